@@ -1,0 +1,27 @@
+"""The embedded shell of the processing stage: the same ``handle_raw`` on the in-memory bus."""
+from __future__ import annotations
+
+import logging
+
+from processors.pipeline import handle_raw
+from rasad.bus import dead_letter
+from rasad.bus.memory import MemoryBus
+from rasad.concepts import Lexicon
+from rasad.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def attach(bus: MemoryBus, settings: Settings, lexicon: Lexicon) -> None:
+    """Tag every message published to the raw topic; publish it tagged, or dead-letter it."""
+
+    def on_raw(key: str | None, value: bytes) -> None:
+        outcome = handle_raw(value, lexicon)
+        if outcome.article is not None:
+            bus.publish(settings.topic_tagged, outcome.article.id, outcome.article.to_json())
+        else:
+            log.warning("rejected message %s: %s", key, outcome.error)
+            dead_letter(bus, settings.topic_dlq, outcome.reason, outcome.error, value,
+                        {"topic": settings.topic_raw, "key": key, "stage": "tagger"})
+
+    bus.subscribe(settings.topic_raw, on_raw)

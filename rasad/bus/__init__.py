@@ -1,0 +1,70 @@
+"""The bus contract: publish keyed messages to topics and know when they are acknowledged.
+
+Implementations are chosen by URL scheme: ``memory://`` (one process, see ``memory.py``)
+and ``kafka://host:port`` (kafka-python producer, see ``kafka.py``). Consuming from Kafka is
+Faust's job; the memory bus also lets in-process subscribers consume, which is how the
+embedded default runs the same processing functions without a broker.
+"""
+from __future__ import annotations
+
+import json
+from abc import ABC, abstractmethod
+from typing import Protocol
+
+from rasad.errors import ConfigError
+from rasad.model import utcnow
+from rasad.settings import Settings
+
+
+class Delivery(Protocol):
+    """A pending publish; ``result`` blocks until the bus acknowledged it or raises BusError."""
+
+    def result(self, timeout: float | None = None) -> None: ...
+
+
+class Bus(ABC):
+    """Where producers and processors put messages."""
+
+    @abstractmethod
+    def publish(self, topic: str, key: str | None, value: bytes) -> Delivery:
+        """Queue one message; the returned Delivery tells when it is acknowledged."""
+
+    @abstractmethod
+    def flush(self, timeout: float | None = None) -> None:
+        """Block until every queued message is acknowledged (and, in memory, handled)."""
+
+    def close(self) -> None:
+        """Flush and release connections."""
+
+
+def dead_letter(bus: Bus, topic: str, reason: str, error: str, original: bytes | str, origin: dict) -> Delivery:
+    """Publish a dead-letter record: why it was rejected, where it came from, the original bytes."""
+    return bus.publish(topic, None, dead_letter_record(reason, error, original, origin))
+
+
+def dead_letter_record(reason: str, error: str, original: bytes | str, origin: dict) -> bytes:
+    """The JSON of a dead-letter record; undecodable originals are kept as hex."""
+    if isinstance(original, bytes):
+        try:
+            original_text, encoding = original.decode("utf-8"), "utf-8"
+        except UnicodeDecodeError:
+            original_text, encoding = original.hex(), "hex"
+    else:
+        original_text, encoding = original, "utf-8"
+    record = {"reason": reason, "error": error, "origin": origin, "original": original_text, "encoding": encoding,
+              "at": utcnow().isoformat()}
+    return json.dumps(record, ensure_ascii=False).encode("utf-8")
+
+
+def open_bus(settings: Settings) -> Bus:
+    """The bus named by ``settings.bus``."""
+    scheme, _, rest = settings.bus.partition("://")
+    if scheme == "memory":
+        from rasad.bus.memory import MemoryBus
+
+        return MemoryBus()
+    if scheme == "kafka":
+        from rasad.bus.kafka import KafkaBus
+
+        return KafkaBus(rest.strip("/"), settings)
+    raise ConfigError(f"unknown bus URL {settings.bus!r}: use memory:// or kafka://HOST:PORT")

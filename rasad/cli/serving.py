@@ -1,0 +1,98 @@
+"""Long-running commands: ``worker`` (Faust, real stack), ``serve`` (dashboard/API), ``demo`` (embedded)."""
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from rasad import concepts
+from rasad.cli import app, console, fail
+from rasad.cli.wiring import open_pipeline, open_store
+from rasad.errors import RasadError
+from rasad.settings import Settings
+
+SAMPLES = Path(__file__).resolve().parents[2] / "producers" / "samples"
+
+
+@app.command()
+def worker(
+    ctx: typer.Context,
+    role: Annotated[str, typer.Option(help="all, tagger (raw → tagged) or indexer (tagged → store) [RASAD_WORKER_ROLE].")] = "",
+) -> None:
+    """Run the Faust worker on the Kafka bus: tag articles.raw, index articles.tagged."""
+    import faust
+
+    from indexers.agents import register as register_indexer
+    from processors.agents import register as register_tagger
+    from rasad.streaming import make_app
+
+    settings: Settings = ctx.obj
+    role = role or settings.worker_role
+    if role not in ("all", "tagger", "indexer"):
+        raise fail(RasadError(f"unknown role {role!r}: use all, tagger or indexer"))
+    try:
+        faust_app, topics = make_app(settings)
+        if role in ("all", "tagger"):
+            register_tagger(faust_app, topics, concepts.load())
+        if role in ("all", "indexer"):
+            register_indexer(faust_app, topics, open_store(settings))
+    except RasadError as exc:
+        raise fail(exc) from exc
+    faust.Worker(faust_app, loglevel=settings.log_level.upper(), quiet=True).execute_from_commandline()
+
+
+@app.command()
+def serve(ctx: typer.Context) -> None:
+    """Serve the dashboard and the JSON API on the configured store."""
+    settings: Settings = ctx.obj
+    try:
+        store = open_store(settings)
+    except RasadError as exc:
+        raise fail(exc) from exc
+    _serve(settings, store)
+
+
+@app.command()
+def demo(
+    ctx: typer.Context,
+    interval: Annotated[float, typer.Option(help="Seconds between replayed articles (0: all at once).")] = 2.0,
+    fresh: Annotated[bool, typer.Option(help="Start from an empty demo store.")] = True,
+) -> None:
+    """The embedded default: ingest the seed and the samples as a live stream and serve the dashboard."""
+    from producers.delivery import deliver
+    from producers.files import FileSource
+
+    settings: Settings = ctx.obj
+    if not settings.bus.startswith("memory://"):
+        settings = settings.model_copy(update={"bus": "memory://"})
+    database = Path(settings.store.removeprefix("sqlite:///")) if settings.store.startswith("sqlite:") else None
+    if fresh and database is not None:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{database}{suffix}").unlink(missing_ok=True)
+    try:
+        pipeline = open_pipeline(settings)
+    except RasadError as exc:
+        raise fail(exc) from exc
+    items = list(FileSource([SAMPLES]).items())
+
+    def replay() -> None:
+        for item in items:
+            deliver([item], pipeline.bus, settings)
+            time.sleep(interval)
+
+    threading.Thread(target=replay, name="demo-replay", daemon=True).start()
+    console.print(f"replaying {len(items)} sample articles, one every {interval:g}s")
+    _serve(settings, pipeline.store)
+
+
+def _serve(settings: Settings, store) -> None:
+    import uvicorn
+
+    from dashboards.app import create_app
+
+    console.print(f"dashboard on http://{settings.http_host}:{settings.http_port}  (Ctrl-C to stop)")
+    uvicorn.run(create_app(store, concepts.load()), host=settings.http_host, port=settings.http_port,
+                log_level=settings.log_level.lower() if settings.log_level.lower() != "info" else "warning")

@@ -1,0 +1,33 @@
+"""The project's exception tree: one root, a few kinds a caller can act on."""
+
+
+class RasadError(Exception):
+    """Root of every error Rasad raises on purpose."""
+
+
+class ConfigError(RasadError):
+    """A setting is missing, malformed or points at something that is not there."""
+
+
+class BadInput(RasadError):
+    """An input (file, message, request, query) cannot be turned into what was asked.
+
+    ``reason`` is a short machine-friendly code for dead-letter records; the message
+    is for people.
+    """
+
+    def __init__(self, message: str, reason: str = "bad_input"):
+        super().__init__(message)
+        self.reason = reason
+
+
+class BusError(RasadError):
+    """The message bus refused or failed to deliver."""
+
+
+class StoreError(RasadError):
+    """The search store refused or failed a request."""
+
+
+class StackError(RasadError):
+    """The local Kafka / OpenSearch stack could not be set up, started or stopped."""

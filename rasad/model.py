@@ -1,0 +1,122 @@
+"""The one message schema: an ``Article`` and the ``Tag``s processors attach to it.
+
+Kafka carries the JSON of these models; OpenSearch and SQLite store them; the dashboard and
+the API return them. A bare ``{"title": ..., "text": ...}`` is a valid Article: the id is
+derived from the canonical URL when there is one, else from the normalized text.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime, timezone
+from typing import Literal
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from rasad.errors import BadInput
+from rasad.normalize import normalized
+
+TagKind = Literal["event", "actor", "place", "keyword"]
+_TRACKING_PARAMS = ("utm_", "fbclid", "gclid", "mc_cid", "mc_eid")
+
+
+class Span(BaseModel):
+    """Where a tag was found: character offsets [start, end) into the article's title + text."""
+
+    start: int
+    end: int
+    text: str
+
+
+class Tag(BaseModel):
+    """One thing an article is about, with the words that show it."""
+
+    kind: TagKind
+    id: str = Field(description="Standard id: Wikidata QID, ISO 3166-1 alpha-2, GeoNames id, CAMEO-mapped event type.")
+    label: str = Field(description="English label.")
+    spans: list[Span] = Field(default_factory=list)
+    confidence: float = 1.0
+    derived: bool = Field(False, description="Implied by another tag (a city implies its country).")
+    country: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    codes: dict[str, str] = Field(default_factory=dict, description="Other vocabularies: cameo, acled.")
+
+
+class Article(BaseModel):
+    """A news article as it flows through Rasad."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    id: str = ""
+    source: str = ""
+    url: str | None = None
+    title: str = ""
+    subtitle: str | None = None
+    byline: str | None = None
+    text: str
+    published_at: AwareDatetime | None = None
+    ingested_at: AwareDatetime | None = None
+    language: str | None = None
+    language_confidence: float | None = None
+    raw: str | None = Field(None, description="The input as received, kept for reprocessing.")
+    tags: list[Tag] = Field(default_factory=list)
+    story_id: str | None = None
+    tagged_at: AwareDatetime | None = None
+
+    @model_validator(mode="after")
+    def _require_text_and_id(self) -> Article:
+        if not self.text.strip():
+            raise ValueError("text is empty")
+        if not self.id:
+            self.id = article_id(self.url, self.title, self.text)
+        return self
+
+    @property
+    def body(self) -> str:
+        """Title and text as one string: the text tag spans point into."""
+        return f"{self.title}\n\n{self.text}" if self.title else self.text
+
+    def to_json(self) -> bytes:
+        """UTF-8 JSON bytes, the form Kafka carries."""
+        return self.model_dump_json(exclude_none=True).encode("utf-8")
+
+    @classmethod
+    def from_json(cls, data: bytes | str) -> Article:
+        """Parse a bus message; raise ``BadInput`` (reason ``not_json`` / ``invalid_article``)."""
+        try:
+            obj = json.loads(data)
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise BadInput(f"message is not JSON: {exc}", reason="not_json") from exc
+        return cls.from_obj(obj)
+
+    @classmethod
+    def from_obj(cls, obj: object) -> Article:
+        """Validate a decoded JSON object; raise ``BadInput`` saying what is wrong."""
+        if not isinstance(obj, dict):
+            raise BadInput(f"message is JSON {type(obj).__name__}, not an object", reason="invalid_article")
+        try:
+            return cls.model_validate(obj)
+        except ValidationError as exc:
+            problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'article'}: {e['msg']}" for e in exc.errors())
+            raise BadInput(f"invalid article: {problems}", reason="invalid_article") from exc
+
+
+def canonical_url(url: str) -> str:
+    """Lowercase scheme and host, drop the fragment, tracking parameters and a trailing slash."""
+    parts = urlsplit(url.strip())
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not k.lower().startswith(_TRACKING_PARAMS)]
+    path = parts.path.rstrip("/") or "/"
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, urlencode(sorted(query)), ""))
+
+
+def article_id(url: str | None, title: str, text: str) -> str:
+    """Stable id: 16 hex digits of SHA-256 over the canonical URL, else over the normalized text."""
+    key = f"url:{canonical_url(url)}" if url else f"text:{normalized(title + ' ' + text)}"
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware (UTC)."""
+    return datetime.now(timezone.utc)

@@ -1,0 +1,164 @@
+"""Text normalization shared by tagging, search and alerts, so all three match words alike.
+
+Two layers:
+
+* ``fold`` maps characters one-to-one or deletes them (never expands), so any position in
+  folded text maps back to the original with ``FoldedText.to_original``. It removes Arabic
+  diacritics, tatweel and invisible marks; unifies alef/hamza forms, ى/ي, ة/ه, ؤ/و, ئ/ي;
+  turns Arabic-Indic digits into ASCII; lowercases; strips Latin/Cyrillic accents
+  (é→e, ş→s, ı→i, ё→е).
+* ``stem`` reduces an Arabic word to a canonical form by peeling proclitics: a
+  conjunction (و ف), a preposition (ب ك ل) and the article (ال, لل), in that order. The
+  article and what precedes it always go (والسورية → سوريه). A bare و/ف/ب/ك/ل is a clitic
+  only when what remains is a known word (the taxonomy's Arabic vocabulary), since many
+  words start with those letters (بيان، وزير، لجنة): لداعش → داعش, but بين stays بين.
+  Documents and queries are stemmed alike, so variants match each other.
+"""
+from __future__ import annotations
+
+import bisect
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+_DELETE = (
+    [chr(c) for c in range(0x064B, 0x0660)]  # harakat, shadda, sukun, extended marks
+    + ["\u0670", "\u0640"]  # superscript alef, tatweel
+    + [chr(c) for c in range(0x06D6, 0x06EE)]  # Quranic annotation marks
+    + ["\u200b", "\u200c", "\u200d", "\u200e", "\u200f", "\ufeff", "\u00ad", "\u061c"]
+    + [chr(c) for c in range(0x0300, 0x0370)]  # combining diacritics (text in NFD form)
+)
+_ARABIC = {
+    "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ؤ": "و", "ئ": "ي",
+    "ک": "ك", "ی": "ي", "ھ": "ه", "ۀ": "ه",
+}
+_SPECIAL = {"İ": "i", "ı": "i", "ß": "ß", "ё": "е", "Ё": "е"}
+
+
+def _build_table() -> dict[int, str | None]:
+    table: dict[int, str | None] = {ord(c): None for c in _DELETE}
+    for src, dst in _ARABIC.items():
+        table[ord(src)] = dst
+    for i in range(10):
+        table[0x0660 + i] = str(i)  # Arabic-Indic digits
+        table[0x06F0 + i] = str(i)  # Extended (Persian) digits
+    for code in list(range(0x00C0, 0x0250)) + list(range(0x0400, 0x0530)) + list(range(0x0041, 0x005B)):
+        if code in table:
+            continue
+        char = chr(code)
+        lower = char.lower()
+        base = unicodedata.normalize("NFD", lower)[0] if len(lower) == 1 else lower
+        if len(base) == 1 and base != char:
+            table[code] = base
+    for src, dst in _SPECIAL.items():
+        table[ord(src)] = dst
+    return table
+
+
+_TABLE = _build_table()
+_DELETED_RE = re.compile("[" + "".join(_DELETE) + "]")
+_WORD_RE = re.compile(r"[^\W_]+")
+_ARABIC_LETTER_RE = re.compile(r"[\u0621-\u064A]")
+_ARTICLE_PREFIXES = sorted(
+    {c + p + "ال" for c in ("", "و", "ف") for p in ("", "ب", "ك")} | {c + "لل" for c in ("", "و", "ف")},
+    key=len, reverse=True,
+)
+_CLITIC_PREFIXES = sorted(
+    {c + p for c in ("", "و", "ف") for p in ("", "ب", "ك", "ل")} - {""} | set(_ARTICLE_PREFIXES), key=len
+)
+_MIN_STEM = 3
+
+
+@dataclass(frozen=True, slots=True)
+class FoldedText:
+    """Folded text plus what is needed to map its offsets back to the original."""
+
+    text: str
+    _deleted: tuple[int, ...]  # original positions of deleted characters, ascending
+
+    def to_original(self, index: int) -> int:
+        """Map a position in the folded text to the matching position in the original."""
+        # Each deleted char before the answer shifts it right by one: find the smallest
+        # original position p with p - deletions_before(p) == index.
+        shift = 0
+        while True:
+            n = bisect.bisect_right(self._deleted, index + shift)
+            if n == shift:
+                return index + shift
+            shift = n
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Map a [start, end) span of folded text to the original text."""
+        if end <= start:
+            return self.to_original(start), self.to_original(start)
+        return self.to_original(start), self.to_original(end - 1) + 1
+
+
+def fold_with_offsets(text: str) -> FoldedText:
+    """``fold`` that remembers where deleted characters were."""
+    deleted = tuple(m.start() for m in _DELETED_RE.finditer(text))
+    return FoldedText(fold(text), deleted)
+
+
+def fold(text: str) -> str:
+    """Fold characters (see the module doc); the result is never longer than the text."""
+    # str.lower() can expand a few characters (İ → i̇); ours maps those first, and for the
+    # rest we lower char by char only when the fast path would change the length.
+    folded = text.translate(_TABLE)
+    lowered = folded.lower()
+    if len(lowered) == len(folded):
+        return lowered
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in folded)
+
+
+def is_arabic(word: str) -> bool:
+    """True when the word is written in Arabic script."""
+    return bool(word) and "\u0600" <= word[0] <= "\u06ff"
+
+
+def stem(word: str) -> str:
+    """Canonical form of one folded word: Arabic proclitics peeled; other scripts unchanged."""
+    if not is_arabic(word):
+        return word
+    known = _known_words()
+    if word in known:
+        return word
+    for prefix in _CLITIC_PREFIXES:  # shortest first: the longest known stem wins
+        if word.startswith(prefix) and len(word) - len(prefix) >= _MIN_STEM and word[len(prefix):] in known:
+            return word[len(prefix):]
+    return strip_article(word)
+
+
+def strip_article(word: str) -> str:
+    """Drop a leading article and the clitics before it (وبال، لل ...), nothing else."""
+    for prefix in _ARTICLE_PREFIXES:
+        if word.startswith(prefix) and len(word) - len(prefix) >= _MIN_STEM:
+            return word[len(prefix):]
+    return word
+
+
+@lru_cache(maxsize=1)
+def _known_words() -> frozenset[str]:
+    # Imported here: the vocabulary is read from the taxonomy, which itself uses this module.
+    from rasad.concepts import arabic_vocabulary
+
+    return frozenset(arabic_vocabulary())
+
+
+def words(text: str) -> list[str]:
+    """The folded words of a text, in order."""
+    return _WORD_RE.findall(fold(text))
+
+
+def terms(text: str) -> list[str]:
+    """The canonical terms of a text: folded words, Arabic ones stemmed. Used for indexing and queries."""
+    return [stem(w) for w in words(text)]
+
+
+def normalized(text: str) -> str:
+    """``terms`` joined by spaces: the project's normalized text stored beside the original."""
+    return " ".join(terms(text))
+
+
+__all__ = ["FoldedText", "fold", "fold_with_offsets", "is_arabic", "normalized", "stem", "strip_article", "terms", "words"]

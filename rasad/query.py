@@ -1,0 +1,268 @@
+"""The user query language, parsed once into a small tree that every store and the alert
+matcher interpret the same way.
+
+Syntax: words and "quoted phrases" (all must match by default); ``OR``; ``AND``; ``NOT`` or a
+leading ``-`` to exclude; ``+`` to require; parentheses; field filters ``lang:ar``,
+``country:SY``, ``concept:Q2429253``, ``type:airstrike``, ``actor:…``, ``place:…``,
+``source:…``, ``story:…``; date bounds ``since:2015-09-01`` and ``until:2015-10-31``.
+Words are normalized like documents (``rasad.normalize.terms``), so Arabic clitics,
+diacritics and spelling of hamza/alef do not matter.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time, timezone
+
+from rasad.concepts import Lexicon
+from rasad.errors import BadInput
+from rasad.normalize import terms
+
+FILTER_FIELDS = ("lang", "country", "concept", "type", "actor", "place", "source", "story")
+DATE_FIELDS = ("since", "until")
+_TOKEN_RE = re.compile(r'\s*(?:(\()|(\))|([+-]?)"([^"]*)"?|([+-]?)([^\s()"]+))')
+
+
+@dataclass(frozen=True)
+class Term:
+    """A word; ``terms`` is its normalized form; ``concepts`` the ids of concepts it names."""
+
+    text: str
+    terms: tuple[str, ...]
+    concepts: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """Words that must appear in this order (or, if they name a concept, that concept)."""
+
+    text: str
+    terms: tuple[str, ...]
+    concepts: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Filter:
+    """``field:value`` on a keyword field (case-insensitive value)."""
+
+    field: str
+    value: str
+
+
+@dataclass(frozen=True)
+class And:
+    parts: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class Or:
+    parts: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class Not:
+    part: Node
+
+
+Node = Term | Phrase | Filter | And | Or | Not
+
+
+@dataclass(frozen=True)
+class Query:
+    """A parsed query: the boolean tree (None matches everything) and the date bounds."""
+
+    text: str
+    root: Node | None
+    since: datetime | None = None
+    until: datetime | None = None
+    words: tuple[str, ...] = field(default=())  # normalized terms to highlight
+    concepts: tuple[str, ...] = field(default=())  # concept ids the words name (their spans highlight too)
+
+    @property
+    def is_empty(self) -> bool:
+        return self.root is None and self.since is None and self.until is None
+
+
+def parse(text: str, lexicon: Lexicon | None = None) -> Query:
+    """Parse a user query; raise ``BadInput`` with a clear message when it cannot be read.
+
+    With a lexicon, a word or phrase that names a concept also matches that concept's id
+    (cross-lingual expansion: "ISIS" finds articles tagged Q2429253 that only say داعش).
+    """
+    tokens, since, until = _take_dates(_tokens(text))
+    parser = _Parser(tokens)
+    root = parser.expression()
+    if lexicon is not None:
+        root = _expand(root, lexicon)
+    if parser.peek() is not None:
+        raise BadInput(f"unexpected {parser.peek()[1]!r} in query", reason="bad_query")
+    named = tuple(dict.fromkeys(c for node in _leaves(root) for c in node.concepts))
+    return Query(text, root, since, until, tuple(dict.fromkeys(_highlight_terms(root))), named)
+
+
+def _take_dates(tokens: list[tuple[str, str]]) -> tuple[list[tuple[str, str]], datetime | None, datetime | None]:
+    """since:/until: bound the whole query wherever they are written."""
+    since = until = None
+    kept = []
+    for kind, value in tokens:
+        name, colon, arg = value.partition(":")
+        if kind == "word" and colon and name.lower() in DATE_FIELDS:
+            bound = _parse_date(arg, end=name.lower() == "until")
+            since, until = (bound, until) if name.lower() == "since" else (since, bound)
+        else:
+            kept.append((kind, value))
+    return kept, since, until
+
+
+def _tokens(text: str) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    pos = 0
+    text = text.strip()
+    while pos < len(text):
+        m = _TOKEN_RE.match(text, pos)
+        if not m or m.end() == pos:
+            raise BadInput(f"cannot read query at {text[pos:pos + 20]!r}", reason="bad_query")
+        pos = m.end()
+        if m.group(1):
+            out.append(("(", "("))
+        elif m.group(2):
+            out.append((")", ")"))
+        elif m.group(4) is not None:
+            out.append((m.group(3) + "phrase", m.group(4)))
+        elif m.group(6) in ("AND", "OR", "NOT") and not m.group(5):
+            out.append((m.group(6), m.group(6)))
+        elif m.group(6) in ("&&", "||"):
+            out.append(("AND" if m.group(6) == "&&" else "OR", m.group(6)))
+        else:
+            out.append((m.group(5) + "word", m.group(6)))
+    return out
+
+
+class _Parser:
+    """expression := and (OR and)* ; and := unary ((AND)? unary)* ; unary := NOT unary | atom."""
+
+    def __init__(self, tokens: list[tuple[str, str]]):
+        self.tokens = tokens
+        self.pos = 0
+
+    def peek(self) -> tuple[str, str] | None:
+        return self.tokens[self.pos] if self.pos < len(self.tokens) else None
+
+    def take(self) -> tuple[str, str]:
+        token = self.tokens[self.pos]
+        self.pos += 1
+        return token
+
+    def expression(self) -> Node | None:
+        parts = [self.conjunction()]
+        while self.peek() and self.peek()[0] == "OR":
+            self.take()
+            parts.append(self.conjunction())
+        parts = [p for p in parts if p is not None]
+        return _combine(Or, parts)
+
+    def conjunction(self) -> Node | None:
+        parts: list[Node] = []
+        while (token := self.peek()) and token[0] not in ("OR", ")"):
+            if token[0] == "AND":
+                self.take()
+                continue
+            node = self.unary()
+            if node is not None:
+                parts.append(node)
+        return _combine(And, parts)
+
+    def unary(self) -> Node | None:
+        kind, value = self.take()
+        if kind == "NOT":
+            if self.peek() is None:
+                raise BadInput("NOT at the end of the query has nothing to exclude", reason="bad_query")
+            inner = self.unary()
+            return Not(inner) if inner is not None else None
+        if kind == "(":
+            inner = self.expression()
+            if not self.peek() or self.take()[0] != ")":
+                raise BadInput("unbalanced parenthesis in query", reason="bad_query")
+            return inner
+        if kind == ")":
+            raise BadInput("unbalanced parenthesis in query", reason="bad_query")
+        sign, base = (kind[0], kind[1:]) if kind[0] in "+-" else ("", kind)
+        node = _atom(base, value)
+        if node is None:
+            return None
+        return Not(node) if sign == "-" else node
+
+
+def _atom(kind: str, value: str) -> Node | None:
+    if kind == "phrase":
+        words = tuple(terms(value))
+        if not words:
+            return None
+        return Term(value, words) if len(words) == 1 else Phrase(value, words)
+    name, colon, arg = value.partition(":")
+    if colon and name.lower() in FILTER_FIELDS and arg:
+        return Filter(name.lower(), canonical_filter(name.lower(), arg.strip('"')))
+    if colon and name.isalpha() and arg and not name.lower().startswith("http"):
+        known = ", ".join(FILTER_FIELDS + DATE_FIELDS)
+        raise BadInput(f"unknown filter {name!r}: use one of {known}", reason="bad_query")
+    words = tuple(terms(value))
+    if not words:
+        return None
+    return Term(value, words) if len(words) == 1 else Phrase(value, words)
+
+
+def _combine(kind: type[And] | type[Or], parts: list[Node]) -> Node | None:
+    if not parts:
+        return None
+    if len(parts) == 1:
+        return parts[0]
+    return kind(tuple(parts))
+
+
+def _parse_date(value: str, end: bool) -> datetime:
+    try:
+        if len(value) == 10:
+            day = date.fromisoformat(value)
+            return datetime.combine(day, time.max if end else time.min, tzinfo=timezone.utc)
+        parsed = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise BadInput(f"bad date {value!r}: use YYYY-MM-DD or an ISO timestamp", reason="bad_query") from exc
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+def _expand(node: Node | None, lexicon: Lexicon) -> Node | None:
+    if isinstance(node, (Term, Phrase)):
+        ids = tuple(c.id for c in lexicon.lookup(node.terms))
+        return replace(node, concepts=ids) if ids else node
+    if isinstance(node, (And, Or)):
+        return type(node)(tuple(_expand(p, lexicon) for p in node.parts))
+    if isinstance(node, Not):
+        return Not(_expand(node.part, lexicon))
+    return node
+
+
+def canonical_filter(field_name: str, value: str) -> str:
+    """The form a filter value is stored and compared in: country codes upper, QIDs upper, rest lower."""
+    value = value.strip()
+    if field_name == "country" or (len(value) > 1 and value[0] in "qQ" and value[1:].isdigit()):
+        return value.upper()
+    if field_name in ("concept", "actor", "place") and len(value) == 2 and value.isalpha():
+        return value.upper()  # a country id used as a concept
+    return value.lower()
+
+
+def _leaves(node: Node | None) -> list[Term | Phrase]:
+    """The words and phrases of a tree that are not negated."""
+    if isinstance(node, (Term, Phrase)):
+        return [node]
+    if isinstance(node, (And, Or)):
+        return [leaf for part in node.parts for leaf in _leaves(part)]
+    return []
+
+
+def _highlight_terms(node: Node | None) -> list[str]:
+    if isinstance(node, (Term, Phrase)):
+        return list(node.terms)
+    if isinstance(node, (And, Or)):
+        return [t for part in node.parts for t in _highlight_terms(part)]
+    return []

@@ -1,0 +1,83 @@
+"""One Settings object, read once by the CLI from flags, ``RASAD_*`` env vars and ``.env``.
+
+Every field has a laptop default and a description; ``rasad settings`` and the README's
+settings table are generated from these descriptions.
+"""
+from pathlib import Path
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Everything Rasad can be configured with."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="RASAD_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    # Where messages flow and where articles are searched.
+    bus: str = Field(
+        "memory://",
+        description="Message bus URL: memory:// (embedded, one process) or kafka://HOST:PORT[,HOST:PORT].",
+    )
+    store: str = Field(
+        "",
+        description="Search store URL: sqlite:///PATH (embedded, FTS5) or opensearch://HOST:PORT. "
+        "Default: sqlite:///DATA_DIR/rasad.db.",
+    )
+    data_dir: Path = Field(
+        Path(".rasad"), description="Folder for local state: stack servers, caches, logs, producer state."
+    )
+
+    # Topics and index names: the contract with anything else that talks to Kafka/OpenSearch.
+    topic_raw: str = Field("articles.raw", description="Topic producers write raw articles to.")
+    topic_tagged: str = Field("articles.tagged", description="Topic processors write tagged articles to.")
+    topic_dlq: str = Field("articles.dlq", description="Dead-letter topic: rejected input with the reason.")
+    topic_alerts: str = Field("alerts", description="Topic fired alerts are written to.")
+    topic_partitions: int = Field(4, ge=1, description="Partitions of the topics Rasad creates.")
+    index_alias: str = Field("articles", description="OpenSearch alias the indexer writes and search reads.")
+
+    # The Faust worker.
+    worker_id: str = Field("rasad", description="Faust application id (the Kafka consumer group prefix).")
+    worker_web_port: int = Field(6066, description="Port of the Faust worker's own web server.")
+    worker_role: str = Field(
+        "all", description="Which agents a worker runs: all, tagger (raw -> tagged) or indexer (tagged -> store)."
+    )
+
+    # The HTTP API and dashboard.
+    http_host: str = Field("127.0.0.1", description="Address the dashboard/API listens on.")
+    http_port: int = Field(8000, description="Port the dashboard/API listens on.")
+
+    # The local stack started from Maven Central artifacts (`rasad stack up`).
+    kafka_version: str = Field("4.1.2", description="Apache Kafka version (org.apache.kafka:kafka_2.13).")
+    kafka_port: int = Field(9092, description="Kafka client (PLAINTEXT) port of the local stack.")
+    kafka_controller_port: int = Field(9093, description="KRaft controller port of the local stack.")
+    kafka_heap: str = Field("512m", description="Kafka JVM heap (-Xms/-Xmx).")
+    opensearch_version: str = Field("2.19.6", description="OpenSearch version (org.opensearch:opensearch).")
+    opensearch_port: int = Field(9200, description="OpenSearch HTTP port of the local stack.")
+    opensearch_transport_port: int = Field(9300, description="OpenSearch transport port of the local stack.")
+    opensearch_heap: str = Field("1g", description="OpenSearch JVM heap (-Xms/-Xmx).")
+    stack_start_timeout: float = Field(180.0, description="Seconds `stack up` waits for both servers to be ready.")
+    stack_stop_grace: float = Field(20.0, description="Seconds `stack down` waits after SIGTERM before SIGKILL.")
+    java_home: Path | None = Field(None, description="JDK (17+) to run the stack with; default: java on PATH.")
+
+    log_level: str = Field("info", description="Log level: debug, info, warning, error.")
+
+    @model_validator(mode="after")
+    def _default_store(self) -> "Settings":
+        if not self.store:
+            self.store = f"sqlite:///{self.data_dir / 'rasad.db'}"
+        return self
+
+    @property
+    def stack_dir(self) -> Path:
+        return self.data_dir / "stack"
+
+    def describe(self) -> list[tuple[str, str, str]]:
+        """(env var, default, description) for every setting, in declaration order."""
+        rows = []
+        for name, field in type(self).model_fields.items():
+            default = "" if field.default is None else str(field.default)
+            rows.append((f"RASAD_{name.upper()}", default, field.description or ""))
+        return rows

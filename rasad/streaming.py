@@ -28,6 +28,7 @@ def make_app(settings: Settings) -> tuple[faust.App, Topics]:
     scheme, _, brokers = settings.bus.partition("://")
     if scheme != "kafka":
         raise ConfigError(f"the Faust worker needs a kafka:// bus, not {settings.bus!r} (set RASAD_BUS)")
+    (settings.data_dir / "worker").mkdir(parents=True, exist_ok=True)
     app = faust.App(
         settings.worker_id,
         broker=[f"kafka://{b}" for b in brokers.strip("/").split(",")],

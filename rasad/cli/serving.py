@@ -27,6 +27,7 @@ def worker(
 
     from indexers.agents import register as register_indexer
     from processors.agents import register as register_tagger
+    from rasad.bus.kafka import ensure_topics
     from rasad.streaming import make_app
 
     settings: Settings = ctx.obj
@@ -35,6 +36,9 @@ def worker(
         raise fail(RasadError(f"unknown role {role!r}: use all, tagger or indexer"))
     try:
         faust_app, topics = make_app(settings)
+        # Create the topics before Faust subscribes: a consumer that starts on a missing topic
+        # ignores it until the next rebalance.
+        ensure_topics(settings.bus.removeprefix("kafka://").strip("/"), settings)
         if role in ("all", "tagger"):
             register_tagger(faust_app, topics, concepts.load())
         if role in ("all", "indexer"):

@@ -19,6 +19,9 @@ from rasad.settings import Settings
 from rasad.stack import maven
 
 HERE = Path(__file__).parent
+# Servers outlive the command that started them; holding their Popen objects keeps Python from
+# warning that a child is still running when the object would otherwise be collected.
+_LAUNCHED: list[subprocess.Popen] = []
 
 
 @dataclass
@@ -93,6 +96,7 @@ class Server:
         with open(self.log_file, "ab") as log:
             process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                        cwd=self.home, start_new_session=True)
+        _LAUNCHED.append(process)
         self.pid_file.write_text(str(process.pid))
 
     def stop(self, grace: float) -> bool:

@@ -1,0 +1,4 @@
+"""``python -m rasad`` runs the CLI."""
+from rasad.cli import run
+
+run()

@@ -1,0 +1,67 @@
+"""The walking skeleton on the real stack: produce → Kafka → Faust worker → OpenSearch → search."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from kafka import KafkaConsumer, KafkaProducer
+
+from tests.conftest import SEED, rasad, settings_from, wait_for
+
+pytestmark = pytest.mark.stack
+
+
+def search_json(query: str, env: dict[str, str]) -> dict:
+    result = rasad("search", query, "--json", env=env, check=True)
+    return json.loads(result.stdout)
+
+
+def test_seed_is_found_by_arabic_words(stack_env, worker):
+    w = worker()
+    produced = rasad("produce", str(SEED), env=stack_env, check=True)
+    assert "sent 1" in produced.stdout.decode()
+
+    found = wait_for(lambda: w.check() or search_json("داعش", stack_env)["total"] >= 1, timeout=90,
+                     message="seed indexed")
+    assert found
+    result = search_json("داعش", stack_env)
+    hit = result["hits"][0]
+    assert hit["title"] == 'بوتين يضرب داعش "منفردًا" إذا رفضت واشنطن اقتراحاته'
+    assert any("<mark>داعش</mark>" in h for h in hit["highlights"])
+    assert search_json("سوريا", stack_env)["total"] == 1
+    # Clitic and spelling variants find the same article.
+    assert search_json("لداعش", stack_env)["total"] == 1
+    assert search_json("سورية", stack_env)["total"] == 1
+    assert search_json("ISIS", stack_env)["total"] == 1  # cross-lingual: the text only says داعش
+
+
+def test_plain_kafka_producer_and_dead_letters(stack_env, worker):
+    settings = settings_from(stack_env)
+    brokers = settings.bus.removeprefix("kafka://")
+    w = worker()
+    producer = KafkaProducer(bootstrap_servers=brokers)
+    producer.send(settings.topic_raw, b'{"title": "Airstrike near Raqqa", "text": "Warplanes struck ISIS positions near Raqqa in Syria."}')
+    producer.send(settings.topic_raw, b"this is not json")
+    producer.send(settings.topic_raw, b'{"title": "no text here"}')
+    producer.flush()
+    producer.close()
+
+    wait_for(lambda: w.check() or search_json("Raqqa", stack_env)["total"] == 1, timeout=90,
+             message="plain message indexed")
+    hit = search_json("Raqqa", stack_env)["hits"][0]
+    assert hit["language"] == "en"
+    assert {"Q2429253", "SY", "airstrike"} <= {t["id"] for t in hit["tags"]}
+
+    consumer = KafkaConsumer(settings.topic_dlq, bootstrap_servers=brokers, auto_offset_reset="earliest",
+                             consumer_timeout_ms=20000)
+    records = []
+    for message in consumer:
+        records.append(json.loads(message.value))
+        if len(records) == 2:
+            break
+    consumer.close()
+    reasons = sorted(r["reason"] for r in records)
+    assert reasons == ["invalid_article", "not_json"]
+    originals = {r["reason"]: r["original"] for r in records}
+    assert originals["not_json"] == "this is not json"
+    assert all(r["origin"]["topic"] == settings.topic_raw and "offset" in r["origin"] for r in records)

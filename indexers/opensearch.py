@@ -7,7 +7,7 @@ import time
 from opensearchpy import OpenSearch, helpers
 from opensearchpy.exceptions import OpenSearchException, TransportError
 
-from indexers.document import FILTER_FIELDS, LANGUAGE_FIELDS, document
+from rasad.document import FILTER_FIELDS, LANGUAGE_FIELDS, document
 from rasad.errors import StoreError
 from rasad.highlight import concept_spans, fragments
 from rasad.model import Article

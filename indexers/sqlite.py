@@ -12,7 +12,7 @@ import threading
 import time
 from pathlib import Path
 
-from indexers.document import FILTER_FIELDS, document
+from rasad.document import FILTER_FIELDS, document
 from rasad.errors import StoreError
 from rasad.highlight import concept_spans, fragments
 from rasad.model import Article

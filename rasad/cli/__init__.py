@@ -16,7 +16,7 @@ app = typer.Typer(
     help="Rasad (رصد): a streaming monitor for geopolitical news — ingest, tag, search, alert.",
 )
 console = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # one error, one line, whatever the width
 
 
 @app.callback()

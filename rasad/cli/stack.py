@@ -46,10 +46,12 @@ def down(ctx: typer.Context) -> None:
 
 
 def _print_status(stack: Stack) -> bool:
-    table = Table("server", "pid", "ready", "address", "RSS MiB", "log")
+    table = Table("server", "pid", "ready", "address", "RSS MiB")
     rows = stack.status()
     for s in rows:
         table.add_row(s.name, str(s.pid or "-"), "yes" if s.ready else "no", f"127.0.0.1:{s.port}",
-                      f"{s.rss_mb:.0f}" if s.rss_mb else "-", s.log)
+                      f"{s.rss_mb:.0f}" if s.rss_mb else "-")
     console.print(table)
+    for s in rows:
+        console.print(f"{s.name} log: {s.log}", soft_wrap=True, highlight=False)
     return all(s.ready for s in rows)

@@ -19,9 +19,6 @@ from rasad.settings import Settings
 from rasad.stack import maven
 
 HERE = Path(__file__).parent
-# Servers outlive the command that started them; holding their Popen objects keeps Python from
-# warning that a child is still running when the object would otherwise be collected.
-_LAUNCHED: list[subprocess.Popen] = []
 
 
 @dataclass
@@ -93,11 +90,14 @@ class Server:
         """Start in the background (own session, output to the log)."""
         command = self.prepare()
         self.home.mkdir(parents=True, exist_ok=True)
-        with open(self.log_file, "ab") as log:
-            process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                       cwd=self.home, start_new_session=True)
-        _LAUNCHED.append(process)
-        self.pid_file.write_text(str(process.pid))
+        # posix_spawn rather than Popen: the server outlives this command, in its own session,
+        # and no Popen object is left to complain about a child that is still running.
+        pid = os.posix_spawn(command[0], command, os.environ, setsid=True, file_actions=[
+            (os.POSIX_SPAWN_OPEN, 0, "/dev/null", os.O_RDONLY, 0),
+            (os.POSIX_SPAWN_OPEN, 1, str(self.log_file), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644),
+            (os.POSIX_SPAWN_DUP2, 1, 2),
+        ])
+        self.pid_file.write_text(str(pid))
 
     def stop(self, grace: float) -> bool:
         """SIGTERM, then SIGKILL after ``grace`` seconds; True if it was running."""

@@ -1,0 +1,20 @@
+# Rasad's own image: the CLI with every stage; the same image runs the worker and the dashboard/API.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+WORKDIR /app
+
+COPY pyproject.toml README.md ./
+COPY rasad ./rasad
+COPY producers ./producers
+COPY processors ./processors
+COPY indexers ./indexers
+COPY dashboards ./dashboards
+RUN pip install . && useradd --system --home /data rasad && mkdir -p /data && chown rasad /data
+
+USER rasad
+ENV RASAD_DATA_DIR=/data
+VOLUME ["/data"]
+EXPOSE 8000 6066
+ENTRYPOINT ["rasad"]
+CMD ["--help"]

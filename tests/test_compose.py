@@ -1,0 +1,63 @@
+"""docker-compose.yml cannot run here (no Docker engine), so it is checked against the code."""
+from __future__ import annotations
+
+import re
+import tomllib
+
+import pytest
+import yaml
+
+from rasad.cli import app
+from rasad.cli import commands  # noqa: F401 - registers the commands
+from rasad.settings import Settings
+from tests.conftest import ROOT
+
+COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+SERVICES = COMPOSE["services"]
+RASAD_SERVICES = [name for name, s in SERVICES.items() if s.get("image", "").startswith("rasad") or "build" in s]
+
+
+def test_services_of_the_production_setup():
+    assert {"kafka", "opensearch", "opensearch-dashboards", "worker", "api"} <= set(SERVICES)
+    assert SERVICES["kafka"]["image"].startswith("apache/kafka:4.")
+    assert SERVICES["opensearch"]["image"].startswith("opensearchproject/opensearch:2.19")
+    assert sorted(RASAD_SERVICES) == ["api", "worker"]
+    for name in ("kafka", "opensearch", "worker", "api"):
+        assert "healthcheck" in SERVICES[name], f"{name} has no healthcheck"
+
+
+@pytest.mark.parametrize("service", ["worker", "api"])
+def test_rasad_services_read_only_real_settings(service):
+    env = SERVICES[service]["environment"]
+    fields = {f"RASAD_{name.upper()}" for name in Settings.model_fields}
+    unknown = {k for k in env if k.startswith("RASAD_")} - fields
+    assert not unknown, f"{service} sets variables the code never reads: {unknown}"
+    settings = Settings(**{k[len("RASAD_"):].lower(): v for k, v in env.items()})
+    defaults = Settings()
+    # The topic and index names are the contract with other producers and tools: same as the code's.
+    for name in ("topic_raw", "topic_tagged", "topic_dlq", "topic_alerts", "index_alias"):
+        assert getattr(settings, name) == getattr(defaults, name)
+    bus_host, bus_port = settings.bus.removeprefix("kafka://").split(":")
+    assert bus_host == "kafka" and f"PLAINTEXT://kafka:{bus_port}" in SERVICES["kafka"]["environment"]["KAFKA_ADVERTISED_LISTENERS"]
+    store_host, store_port = settings.store.removeprefix("opensearch://").split(":")
+    assert store_host == "opensearch" and f"{store_port}:9200" in SERVICES["opensearch"]["ports"]
+
+
+def test_rasad_service_commands_exist():
+    commands = {c.name or c.callback.__name__ for c in app.registered_commands}
+    for service in RASAD_SERVICES:
+        assert SERVICES[service]["command"][0] in commands
+    api_env = SERVICES["api"]["environment"]
+    assert f"{api_env['RASAD_HTTP_PORT']}:{api_env['RASAD_HTTP_PORT']}" in SERVICES["api"]["ports"]
+    worker_env = SERVICES["worker"]["environment"]
+    assert worker_env["RASAD_WORKER_WEB_PORT"] in SERVICES["worker"]["healthcheck"]["test"][1]
+
+
+def test_dockerfile_ships_every_package():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    includes = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]["find"]["include"]
+    packages = [p.rstrip("*") for p in includes]
+    copied = set(re.findall(r"^COPY (\S+) ", dockerfile, re.MULTILINE))
+    assert set(packages) <= copied, f"Dockerfile does not copy {set(packages) - copied}"
+    assert all((ROOT / p).is_dir() for p in packages)
+    assert 'ENTRYPOINT ["rasad"]' in dockerfile

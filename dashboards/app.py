@@ -21,6 +21,8 @@ MAX_PAGE_SIZE = 100
 def create_app(store: Store, lexicon: Lexicon, extra_routes: list[Route] | None = None) -> Starlette:
     """The ASGI app: ``/`` (the page), ``/api/search``, ``/api/articles/{id}``, ``/api/health``."""
 
+    labels = {cid: concept.label for cid, concept in lexicon.concepts.items()}
+
     def run_search(request: Request) -> SearchResult:
         params = request.query_params
         try:
@@ -40,6 +42,7 @@ def create_app(store: Store, lexicon: Lexicon, extra_routes: list[Route] | None 
             result, error = SearchResult(0, []), str(exc)
         return TEMPLATES.TemplateResponse(request, "index.html", {
             "q": request.query_params.get("q", ""), "result": result, "error": error, "total": store.count(),
+            "labels": labels,
         })
 
     async def api_search(request: Request) -> Response:

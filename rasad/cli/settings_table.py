@@ -30,5 +30,7 @@ def settings_command(
 def markdown_table(rows: list[tuple[str, str, str]]) -> str:
     """The settings as the README's Markdown table."""
     lines = ["| Variable | Default | Description |", "|---|---|---|"]
-    lines += [f"| `{name}` | `{default}` | {description} |" for name, default, description in rows]
+    for name, default, description in rows:
+        shown = f"`{default}`" if default else "(none)"
+        lines.append(f"| `{name}` | {shown} | {description} |")
     return "\n".join(lines)

@@ -1,0 +1,45 @@
+"""README, --help and the settings agree (as datasette's test_docs does)."""
+from __future__ import annotations
+
+import re
+
+from rasad.cli import app
+from rasad.cli import commands  # noqa: F401 - registers the commands
+from rasad.cli.settings_table import markdown_table
+from rasad.settings import Settings
+from tests.conftest import ROOT, rasad
+
+README = (ROOT / "README.md").read_text()
+
+
+def test_readme_settings_table_is_current():
+    block = re.search(r"<!-- settings:start -->\n(.*?)\n<!-- settings:end -->", README, re.DOTALL)
+    assert block, "README lacks the settings block"
+    expected = markdown_table(Settings().describe())
+    assert block.group(1).strip() == expected, "README settings table is stale: paste `rasad settings --markdown`"
+
+
+def test_every_setting_has_a_description():
+    for name, field in Settings.model_fields.items():
+        assert field.description, f"setting {name} has no description"
+
+
+def test_readme_mentions_every_command():
+    names = {c.name or c.callback.__name__ for c in app.registered_commands}
+    names |= {g.name for g in app.registered_groups}
+    for name in names:
+        assert f"rasad {name}" in README, f"README does not mention `rasad {name}`"
+
+
+def test_readme_two_commands_are_the_ci_entry():
+    assert "make demo" in README and "make test" in README
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "make test" in ci
+    makefile = (ROOT / "Makefile").read_text()
+    assert re.search(r"^demo:", makefile, re.MULTILINE) and re.search(r"^test:", makefile, re.MULTILINE)
+
+
+def test_help_lists_the_commands():
+    out = rasad("--help", check=True).stdout.decode()
+    for name in ("stack", "produce", "worker", "search", "serve", "demo", "settings"):
+        assert name in out

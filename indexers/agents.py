@@ -37,8 +37,14 @@ class OpenSearchSink:
         self.settings = settings
         self.hosts = settings.store.removeprefix("opensearch://").strip("/").split(",")
         self.writer = None
+        self._starting = asyncio.Lock()
 
     async def start(self) -> None:
+        async with self._starting:
+            if self.writer is None:
+                await self._start()
+
+    async def _start(self) -> None:
         from indexers.bulk import BulkPolicy, BulkWriter, async_client
         from indexers.opensearch import OpenSearchStore
         from rasad.errors import StoreError
@@ -96,9 +102,11 @@ def register(app: faust.App, topics: Topics, settings: Settings, sink: Sink | No
     """Add the indexer agent to the app."""
     sink = sink or sink_for(settings)
 
-    @app.agent(topics.tagged, name="rasad.indexer")
+    # Two instances overlap one batch's bulk request with the next batch's parsing; the consumer
+    # commits only up to the first offset not yet acked, so out-of-order acks never skip.
+    @app.agent(topics.tagged, name="rasad.indexer", concurrency=settings.indexer_concurrency)
     async def indexer(stream: faust.StreamT) -> None:
-        await sink.start()
+        await sink.start()  # idempotent: each concurrent instance makes sure the alias is ready
         async for events in stream.take_events(settings.indexer_batch_docs, within=settings.indexer_batch_seconds):
             try:
                 await _index(events, sink, topics)

@@ -51,9 +51,10 @@ def setup(client: OpenSearch, alias: str) -> list[str]:
 def backing_indices(client: OpenSearch, alias: str) -> list[str]:
     """The indices behind the alias (empty if it does not exist yet)."""
     try:
-        return sorted(client.indices.get_alias(name=alias))
+        found = client.indices.get_alias(name=alias, ignore=[404])  # a missing alias is an answer, not an error
     except NotFoundError:
         return []
+    return sorted(name for name, body in found.items() if isinstance(body, dict) and "aliases" in body)
 
 
 def migrate(client: OpenSearch, alias: str) -> list[str]:

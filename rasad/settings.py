@@ -72,6 +72,7 @@ class Settings(BaseSettings):
     indexer_batch_seconds: float = Field(1.0, gt=0, description="Indexer batch: flush after this many seconds.")
     indexer_batch_bytes: int = Field(
         10 * 1024 * 1024, ge=1024, description="Indexer batch: split bulk requests above this many bytes.")
+    indexer_concurrency: int = Field(2, ge=1, description="Indexer agent instances per worker (overlap parsing and bulk requests).")
     indexer_max_backoff: float = Field(
         30.0, gt=0, description="Longest wait between retries while OpenSearch is down or overloaded (seconds).")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -30,9 +31,12 @@ def create_app(store: Store, lexicon: Lexicon, extra_routes: list[Route] | None 
             size = min(MAX_PAGE_SIZE, max(1, int(params.get("size", 20))))
         except ValueError as exc:
             raise BadInput("page and size must be integers", reason="bad_request") from exc
-        sort = "date" if params.get("sort") == "date" else "relevance"
+        sort = params.get("sort", "relevance")
+        interval = params.get("interval", "day")
+        if sort not in ("relevance", "date") or interval not in ("day", "week", "month"):
+            raise BadInput("sort must be relevance or date; interval day, week or month", reason="bad_request")
         query = parse(params.get("q", ""), lexicon)
-        return store.search(SearchRequest(query, page=page, size=size, sort=sort))
+        return store.search(SearchRequest(query, page=page, size=size, sort=sort, histogram=interval))
 
     async def home(request: Request) -> Response:
         error = None
@@ -47,7 +51,7 @@ def create_app(store: Store, lexicon: Lexicon, extra_routes: list[Route] | None 
 
     async def api_search(request: Request) -> Response:
         try:
-            result = run_search(request)
+            result = await run_in_threadpool(run_search, request)
         except BadInput as exc:
             return JSONResponse({"error": str(exc)}, status_code=400)
         except StoreError as exc:

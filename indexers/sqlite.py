@@ -10,9 +10,10 @@ import json
 import sqlite3
 import threading
 import time
+from datetime import timezone
 from pathlib import Path
 
-from rasad.document import FILTER_FIELDS, document
+from rasad.document import FACET_FIELDS, FACET_SIZE, FILTER_FIELDS, document
 from rasad.errors import StoreError
 from rasad.highlight import concept_spans, fragments
 from rasad.model import Article
@@ -31,8 +32,9 @@ CREATE INDEX IF NOT EXISTS facets_doc ON facets(doc);
 CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(
     norm, keys, tokenize = "unicode61 remove_diacritics 0 tokenchars '_-.'");
 """
-_FACET_FIELDS = {"language": "language", "country": "countries", "concept": "actors", "event": "events", "source": "source"}
-_BUCKET = {"day": "%Y-%m-%d", "week": "%Y-W%W", "month": "%Y-%m"}
+# Buckets keyed like OpenSearch's calendar intervals: a week is its Monday (UTC).
+_BUCKET = {"day": "strftime('%Y-%m-%d', d.date)", "week": "date(d.date, 'weekday 0', '-6 days')",
+           "month": "strftime('%Y-%m', d.date)"}
 
 
 class SqliteStore(Store):
@@ -79,14 +81,15 @@ class SqliteStore(Store):
         )
         rowid = cur.fetchone()[0]
         self._db.execute("INSERT INTO fts (rowid, norm, keys) VALUES (?, ?, ?)", (rowid, doc["text_norm"], _keys(doc)))
-        facet_rows = [(rowid, facet, value) for facet, name in _FACET_FIELDS.items()
+        facet_rows = [(rowid, facet, value) for facet, name in FACET_FIELDS.items()
                       for value in _values(doc[name])]
         self._db.executemany("INSERT INTO facets VALUES (?, ?, ?)", facet_rows)
 
     def search(self, request: SearchRequest) -> SearchResult:
         started = time.perf_counter()
         where, params = self._where(request)
-        order = "d.date DESC" if request.sort == "date" or request.query.root is None else "rank, d.date DESC"
+        by_date = "d.date IS NULL, d.date DESC, d.id"
+        order = by_date if request.sort == "date" or request.query.root is None else f"rank, {by_date}"
         rank = "bm25(fts)" if request.query.root is not None else "0"
         with self._lock:
             total = self._db.execute(f"SELECT count(*) FROM docs d JOIN fts ON fts.rowid = d.rowid WHERE {where}", params).fetchone()[0]
@@ -111,10 +114,10 @@ class SqliteStore(Store):
             params.append(match_expression(query.root))
         if query.since:
             clauses.append("d.date >= ?")
-            params.append(query.since.isoformat())
+            params.append(query.since.astimezone(timezone.utc).isoformat())
         if query.until:
             clauses.append("d.date <= ?")
-            params.append(query.until.isoformat())
+            params.append(query.until.astimezone(timezone.utc).isoformat())
         return (" AND ".join(clauses) or "1"), params
 
     def _facets(self, where: str, params: list) -> dict[str, list[tuple[str, int]]]:
@@ -123,15 +126,15 @@ class SqliteStore(Store):
             f"(SELECT d.rowid FROM docs d JOIN fts ON fts.rowid = d.rowid WHERE {where}) "
             "GROUP BY facet, value ORDER BY facet, n DESC, value", params,
         ).fetchall()
-        out: dict[str, list[tuple[str, int]]] = {name: [] for name in _FACET_FIELDS}
+        out: dict[str, list[tuple[str, int]]] = {name: [] for name in FACET_FIELDS}
         for facet, value, n in rows:
-            if len(out[facet]) < 20:
+            if len(out[facet]) < FACET_SIZE:
                 out[facet].append((value, n))
         return out
 
     def _histogram(self, where: str, params: list, interval: str) -> list[tuple[str, int]]:
         rows = self._db.execute(
-            f"SELECT strftime('{_BUCKET[interval]}', d.date) AS bucket, count(*) FROM docs d JOIN fts ON fts.rowid = d.rowid "
+            f"SELECT {_BUCKET[interval]} AS bucket, count(*) FROM docs d JOIN fts ON fts.rowid = d.rowid "
             f"WHERE {where} AND d.date IS NOT NULL GROUP BY bucket ORDER BY bucket", params,
         ).fetchall()
         return [(bucket, n) for bucket, n in rows]
@@ -140,6 +143,10 @@ class SqliteStore(Store):
         with self._lock:
             row = self._db.execute("SELECT article FROM docs WHERE id = ?", (article_id,)).fetchone()
         return Article.model_validate_json(row[0]) if row else None
+
+    def ids(self) -> list[str]:
+        with self._lock:
+            return [row[0] for row in self._db.execute("SELECT id FROM docs")]
 
     def count(self) -> int:
         with self._lock:

@@ -14,6 +14,10 @@ FILTER_FIELDS = {
     "lang": "language", "country": "countries", "concept": "concepts", "type": "events",
     "actor": "actors", "place": "places", "source": "source_key", "story": "story_id",
 }
+# facet name -> document field (the same facets from every store)
+FACET_FIELDS = {"language": "language", "country": "countries", "concept": "actors", "event": "events",
+                "source": "source"}
+FACET_SIZE = 20
 _SLUG_RE = re.compile(r"[^\w.-]+")
 
 

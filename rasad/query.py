@@ -96,7 +96,7 @@ def parse(text: str, lexicon: Lexicon | None = None) -> Query:
         root = _expand(root, lexicon)
     if parser.peek() is not None:
         raise BadInput(f"unexpected {parser.peek()[1]!r} in query", reason="bad_query")
-    named = tuple(dict.fromkeys(c for node in _leaves(root) for c in node.concepts))
+    named = tuple(dict.fromkeys(c for node in positive_leaves(root) for c in node.concepts))
     return Query(text, root, since, until, tuple(dict.fromkeys(_highlight_terms(root))), named)
 
 
@@ -234,11 +234,39 @@ def _expand(node: Node | None, lexicon: Lexicon) -> Node | None:
     if isinstance(node, (Term, Phrase)):
         ids = tuple(c.id for c in lexicon.lookup(node.terms))
         return replace(node, concepts=ids) if ids else node
-    if isinstance(node, (And, Or)):
-        return type(node)(tuple(_expand(p, lexicon) for p in node.parts))
+    if isinstance(node, And):
+        return _combine(And, _group_concept_words([_expand(p, lexicon) for p in node.parts], lexicon))
+    if isinstance(node, Or):
+        return Or(tuple(_expand(p, lexicon) for p in node.parts))
     if isinstance(node, Not):
         return Not(_expand(node.part, lexicon))
     return node
+
+
+def _group_concept_words(parts: list[Node], lexicon: Lexicon) -> list[Node]:
+    """Unquoted words that together name a concept (État islamique) also match that concept.
+
+    The run of words becomes ``(all the words) OR (the concept)``: nothing the plain words
+    matched is lost, and the concept adds articles that name it in another language.
+    """
+    out: list[Node] = []
+    i = 0
+    while i < len(parts):
+        for n in range(min(lexicon.max_form_length, len(parts) - i), 1, -1):
+            run = parts[i:i + n]
+            if not all(isinstance(p, Term) for p in run):
+                continue
+            words = tuple(t for p in run for t in p.terms)
+            ids = tuple(c.id for c in lexicon.lookup(words))
+            if ids:
+                text = " ".join(p.text for p in run)
+                out.append(Or((And(tuple(run)), Phrase(text, words, ids))))
+                i += n
+                break
+        else:
+            out.append(parts[i])
+            i += 1
+    return out
 
 
 def canonical_filter(field_name: str, value: str) -> str:
@@ -251,12 +279,12 @@ def canonical_filter(field_name: str, value: str) -> str:
     return value.lower()
 
 
-def _leaves(node: Node | None) -> list[Term | Phrase]:
-    """The words and phrases of a tree that are not negated."""
+def positive_leaves(node: Node | None) -> list[Term | Phrase]:
+    """The words and phrases of a tree that are not negated (what ranking and highlights use)."""
     if isinstance(node, (Term, Phrase)):
         return [node]
     if isinstance(node, (And, Or)):
-        return [leaf for part in node.parts for leaf in _leaves(part)]
+        return [leaf for part in node.parts for leaf in positive_leaves(part)]
     return []
 
 

@@ -64,6 +64,18 @@ class Settings(BaseSettings):
 
     log_level: str = Field("info", description="Log level: debug, info, warning, error.")
 
+    # --- indexing and search ---
+    index_retention_months: int = Field(
+        0, ge=0, description="Months of articles kept in OpenSearch (by article date; whole monthly indices "
+        "are deleted by `rasad index maintain` and at indexer start). 0 keeps everything.")
+    indexer_batch_docs: int = Field(1000, ge=1, description="Indexer batch: at most this many articles per batch.")
+    indexer_batch_seconds: float = Field(1.0, gt=0, description="Indexer batch: flush after this many seconds.")
+    indexer_batch_bytes: int = Field(
+        10 * 1024 * 1024, ge=1024, description="Indexer batch: split bulk requests above this many bytes.")
+    indexer_concurrency: int = Field(2, ge=1, description="Indexer agent instances per worker (overlap parsing and bulk requests).")
+    indexer_max_backoff: float = Field(
+        30.0, gt=0, description="Longest wait between retries while OpenSearch is down or overloaded (seconds).")
+
     @model_validator(mode="after")
     def _default_store(self) -> "Settings":
         if not self.store:

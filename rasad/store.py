@@ -82,6 +82,10 @@ class Store(ABC):
         """One article by id."""
 
     @abstractmethod
+    def ids(self) -> list[str]:
+        """Every stored id (an id stored twice would appear twice): for checks, not for big stores."""
+
+    @abstractmethod
     def count(self) -> int:
         """How many articles are stored."""
 

@@ -4,48 +4,74 @@ from __future__ import annotations
 import html
 import json
 import re
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
+from rich.markup import escape
 
 from rasad import concepts
 from rasad.cli import app, console, fail
 from rasad.cli.wiring import open_store
 from rasad.errors import RasadError
 from rasad.query import parse
-from rasad.store import SearchRequest
+from rasad.store import SearchRequest, SearchResult
 
 _MARK = re.compile(r"<mark>(.*?)</mark>")
+Sort = Literal["relevance", "date"]
+Interval = Literal["day", "week", "month"]
 
 
 @app.command()
 def search(
     ctx: typer.Context,
-    query: Annotated[str, typer.Argument(help='Query: words, "phrases", OR, NOT/-, field:value (lang, country, concept, type, source), since:/until:.')],
-    json_output: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")] = False,
+    query: Annotated[str, typer.Argument(help='Query: words, "phrases", OR, NOT/-, +, (…), field:value '
+                                              '(lang, country, concept, type, actor, place, source, story), '
+                                              'since:/until:YYYY-MM-DD.')],
+    json_output: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON (the API's shape).")] = False,
     page: Annotated[int, typer.Option(min=1, help="Result page.")] = 1,
     size: Annotated[int, typer.Option(min=1, max=100, help="Results per page.")] = 10,
-    sort: Annotated[str, typer.Option(help="relevance or date.")] = "relevance",
+    sort: Annotated[Sort, typer.Option(help="relevance or date (newest first).")] = "relevance",
+    interval: Annotated[Interval, typer.Option(help="Date histogram buckets: day, week or month.")] = "day",
 ) -> None:
-    """Search the store; highlights show why each article matched."""
+    """Search the store; highlights show why each article matched, facets what the results are about."""
     from dashboards.app import result_json
 
     try:
         store = open_store(ctx.obj)
-        request = SearchRequest(parse(query, concepts.load()), page=page, size=size,
-                                sort="date" if sort == "date" else "relevance")
+        request = SearchRequest(parse(query, concepts.load()), page=page, size=size, sort=sort, histogram=interval)
         result = store.search(request)
     except RasadError as exc:
         raise fail(exc) from exc
     if json_output:
         typer.echo(json.dumps(result_json(result), ensure_ascii=False, indent=2))
         return
-    console.print(f"{result.total} result(s) in {result.took_ms:.0f} ms")
+    _print(result, request)
+
+
+def _print(result: SearchResult, request: SearchRequest) -> None:
+    first = request.offset + 1 if result.hits else 0
+    console.print(f"{result.total} result(s), {first}–{request.offset + len(result.hits)} shown, "
+                  f"in {result.took_ms:.0f} ms")
     for hit in result.hits:
         a = hit.article
-        when = (a.published_at or a.ingested_at)
-        console.print(f"\n[bold]{a.title or a.text[:80]}[/bold]  [dim]{a.id} · {a.source} · {a.language} · "
-                      f"{when:%Y-%m-%d}[/dim]" if when else f"\n[bold]{a.title}[/bold]  [dim]{a.id}[/dim]")
+        when = a.published_at or a.ingested_at
+        meta = " · ".join(x for x in (a.id, a.source, a.language or "", f"{when:%Y-%m-%d}" if when else "") if x)
+        console.print(f"\n[bold]{escape(a.title or a.text[:80])}[/bold]  [dim]{escape(meta)}[/dim]")
         for fragment in hit.highlights[:2]:
-            console.print("  " + _MARK.sub(r"[reverse]\1[/reverse]", html.unescape(fragment).replace("[", r"\[")))
-        console.print("  [dim]" + ", ".join(f"{t.label}" for t in a.tags[:10]) + "[/dim]")
+            console.print("  " + _marks(fragment))
+        console.print("  [dim]" + escape(", ".join(t.label for t in a.tags[:10])) + "[/dim]")
+    facets = [f"{name}: " + ", ".join(f"{v} ({n})" for v, n in buckets[:6])
+              for name, buckets in result.facets.items() if buckets]
+    if facets:
+        console.print("\n[dim]" + escape(" | ".join(facets)) + "[/dim]")
+
+
+def _marks(fragment: str) -> str:
+    """An escaped highlight fragment as rich markup: the marks reversed, everything else literal."""
+    out, cursor = [], 0
+    for m in _MARK.finditer(fragment):
+        out.append(escape(html.unescape(fragment[cursor:m.start()])))
+        out.append("[reverse]" + escape(html.unescape(m.group(1))) + "[/reverse]")
+        cursor = m.end()
+    out.append(escape(html.unescape(fragment[cursor:])))
+    return "".join(out)

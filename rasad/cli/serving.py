@@ -42,7 +42,7 @@ def worker(
         if role in ("all", "tagger"):
             register_tagger(faust_app, topics, concepts.load())
         if role in ("all", "indexer"):
-            register_indexer(faust_app, topics, open_store(settings))
+            register_indexer(faust_app, topics, settings)
     except RasadError as exc:
         raise fail(exc) from exc
     faust.Worker(faust_app, loglevel=settings.log_level.upper(), quiet=True).execute_from_commandline()

@@ -22,7 +22,8 @@ def open_store(settings: Settings) -> Store:
     elif scheme == "opensearch":
         from indexers.opensearch import OpenSearchStore
 
-        store = OpenSearchStore(rest.strip("/").split(","), alias=settings.index_alias)
+        store = OpenSearchStore(rest.strip("/").split(","), alias=settings.index_alias,
+                                retention_months=settings.index_retention_months)
     else:
         raise ConfigError(f"unknown store URL {settings.store!r}: use sqlite:///PATH or opensearch://HOST:PORT")
     store.setup()

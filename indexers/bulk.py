@@ -1,0 +1,156 @@
+"""Bulk writes to OpenSearch that never lose or duplicate an article.
+
+* Deterministic ``_id`` and backing index (``indexers.mapping.action``): a redelivered article
+  overwrites itself.
+* Requests are cut at ``max_bytes`` of NDJSON; each item's result is read, and only items that
+  failed with 429 / 5xx (or a whole request that failed to connect or with 429 / 5xx) are sent
+  again, after an exponential backoff with jitter. Retrying has no attempt limit: while
+  OpenSearch is down the writer waits and resumes when it is back (the Faust agent does not
+  ack the batch meanwhile, so nothing is skipped and the worker does not crash-loop).
+* Items rejected with another 4xx (a mapping conflict, a document too large) are returned
+  with the reason: they go to the dead-letter topic, they are not retried.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import random
+from dataclasses import dataclass, field
+from typing import Awaitable, Callable
+
+from opensearchpy import AsyncOpenSearch
+from opensearchpy.exceptions import ConnectionError as OpenSearchConnectionError
+from opensearchpy.exceptions import TransportError
+
+from indexers.lifecycle import index_body
+from indexers.mapping import action
+from rasad.model import Article
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class BulkPolicy:
+    """How big a request may get and how retries back off."""
+
+    max_bytes: int = 10 * 1024 * 1024
+    initial_backoff: float = 0.5
+    max_backoff: float = 30.0
+
+    def backoff(self, attempt: int, rand: Callable[[], float] = random.random) -> float:
+        """Seconds to wait before retry ``attempt`` (1, 2, …): exponential, capped, half of it jittered."""
+        ceiling = min(self.max_backoff, self.initial_backoff * 2 ** (attempt - 1))
+        return ceiling / 2 + rand() * ceiling / 2
+
+
+@dataclass
+class BulkOutcome:
+    """What one ``write`` did: ids indexed, (article, reason) rejected, retries it needed."""
+
+    indexed: list[str] = field(default_factory=list)
+    rejected: list[tuple[Article, str]] = field(default_factory=list)
+    retries: int = 0
+
+
+def retryable(status: int) -> bool:
+    """Statuses worth another try: too many requests and server-side failures."""
+    return status == 429 or status >= 500
+
+
+class _Retry(Exception):
+    """A whole request failed in a way worth retrying."""
+
+
+class BulkWriter:
+    """Writes batches of articles into the backing indices of ``alias``."""
+
+    def __init__(self, client: AsyncOpenSearch, alias: str, policy: BulkPolicy = BulkPolicy(),
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep):
+        self.client = client
+        self.alias = alias
+        self.policy = policy
+        self._sleep = sleep
+        self._ensured: set[str] = set()
+
+    async def write(self, articles: list[Article]) -> BulkOutcome:
+        """Index every article; return only once each is indexed or rejected for good."""
+        pending = {a.id: a for a in articles}  # a batch holding one id twice: the last one wins
+        outcome = BulkOutcome()
+        attempt = 0
+        while pending:
+            try:
+                await self._attempt(pending, outcome)
+            except _Retry as exc:
+                log.warning("bulk: %s; %d article(s) pending", exc, len(pending))
+            if pending:
+                attempt += 1
+                outcome.retries += 1
+                delay = self.policy.backoff(attempt)
+                log.warning("bulk: retry %d of %d article(s) in %.1fs", attempt, len(pending), delay)
+                await self._sleep(delay)
+        return outcome
+
+    async def _attempt(self, pending: dict[str, Article], outcome: BulkOutcome) -> None:
+        actions = [action(self.alias, a) for a in pending.values()]
+        await self._ensure_indices({a["_index"] for a in actions})
+        for chunk in self._chunks(actions):
+            for article_id, status, error in await self._send(chunk):
+                if 200 <= status < 300:
+                    outcome.indexed.append(article_id)
+                    del pending[article_id]
+                elif not retryable(status):
+                    outcome.rejected.append((pending.pop(article_id), f"{status}: {error}"))
+
+    def _chunks(self, actions: list[dict]) -> list[list[str]]:
+        """NDJSON line pairs grouped so each request stays under ``max_bytes`` (one item at least)."""
+        chunks: list[list[str]] = [[]]
+        size = 0
+        for item in actions:
+            meta = json.dumps({"index": {"_index": item["_index"], "_id": item["_id"]}})
+            doc = json.dumps(item["_source"], ensure_ascii=False)
+            pair = len(meta.encode()) + len(doc.encode()) + 2
+            if chunks[-1] and size + pair > self.policy.max_bytes:
+                chunks.append([])
+                size = 0
+            chunks[-1] += [meta, doc]
+            size += pair
+        return chunks
+
+    async def _send(self, lines: list[str]) -> list[tuple[str, int, str]]:
+        """(id, status, error) of each item of one bulk request."""
+        try:
+            response = await self.client.bulk(body="\n".join(lines) + "\n")
+        except OpenSearchConnectionError as exc:
+            raise _Retry(f"OpenSearch unreachable ({exc.__class__.__name__})") from exc
+        except TransportError as exc:
+            if isinstance(exc.status_code, int) and not retryable(exc.status_code):
+                ids = [json.loads(meta)["index"]["_id"] for meta in lines[::2]]
+                return [(i, exc.status_code, str(exc.error)) for i in ids]
+            raise _Retry(f"bulk request failed with {exc.status_code}") from exc
+        results = []
+        for item in response["items"]:
+            info = item["index"]
+            error = info.get("error")
+            results.append((info["_id"], int(info["status"]), json.dumps(error, ensure_ascii=False) if error else ""))
+        return results
+
+    async def _ensure_indices(self, names: set[str]) -> None:
+        for name in sorted(names - self._ensured):
+            try:
+                await self.client.indices.create(index=name, body=index_body(self.alias))
+            except OpenSearchConnectionError as exc:
+                raise _Retry(f"OpenSearch unreachable ({exc.__class__.__name__})") from exc
+            except TransportError as exc:
+                if exc.error != "resource_already_exists_exception":
+                    raise _Retry(f"creating {name} failed with {exc.status_code}: {exc.error}") from exc
+            self._ensured.add(name)
+
+    async def close(self) -> None:
+        await self.client.close()
+
+
+def async_client(hosts: list[str], timeout: float = 30) -> AsyncOpenSearch:
+    """An async client that leaves retrying to ``BulkWriter`` (it knows which items failed)."""
+    return AsyncOpenSearch(hosts=[f"http://{h}" for h in hosts], timeout=timeout, max_retries=0,
+                           retry_on_timeout=False)

@@ -1,0 +1,87 @@
+"""The query tree and a search request as OpenSearch DSL.
+
+Only structured queries are built (``match``, ``match_phrase``, ``term``, ``bool``): user text
+never reaches ``query_string``, so no user input can be read as query syntax by OpenSearch.
+
+Which documents match is decided on ``text_norm`` (the project's own normalization) and the
+keyword fields only, exactly like the SQLite store, so both stores return the same hits.
+The per-language analyzed fields (``text_ar`` … with OpenSearch's stemmers) only add to the
+score of documents that already match: they improve the ranking, never the hit set.
+"""
+from __future__ import annotations
+
+from datetime import timezone
+
+from rasad.document import FACET_FIELDS, FACET_SIZE, FILTER_FIELDS, LANGUAGE_FIELDS
+from rasad.query import And, Filter, Node, Not, Or, Phrase, Term, positive_leaves
+from rasad.store import SearchRequest
+
+HISTOGRAM_FORMATS = {"day": "yyyy-MM-dd", "week": "yyyy-MM-dd", "month": "yyyy-MM"}
+
+
+def to_dsl(node: Node) -> dict:
+    """The OpenSearch query for a query tree node."""
+    if isinstance(node, Term):
+        return _with_concepts({"match": {"text_norm": {"query": node.terms[0]}}}, node.concepts)
+    if isinstance(node, Phrase):
+        return _with_concepts({"match_phrase": {"text_norm": " ".join(node.terms)}}, node.concepts)
+    if isinstance(node, Filter):
+        return {"term": {FILTER_FIELDS[node.field]: node.value}}
+    if isinstance(node, Not):
+        return {"bool": {"must_not": [to_dsl(node.part)]}}
+    if isinstance(node, Or):
+        return {"bool": {"should": [to_dsl(p) for p in node.parts], "minimum_should_match": 1}}
+    if isinstance(node, And):
+        return {"bool": {"must": [to_dsl(p) for p in node.parts]}}
+    raise TypeError(f"unknown query node {node!r}")
+
+
+def _with_concepts(words: dict, concepts: tuple[str, ...]) -> dict:
+    if not concepts:
+        return words
+    return {"bool": {"should": [words, {"terms": {"concepts": list(concepts)}}], "minimum_should_match": 1}}
+
+
+def search_body(request: SearchRequest) -> dict:
+    """The ``_search`` body: the query, date bounds, ranking, sort, paging, facets and histogram."""
+    query = request.query
+    must = [to_dsl(query.root)] if query.root is not None else []
+    bounds = {k: v.astimezone(timezone.utc).isoformat() for k, v in (("gte", query.since), ("lte", query.until)) if v}
+    if bounds:
+        must.append({"range": {"date": bounds}})
+    ranking = [leaf.text for leaf in positive_leaves(query.root)]
+    should = [{"multi_match": {"query": " ".join(ranking), "fields": [f"text_{lang}" for lang in LANGUAGE_FIELDS]}}] if ranking else []
+    body: dict = {
+        "query": {"bool": {"must": must or [{"match_all": {}}], "should": should}},
+        "from": request.offset, "size": request.size, "track_total_hits": True, "_source": ["article"],
+        "sort": _sort(request),
+    }
+    aggs = {}
+    if request.facets:
+        aggs = {name: {"terms": {"field": field, "size": FACET_SIZE, "order": [{"_count": "desc"}, {"_key": "asc"}]}}
+                for name, field in FACET_FIELDS.items()}
+    if request.histogram:
+        aggs["histogram"] = {"date_histogram": {"field": "date", "calendar_interval": request.histogram,
+                                                "format": HISTOGRAM_FORMATS[request.histogram], "min_doc_count": 1}}
+    if aggs:
+        body["aggs"] = aggs
+    return body
+
+
+def _sort(request: SearchRequest) -> list:
+    by_date = {"date": {"order": "desc", "missing": "_last"}}
+    if request.sort == "date" or request.query.root is None:
+        return [by_date, {"id": "asc"}]
+    return ["_score", by_date, {"id": "asc"}]
+
+
+def facets(aggregations: dict) -> dict[str, list[tuple[str, int]]]:
+    """Facet buckets from a search response."""
+    return {name: [(b["key"], b["doc_count"]) for b in aggregations[name]["buckets"]]
+            for name in FACET_FIELDS if name in aggregations}
+
+
+def histogram(aggregations: dict) -> list[tuple[str, int]]:
+    """(bucket, count) pairs of the date histogram, empty buckets left out."""
+    return [(b["key_as_string"], b["doc_count"]) for b in aggregations.get("histogram", {}).get("buckets", [])
+            if b["doc_count"]]

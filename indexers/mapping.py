@@ -1,0 +1,79 @@
+"""The OpenSearch layout of the ``articles`` alias: a versioned index template and monthly backing indices.
+
+Backing indices are named ``{alias}-v{MAPPING_VERSION}-{YYYY.MM}`` after the month of the
+article's date (published, else ingested), so an article always lands in the same index: a
+redelivered article overwrites itself instead of duplicating into a newer index (the risk
+with size-based rollover and deterministic ids). 
+
+A change to the mapping bumps ``MAPPING_VERSION``; ``indexers.lifecycle`` migrates old
+backing indices to the new version (reindex + atomic alias swap). Backing indices join the alias when Rasad creates them
+(``indexers.lifecycle.ensure_index``), not through the template, so a migration can make the
+new indices visible and hide the old ones in one atomic alias update.
+"""
+from __future__ import annotations
+
+from rasad.document import LANGUAGE_FIELDS, document
+from rasad.model import Article
+
+MAPPING_VERSION = 2
+ANALYZERS = {"ar": "arabic", "en": "english", "fr": "french", "ru": "russian", "tr": "turkish"}
+assert set(ANALYZERS) == set(LANGUAGE_FIELDS)
+KEYWORDS = ("id", "language", "source", "source_key", "story_id", "url", "concepts", "countries", "events",
+            "actors", "places", "keywords", "labels")
+UNDATED = "undated"
+
+
+def template_name(alias: str) -> str:
+    return f"{alias}-template"
+
+
+def index_prefix(alias: str, version: int = MAPPING_VERSION) -> str:
+    """Backing indices of one mapping version start with this."""
+    return f"{alias}-v{version}-"
+
+
+def backing_index(alias: str, date: str | None, version: int = MAPPING_VERSION) -> str:
+    """The backing index of a document dated ``date`` (ISO 8601, UTC) or undated."""
+    month = f"{date[:4]}.{date[5:7]}" if date else UNDATED
+    return index_prefix(alias, version) + month
+
+
+def index_template(alias: str) -> dict:
+    """The composable template every backing index of ``alias`` is created from."""
+    properties: dict = {name: {"type": "keyword"} for name in KEYWORDS}
+    properties.update({
+        "title": {"type": "text"},
+        "text": {"type": "text"},
+        # rasad.normalize already folded and stemmed it: split on spaces only, so search and
+        # alerts match words exactly alike in every store.
+        "text_norm": {"type": "text", "analyzer": "rasad_norm"},
+        "date": {"type": "date"}, "published_at": {"type": "date"}, "ingested_at": {"type": "date"},
+        "locations": {"type": "geo_point"},
+        "article": {"type": "object", "enabled": False},
+    })
+    properties.update({f"text_{lang}": {"type": "text", "analyzer": analyzer} for lang, analyzer in ANALYZERS.items()})
+    return {
+        "index_patterns": [index_prefix(alias) + "*"],
+        "priority": 100 + MAPPING_VERSION,
+        "template": {
+            "settings": {
+                "number_of_shards": 1, "number_of_replicas": 0, "refresh_interval": "1s",
+                "analysis": {"analyzer": {"rasad_norm": {"type": "custom", "tokenizer": "whitespace"}}},
+            },
+            "mappings": {"dynamic": "strict", "_meta": {"rasad_mapping_version": MAPPING_VERSION},
+                         "properties": properties},
+        },
+        "version": MAPPING_VERSION,
+        "_meta": {"rasad_mapping_version": MAPPING_VERSION},
+    }
+
+
+def source(article: Article) -> dict:
+    """The ``_source`` of an article: the search document plus the article itself (for ``get``)."""
+    return {**document(article), "article": article.model_dump(mode="json", exclude_none=True)}
+
+
+def action(alias: str, article: Article) -> dict:
+    """A bulk ``index`` action: deterministic ``_id`` and backing index, so redelivery overwrites."""
+    body = source(article)
+    return {"_op_type": "index", "_index": backing_index(alias, body["date"]), "_id": article.id, "_source": body}

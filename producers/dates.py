@@ -73,13 +73,26 @@ def parse_date(text: str | None, reference: datetime | None = None, tz: str = "U
     settings = {"RETURN_AS_TIMEZONE_AWARE": True, "TIMEZONE": tz, "TO_TIMEZONE": "UTC",
                 "PREFER_DATES_FROM": "past", "DATE_ORDER": "DMY",
                 "RELATIVE_BASE": (reference or datetime.now(timezone.utc)).replace(tzinfo=None)}
-    try:
-        parsed = dateparser.parse(prepared, languages=LANGUAGES, settings=settings)
-    except (ValueError, OverflowError):
-        return None
+    parsed = None
+    for language in _languages_for(prepared):
+        try:
+            parsed = dateparser.parse(prepared, languages=[language], settings=settings)
+        except (ValueError, OverflowError):
+            parsed = None
+        if parsed is not None:
+            break
     if parsed is None:
         return None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+def _languages_for(text: str) -> list[str]:
+    """One language at a time, by script: mixed lists let dateparser read Turkish "Mart" as a time zone."""
+    if re.search(r"[\u0600-\u06ff]", text):
+        return ["ar"]
+    if re.search(r"[\u0400-\u04ff]", text):
+        return ["ru"]
+    return ["tr", "fr", "en"]
 
 
 def looks_like_dateline(line: str) -> bool:

@@ -38,10 +38,10 @@ _FOOTER = re.compile(
     r"yorumlar|yorum yap|ayrıca okuyun|ilgili haberler)\s*[:：]?$", re.IGNORECASE)
 _READ_MORE_LINE = re.compile(r"^(اقرأ أيضا|اقرأ أيضاً|إقرأ أيضا|read more|read also|see also|lire aussi|à lire aussi|"
                              r"читайте также|ayrıca okuyun|ilginizi çekebilir)\s*[:：\-–]", re.IGNORECASE)
-_SECTIONS = {"أخبار", "أخبار عاجلة", "سياسة", "اقتصاد", "رياضة", "ثقافة", "فنون", "عربي ودولي", "الشرق الأوسط", "العالم",
+_SECTIONS = {"أخبار", "أفريقيا", "دولي", "أخبار عاجلة", "سياسة", "اقتصاد", "رياضة", "ثقافة", "فنون", "عربي ودولي", "الشرق الأوسط", "العالم",
              "news", "world", "politics", "economy", "business", "sport", "sports", "culture", "middle east", "africa",
              "monde", "international", "politique", "économie", "sport", "culture", "afrique", "moyen-orient",
-             "мир", "политика", "экономика", "спорт", "культура", "новости", "в мире",
+             "мир", "политика", "экономика", "спорт", "культура", "новости", "в мире", "африка", "ближний восток",
              "dünya", "gündem", "politika", "ekonomi", "spor", "kültür", "haberler", "ortadoğu"}
 _BYLINE_LINE = re.compile(r"^(?:by|بقلم|كتب|كتبت|par|de notre correspondant(?:e)?|автор|текст|yazan|haber)\s*[:：]?\s+"
                           r"(?P<name>[^\d.،,:]{3,60})$", re.IGNORECASE)
@@ -50,6 +50,9 @@ _BYLINE_INLINE = re.compile(r"^(?P<name>[^\s:：\d\"«(]+(?:\s+[^\s:：\d\"«(]+
 _NOT_A_NAME = re.compile(r"(^|\s)(قال|وقال|قالت|وقالت|أضاف|وأضاف|أكد|وأكد|ذكر|وذكر|المصدر|الوزير|الرئيس|بيان|تحديث|عاجل|"
                          r"said|says|update|breaking|note|source|a déclaré|selon|mise à jour|заявил|сообщил|"
                          r"обновление|dedi|açıkladı|güncelleme|son dakika)(\s|$)", re.IGNORECASE)
+# Calls to action that are furniture even without a network's name, on a short line.
+_CALL_TO_ACTION = re.compile(r"(اشترك|للاشتراك|للإشتراك|اضغط|إضغط|انقر|subscribe|click|cliquez|abonnez|"
+                             r"подпишитесь|нажмите|abone ol|tıklayın)", re.IGNORECASE)
 _TITLE_WORDS = 25
 _FURNITURE_WORDS = 20
 
@@ -101,6 +104,8 @@ def _blocks(text: str) -> list[list[str]]:
 def _read_head(blocks: list[list[str]], page: _Page, reference: datetime | None) -> list[list[str]]:
     """Fill the headlines and the date from the top of the page; return the remaining blocks."""
     for i, block in enumerate(blocks):
+        if _is_furniture_block(block):
+            continue
         if len(block) > 1 and not all(_is_head_line(line) or _is_furniture(line) for line in block):
             return _finish_head(page, blocks[i:])
         if not all(_is_head_line(line) or _is_furniture(line) or _is_separator(line) for line in block):
@@ -143,6 +148,8 @@ def _is_furniture(line: str) -> bool:
         return False
     if _FURNITURE.match(line) or _READ_MORE_LINE.match(line):
         return True
+    if len(line.split()) <= 8 and not line.endswith(".") and _CALL_TO_ACTION.search(line):
+        return True
     social = re.search(_SOCIAL, line, re.IGNORECASE)
     if not social:
         return False
@@ -151,18 +158,31 @@ def _is_furniture(line: str) -> bool:
 
 
 def _cut_footer(blocks: list[list[str]]) -> list[list[str]]:
-    """Drop the footer: from a footer heading in the second half of the page on."""
-    lines_before = 0
-    total = sum(len(b) for b in blocks)
-    for i, block in enumerate(blocks):
-        for j, line in enumerate(block):
-            if _FOOTER.match(line) and lines_before + j >= total / 2:
-                return blocks[:i] + ([block[:j]] if j else [])
-        lines_before += len(block)
+    """Drop the footer: from a footer heading ("Comments", "Read more") after the first paragraph on.
+
+    A heading counts when it sits in the second half of the page, or when nothing after it reads
+    like a body paragraph (only short lines: headlines of related stories, credits).
+    """
+    lines = [(i, j, line) for i, block in enumerate(blocks) for j, line in enumerate(block)]
+    for position, (i, j, line) in enumerate(lines):
+        if i == 0 or not _FOOTER.match(line):
+            continue
+        rest = [text for _, _, text in lines[position + 1:]]
+        if position >= len(lines) / 2 or all(len(text.split()) <= _TITLE_WORDS for text in rest):
+            return blocks[:i] + ([blocks[i][:j]] if j else [])
     return blocks
 
 
+def _is_furniture_block(block: list[str]) -> bool:
+    """A prompt box: several short lines, most of them furniture ("our readers on X / follow us / click here")."""
+    lines = [line for line in block if not _is_separator(line)]
+    furniture = sum(1 for line in lines if _is_furniture(line))
+    return len(lines) >= 2 and furniture * 2 >= len(lines) and all(_is_head_line(line) for line in lines)
+
+
 def _clean_block(block: list[str]) -> str:
+    if _is_furniture_block(block):
+        return ""
     kept = [line for line in block if not _is_furniture(line)]
     return "\n".join(kept)
 

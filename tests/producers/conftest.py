@@ -33,14 +33,20 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address) -> None:
+        pass  # clients that give up early (timeouts, size limits) are what these tests provoke
+
+
 class LocalServer:
     """``url(path)`` to address it, ``routes[path] = (status, headers, body)`` or a callable to serve."""
 
     def __init__(self):
         handler = type("Handler", (_Handler,), {"routes": {}, "hits": []})
         self.routes, self.hits = handler.routes, handler.hits
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self._server.daemon_threads = True
+        self._server = _Server(("127.0.0.1", 0), handler)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
 
@@ -65,3 +71,29 @@ def slow(seconds: float):
         time.sleep(seconds)
         return 200, {"Content-Type": "text/plain"}, b"late"
     return route
+
+
+class AppServer:
+    """An ASGI app served by uvicorn on 127.0.0.1 in a thread (a real socket, no test client)."""
+
+    def __init__(self, app):
+        import socket
+
+        import uvicorn
+
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self._server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning"))
+        self._thread = threading.Thread(target=self._server.run, daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + 10
+        while not self._server.started and time.monotonic() < deadline:
+            time.sleep(0.02)
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def close(self) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout=10)

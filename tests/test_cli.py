@@ -36,8 +36,8 @@ def test_bad_files_fail_clearly_and_good_ones_still_go_through(tmp_path):
     assert result.returncode == 1
     err = result.stderr.decode()
     assert f"{missing}: no such file" in err
-    assert f"{binary}: binary file" in err
-    assert f"{empty}: file is empty" in err
+    assert f"{binary}: binary data, not text" in err
+    assert f"{empty}: empty, no text" in err
     assert "Traceback" not in err
     assert "sent 1" in result.stdout.decode() and "errors 3" in result.stdout.decode()
     assert json.loads(rasad("search", "داعش", "--json", env=env, check=True).stdout)["total"] == 1

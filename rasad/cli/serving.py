@@ -50,13 +50,21 @@ def worker(
 
 @app.command()
 def serve(ctx: typer.Context) -> None:
-    """Serve the dashboard and the JSON API on the configured store."""
+    """Serve the dashboard, the JSON API and the push endpoint (POST /api/articles) on the configured store and bus."""
+    from producers.state import State
+
     settings: Settings = ctx.obj
     try:
-        store = open_store(settings)
+        pipeline = open_pipeline(settings)
+        store = pipeline.store or open_store(settings)
     except RasadError as exc:
         raise fail(exc) from exc
-    _serve(settings, store)
+    state = State(settings.data_dir / "producer-state.db", f"{settings.bus}|{settings.topic_raw}")
+    try:
+        _serve(settings, store, _push_routes(settings, pipeline.bus, state))
+    finally:
+        pipeline.close()
+        state.close()
 
 
 @app.command()
@@ -65,9 +73,9 @@ def demo(
     interval: Annotated[float, typer.Option(help="Seconds between replayed articles (0: all at once).")] = 2.0,
     fresh: Annotated[bool, typer.Option(help="Start from an empty demo store.")] = True,
 ) -> None:
-    """The embedded default: ingest the seed and the samples as a live stream and serve the dashboard."""
-    from producers.delivery import deliver
+    """The embedded default: replay the sample corpus as a live stream and serve the dashboard."""
     from producers.files import FileSource
+    from producers.state import State
 
     settings: Settings = ctx.obj
     if not settings.bus.startswith("memory://"):
@@ -80,23 +88,42 @@ def demo(
         pipeline = open_pipeline(settings)
     except RasadError as exc:
         raise fail(exc) from exc
-    items = list(FileSource([SAMPLES]).items())
+    # Oldest first, so the dashboard fills the way a newsroom's feed would.
+    items = sorted(FileSource([SAMPLES]).items(), key=lambda item: _published(item))
+    state = State(None, "demo")  # the demo store starts empty: nothing counts as sent before
+    routes = _push_routes(settings, pipeline.bus, state)
 
     def replay() -> None:
+        from producers.delivery import Producer
+
+        producer = Producer(pipeline.bus, settings, state, batch=1)
         for item in items:
-            deliver([item], pipeline.bus, settings)
+            producer.send([item])
             time.sleep(interval)
 
     threading.Thread(target=replay, name="demo-replay", daemon=True).start()
     console.print(f"replaying {len(items)} sample articles, one every {interval:g}s")
-    _serve(settings, pipeline.store)
+    _serve(settings, pipeline.store, routes)
 
 
-def _serve(settings: Settings, store) -> None:
+def _published(item) -> float:
+    article = item.article
+    return article.published_at.timestamp() if article is not None and article.published_at else 0.0
+
+
+def _push_routes(settings: Settings, bus, state) -> list:
+    from producers.delivery import Producer
+    from producers.http import push_routes
+
+    return push_routes(Producer(bus, settings, state, batch=settings.producer_batch), settings.producer_max_bytes)
+
+
+def _serve(settings: Settings, store, routes: list | None = None) -> None:
     import uvicorn
 
     from dashboards.app import create_app
 
     console.print(f"dashboard on http://{settings.http_host}:{settings.http_port}  (Ctrl-C to stop)")
-    uvicorn.run(create_app(store, concepts.load()), host=settings.http_host, port=settings.http_port,
+    uvicorn.run(create_app(store, concepts.load(), extra_routes=routes), host=settings.http_host,
+                port=settings.http_port,
                 log_level=settings.log_level.lower() if settings.log_level.lower() != "info" else "warning")

@@ -43,9 +43,10 @@ def test_demo_serves_the_seed_and_searches_it(demo):
     health = httpx.get(demo + "/api/health").json()
     assert health["status"] == "ok" and health["articles"] >= 1
     found = httpx.get(demo + "/api/search", params={"q": "وداعش"}).json()
-    assert any(hit["title"] == SEED_TITLE for hit in found["hits"])
+    seed = [hit for hit in found["hits"] if hit["title"] == SEED_TITLE]
+    assert seed
     assert httpx.get(demo + "/api/search", params={"q": "bad:filter"}).status_code == 400
-    article = httpx.get(demo + f"/api/articles/{found['hits'][0]['id']}").json()
+    article = httpx.get(demo + f"/api/articles/{seed[0]['id']}").json()
     assert {t["id"] for t in article["tags"]} >= {"Q2429253", "SY", "Q7747"}
 
 

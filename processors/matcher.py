@@ -14,18 +14,26 @@ from dataclasses import dataclass
 from rasad.concepts import Lexicon
 from rasad.concepts.forms import Rule
 from rasad.concepts.inflection import match_key
-from rasad.normalize import fold_with_offsets, stem
+from rasad.normalize import FoldedText, fold_with_offsets, stem
 
 _WORD_RE = re.compile(r"[^\W_]+")
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
-    """A word of the text: its match key and where it is in the original text."""
+_KEYS: dict[str, str] = {}  # folded word -> match key; words repeat, so this saves most of the work
+_KEYS_MAX = 500_000
 
-    key: str
-    start: int
-    end: int
+
+@dataclass(frozen=True, slots=True)
+class Tokens:
+    """The words of a text: their match keys and where each is in the original text."""
+
+    keys: list[str]
+    spans: list[tuple[int, int]]  # [start, end) in the folded text
+    folded: FoldedText
+
+    def original(self, first: int, last: int) -> tuple[int, int]:
+        """Offsets in the original text of words ``first`` .. ``last``."""
+        return self.folded.span(self.spans[first][0], self.spans[last][1])
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,34 +47,36 @@ class Match:
     candidates: dict[str, tuple[Rule | None, ...]]  # concept id -> the rules of its forms with these words
 
 
-def tokenize(text: str) -> list[Token]:
-    """Match-keyed tokens of ``text`` with offsets into ``text``."""
+def tokenize(text: str) -> Tokens:
+    """Match-keyed words of ``text``."""
     folded = fold_with_offsets(text)
-    tokens = []
+    keys, spans = [], []
+    known = _KEYS.get
     for found in _WORD_RE.finditer(folded.text):
-        start, end = folded.span(found.start(), found.end())
-        tokens.append(Token(match_key(stem(found.group())), start, end))
-    return tokens
+        word = found.group()
+        key = known(word)
+        if key is None:
+            if len(_KEYS) >= _KEYS_MAX:
+                _KEYS.clear()
+            key = _KEYS[word] = match_key(stem(word))
+        keys.append(key)
+        spans.append(found.span())
+    return Tokens(keys, spans, folded)
 
 
-def find(tokens: list[Token], lexicon: Lexicon) -> list[Match]:
+def find(tokens: Tokens, lexicon: Lexicon) -> list[Match]:
     """Non-overlapping matches, the longest form at each position winning."""
-    keys = [t.key for t in tokens]
-    starts, index = lexicon.starts, lexicon.index
+    keys, starts, index = tokens.keys, lexicon.starts, lexicon.index
+    n, covered = len(keys), 0
     matches: list[Match] = []
-    i, n = 0, len(keys)
-    while i < n:
-        longest = starts.get(keys[i])
-        if longest is None:
-            i += 1
+    for i in [i for i, key in enumerate(keys) if key in starts]:  # words some form begins with
+        if i < covered:
             continue
-        for length in range(min(longest, n - i), 0, -1):
+        for length in range(min(starts[keys[i]], n - i), 0, -1):
             entry = index.get(tuple(keys[i:i + length]))
             if entry:
                 last = i + length - 1
-                matches.append(Match(i, last, tokens[i].start, tokens[last].end, entry))
-                i = last + 1
+                matches.append(Match(i, last, *tokens.original(i, last), entry))
+                covered = last + 1
                 break
-        else:
-            i += 1
     return matches

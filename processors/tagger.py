@@ -13,7 +13,7 @@ from collections import defaultdict
 from processors.context import Reading, resolve
 from processors.matcher import find, tokenize
 from rasad.concepts import Concept, Lexicon
-from rasad.model import Article, Span, Tag
+from rasad.model import Article, Tag
 
 _CERTAIN, _CONTEXTUAL, _EACH_MORE, _IN_TITLE, _CAP = 0.75, 0.55, 0.07, 0.05, 0.99
 _DERIVED = 0.9  # a country implied by a city: a little less sure than the city
@@ -37,9 +37,9 @@ def tag_text(text: str, lexicon: Lexicon, title_end: int = 0) -> list[Tag]:
 
 
 def _tag(concept: Concept, readings: list[Reading], text: str, title_end: int) -> Tag:
-    spans = [Span(start=r.match.start, end=r.match.end, text=text[r.match.start:r.match.end]) for r in readings]
+    spans = [{"start": r.match.start, "end": r.match.end, "text": text[r.match.start:r.match.end]} for r in readings]
     base = _CERTAIN if any(r.certain for r in readings) else _CONTEXTUAL
-    confidence = base + _EACH_MORE * (len(spans) - 1) + (_IN_TITLE if spans[0].start < title_end else 0.0)
+    confidence = base + _EACH_MORE * (len(spans) - 1) + (_IN_TITLE if readings[0].match.start < title_end else 0.0)
     return Tag(kind=concept.kind, id=concept.id, label=concept.label, spans=spans,
                confidence=round(min(_CAP, confidence), 2), country=concept.country,
                lat=concept.lat, lon=concept.lon, codes=dict(concept.codes))

@@ -180,7 +180,9 @@ def _countries(extra: dict[str, dict[str, list]], contexts: dict) -> list[Concep
 def _places(data: dict, contexts: dict, stop_forms: dict[str, list[str]]) -> list[Concept]:
     from rasad.concepts.gazetteer import city_forms, selected
 
-    stop = {lang: {fold(w) for w in words} for lang, words in stop_forms.items()}
+    from rasad.concepts.gazetteer import plain
+
+    stop = {lang: {plain(w) for w in words} for lang, words in stop_forms.items()}
     out = []
     for city, curated in selected(data):
         english = next((f for f in (curated.get("forms") or {}).get("en", []) if isinstance(f, str)), city["name"])

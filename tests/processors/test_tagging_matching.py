@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from processors.tagger import tag_text
 
@@ -99,3 +101,11 @@ def test_more_mentions_and_title_mentions_raise_confidence(lexicon):
     once = {t.id: t for t in tag_text("Putin spoke.", lexicon)}["Q7747"].confidence
     thrice = {t.id: t for t in tag_text("Putin spoke. Putin left. Putin returned.", lexicon)}["Q7747"].confidence
     assert 0 < once < thrice <= 0.99
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(max_size=200) | st.text(alphabet="داعش سوريا الأسد Сирии Suriye'de ISIS Isis strike-َّ\n", max_size=200))
+def test_any_text_tags_without_crashing_and_spans_are_slices(lexicon, text):
+    for t in tag_text(text, lexicon):
+        for span in t.spans:
+            assert 0 <= span.start < span.end <= len(text) and text[span.start:span.end] == span.text

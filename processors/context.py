@@ -33,7 +33,7 @@ def resolve(text: str, tokens: Tokens, matches: list[Match], lexicon: Lexicon) -
     pending: list[tuple[Match, str, tuple[Rule, ...]]] = []
     for match in matches:
         spelled = text[match.start:match.end]
-        for cid, rules in match.candidates.items():
+        for cid, rules in match.candidates:
             if any(r is None or (not r.contextual and r.spelled(spelled)) for r in rules):
                 certain.append(Reading(cid, match, True))
             else:

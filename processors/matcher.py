@@ -44,7 +44,7 @@ class Match:
     last: int
     start: int
     end: int
-    candidates: dict[str, tuple[Rule | None, ...]]  # concept id -> the rules of its forms with these words
+    candidates: tuple[tuple[str, tuple[Rule | None, ...]], ...]  # (concept id, rules of its forms with these words)
 
 
 def tokenize(text: str) -> Tokens:

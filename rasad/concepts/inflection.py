@@ -8,8 +8,6 @@ conflates inflections of one word, applied alike to the lexicon and to article t
 """
 from __future__ import annotations
 
-from functools import lru_cache
-
 # Longest first, so "ами" is tried before "и". Noun and adjective endings of the six cases.
 _ENDINGS = tuple(sorted({
     "иями", "ями", "ами", "ого", "его", "ому", "ему", "ыми", "ими", "ией", "иям", "ием", "иях",
@@ -20,7 +18,6 @@ _ENDINGS = tuple(sorted({
 _MIN_STEM = 3
 
 
-@lru_cache(maxsize=200_000)
 def match_key(term: str) -> str:
     """The key a normalized term is matched by: Russian endings dropped, everything else as is."""
     if not term or not ("\u0400" <= term[0] <= "\u04ff"):

@@ -9,7 +9,7 @@ in a hash table. The cost grows with the text, not with the size of the lexicon.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from rasad.concepts import Lexicon
 from rasad.concepts.forms import Rule
@@ -28,12 +28,15 @@ class Tokens:
     """The words of a text: their match keys and where each is in the original text."""
 
     keys: list[str]
-    spans: list[tuple[int, int]]  # [start, end) in the folded text
+    words: re.Pattern  # how the words were found, to locate them again when one matches
     folded: FoldedText
+    _spans: list[tuple[int, int]] = field(default_factory=list)
 
     def original(self, first: int, last: int) -> tuple[int, int]:
         """Offsets in the original text of words ``first`` .. ``last``."""
-        return self.folded.span(self.spans[first][0], self.spans[last][1])
+        if not self._spans:  # only texts with a match pay for word positions
+            self._spans.extend(m.span() for m in self.words.finditer(self.folded.text))
+        return self.folded.span(self._spans[first][0], self._spans[last][1])
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,18 +53,15 @@ class Match:
 def tokenize(text: str) -> Tokens:
     """Match-keyed words of ``text``."""
     folded = fold_with_offsets(text)
-    keys, spans = [], []
-    known = _KEYS.get
-    for found in _WORD_RE.finditer(folded.text):
-        word = found.group()
-        key = known(word)
-        if key is None:
-            if len(_KEYS) >= _KEYS_MAX:
-                _KEYS.clear()
-            key = _KEYS[word] = match_key(stem(word))
-        keys.append(key)
-        spans.append(found.span())
-    return Tokens(keys, spans, folded)
+    words = _WORD_RE.findall(folded.text)
+    keys = list(map(_KEYS.get, words))  # C-speed loop; words not seen before are keyed below
+    if None in keys:
+        if len(_KEYS) >= _KEYS_MAX:
+            _KEYS.clear()
+        for i, key in enumerate(keys):
+            if key is None:
+                keys[i] = _KEYS[words[i]] = match_key(stem(words[i]))
+    return Tokens(keys, _WORD_RE, folded)
 
 
 def find(tokens: Tokens, lexicon: Lexicon) -> list[Match]:

@@ -16,6 +16,7 @@ import resource
 import subprocess
 import sys
 import time
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -163,6 +164,12 @@ def _measure_rss(articles: int, words: int, big: int) -> float:
     grown = _grown(lexicon, big)
     for text in _corpus(_real_forms(lexicon), articles, words):
         tag_text(text, grown)
+    # VmHWM, not getrusage's ru_maxrss: Linux carries ru_maxrss over fork+exec from the parent.
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 

@@ -100,6 +100,20 @@ class FoldedText:
         return self.to_original(start), last
 
 
+_REPLACE = {chr(code): ("" if to is None else to) for code, to in _TABLE.items() if to != chr(code)}
+_MAPPED = frozenset(_REPLACE)
+
+
+def _translate(text: str) -> str:
+    """``text.translate(_TABLE)``, faster: str.translate looks up every character in Python
+    (~90 ns each), while a text uses few distinct characters that change; one C-speed
+    ``str.replace`` per such character is several times quicker. No output is itself mapped,
+    so the order of the replacements does not matter."""
+    for char in _MAPPED.intersection(text):
+        text = text.replace(char, _REPLACE[char])
+    return text
+
+
 def fold_with_offsets(text: str) -> FoldedText:
     """``fold`` that remembers where deleted characters were."""
     deleted = tuple(m.start() for m in _DELETED_RE.finditer(text))
@@ -110,7 +124,7 @@ def fold(text: str) -> str:
     """Fold characters (see the module doc); the result is never longer than the text."""
     # str.lower() can expand a few characters (İ → i̇); ours maps those first, and for the
     # rest we lower char by char only when the fast path would change the length.
-    folded = text.translate(_TABLE)
+    folded = _translate(text)
     lowered = folded.lower()
     if len(lowered) == len(folded):
         return lowered

@@ -64,3 +64,11 @@ def test_spans_of_folded_words_are_slices_of_the_original(text, data):
     a, b = folded.span(start, end)
     assert 0 <= a < b <= len(text)
     assert fold(text[a:b]).startswith(folded.text[start:end])
+
+
+@NO_DEADLINE
+@given(st.one_of(ANY, MIXED))
+def test_fast_translation_equals_str_translate(text):
+    from rasad.normalize import _TABLE, _translate
+
+    assert _translate(text) == text.translate(_TABLE)

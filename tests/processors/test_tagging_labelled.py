@@ -1,4 +1,4 @@
-"""Precision and recall per language on the project's labelled set (66 short articles with traps).
+"""Precision and recall per language on the project's labelled set (81 short articles with traps).
 
 The floors are raised as the tagger improves; a drop below one fails the test and prints
 every article that disagrees with its labels.
@@ -11,7 +11,7 @@ from processors.tagger import tag
 from rasad.model import Article
 from tests.processors.evaluation import cases, evaluate
 
-FLOORS = {"ar": (0.95, 0.95), "en": (0.95, 0.95), "fr": (0.95, 0.95), "ru": (0.95, 0.95), "tr": (0.95, 0.95)}
+FLOORS = {"ar": (0.97, 0.97), "en": (0.97, 0.97), "fr": (0.97, 0.97), "ru": (0.95, 0.97), "tr": (0.97, 0.97)}
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +37,13 @@ def test_precision_and_recall_meet_the_floor(scores, language, capsys):
     assert score.precision >= floor_p and score.recall >= floor_r, "\n".join(score.errors)
 
 
-@pytest.mark.parametrize("case", [c for c in cases() if c["traps"]], ids=lambda c: c["id"])
+def _trap_cases() -> list:
+    """Cases with traps; a known miss is an expected (strict) failure, so fixing it is noticed."""
+    return [pytest.param(c, id=c["id"], marks=[pytest.mark.xfail(reason=c["known_miss"], strict=True)] if "known_miss" in c else [])
+            for c in cases() if c["traps"]]
+
+
+@pytest.mark.parametrize("case", _trap_cases())
 def test_traps_are_not_tagged(lexicon, case):
     ids = {t.id for t in tag(Article(title=case["title"], text=case["text"]), lexicon)}
     assert not ids & set(case["traps"]), case["text"]

@@ -48,9 +48,12 @@ def resolve(text: str, tokens: Tokens, matches: list[Match], lexicon: Lexicon) -
 
 
 def _fits(match: Match, concept_id: str, rules: tuple[Rule, ...], keys: list[str], named: set[str]) -> bool:
-    near = set(keys[max(0, match.first - WINDOW):match.first]) | set(keys[match.last + 1:match.last + 1 + WINDOW])
-    return any(not (near & rule.avoids) and (concept_id in named or not rule.needs or near & rule.needs)
-               for rule in rules)
+    for rule in rules:
+        window = WINDOW if rule.window is None else rule.window
+        near = set(keys[max(0, match.first - window):match.first]) | set(keys[match.last + 1:match.last + 1 + window])
+        if not (near & rule.avoids) and (concept_id in named or not rule.needs or near & rule.needs):
+            return True
+    return False
 
 
 def _choose_places(readings: list[Reading], lexicon: Lexicon) -> list[Reading]:

@@ -2,7 +2,8 @@
 
 A plain form always tags. ``{form: ISIS, exact: true}`` tags only in exactly that spelling;
 ``{form: Isis, needs: [...], avoids: [...]}`` is ambiguous and tags only with one of ``needs``
-nearby (or the concept named unambiguously elsewhere) and none of ``avoids`` nearby. Words in
+nearby (or the concept named unambiguously elsewhere) and none of ``avoids`` nearby; ``window: N``
+narrows "nearby" to N words each side. Words in
 ``needs``/``avoids`` may name a shared list from the taxonomy's ``contexts`` as ``"@name"``.
 A form written with a capital letter in Latin or Cyrillic script must be capitalized in the
 text too ("Turkey" the country, not "turkey" the bird).
@@ -28,6 +29,7 @@ class Rule:
     avoids: frozenset[str] = frozenset()  # match keys, none of which may be near
     exact: str | None = None  # the spelling the text must have (word characters only, case kept)
     capitalized: bool = False  # the text must contain a capital letter
+    window: int | None = None  # words each side searched for needs/avoids (None: the tagger's default)
 
     @property
     def contextual(self) -> bool:
@@ -53,9 +55,9 @@ class Form:
 def parse_form(entry: object, contexts: dict[str, list[str]], where: str) -> Form | None:
     """A taxonomy form entry as a ``Form``; None when it has no words; ``ConfigError`` if malformed."""
     if isinstance(entry, str):
-        text, needs, avoids, exact = entry, [], [], False
+        text, needs, avoids, exact, window = entry, [], [], False, None
     elif isinstance(entry, dict) and isinstance(entry.get("form"), str):
-        text = entry["form"]
+        text, window = entry["form"], entry.get("window")
         needs, avoids, exact = entry.get("needs") or [], entry.get("avoids") or [], bool(entry.get("exact"))
     else:
         raise ConfigError(f"{where}: a form is a string or {{form: ..., needs/avoids/exact}}, not {entry!r}")
@@ -66,6 +68,7 @@ def parse_form(entry: object, contexts: dict[str, list[str]], where: str) -> For
     rule = Rule(
         needs=_keys(needs, contexts, where), avoids=_keys(avoids, contexts, where),
         exact=_NON_WORD.sub("", text) if exact else None, capitalized=capitalized and not exact,
+        window=int(window) if window is not None else None,
     )
     return Form(text, tuple(match_key(w) for w in words), None if rule == Rule() else rule)
 

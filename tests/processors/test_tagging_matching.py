@@ -109,3 +109,9 @@ def test_any_text_tags_without_crashing_and_spans_are_slices(lexicon, text):
     for t in tag_text(text, lexicon):
         for span in t.spans:
             assert 0 <= span.start < span.end <= len(text) and text[span.start:span.end] == span.text
+
+
+def test_arabic_gazetteer_names_need_a_place_cue_right_next_to_them(lexicon):
+    najran = next(c.id for c in lexicon.concepts.values() if c.label.startswith("Najr"))
+    assert najran in ids("سقط صاروخ على مدينة نجران السعودية", lexicon)
+    assert najran not in ids("نجران اسم قديم ورد في الكتب وفي المنطقة أيضا", lexicon)

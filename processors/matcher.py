@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from rasad.concepts import Lexicon
 from rasad.concepts.forms import Rule
-from rasad.concepts.inflection import match_key
+from rasad.concepts.inflection import match_key, turkish_candidates
 from rasad.normalize import FoldedText, fold_with_offsets, stem
 
 _WORD_RE = re.compile(r"[^\W_]+")
@@ -62,6 +62,34 @@ def tokenize(text: str) -> Tokens:
             if key is None:
                 keys[i] = _KEYS[words[i]] = match_key(stem(words[i]))
     return Tokens(keys, _WORD_RE, folded)
+
+
+def undo_turkish_suffixes(tokens: Tokens, lexicon: Lexicon) -> Tokens:
+    """Tokens of a Turkish text with inflected words read without their suffixes where the lexicon knows them.
+
+    A word that is a form by itself stays; else a reading that ends a two-word form with the
+    word before wins (İsrail ordusunun → ordusu), else one that is a form by itself (ateşkesi →
+    ateşkes), else the word if some form contains it, else the first reading some form contains
+    (saldırılarında → saldırıları, as in "hava saldırıları").
+    """
+    keys: list[str] = []
+    for key in tokens.keys:
+        keys.append(_turkish_reading(key, keys[-1] if keys else "", lexicon))
+    return Tokens(keys, tokens.words, tokens.folded)
+
+
+def _turkish_reading(key: str, previous: str, lexicon: Lexicon) -> str:
+    index, known = lexicon.index, lexicon.words
+    if (key,) in index or (previous, key) in index:
+        return key
+    candidates = turkish_candidates(key)
+    alone = next((c for c in candidates if (previous, c) in index), None)
+    alone = alone or next((c for c in candidates if (c,) in index), None)
+    if alone is not None:
+        return alone
+    if key in known:
+        return key
+    return next((c for c in candidates if c in known), key)
 
 
 def find(tokens: Tokens, lexicon: Lexicon) -> list[Match]:

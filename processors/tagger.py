@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from processors.context import Reading, resolve
-from processors.matcher import find, tokenize
+from processors.matcher import find, tokenize, undo_turkish_suffixes
 from rasad.concepts import Concept, Lexicon
 from rasad.model import Article, Tag
 
@@ -21,12 +21,18 @@ _DERIVED = 0.9  # a country implied by a city: a little less sure than the city
 
 def tag(article: Article, lexicon: Lexicon) -> list[Tag]:
     """The tags of an article, one per concept, with every span that mentions it."""
-    return tag_text(article.body, lexicon, title_end=len(article.title) if article.title else 0)
+    return tag_text(article.body, lexicon, title_end=len(article.title) if article.title else 0,
+                    language=article.language)
 
 
-def tag_text(text: str, lexicon: Lexicon, title_end: int = 0) -> list[Tag]:
-    """The tags of a text; spans before ``title_end`` are in the title and count a little more."""
+def tag_text(text: str, lexicon: Lexicon, title_end: int = 0, language: str | None = None) -> list[Tag]:
+    """The tags of a text; spans before ``title_end`` are in the title and count a little more.
+
+    ``language`` (ISO 639-1) lets inflection be undone where words carry it (Turkish suffixes).
+    """
     tokens = tokenize(text)
+    if language == "tr":
+        tokens = undo_turkish_suffixes(tokens, lexicon)
     readings = resolve(text, tokens, find(tokens, lexicon), lexicon)
     grouped: dict[str, list[Reading]] = defaultdict(list)
     for reading in readings:

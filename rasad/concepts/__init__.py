@@ -56,6 +56,7 @@ class Lexicon:
     index: dict[tuple[str, ...], tuple[tuple[str, tuple[Rule | None, ...]], ...]]
     starts: dict[str, int]
     version: int = 1
+    _words: frozenset[str] | None = field(default=None, repr=False)
 
     def lookup(self, words: tuple[str, ...]) -> list[Concept]:
         """Concepts named by exactly these normalized terms without needing context (query expansion)."""
@@ -64,6 +65,13 @@ class Lexicon:
         found = self.index.get(tuple(match_key(w) for w in words), ())
         return [self.concepts[cid] for cid, rules in sorted(found, key=lambda pair: pair[0])
                 if any(rule is None or not rule.contextual for rule in rules)]
+
+    @property
+    def words(self) -> frozenset[str]:
+        """Every match key that occurs in some form (computed once)."""
+        if self._words is None:
+            self._words = frozenset(k for key in self.index for k in key)
+        return self._words
 
     @property
     def max_form_length(self) -> int:

@@ -39,7 +39,7 @@ def evaluate(lexicon: Lexicon) -> dict[str, Score]:
     """Precision and recall per language over mentioned (not derived) tags."""
     scores: dict[str, Score] = defaultdict(Score)
     for case in cases():
-        tags = tag(Article(title=case["title"], text=case["text"]), lexicon)
+        tags = tag(Article(title=case["title"], text=case["text"], language=case["language"]), lexicon)
         predicted, gold = {t.id for t in tags if not t.derived}, set(case["gold"])
         score = scores[case["language"]]
         score.tp += len(predicted & gold)

@@ -45,5 +45,5 @@ def _trap_cases() -> list:
 
 @pytest.mark.parametrize("case", _trap_cases())
 def test_traps_are_not_tagged(lexicon, case):
-    ids = {t.id for t in tag(Article(title=case["title"], text=case["text"]), lexicon)}
+    ids = {t.id for t in tag(Article(title=case["title"], text=case["text"], language=case["language"]), lexicon)}
     assert not ids & set(case["traps"]), case["text"]

@@ -115,3 +115,19 @@ def test_arabic_gazetteer_names_need_a_place_cue_right_next_to_them(lexicon):
     najran = next(c.id for c in lexicon.concepts.values() if c.label.startswith("Najr"))
     assert najran in ids("سقط صاروخ على مدينة نجران السعودية", lexicon)
     assert najran not in ids("نجران اسم قديم ورد في الكتب وفي المنطقة أيضا", lexicon)
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Rus savaş uçakları hava saldırılarında bulundu", "airstrike"),
+    ("Taraflar ateşkesi ihlal etmemeye söz verdi", "ceasefire"),
+    ("İsrail ordusunun açıklaması", "rasad:idf"),
+    ("Suriyelilere yardım", "SY"),
+    ("Katar'ın arabuluculuğunda", "mediation"),
+])
+def test_turkish_suffixes_without_an_apostrophe(lexicon, text, expected):
+    assert expected in {t.id for t in tag_text(text, lexicon, language="tr")}
+
+
+def test_turkish_suffixes_are_only_undone_in_turkish_text(lexicon):
+    assert "airstrike" not in {t.id for t in tag_text("savaş uçaklarının", lexicon, language="en")}
+    assert "airstrike" in {t.id for t in tag_text("savaş uçaklarının", lexicon, language="tr")}

@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 
 from processors.pipeline import handle_raw
+from processors.stories import StoryIndex
 from rasad.bus import dead_letter
 from rasad.bus.memory import MemoryBus
 from rasad.concepts import Lexicon
@@ -14,9 +15,10 @@ log = logging.getLogger(__name__)
 
 def attach(bus: MemoryBus, settings: Settings, lexicon: Lexicon) -> None:
     """Tag every message published to the raw topic; publish it tagged, or dead-letter it."""
+    stories = StoryIndex()
 
     def on_raw(key: str | None, value: bytes) -> None:
-        outcome = handle_raw(value, lexicon)
+        outcome = handle_raw(value, lexicon, stories)
         if outcome.article is not None:
             bus.publish(settings.topic_tagged, outcome.article.id, outcome.article.to_json())
         else:

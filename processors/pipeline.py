@@ -11,6 +11,7 @@ from rasad.concepts import Lexicon
 from rasad.errors import BadInput
 from rasad.language import detect
 from rasad.model import Article, utcnow
+from processors.stories import StoryIndex
 from processors.tagger import tag
 
 _SPACES = str.maketrans({"\u00a0": " ", "\u2007": " ", "\u202f": " ", "\r": ""})
@@ -37,8 +38,8 @@ def clean(article: Article) -> Article:
                                       "subtitle": tidy(article.subtitle)})
 
 
-def process(article: Article, lexicon: Lexicon) -> Article:
-    """Clean, detect the language when the producer did not, and tag."""
+def process(article: Article, lexicon: Lexicon, stories: StoryIndex | None = None) -> Article:
+    """Clean, detect the language when the producer did not, tag, and find the story (given an index)."""
     article = clean(article)
     if not article.text:
         raise BadInput("text is empty after cleaning", reason="invalid_article")
@@ -48,12 +49,15 @@ def process(article: Article, lexicon: Lexicon) -> Article:
     if article.ingested_at is None:
         updates["ingested_at"] = updates["tagged_at"]
     article = article.model_copy(update=updates)
-    return article.model_copy(update={"tags": tag(article, lexicon)})
+    updates = {"tags": tag(article, lexicon)}
+    if stories is not None and not article.story_id:
+        updates["story_id"] = stories.assign(article.id, article.body)
+    return article.model_copy(update=updates)
 
 
-def handle_raw(value: bytes, lexicon: Lexicon) -> Outcome:
+def handle_raw(value: bytes, lexicon: Lexicon, stories: StoryIndex | None = None) -> Outcome:
     """One message from ``articles.raw``: the processed article, or the reason it goes to the DLQ."""
     try:
-        return Outcome(article=process(Article.from_json(value), lexicon))
+        return Outcome(article=process(Article.from_json(value), lexicon, stories))
     except BadInput as exc:
         return Outcome(reason=exc.reason, error=str(exc))

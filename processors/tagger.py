@@ -1,87 +1,67 @@
-"""Find the taxonomy's concepts in an article: one pass over normalized tokens, longest match first.
+"""Find the taxonomy's concepts in an article: events, actors, places and keywords, with evidence.
 
-Every token of the article (title + text) is folded and stemmed exactly like the lexicon's
-surface forms, so clitics, diacritics and hamza spellings cannot hide a mention. At each
-position the longest run of tokens that is a known surface form wins, via hash lookups of
-token n-grams: cost grows with the text, not with the size of the lexicon.
+``tag`` is the pure function both the Faust agent and the embedded runner call. Every tag
+carries its kind, standard id, English label, the spans (offsets into ``article.body``) that
+produced it and a confidence; places carry coordinates, and a city implies its country
+(a tag marked ``derived``). The steps: ``matcher`` finds surface forms in one pass,
+``context`` keeps the readings the rules and the surrounding words allow, this module scores.
 """
 from __future__ import annotations
 
-import re
 from collections import defaultdict
-from dataclasses import dataclass
 
+from processors.context import Reading, resolve
+from processors.matcher import find, tokenize, undo_turkish_suffixes
 from rasad.concepts import Concept, Lexicon
-from rasad.model import Article, Span, Tag
-from rasad.normalize import fold_with_offsets, stem
+from rasad.model import Article, Tag
 
-_WORD_RE = re.compile(r"[^\W_]+")
-
-
-@dataclass(frozen=True, slots=True)
-class Token:
-    """A word of the article: its canonical term and where it is in the original text."""
-
-    term: str
-    start: int
-    end: int
-
-
-def tokenize(text: str) -> list[Token]:
-    """Canonical tokens with offsets into ``text``."""
-    folded = fold_with_offsets(text)
-    tokens = []
-    for match in _WORD_RE.finditer(folded.text):
-        start, end = folded.span(match.start(), match.end())
-        tokens.append(Token(stem(match.group()), start, end))
-    return tokens
-
-
-def find_mentions(text: str, lexicon: Lexicon) -> list[tuple[Concept, Span]]:
-    """Every (concept, span) mention in ``text``, longest match at each position, no overlaps."""
-    tokens = tokenize(text)
-    terms = [t.term for t in tokens]
-    longest = lexicon.max_form_length
-    mentions: list[tuple[Concept, Span]] = []
-    i = 0
-    while i < len(tokens):
-        for length in range(min(longest, len(tokens) - i), 0, -1):
-            concepts = lexicon.lookup(tuple(terms[i:i + length]))
-            if concepts:
-                start, end = tokens[i].start, tokens[i + length - 1].end
-                mentions.extend((c, Span(start=start, end=end, text=text[start:end])) for c in concepts)
-                i += length
-                break
-        else:
-            i += 1
-    return mentions
+_CERTAIN, _CONTEXTUAL, _EACH_MORE, _IN_TITLE, _CAP = 0.75, 0.55, 0.07, 0.05, 0.99
+_DERIVED = 0.9  # a country implied by a city: a little less sure than the city
 
 
 def tag(article: Article, lexicon: Lexicon) -> list[Tag]:
     """The tags of an article, one per concept, with every span that mentions it."""
-    body = article.body
-    spans: dict[str, list[Span]] = defaultdict(list)
-    for concept, span in find_mentions(body, lexicon):
-        spans[concept.id].append(span)
-    tags = [_tag(lexicon.concepts[cid], found) for cid, found in spans.items()]
+    return tag_text(article.body, lexicon, title_end=len(article.title) if article.title else 0,
+                    language=article.language)
+
+
+def tag_text(text: str, lexicon: Lexicon, title_end: int = 0, language: str | None = None) -> list[Tag]:
+    """The tags of a text; spans before ``title_end`` are in the title and count a little more.
+
+    ``language`` (ISO 639-1) lets inflection be undone where words carry it (Turkish suffixes).
+    """
+    tokens = tokenize(text)
+    if language == "tr":
+        tokens = undo_turkish_suffixes(tokens, lexicon)
+    readings = resolve(text, tokens, find(tokens, lexicon), lexicon)
+    grouped: dict[str, list[Reading]] = defaultdict(list)
+    for reading in readings:
+        grouped[reading.concept_id].append(reading)
+    tags = [_tag(lexicon.concepts[cid], found, text, title_end) for cid, found in grouped.items()]
     tags += _derived_countries(tags, lexicon)
-    return sorted(tags, key=lambda t: (t.kind, -len(t.spans), t.id))
+    return sorted(tags, key=lambda t: (t.kind, -t.confidence, t.id))
 
 
-def _tag(concept: Concept, spans: list[Span]) -> Tag:
-    confidence = min(0.99, 0.6 + 0.1 * len(spans))
-    return Tag(kind=concept.kind, id=concept.id, label=concept.label, spans=spans, confidence=round(confidence, 2),
-               country=concept.country, lat=concept.lat, lon=concept.lon, codes=dict(concept.codes))
+def _tag(concept: Concept, readings: list[Reading], text: str, title_end: int) -> Tag:
+    spans = [{"start": r.match.start, "end": r.match.end, "text": text[r.match.start:r.match.end]} for r in readings]
+    base = _CERTAIN if any(r.certain for r in readings) else _CONTEXTUAL
+    confidence = base + _EACH_MORE * (len(spans) - 1) + (_IN_TITLE if readings[0].match.start < title_end else 0.0)
+    return Tag(kind=concept.kind, id=concept.id, label=concept.label, spans=spans,
+               confidence=round(min(_CAP, confidence), 2), country=concept.country,
+               lat=concept.lat, lon=concept.lon, codes=dict(concept.codes))
 
 
 def _derived_countries(tags: list[Tag], lexicon: Lexicon) -> list[Tag]:
-    """A place inside a country implies that country (marked derived) when not mentioned itself."""
+    """A city implies its country (marked derived) when the country is not mentioned itself."""
     present = {t.id for t in tags}
     derived: dict[str, Tag] = {}
     for t in tags:
         code = t.country
-        if t.kind == "place" and code and code not in present and code in lexicon.concepts and code not in derived:
+        if t.kind != "place" or not code or code in present or code not in lexicon.concepts:
+            continue
+        confidence = round(t.confidence * _DERIVED, 2)
+        if code not in derived or derived[code].confidence < confidence:
             country = lexicon.concepts[code]
-            derived[code] = Tag(kind="place", id=code, label=country.label, confidence=round(t.confidence * 0.9, 2),
-                                derived=True, country=code)
+            derived[code] = Tag(kind="place", id=code, label=country.label, confidence=confidence, derived=True,
+                                country=code, codes=dict(country.codes))
     return list(derived.values())

@@ -1,12 +1,14 @@
 """The taxonomy as data: concepts with standard ids and their surface forms in every language.
 
-Loaded from ``taxonomy.yaml`` beside this file (or a path the caller gives) plus country
-names from CLDR (babel) for every ISO 3166-1 country. Tagging and search both use the
-``Lexicon``: tagging to find concepts in text, search to expand a word that names a
-concept into that concept (so "ISIS" also finds articles that only say "داعش").
+Loaded from ``taxonomy.yaml`` (actors, events, keywords, country variants) and ``places.yaml``
+(cities, from the packaged GeoNames gazetteer) beside this file, plus country names from CLDR
+(babel) for every ISO 3166-1 country. Tagging and search both use the ``Lexicon``: tagging to
+find concepts in text (``index``, by match keys), search to expand a word that names a concept
+into that concept (``lookup``: "ISIS" also finds articles that only say "داعش").
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -15,14 +17,16 @@ import pycountry
 import yaml
 from babel import Locale
 
+from rasad.concepts.forms import Form, Rule, parse_form
 from rasad.errors import ConfigError
-from rasad.normalize import fold, is_arabic, strip_article, terms
+from rasad.normalize import fold, is_arabic, strip_article
 
 LANGUAGES = ("ar", "en", "fr", "ru", "tr")
 TAXONOMY = Path(__file__).with_name("taxonomy.yaml")
+KINDS = ("actor", "place", "event", "keyword")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, slots=True)
 class Concept:
     """Something an article can be about: an actor, a place, an event type or a keyword."""
 
@@ -33,34 +37,76 @@ class Concept:
     country: str | None = None
     lat: float | None = None
     lon: float | None = None
+    population: int = 0  # places: to choose between places that share a name
     codes: dict[str, str] = field(default_factory=dict)
-    forms: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    forms: dict[str, tuple[Form, ...]] = field(default_factory=dict)
 
 
 @dataclass
 class Lexicon:
-    """Concepts by id, and normalized surface forms (term tuples) to concept ids."""
+    """Concepts by id, and their surface forms by match keys.
+
+    ``index`` maps a form's match keys to ``((concept id, rules), ...)`` pairs (tuples, not
+    dicts: a lexicon of 100k forms must stay small); a ``None`` among the rules means some form
+    counts unconditionally. ``starts`` gives, for a first key, the longest form
+    starting with it, so a tagger tries only lengths that can match.
+    """
 
     concepts: dict[str, Concept]
-    surfaces: dict[tuple[str, ...], set[str]]
+    index: dict[tuple[str, ...], tuple[tuple[str, tuple[Rule | None, ...]], ...]]
+    starts: dict[str, int]
     version: int = 1
+    _words: frozenset[str] | None = field(default=None, repr=False)
 
     def lookup(self, words: tuple[str, ...]) -> list[Concept]:
-        """Concepts whose surface form normalizes to exactly these terms."""
-        return [self.concepts[i] for i in sorted(self.surfaces.get(words, ()))]
+        """Concepts named by exactly these normalized terms without needing context (query expansion)."""
+        from rasad.concepts.inflection import match_key
+
+        found = self.index.get(tuple(match_key(w) for w in words), ())
+        return [self.concepts[cid] for cid, rules in sorted(found, key=lambda pair: pair[0])
+                if any(rule is None or not rule.contextual for rule in rules)]
+
+    @property
+    def words(self) -> frozenset[str]:
+        """Every match key that occurs in some form (computed once)."""
+        if self._words is None:
+            self._words = frozenset(k for key in self.index for k in key)
+        return self._words
 
     @property
     def max_form_length(self) -> int:
-        return max((len(k) for k in self.surfaces), default=1)
+        return max(self.starts.values(), default=1)
+
+    @property
+    def form_count(self) -> int:
+        return sum(len(v) for v in self.index.values())
 
 
-def arabic_vocabulary(path: Path | None = None) -> set[str]:
-    """Folded, article-stripped Arabic words of every surface form: the stemmer's known words."""
-    data = _read(path or TAXONOMY)
-    forms = [f for c in data.get("concepts", []) for f in (c.get("forms") or {}).get("ar", [])]
-    forms += [f for c in (data.get("country_forms") or {}).values() for f in c.get("ar", [])]
-    forms += list(Locale("ar").territories.values())
-    return {strip_article(w) for form in forms for w in fold(form).split() if is_arabic(w)}
+def build(concepts: Iterable[Concept], version: int = 1) -> Lexicon:
+    """A lexicon over these concepts (the first concept with an id wins)."""
+    by_id: dict[str, Concept] = {}
+    for concept in concepts:
+        by_id.setdefault(concept.id, concept)
+    index: dict[tuple[str, ...], tuple[tuple[str, tuple[Rule | None, ...]], ...]] = {}
+    for concept in by_id.values():
+        for forms in concept.forms.values():
+            for form in forms:
+                index[form.key] = _with_rule(index.get(form.key, ()), concept.id, form.rule)
+    starts: dict[str, int] = {}
+    for key in index:
+        starts[key[0]] = max(starts.get(key[0], 0), len(key))
+    return Lexicon(by_id, index, starts, version)
+
+
+_UNCONDITIONAL = (None,)  # shared: most forms count unconditionally
+
+
+def _with_rule(entry: tuple, concept_id: str, rule: Rule | None) -> tuple:
+    """The index entry with ``rule`` added to the concept's rules."""
+    for i, (cid, rules) in enumerate(entry):
+        if cid == concept_id:
+            return entry if rule in rules else entry[:i] + ((cid, rules + (rule,)),) + entry[i + 1:]
+    return entry + ((concept_id, _UNCONDITIONAL if rule is None else (rule,)),)
 
 
 def load(path: Path | None = None) -> Lexicon:
@@ -68,34 +114,106 @@ def load(path: Path | None = None) -> Lexicon:
     return _load(path or TAXONOMY)
 
 
+def arabic_vocabulary(path: Path | None = None) -> set[str]:
+    """Folded, article-stripped Arabic words of every surface form: the stemmer's known words.
+
+    Read from the raw data (not the built lexicon, whose keys are themselves stemmed).
+    """
+    from rasad.concepts.gazetteer import PLACES, selected
+
+    data, places = _read(path or TAXONOMY), _read(PLACES)
+    forms = [f for c in data.get("concepts", []) for f in (c.get("forms") or {}).get("ar", [])]
+    forms += [f for c in (data.get("country_forms") or {}).values() for f in c.get("ar", [])]
+    forms += [f for c in places.get("cities") or [] for f in (c.get("forms") or {}).get("ar", [])]
+    forms += [w for words in (data.get("contexts") or {}).values() for w in words]
+    forms += list(Locale("ar").territories.values())
+    forms += [a for city, _ in selected(PLACES) for a in city.get("alternatenames") or [] if is_arabic(a)]
+    texts = [f.get("form", "") if isinstance(f, dict) else str(f) for f in forms]
+    return {strip_article(w) for text in texts for w in fold(text).split() if is_arabic(w)}
+
+
 @lru_cache(maxsize=4)
 def _load(path: Path) -> Lexicon:
+    from rasad.concepts.gazetteer import PLACES
+
     data = _read(path)
-    concepts: dict[str, Concept] = {}
-    for entry in data.get("concepts", []):
-        try:
-            concept = Concept(
-                id=str(entry["id"]), kind=entry["kind"], label=entry["label"], type=entry.get("type"),
-                country=entry.get("country"), lat=entry.get("lat"), lon=entry.get("lon"),
-                codes={k: str(v) for k, v in (entry.get("codes") or {}).items()},
-                forms={lang: tuple(forms) for lang, forms in (entry.get("forms") or {}).items()},
-            )
-        except KeyError as exc:
-            raise ConfigError(f"taxonomy {path}: concept {entry!r} lacks {exc}") from exc
-        concepts[concept.id] = concept
-    for country in _countries(data.get("country_forms") or {}):
-        concepts.setdefault(country.id, country)
-    surfaces: dict[tuple[str, ...], set[str]] = {}
-    for concept in concepts.values():
-        for forms in concept.forms.values():
-            for form in forms:
-                key = tuple(terms(form))
-                if key:
-                    surfaces.setdefault(key, set()).add(concept.id)
-    return Lexicon(concepts, surfaces, int(data.get("version", 1)))
+    contexts = {name: list(words) for name, words in (data.get("contexts") or {}).items()}
+    concepts = [_concept(entry, contexts, path) for entry in data.get("concepts", [])]
+    concepts += _countries(data.get("country_forms") or {}, contexts)
+    concepts += _places(PLACES, contexts, data.get("gazetteer_stop_forms") or {})
+    return build(concepts, int(data.get("version", 1)))
 
 
-@lru_cache(maxsize=4)
+def _concept(entry: dict, contexts: dict, path: Path) -> Concept:
+    try:
+        cid, kind, label = str(entry["id"]), entry["kind"], entry["label"]
+    except (KeyError, TypeError) as exc:
+        raise ConfigError(f"taxonomy {path}: concept {entry!r} lacks {exc}") from exc
+    if kind not in KINDS:
+        raise ConfigError(f"taxonomy {path}: concept {cid}: kind must be one of {', '.join(KINDS)}, not {kind!r}")
+    return Concept(
+        id=cid, kind=kind, label=label, type=entry.get("type"), country=entry.get("country"),
+        lat=entry.get("lat"), lon=entry.get("lon"),
+        codes={k: str(v) for k, v in (entry.get("codes") or {}).items()},
+        forms=_forms(entry.get("forms") or {}, contexts, f"taxonomy {path}: {cid}"),
+    )
+
+
+def _forms(raw: dict[str, list], contexts: dict, where: str) -> dict[str, tuple[Form, ...]]:
+    forms = {}
+    for lang, entries in raw.items():
+        parsed = (parse_form(e, contexts, where) for e in entries or [])
+        forms[lang] = tuple(dict.fromkeys(f for f in parsed if f is not None))
+    return forms
+
+
+def _countries(extra: dict[str, dict[str, list]], contexts: dict) -> list[Concept]:
+    """Every ISO 3166-1 country, named in each language by CLDR plus the taxonomy's extra forms.
+
+    An extra form with a rule replaces the CLDR form of the same spelling (مالي is also "financial").
+    """
+    from rasad.concepts.gazetteer import country_geonames
+
+    locales = {lang: Locale(lang).territories for lang in LANGUAGES}
+    geonames = country_geonames()
+    out = []
+    for country in pycountry.countries:
+        code = country.alpha_2
+        raw: dict[str, list] = {}
+        for lang in LANGUAGES:
+            added = list(extra.get(code, {}).get(lang, []))
+            ruled = {fold(e["form"]) for e in added if isinstance(e, dict)}
+            names = [locales[lang].get(code)]
+            if lang == "en":
+                names += [country.name, getattr(country, "common_name", None)]
+            raw[lang] = [n for n in dict.fromkeys(names) if n and fold(n) not in ruled] + added
+        label = getattr(country, "common_name", None) or locales["en"].get(code) or country.name
+        codes = {"iso3166": code, **({"geonames": str(geonames[code])} if code in geonames else {})}
+        out.append(Concept(id=code, kind="place", label=label, type="country", country=code, codes=codes,
+                           forms=_forms(raw, contexts, f"country {code}")))
+    return out
+
+
+def _places(path: Path, contexts: dict, stop_forms: dict[str, list[str]]) -> list[Concept]:
+    from rasad.concepts.gazetteer import city_forms, selected
+
+    from rasad.concepts.gazetteer import plain
+
+    stop = {lang: {plain(w) for w in words} for lang, words in stop_forms.items()}
+    out = []
+    for city, curated in selected(path):
+        english = next((f for f in (curated.get("forms") or {}).get("en", []) if isinstance(f, str)), city["name"])
+        gid = str(city["geonameid"])
+        out.append(Concept(
+            id=f"geonames:{gid}", kind="place", label=english, type="city", country=city["countrycode"],
+            lat=round(float(city["latitude"]), 5), lon=round(float(city["longitude"]), 5),
+            population=int(city["population"]), codes={"geonames": gid},
+            forms=city_forms(city, curated, contexts, stop),
+        ))
+    return out
+
+
+@lru_cache(maxsize=8)
 def _read(path: Path) -> dict:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -106,19 +224,4 @@ def _read(path: Path) -> dict:
     return data
 
 
-def _countries(extra_forms: dict[str, dict[str, list[str]]]) -> list[Concept]:
-    """Every ISO 3166-1 country, named in each supported language by CLDR."""
-    locales = {lang: Locale(lang).territories for lang in LANGUAGES}
-    out = []
-    for country in pycountry.countries:
-        code = country.alpha_2
-        forms: dict[str, list[str]] = {}
-        for lang in LANGUAGES:
-            names = [locales[lang].get(code)] + list(extra_forms.get(code, {}).get(lang, []))
-            if lang == "en":
-                names += [country.name, getattr(country, "common_name", None)]
-            forms[lang] = [n for n in dict.fromkeys(names) if n]
-        label = getattr(country, "common_name", None) or locales["en"].get(code) or country.name
-        out.append(Concept(id=code, kind="place", label=label, type="country", country=code,
-                           forms={k: tuple(v) for k, v in forms.items()}))
-    return out
+__all__ = ["Concept", "KINDS", "LANGUAGES", "Lexicon", "TAXONOMY", "arabic_vocabulary", "build", "load"]

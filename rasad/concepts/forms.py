@@ -1,0 +1,85 @@
+"""Surface forms as written in the taxonomy: a plain string, or a mapping with a context rule.
+
+A plain form always tags. ``{form: ISIS, exact: true}`` tags only in exactly that spelling;
+``{form: Isis, needs: [...], avoids: [...]}`` is ambiguous and tags only with one of ``needs``
+nearby (or the concept named unambiguously elsewhere) and none of ``avoids`` nearby; ``window: N``
+narrows "nearby" to N words each side. Words in
+``needs``/``avoids`` may name a shared list from the taxonomy's ``contexts`` as ``"@name"``.
+A form written with a capital letter in Latin or Cyrillic script must be capitalized in the
+text too ("Turkey" the country, not "turkey" the bird).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rasad.concepts.inflection import match_key
+from rasad.errors import ConfigError
+from rasad.normalize import terms
+
+_CASED = re.compile(r"[A-Za-z\u00c0-\u024f\u0400-\u04ff]")
+_NON_WORD = re.compile(r"[\W_]+")
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """When a match of a form counts. A form without a rule always counts."""
+
+    needs: frozenset[str] = frozenset()  # match keys, one of which must be near (empty: none needed)
+    avoids: frozenset[str] = frozenset()  # match keys, none of which may be near
+    exact: str | None = None  # the spelling the text must have (word characters only, case kept)
+    capitalized: bool = False  # the text must contain a capital letter
+    window: int | None = None  # words each side searched for needs/avoids (None: the tagger's default)
+
+    @property
+    def contextual(self) -> bool:
+        """True when the rule looks at the words around the match."""
+        return bool(self.needs or self.avoids)
+
+    def spelled(self, text: str) -> bool:
+        """Whether the matched original text satisfies the spelling parts of the rule."""
+        if self.exact is not None and _NON_WORD.sub("", text) != self.exact:
+            return False
+        return not self.capitalized or any(c.isupper() for c in text)
+
+
+@dataclass(frozen=True, slots=True)
+class Form:
+    """One surface form of a concept in one language, with its rule (None: always counts)."""
+
+    text: str
+    key: tuple[str, ...]  # match keys of its words
+    rule: Rule | None
+
+
+def parse_form(entry: object, contexts: dict[str, list[str]], where: str) -> Form | None:
+    """A taxonomy form entry as a ``Form``; None when it has no words; ``ConfigError`` if malformed."""
+    if isinstance(entry, str):
+        text, needs, avoids, exact, window = entry, [], [], False, None
+    elif isinstance(entry, dict) and isinstance(entry.get("form"), str):
+        text, window = entry["form"], entry.get("window")
+        needs, avoids, exact = entry.get("needs") or [], entry.get("avoids") or [], bool(entry.get("exact"))
+    else:
+        raise ConfigError(f"{where}: a form is a string or {{form: ..., needs/avoids/exact}}, not {entry!r}")
+    words = terms(text)
+    if not words:
+        return None
+    capitalized = bool(_CASED.match(text)) and text[0].isupper()
+    rule = Rule(
+        needs=_keys(needs, contexts, where), avoids=_keys(avoids, contexts, where),
+        exact=_NON_WORD.sub("", text) if exact else None, capitalized=capitalized and not exact,
+        window=int(window) if window is not None else None,
+    )
+    return Form(text, tuple(match_key(w) for w in words), None if rule == Rule() else rule)
+
+
+def _keys(words: list[str], contexts: dict[str, list[str]], where: str) -> frozenset[str]:
+    keys: set[str] = set()
+    for word in words:
+        if isinstance(word, str) and word.startswith("@"):
+            if word[1:] not in contexts:
+                raise ConfigError(f"{where}: unknown context list {word!r}")
+            keys |= _keys(contexts[word[1:]], contexts, where)
+        else:
+            keys.update(match_key(t) for t in terms(str(word)))
+    return frozenset(keys)

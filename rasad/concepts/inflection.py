@@ -1,0 +1,66 @@
+"""Matching keys: a normalized term with Russian case endings removed.
+
+Tagging compares these keys, not raw terms, so Сирии, Сирию and Сирия (and Путина, Путину)
+are one key. Only Cyrillic words are touched: Arabic clitics are handled by
+``rasad.normalize.stem`` and Turkish suffixes follow an apostrophe (Suriye'de), which the
+tokenizer already splits off. The endings list is deliberately short: a light stemmer that
+conflates inflections of one word, applied alike to the lexicon and to article text.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+# Longest first, so "ами" is tried before "и". Noun and adjective endings of the six cases.
+_ENDINGS = tuple(sorted({
+    "иями", "ями", "ами", "ого", "его", "ому", "ему", "ыми", "ими", "ией", "иям", "ием", "иях",
+    "ах", "ях", "ов", "ев", "ей", "ой", "ом", "ем", "ам", "ям", "ию", "ия", "ии", "ие", "ий", "ый",
+    "ая", "яя", "ое", "ее", "ые", "ую", "юю", "их", "ых", "ым", "им",
+    "а", "я", "о", "е", "ы", "и", "у", "ю", "ь", "й",
+}, key=len, reverse=True))
+_MIN_STEM = 3
+
+
+def match_key(term: str) -> str:
+    """The key a normalized term is matched by: Russian endings dropped, everything else as is."""
+    if not term or not ("\u0400" <= term[0] <= "\u04ff"):
+        return term
+    for _ in range(2):  # twice: Лавровым → лавров → лавр, like Лавров → лавр
+        term = _strip_ending(term)
+    return term
+
+
+def _strip_ending(term: str) -> str:
+    for ending in _ENDINGS:
+        if term.endswith(ending) and len(term) - len(ending) >= _MIN_STEM:
+            return term[: -len(ending)]
+    return term
+
+
+# Turkish case, possessive and plural suffixes as they look after folding (ı→i, ş→s, ğ→g, ü→u, ö→o).
+# Used only on Turkish articles, where names and nouns take suffixes without an apostrophe
+# (saldırılarında, görüşmeleri, ateşkesi): the tagger tries the word without them.
+_TR_SUFFIXES = tuple(sorted({
+    "larindan", "lerinden", "larinda", "lerinde", "larini", "lerini", "larin", "lerin", "lari", "leri",
+    "lar", "ler", "sinda", "sinde", "sindan", "sinden", "inda", "inde", "indan", "inden", "nda", "nde",
+    "ndan", "nden", "dan", "den", "tan", "ten", "nin", "nun", "si", "su", "in", "un", "yi", "yu", "ya",
+    "ye", "da", "de", "ta", "te", "i", "u", "a", "e", "yla", "yle", "la", "le",
+}, key=len, reverse=True))
+_TR_MIN_STEM = 3
+
+
+@lru_cache(maxsize=100_000)
+def turkish_candidates(key: str) -> tuple[str, ...]:
+    """The key with one, then two Turkish suffixes removed, most likely first (Latin script only).
+
+    A Turkish word is ambiguous (ateşke+si or ateşkes+i), so all readings are offered and the
+    caller keeps the first one its lexicon knows.
+    """
+    if not key or not ("a" <= key[0] <= "z"):
+        return ()
+    once = _strip_each(key)
+    twice = [c for stem in once for c in _strip_each(stem)]
+    return tuple(dict.fromkeys(once + twice))
+
+
+def _strip_each(key: str) -> list[str]:
+    return [key[: -len(s)] for s in _TR_SUFFIXES if key.endswith(s) and len(key) - len(s) >= _TR_MIN_STEM]

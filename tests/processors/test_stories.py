@@ -1,0 +1,42 @@
+"""Stories: near-duplicate articles share a story id; different ones do not."""
+from __future__ import annotations
+
+from processors.pipeline import process
+from processors.stories import StoryIndex
+from rasad.model import Article
+
+WIRE = ("Russian President Vladimir Putin is ready to carry out unilateral air strikes against Islamic State in Syria "
+        "if the United States rejects his proposal to coordinate their efforts, two people familiar with the matter said. "
+        "Russia and Israel also set up a military team to coordinate their actions in Syria, an Israeli officer said.")
+
+
+def test_near_duplicates_share_a_story_and_others_start_their_own():
+    stories = StoryIndex()
+    first = stories.assign("a1", WIRE)
+    copy = stories.assign("a2", "Reuters - " + WIRE.replace("two people", "two sources") + " Read more on our site.")
+    other = stories.assign("a3", "Teachers across France went on strike on Monday demanding higher wages and "
+                                 "better working conditions, their union said, closing hundreds of schools.")
+    assert first == "a1" and copy == "a1" and other == "a3"
+
+
+def test_a_redelivered_article_keeps_its_story():
+    stories = StoryIndex()
+    stories.assign("a1", WIRE)
+    assert stories.assign("a2", WIRE + " Updated.") == "a1"
+    assert stories.assign("a2", "completely different text now") == "a1"
+
+
+def test_the_index_forgets_the_oldest_articles_beyond_its_capacity():
+    stories = StoryIndex(capacity=2)
+    stories.assign("a1", WIRE)
+    stories.assign("b1", "Ceasefire talks in Cairo between the two sides resumed on Sunday after a pause.")
+    stories.assign("c1", "Earthquake shakes eastern Turkey, no casualties reported so far by officials.")
+    assert len(stories) == 2
+    assert stories.assign("a2", WIRE) == "a2"  # a1 was forgotten
+
+
+def test_process_sets_the_story_id(lexicon):
+    stories = StoryIndex()
+    one = process(Article(title="Putin ready to strike", text=WIRE, source="x"), lexicon, stories)
+    two = process(Article(title="Putin ready to strike alone", text=WIRE, source="y"), lexicon, stories)
+    assert one.id != two.id and one.story_id == two.story_id == one.id

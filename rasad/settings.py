@@ -64,6 +64,19 @@ class Settings(BaseSettings):
 
     log_level: str = Field("info", description="Log level: debug, info, warning, error.")
 
+    # --- alerts ---
+    alerts_token: str = Field("", description="Bearer token /api/alerts requires (the API refuses every call while it is empty).")
+    alerts_allow_private: bool = Field(
+        False, description="Let webhooks reach loopback, private and link-local addresses (local testing only: SSRF risk).")
+    alerts_retries: int = Field(3, ge=0, description="Retries of a failing webhook/Slack/email delivery before it is recorded as failed.")
+    alerts_backoff: float = Field(0.5, ge=0, description="Seconds before the first retry; doubles on each retry.")
+    alerts_timeout: float = Field(5.0, gt=0, description="Seconds a webhook or SMTP server gets to answer one attempt.")
+    alerts_smtp_host: str = Field("127.0.0.1", description="SMTP server alert emails are sent through.")
+    alerts_smtp_port: int = Field(25, description="Port of that SMTP server.")
+    alerts_smtp_sender: str = Field("rasad@localhost", description="From: address of alert emails.")
+    alerts_reload_interval: float = Field(2.0, gt=0, description="Seconds between checks for added or removed alert rules.")
+    alerts_delivery_threads: int = Field(8, ge=1, description="Threads delivering alerts (a slow destination holds one).")
+
     @model_validator(mode="after")
     def _default_store(self) -> "Settings":
         if not self.store:

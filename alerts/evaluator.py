@@ -46,12 +46,16 @@ class Evaluator:
         self.lexicon = lexicon
         self.spike_table = spike_table if spike_table is not None else {}
         self.reload_interval = reload_interval
-        self.rules: dict[str, AlertRule] = {}
-        self.matcher = Matcher({})
+        self._compiled: tuple[Matcher, dict[str, AlertRule], dict[str, frozenset[str]]] = (Matcher({}), {}, {})
         self._revision: str | None = None
         self._checked = 0.0
         self._sent: dict[str, deque[float]] = defaultdict(deque)
         self._lock = threading.Lock()
+
+    @property
+    def rules(self) -> dict[str, AlertRule]:
+        """The rules in force, by name."""
+        return self._compiled[1]
 
     def reload(self, force: bool = False) -> bool:
         """Recompile the rules if they changed (checked at most every ``reload_interval`` seconds)."""
@@ -68,7 +72,7 @@ class Evaluator:
 
     def load(self, rules: list[AlertRule]) -> None:
         """Compile these rules into the matcher (a rule that no longer parses is skipped and logged)."""
-        queries, kept = {}, {}
+        queries, kept, focus = {}, {}, {}
         for rule in rules:
             if not rule.enabled:
                 continue
@@ -78,13 +82,16 @@ class Evaluator:
                 log.error("alert rule %s skipped: %s", rule.name, exc)
                 continue
             kept[rule.name] = rule
-        self.matcher, self.rules = Matcher(queries), kept  # swapped together: readers see old or new
+            if rule.spike is not None:
+                focus[rule.name] = spikes.focus(rule.spike, queries[rule.name])
+        # Swapped together (one tuple): a concurrent ``match`` sees the old set or the new one.
+        self._compiled = (Matcher(queries), kept, focus)
         log.info("alert rules loaded: %d", len(kept))
 
     def match(self, article: Article) -> list[Candidate]:
         """Rules this article fires (before dedup); spike rules count it and yield reached windows."""
         doc = document(article)
-        matcher, rules = self.matcher, self.rules
+        matcher, rules, focus = self._compiled
         names = matcher.match(DocumentView.of(doc))
         out = []
         for name in names:
@@ -94,7 +101,7 @@ class Evaluator:
                 continue
             at = (article.ingested_at or article.tagged_at)
             stamp = at.timestamp() if at else time.time()
-            keys = spikes.spike_keys(rule.spike, doc)
+            keys = spikes.spike_keys(rule.spike, doc, focus[name])
             for hit in spikes.count(self.spike_table, name, rule.spike, keys, stamp):
                 out.append(Candidate(rule, article, doc["story_id"], f"spike:{hit.key}:{hit.window_start:.0f}", hit))
         return out

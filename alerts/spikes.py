@@ -13,6 +13,7 @@ from collections.abc import MutableMapping
 from dataclasses import dataclass
 
 from alerts.rules import Spike
+from rasad.query import And, Filter, Node, Or, Query
 
 
 @dataclass(frozen=True)
@@ -50,9 +51,8 @@ def count(table: MutableMapping, rule: str, spike: Spike, keys: list[str], at: f
         _forget(table, rule, key, start - spike.window * (spike.baseline + 1))
         history = [table.get(_cell(rule, key, start - spike.window * i), 0) for i in range(1, spike.baseline + 1)]
         baseline = sum(history) / len(history)
-        level = max(float(spike.threshold), spike.factor * baseline, 1.0)
-        if spike.factor and not spike.threshold and baseline == 0:
-            level = max(level, 2.0)  # with no history at all, k × 0 would fire on every first article
+        # A quiet history counts as one article per window: k × 0 would fire on every first article.
+        level = max(float(spike.threshold), spike.factor * max(baseline, 1.0), 1.0)
         if current >= level and current - 1 < level:
             hits.append(SpikeHit(rule, key, start, current, level, baseline))
     return hits
@@ -65,6 +65,28 @@ def _forget(table: MutableMapping, rule: str, key: str, start: float) -> None:
         del table[cell]
 
 
-def spike_keys(spike: Spike, doc: dict) -> list[str]:
-    """The values an article is counted under: its concepts or its countries."""
-    return list(doc["concepts"] if spike.by == "concept" else doc["countries"])
+def spike_keys(spike: Spike, doc: dict, focus: frozenset[str] = frozenset()) -> list[str]:
+    """The values an article is counted under: its concepts or countries (only those in ``focus`` when given)."""
+    values = doc["concepts"] if spike.by == "concept" else doc["countries"]
+    return [v for v in values if not focus or v.upper() in focus]
+
+
+def focus(spike: Spike, query: Query) -> frozenset[str]:
+    """The concepts (or countries) a spike rule's query names: a rule on "ISIS" counts ISIS, not every co-tag.
+
+    Empty when the query names none: then every concept (country) of a matching article is counted.
+    """
+    wanted = {"concept": ("concept", "actor", "place", "type"), "country": ("country",)}[spike.by]
+    named = {f.value.upper() for f in _filters(query.root) if f.field in wanted}
+    if spike.by == "concept":
+        named |= {c.upper() for c in query.concepts}
+    return frozenset(named)
+
+
+def _filters(node: Node | None) -> list[Filter]:
+    """The filters of a tree that are not negated."""
+    if isinstance(node, Filter):
+        return [node]
+    if isinstance(node, (And, Or)):
+        return [f for part in node.parts for f in _filters(part)]
+    return []

@@ -64,7 +64,7 @@ def add(
     spike_by: Annotated[Optional[str], typer.Option(help="Make it a spike rule counted per concept or country.")] = None,
     window: Annotated[float, typer.Option(help="Spike window in seconds.")] = 300.0,
     threshold: Annotated[int, typer.Option(help="Spike: fire at this many articles in a window.")] = 0,
-    factor: Annotated[float, typer.Option(help="Spike: fire at K × the trailing baseline.")] = 0.0,
+    factor: Annotated[float, typer.Option(help="Spike: fire at K × the trailing baseline (at least K: a quiet history counts as 1 per window).")] = 0.0,
     baseline: Annotated[int, typer.Option(help="Spike: windows the baseline averages.")] = 6,
     max_per_minute: Annotated[int, typer.Option(help="Throttle: alerts per minute beyond which they are only recorded.")] = 60,
     replace: Annotated[bool, typer.Option(help="Replace a rule of the same name.")] = False,

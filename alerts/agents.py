@@ -24,8 +24,7 @@ def register(app: faust.App, topics: Topics, evaluator: Evaluator, dispatcher: D
              reload_interval: float = 2.0) -> None:
     """Add the alerts agent, its spike table and the rule-reload timer to the app."""
     evaluator.spike_table = app.Table("rasad-alert-spikes", default=int, partitions=topics.tagged.partitions,
-                                       key_type=str, value_type=int, key_serializer="json",
-                                       value_serializer="json")
+                                       key_type=str, value_type=int)  # JSON-serialized
     evaluator.reload_interval = 0.0  # the timer below paces reloads
 
     @app.task

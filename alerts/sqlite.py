@@ -28,6 +28,7 @@ class SqliteRuleStore(RuleStore):
         path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=10)
         self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: survives a crash of the process, cheap commits
         self._lock = threading.RLock()
 
     def _run(self, sql: str, params: tuple = ()) -> list[tuple]:

@@ -12,6 +12,8 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 
+import httpx
+
 from alerts.alert import Alert, Delivery
 from alerts.delivery.email import send_email
 from alerts.delivery.guard import Refused
@@ -34,6 +36,7 @@ class Dispatcher:
         self.store = store
         self.on_done = on_done
         self._sleep = sleep
+        self._http = httpx.Client(follow_redirects=False, timeout=settings.alerts_timeout)
         self._pool = ThreadPoolExecutor(settings.alerts_delivery_threads, thread_name_prefix="alert-delivery")
         self._pending: set[Future] = set()
         self._lock = threading.Lock()
@@ -41,7 +44,8 @@ class Dispatcher:
     def submit(self, alert: Alert, rule: AlertRule) -> Future:
         """Record the alert and deliver it in the background; the future resolves to the final alert."""
         alert.deliveries = [Delivery(kind=k, target=t) for k, t in rule.destinations]
-        self._record(alert)
+        if alert.deliveries:  # recorded now so a crash mid-delivery still leaves the alert (pending) behind
+            self._record(alert)
         done: Future = Future()
         with self._lock:
             self._pending.add(done)
@@ -112,9 +116,9 @@ class Dispatcher:
     def _send(self, delivery: Delivery, alert: Alert, rule: AlertRule) -> None:
         s = self.settings
         if delivery.kind == "webhook":
-            send_webhook(delivery.target, alert, rule.secret, s.alerts_timeout, s.alerts_allow_private)
+            send_webhook(self._http, delivery.target, alert, rule.secret, s.alerts_timeout, s.alerts_allow_private)
         elif delivery.kind == "slack":
-            send_slack(delivery.target, alert, s.alerts_timeout, s.alerts_allow_private)
+            send_slack(self._http, delivery.target, alert, s.alerts_timeout, s.alerts_allow_private)
         elif delivery.kind == "email":
             send_email(delivery.target, alert, s.alerts_smtp_host, s.alerts_smtp_port, s.alerts_smtp_sender,
                        s.alerts_timeout)
@@ -142,3 +146,4 @@ class Dispatcher:
     def close(self) -> None:
         self.drain(timeout=30)
         self._pool.shutdown(wait=False, cancel_futures=True)
+        self._http.close()

@@ -41,12 +41,15 @@ def verify(secret: str, body: bytes, header: str, tolerance: float = 300, now: f
     return hmac.compare_digest(sign(secret, body, timestamp), header)
 
 
-def post(url: str, body: bytes, headers: dict[str, str], timeout: float, allow_private: bool) -> None:
-    """One attempt: guard the destination, POST, require a 2xx; ``Refused`` is final, ``DeliveryFailed`` retryable."""
+def post(http: httpx.Client, url: str, body: bytes, headers: dict[str, str], timeout: float, allow_private: bool) -> None:
+    """One attempt: guard the destination, POST, require a 2xx; ``Refused`` is final, ``DeliveryFailed`` retryable.
+
+    ``http`` is shared (connection reuse, one TLS context); it must not follow redirects.
+    """
     guard.check(url, allow_private)
     try:
-        response = httpx.post(url, content=body, headers={"Content-Type": "application/json", **headers},
-                              timeout=timeout, follow_redirects=False)
+        response = http.post(url, content=body, headers={"Content-Type": "application/json", **headers},
+                             timeout=timeout, follow_redirects=False)
     except httpx.HTTPError as exc:
         raise DeliveryFailed(f"{type(exc).__name__}: {exc}") from exc
     if 300 <= response.status_code < 400:
@@ -61,16 +64,16 @@ def webhook_body(alert: Alert) -> bytes:
     return json.dumps(alert.payload(), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def send_webhook(url: str, alert: Alert, secret: str, timeout: float, allow_private: bool) -> None:
+def send_webhook(http: httpx.Client, url: str, alert: Alert, secret: str, timeout: float, allow_private: bool) -> None:
     """POST the alert JSON, signed."""
     body = webhook_body(alert)
-    post(url, body, {SIGNATURE_HEADER: sign(secret, body, int(time.time()))}, timeout, allow_private)
+    post(http, url, body, {SIGNATURE_HEADER: sign(secret, body, int(time.time()))}, timeout, allow_private)
 
 
-def send_slack(url: str, alert: Alert, timeout: float, allow_private: bool) -> None:
+def send_slack(http: httpx.Client, url: str, alert: Alert, timeout: float, allow_private: bool) -> None:
     """POST a Slack incoming-webhook message (``{"text": …}``, links in Slack's <url|label> form)."""
     title = alert.title or alert.snippet[:80]
     link = f"<{alert.url}|{title}>" if alert.url else title
     what = f"spike in {alert.spike['key']} ({alert.spike['count']} articles)" if alert.spike else alert.source
     text = f"*{alert.rule}*: {link}\n{what}"
-    post(url, json.dumps({"text": text}, ensure_ascii=False).encode("utf-8"), {}, timeout, allow_private)
+    post(http, url, json.dumps({"text": text}, ensure_ascii=False).encode("utf-8"), {}, timeout, allow_private)

@@ -67,7 +67,7 @@ def alert_id(rule: str, dedup_key: str) -> str:
 def from_article(rule: str, article: Article, story_id: str, kind: str = "match", spike: dict | None = None,
                  dedup_key: str | None = None) -> Alert:
     """An alert for an article, stamped as matched now."""
-    text = " ".join(article.text.split())
+    text = " ".join(article.text[:600].split())
     return Alert(
         id=alert_id(rule, dedup_key or story_id), rule=rule, kind=kind, article_id=article.id, story_id=story_id,
         title=article.title, url=article.url, source=article.source, language=article.language,

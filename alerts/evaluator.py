@@ -51,6 +51,7 @@ class Evaluator:
         self._checked = 0.0
         self._sent: dict[str, deque[float]] = defaultdict(deque)
         self._lock = threading.Lock()
+        self._reloading = threading.Lock()
 
     @property
     def rules(self) -> dict[str, AlertRule]:
@@ -62,13 +63,18 @@ class Evaluator:
         now = time.monotonic()
         if not force and now - self._checked < self.reload_interval:
             return False
-        self._checked = now
-        revision = self.store.revision()
-        if revision == self._revision and not force:
-            return False
-        self.load(self.store.rules())
-        self._revision = revision
-        return True
+        if not self._reloading.acquire(blocking=False):
+            return False  # another thread is reloading already
+        try:
+            self._checked = now
+            revision = self.store.revision()
+            if revision == self._revision and not force:
+                return False
+            self.load(self.store.rules())
+            self._revision = revision
+            return True
+        finally:
+            self._reloading.release()
 
     def load(self, rules: list[AlertRule]) -> None:
         """Compile these rules into the matcher (a rule that no longer parses is skipped and logged)."""
@@ -108,10 +114,15 @@ class Evaluator:
 
     def admit(self, candidates: list[Candidate]) -> list[tuple[Alert, AlertRule, bool]]:
         """(alert, rule, throttled) for each candidate that never fired before (claimed in the ledger)."""
+        if not candidates:
+            return []
+        ids = [alert_id(c.rule.name, c.dedup_key) for c in candidates]
+        new = self.store.claim_many(ids)
         out = []
-        for c in candidates:
-            if not self.store.claim(alert_id(c.rule.name, c.dedup_key)):
+        for c, claimed in zip(candidates, ids):
+            if claimed not in new:
                 continue
+            new.discard(claimed)  # the same rule and story twice in one batch fires once
             spike = None
             if c.spike is not None:
                 spike = {"key": c.spike.key, "window_start": c.spike.window_start, "count": c.spike.count,

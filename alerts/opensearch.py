@@ -26,7 +26,8 @@ class OpenSearchRuleStore(RuleStore):
 
     def __init__(self, hosts: list[str], prefix: str = "articles", timeout: float = 30):
         self.url = "opensearch://" + ",".join(hosts)
-        self.client = OpenSearch(hosts=[f"http://{h}" for h in hosts], timeout=timeout)
+        # Several threads share it (ledger claims on the executor, records from delivery threads).
+        self.client = OpenSearch(hosts=[f"http://{h}" for h in hosts], timeout=timeout, pool_maxsize=16)
         self.rules_index, self.ledger_index, self.log_index = (f"{prefix}-alert-{n}" for n in ("rules", "ledger", "log"))
 
     def setup(self) -> None:
@@ -56,6 +57,16 @@ class OpenSearchRuleStore(RuleStore):
                        body={"name": rule.name, "body": rule.model_dump(mode="json")})
         except ConflictError as exc:
             raise BadInput(f"a rule named {rule.name!r} exists (remove it first)", reason="bad_rule") from exc
+        self._bump()
+
+    def add_many(self, rules: list[AlertRule]) -> None:
+        for start in range(0, len(rules), 1000):
+            body = [line for r in rules[start:start + 1000]
+                    for line in ({"index": {"_index": self.rules_index, "_id": r.name}},
+                                 {"name": r.name, "body": r.model_dump(mode="json")})]
+            result = self._call(self.client.bulk, body=body, refresh="true")
+            if result.get("errors"):
+                raise StoreError("saving rules failed: " + str(next(i for i in result["items"] if i["index"].get("error"))))
         self._bump()
 
     def get(self, name: str) -> AlertRule | None:
@@ -103,8 +114,21 @@ class OpenSearchRuleStore(RuleStore):
             return False
         return True
 
+    def claim_many(self, alert_ids: list[str]) -> set[str]:
+        if len(alert_ids) < 2:
+            return {i for i in alert_ids if self.claim(i)}
+        body = [line for i in alert_ids for line in ({"create": {"_index": self.ledger_index, "_id": i}}, {})]
+        items = self._call(self.client.bulk, body=body)["items"]
+        conflicts = {item["create"]["_id"] for item in items if item["create"].get("status") == 409}
+        failed = [item["create"] for item in items if item["create"].get("status", 200) >= 300
+                  and item["create"].get("status") != 409]
+        if failed:
+            raise StoreError(f"alert ledger failed: {failed[0].get('error')}")
+        return set(alert_ids) - conflicts
+
     def record(self, alert: Alert) -> None:
-        self._call(self.client.index, index=self.log_index, id=alert.id, refresh="true",
+        # No forced refresh: alerts are many, and the log is searchable within the index's refresh interval.
+        self._call(self.client.index, index=self.log_index, id=alert.id,
                    body={"rule": alert.rule, "matched": alert.latency.matched.isoformat(), "body": alert.payload()})
 
     def alerts(self, rule: str | None = None, limit: int = 50) -> list[Alert]:

@@ -24,6 +24,11 @@ class RuleStore(ABC):
     def add(self, rule: AlertRule, replace: bool = False) -> None:
         """Save a validated rule; ``BadInput`` if the name is taken and ``replace`` is false."""
 
+    def add_many(self, rules: list[AlertRule]) -> None:
+        """Save (replacing) many validated rules at once: one revision change for all."""
+        for rule in rules:
+            self.add(rule, replace=True)
+
     @abstractmethod
     def get(self, name: str) -> AlertRule | None:
         """One rule by name."""
@@ -43,6 +48,10 @@ class RuleStore(ABC):
     @abstractmethod
     def claim(self, alert_id: str) -> bool:
         """Record that an alert fired; True only the first time (persisted: replays get False)."""
+
+    def claim_many(self, alert_ids: list[str]) -> set[str]:
+        """``claim`` for several alerts at once (one round trip where the store can); returns the new ones."""
+        return {i for i in alert_ids if self.claim(i)}
 
     @abstractmethod
     def record(self, alert: Alert) -> None:

@@ -50,6 +50,13 @@ class SqliteRuleStore(RuleStore):
                 raise BadInput(f"a rule named {rule.name!r} exists (remove it first)", reason="bad_rule")
             self._bump()
 
+    def add_many(self, rules: list[AlertRule]) -> None:
+        with self._lock:
+            self._db.execute("BEGIN")
+            self._db.executemany("INSERT OR REPLACE INTO rules VALUES (?, ?)", [(r.name, r.model_dump_json()) for r in rules])
+            self._bump()
+            self._db.execute("COMMIT")
+
     def get(self, name: str) -> AlertRule | None:
         rows = self._run("SELECT rule FROM rules WHERE name = ?", (name,))
         return AlertRule.model_validate_json(rows[0][0]) if rows else None
@@ -74,6 +81,20 @@ class SqliteRuleStore(RuleStore):
     def claim(self, alert_id: str) -> bool:
         with self._lock:
             return self._db.execute("INSERT OR IGNORE INTO ledger (alert_id) VALUES (?)", (alert_id,)).rowcount == 1
+
+    def claim_many(self, alert_ids: list[str]) -> set[str]:
+        new = set()
+        with self._lock:  # one transaction: one commit for all of an article's alerts
+            try:
+                self._db.execute("BEGIN")
+                for alert_id in alert_ids:
+                    if self._db.execute("INSERT OR IGNORE INTO ledger (alert_id) VALUES (?)", (alert_id,)).rowcount:
+                        new.add(alert_id)
+                self._db.execute("COMMIT")
+            except sqlite3.Error as exc:
+                self._db.execute("ROLLBACK")
+                raise StoreError(f"alert ledger failed: {exc}") from exc
+        return new
 
     def record(self, alert: Alert) -> None:
         self._run("INSERT OR REPLACE INTO alerts VALUES (?, ?, ?, ?)",

@@ -1,8 +1,10 @@
 """The Faust shell of the alerting stage: ``articles.tagged`` → alerts (topic + destinations).
 
-Spike counts live in a Faust table (changelogged, so a restarted worker keeps them) updated on
-the agent's own event, inline; rule-store calls (reload, ledger claims) run on the executor so
-the event loop keeps consuming; deliveries run on the dispatcher's threads.
+Events are taken in small batches: matching and spike counting run inline on the event loop
+(counts live in a changelogged Faust table, so a restarted worker keeps them), then one ledger
+call claims every alert of the batch on the executor; deliveries run on the dispatcher's threads.
+Spike counts assume one alerts worker: the table is keyed by rule/concept/window, not
+co-partitioned with the articles, so several workers would each count a share.
 """
 from __future__ import annotations
 
@@ -24,7 +26,10 @@ def register(app: faust.App, topics: Topics, evaluator: Evaluator, dispatcher: D
              reload_interval: float = 2.0, batch_size: int = 200, batch_window: float = 0.02) -> None:
     """Add the alerts agent, its spike table and the rule-reload timer to the app."""
     evaluator.spike_table = app.Table("rasad-alert-spikes", default=int, partitions=topics.tagged.partitions,
-                                       key_type=str, value_type=int)  # JSON-serialized
+                                       key_type=str, value_type=int,  # JSON-serialized
+                                       # Counts are updated for a batch of events at once, so the
+                                       # changelog partition comes from the key, not the current event.
+                                       use_partitioner=True)
     evaluator.reload_interval = 0.0  # the timer below paces reloads
     # Loaded before the worker starts: an article consumed before the rules were in would never alert.
     evaluator.reload(force=True)

@@ -100,3 +100,41 @@ def test_fired_alerts_are_listed(tmp_path, rules):
     rules.record(from_article("isis", article, article.id))
     fired = client(tmp_path, rules).get("/api/alerts/fired?token=" + TOKEN).json()["alerts"]
     assert [(a["rule"], a["article_id"]) for a in fired] == [("isis", article.id)]
+
+
+def test_feed_streams_new_alerts_as_server_sent_events(tmp_path, rules):
+    """The SSE feed (served by a real uvicorn) sends each alert recorded after the client connected."""
+    import threading
+
+    import uvicorn
+
+    from tests.conftest import free_port
+
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(client(tmp_path, rules).app, host="127.0.0.1", port=port, log_level="error"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    article = tagged_corpus()[3]
+    try:
+        for _ in range(100):
+            if server.started:
+                break
+            threading.Event().wait(0.05)
+        event: list[str] = []
+        with httpx.stream("GET", f"http://127.0.0.1:{port}/api/alerts/feed?token={TOKEN}", timeout=10) as response:
+            assert response.headers["content-type"].startswith("text/event-stream")
+            lines = response.iter_lines()
+            assert next(lines) == ": connected"
+            alert = from_article("raqqa", article, article.id)
+            alert.latency.delivered = alert.latency.matched
+            rules.record(alert)
+            for line in lines:
+                if line:
+                    event.append(line)
+                elif event:
+                    break
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+    assert event[0] == f"id: {alert.id}" and event[1] == "event: alert"
+    assert '"rule":"raqqa"' in event[2].replace(" ", "")

@@ -63,9 +63,6 @@ def register(app: faust.App, topics: Topics, evaluator: Evaluator, dispatcher: D
                 log.error("alert ledger failed for %d article(s) from %s/%s@%s: %s", len(events), first.topic,
                           first.partition, first.offset, exc)
                 continue
-            for alert, rule, throttled in admitted:
+            for alert, rule, _ in admitted:
                 await topics.alerts.send(key=rule.name.encode(), value=alert.model_dump_json().encode("utf-8"))
-                if throttled:
-                    dispatcher.submit_throttled(alert, rule)
-                else:
-                    dispatcher.submit(alert, rule)
+            await loop.run_in_executor(None, dispatcher.submit_many, admitted)  # one bulk record, then threads

@@ -28,11 +28,8 @@ def attach(bus: MemoryBus, settings: Settings, evaluator: Evaluator, dispatcher:
         except RasadError as exc:
             log.error("alert evaluation failed on %s: %s", key, exc)
             return
-        for alert, rule, throttled in admitted:
+        for alert, rule, _ in admitted:
             bus.publish(settings.topic_alerts, rule.name, alert.model_dump_json().encode("utf-8"))
-            if throttled:
-                dispatcher.submit_throttled(alert, rule)
-            else:
-                dispatcher.submit(alert, rule)
+        dispatcher.submit_many(admitted)
 
     bus.subscribe(settings.topic_tagged, on_tagged)

@@ -131,6 +131,16 @@ class OpenSearchRuleStore(RuleStore):
         self._call(self.client.index, index=self.log_index, id=alert.id,
                    body={"rule": alert.rule, "matched": alert.latency.matched.isoformat(), "body": alert.payload()})
 
+    def record_many(self, alerts: list[Alert]) -> None:
+        if not alerts:
+            return
+        body = [line for a in alerts for line in (
+            {"index": {"_index": self.log_index, "_id": a.id}},
+            {"rule": a.rule, "matched": a.latency.matched.isoformat(), "body": a.payload()})]
+        result = self._call(self.client.bulk, body=body)
+        if result.get("errors"):
+            raise StoreError("recording alerts failed: " + str(next(i for i in result["items"] if i["index"].get("error"))))
+
     def alerts(self, rule: str | None = None, limit: int = 50) -> list[Alert]:
         query = {"term": {"rule": rule}} if rule else {"match_all": {}}
         hits = self._call(self.client.search, index=self.log_index,

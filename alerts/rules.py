@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from pydantic import AwareDatetime, BaseModel, Field, ValidationError
 
 from rasad.concepts import Lexicon
+from rasad.document import source_key
 from rasad.errors import BadInput
 from rasad.model import utcnow
 from rasad.query import And, Filter, Or, Query, canonical_filter, parse
@@ -98,7 +99,9 @@ def compile_query(rule: AlertRule, lexicon: Lexicon) -> Query:
     for option, values in rule.filters.items():
         if option not in RULE_FILTERS:
             raise BadInput(f"unknown filter {option!r}: use one of {', '.join(RULE_FILTERS)}", reason="bad_rule")
-        nodes = [Filter(RULE_FILTERS[option], canonical_filter(RULE_FILTERS[option], v)) for v in values if v.strip()]
+        # A source is matched by its key ("Le Monde" -> le-monde), as documents store it.
+        clean = [source_key(v) if option == "source" else v for v in values if v.strip()]
+        nodes = [Filter(RULE_FILTERS[option], canonical_filter(RULE_FILTERS[option], v)) for v in clean]
         if not nodes:
             continue
         parts.append(nodes[0] if len(nodes) == 1 else Or(tuple(nodes)))

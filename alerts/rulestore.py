@@ -57,6 +57,11 @@ class RuleStore(ABC):
     def record(self, alert: Alert) -> None:
         """Save (or update) an alert with its deliveries."""
 
+    def record_many(self, alerts: list[Alert]) -> None:
+        """``record`` for several alerts (one round trip where the store can)."""
+        for alert in alerts:
+            self.record(alert)
+
     @abstractmethod
     def alerts(self, rule: str | None = None, limit: int = 50) -> list[Alert]:
         """Recorded alerts, the most recently matched first."""

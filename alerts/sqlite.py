@@ -100,6 +100,17 @@ class SqliteRuleStore(RuleStore):
         self._run("INSERT OR REPLACE INTO alerts VALUES (?, ?, ?, ?)",
                   (alert.id, alert.rule, alert.latency.matched.isoformat(), alert.model_dump_json()))
 
+    def record_many(self, alerts: list[Alert]) -> None:
+        rows = [(a.id, a.rule, a.latency.matched.isoformat(), a.model_dump_json()) for a in alerts]
+        with self._lock:
+            try:
+                self._db.execute("BEGIN")
+                self._db.executemany("INSERT OR REPLACE INTO alerts VALUES (?, ?, ?, ?)", rows)
+                self._db.execute("COMMIT")
+            except sqlite3.Error as exc:
+                self._db.execute("ROLLBACK")
+                raise StoreError(f"alert store failed: {exc}") from exc
+
     def alerts(self, rule: str | None = None, limit: int = 50) -> list[Alert]:
         where, params = ("WHERE rule = ?", (rule,)) if rule else ("", ())
         rows = self._run(f"SELECT alert FROM alerts {where} ORDER BY matched DESC LIMIT ?", (*params, limit))

@@ -43,16 +43,38 @@ class Dispatcher:
 
     def submit(self, alert: Alert, rule: AlertRule) -> Future:
         """Record the alert and deliver it in the background; the future resolves to the final alert."""
-        alert.deliveries = [Delivery(kind=k, target=t) for k, t in rule.destinations]
-        if alert.deliveries:  # recorded now so a crash mid-delivery still leaves the alert (pending) behind
-            self._record(alert)
-        done: Future = Future()
-        with self._lock:
-            self._pending.add(done)
-        done.add_done_callback(self._forget)
-        if not alert.deliveries:
-            self._finish(alert, done)
-            return done
+        return self.submit_many([(alert, rule, False)])[0]
+
+    def submit_many(self, admitted: list[tuple[Alert, AlertRule, bool]]) -> list[Future]:
+        """Record a batch of (alert, rule, throttled) in one store call, then deliver each in the background.
+
+        Alerts without destinations (topic and feed only) and throttled ones are final at once;
+        the others are recorded as pending first, so a crash mid-delivery still leaves them behind.
+        """
+        now = utcnow()
+        for alert, rule, throttled in admitted:
+            status, reason = ("throttled", "rule over its max_per_minute") if throttled else ("pending", None)
+            alert.deliveries = [Delivery(kind=k, target=t, status=status, reason=reason, at=now if throttled else None)
+                                for k, t in rule.destinations]
+            if throttled or not alert.deliveries:
+                alert.latency.delivered = now
+        self._record_many([alert for alert, _, _ in admitted])
+        futures = []
+        for alert, rule, throttled in admitted:
+            done: Future = Future()
+            futures.append(done)
+            if throttled or not alert.deliveries:
+                done.set_result(alert)
+                if not throttled and self.on_done is not None:
+                    self.on_done(alert)
+                continue
+            with self._lock:
+                self._pending.add(done)
+            done.add_done_callback(self._forget)
+            self._start(alert, rule, done)
+        return futures
+
+    def _start(self, alert: Alert, rule: AlertRule, done: Future) -> None:
         # Each destination is its own task: one slow server never delays the others; the last to
         # finish writes the final record (no thread waits on another, so the pool cannot deadlock).
         remaining = [len(alert.deliveries)]
@@ -69,13 +91,10 @@ class Dispatcher:
 
         for delivery in alert.deliveries:
             self._pool.submit(one, delivery)
-        return done
 
     def submit_throttled(self, alert: Alert, rule: AlertRule) -> None:
         """Record an alert the rule's throttle held back: kept, marked throttled, not delivered."""
-        alert.deliveries = [Delivery(kind=k, target=t, status="throttled", reason="rule over its max_per_minute",
-                                     at=utcnow()) for k, t in rule.destinations]
-        self._record(alert)
+        self.submit_many([(alert, rule, True)])
 
     def _forget(self, future: Future) -> None:
         with self._lock:
@@ -130,6 +149,12 @@ class Dispatcher:
             self.store.record(alert)
         except RasadError as exc:  # the topic still carries the alert; the log record is best effort
             log.error("cannot record alert %s: %s", alert.id, exc)
+
+    def _record_many(self, alerts: list[Alert]) -> None:
+        try:
+            self.store.record_many(alerts)
+        except RasadError as exc:  # the topic still carries them; the log record is best effort
+            log.error("cannot record %d alert(s): %s", len(alerts), exc)
 
     def drain(self, timeout: float | None = None) -> None:
         """Wait until every submitted alert is delivered or recorded as failed."""

@@ -15,7 +15,10 @@ from rasad.settings import Settings
 
 alerts_app = typer.Typer(no_args_is_help=True, help="Keyword and spike alerts: saved searches evaluated on the stream.")
 app.add_typer(alerts_app, name="alerts")
-Many = Annotated[Optional[list[str]], typer.Option()]
+
+
+def _many(text: str):
+    return Annotated[Optional[list[str]], typer.Option(help=text + " (repeatable).")]
 
 
 def open_rules(settings: Settings):
@@ -59,8 +62,13 @@ def add(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="Rule name (letters, digits, . - _).")],
     query: Annotated[str, typer.Option(help="Search query, same syntax as `rasad search`.")] = "",
-    webhook: Many = None, email: Many = None, slack: Many = None,
-    lang: Many = None, country: Many = None, source: Many = None, type_: Annotated[Optional[list[str]], typer.Option("--type", help="Event type filter.")] = None,
+    webhook: _many("Webhook URL: signed JSON POST") = None,
+    email: _many("Email address") = None,
+    slack: _many("Slack-compatible incoming-webhook URL") = None,
+    lang: _many("Only articles in this language (ar, en, fr, ru, tr)") = None,
+    country: _many("Only articles about this country (ISO code)") = None,
+    source: _many("Only articles from this source") = None,
+    type_: Annotated[Optional[list[str]], typer.Option("--type", help="Only this event type (repeatable).")] = None,
     spike_by: Annotated[Optional[str], typer.Option(help="Make it a spike rule counted per concept or country.")] = None,
     window: Annotated[float, typer.Option(help="Spike window in seconds.")] = 300.0,
     threshold: Annotated[int, typer.Option(help="Spike: fire at this many articles in a window.")] = 0,

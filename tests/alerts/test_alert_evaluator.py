@@ -75,6 +75,12 @@ def test_filters_narrow_a_rule(rule_store):
     assert fired == {"ar", "fr"}
 
 
+def test_source_filter_takes_the_source_name(rule_store):
+    rule = new_rule({"name": "lemonde", "query": "Daech", "filters": {"source": ["Le Monde"]}}, concepts.load())
+    evaluator = evaluator_with(rule_store, rule)
+    assert [a.source for a in tagged_corpus() if fire(evaluator, a)] == ["Le Monde"]
+
+
 def test_spike_fires_once_when_the_window_reaches_the_threshold():
     table: dict = {}
     spike = Spike(by="country", window=60, threshold=3)

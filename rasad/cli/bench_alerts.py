@@ -211,7 +211,7 @@ def kafka_latency_run(base: Settings, rate: float, count: int, background: int) 
             bus.publish(settings.topic_raw, None, json.dumps({**raw, "ingested_at": utcnow().isoformat()}).encode())
         bus.flush()
         deadline = time.monotonic() + 30
-        while len(on_topic) < count + warmed and time.monotonic() < deadline:
+        while len(_lags(on_topic)) < count + 1 and time.monotonic() < deadline:
             time.sleep(0.1)
     finally:
         stop.set()

@@ -10,6 +10,7 @@ COPY producers ./producers
 COPY processors ./processors
 COPY indexers ./indexers
 COPY dashboards ./dashboards
+COPY alerts ./alerts
 RUN pip install . && useradd --system --home /data rasad && mkdir -p /data && chown rasad /data
 
 USER rasad

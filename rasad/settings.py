@@ -41,8 +41,12 @@ class Settings(BaseSettings):
     # The Faust worker.
     worker_id: str = Field("rasad", description="Faust application id (the Kafka consumer group prefix).")
     worker_web_port: int = Field(6066, description="Port of the Faust worker's own web server.")
+    worker_fetch_wait_ms: int = Field(
+        100, ge=1, le=5000,
+        description="Longest a worker's Kafka fetch waits for new messages (ms); Faust's own 1500 adds up per stream hop.",
+    )
     worker_role: str = Field(
-        "all", description="Which agents a worker runs: all, tagger (raw -> tagged) or indexer (tagged -> store)."
+        "all", description="Which agents a worker runs: all, tagger (raw -> tagged), indexer (tagged -> store) or alerts."
     )
 
     # The HTTP API and dashboard.
@@ -86,6 +90,19 @@ class Settings(BaseSettings):
     producer_feed_interval: float = Field(300.0, gt=0, description="Seconds between polls of a feed in --follow mode.")
     producer_folder_interval: float = Field(2.0, gt=0, description="Seconds between scans of a watched folder in --follow mode.")
     producer_batch: int = Field(500, ge=1, description="Articles a producer keeps in flight before waiting for acknowledgements.")
+
+    # --- alerts ---
+    alerts_token: str = Field("", description="Bearer token /api/alerts requires (the API refuses every call while it is empty).")
+    alerts_allow_private: bool = Field(
+        False, description="Let webhooks reach loopback, private and link-local addresses (local testing only: SSRF risk).")
+    alerts_retries: int = Field(3, ge=0, description="Retries of a failing webhook/Slack/email delivery before it is recorded as failed.")
+    alerts_backoff: float = Field(0.5, ge=0, description="Seconds before the first retry; doubles on each retry.")
+    alerts_timeout: float = Field(5.0, gt=0, description="Seconds a webhook or SMTP server gets to answer one attempt.")
+    alerts_smtp_host: str = Field("127.0.0.1", description="SMTP server alert emails are sent through.")
+    alerts_smtp_port: int = Field(25, description="Port of that SMTP server.")
+    alerts_smtp_sender: str = Field("rasad@localhost", description="From: address of alert emails.")
+    alerts_reload_interval: float = Field(2.0, gt=0, description="Seconds between checks for added or removed alert rules.")
+    alerts_delivery_threads: int = Field(8, ge=1, description="Threads delivering alerts (a slow destination holds one).")
 
     @model_validator(mode="after")
     def _default_store(self) -> "Settings":

@@ -8,9 +8,40 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import faust
+from faust.transport.drivers import aiokafka as faust_aiokafka
 
 from rasad.errors import ConfigError
 from rasad.settings import Settings
+
+
+class _ConsumerThread(faust_aiokafka.AIOKafkaConsumerThread):
+    # Faust hard-codes fetch_max_wait_ms=1500 for the worker's consumer: the broker holds each
+    # fetch up to 1.5 s, which adds up to ~1.5 s per stream hop (raw → tagged → alerts) whenever
+    # a partition was idle. Rasad's alerts promise sub-second latency, so the wait is a setting.
+    def _create_worker_consumer(self, transport):
+        consumer = super()._create_worker_consumer(transport)
+        consumer._fetch_max_wait_ms = self.app.conf.rasad_fetch_wait_ms  # read by AIOKafkaConsumer.start()
+        return consumer
+
+
+class _Consumer(faust_aiokafka.Consumer):
+    def _new_consumer_thread(self) -> _ConsumerThread:
+        return _ConsumerThread(self, loop=self.loop, beacon=self.beacon)
+
+
+class _Transport(faust_aiokafka.Transport):
+    Consumer = _Consumer
+
+
+class RasadApp(faust.App):
+    """A Faust app whose Kafka consumer waits at most ``worker_fetch_wait_ms`` per fetch."""
+
+    def __init__(self, *args, fetch_wait_ms: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.conf.rasad_fetch_wait_ms = fetch_wait_ms
+
+    def _new_transport(self):
+        return _Transport(self.conf.broker_consumer, self)
 
 
 @dataclass
@@ -29,8 +60,9 @@ def make_app(settings: Settings) -> tuple[faust.App, Topics]:
     if scheme != "kafka":
         raise ConfigError(f"the Faust worker needs a kafka:// bus, not {settings.bus!r} (set RASAD_BUS)")
     (settings.data_dir / "worker").mkdir(parents=True, exist_ok=True)
-    app = faust.App(
+    app = RasadApp(
         settings.worker_id,
+        fetch_wait_ms=settings.worker_fetch_wait_ms,
         broker=[f"kafka://{b}" for b in brokers.strip("/").split(",")],
         store="memory://",
         value_serializer="raw",

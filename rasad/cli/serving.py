@@ -20,7 +20,7 @@ SAMPLES = Path(__file__).resolve().parents[2] / "producers" / "samples"
 @app.command()
 def worker(
     ctx: typer.Context,
-    role: Annotated[str, typer.Option(help="all, tagger (raw → tagged) or indexer (tagged → store) [RASAD_WORKER_ROLE].")] = "",
+    role: Annotated[str, typer.Option(help="all, tagger (raw → tagged), indexer (tagged → store) or alerts [RASAD_WORKER_ROLE].")] = "",
 ) -> None:
     """Run the Faust worker on the Kafka bus: tag articles.raw, index articles.tagged."""
     import faust
@@ -32,8 +32,8 @@ def worker(
 
     settings: Settings = ctx.obj
     role = role or settings.worker_role
-    if role not in ("all", "tagger", "indexer"):
-        raise fail(RasadError(f"unknown role {role!r}: use all, tagger or indexer"))
+    if role not in ("all", "tagger", "indexer", "alerts"):
+        raise fail(RasadError(f"unknown role {role!r}: use all, tagger, indexer or alerts"))
     try:
         faust_app, topics = make_app(settings)
         # Create the topics before Faust subscribes: a consumer that starts on a missing topic
@@ -43,6 +43,10 @@ def worker(
             register_tagger(faust_app, topics, concepts.load())
         if role in ("all", "indexer"):
             register_indexer(faust_app, topics, settings)
+        if role in ("all", "alerts"):
+            from rasad.cli.alerts import register_worker
+
+            register_worker(faust_app, topics, settings)
     except RasadError as exc:
         raise fail(exc) from exc
     faust.Worker(faust_app, loglevel=settings.log_level.upper(), quiet=True).execute_from_commandline()
@@ -124,6 +128,8 @@ def _serve(settings: Settings, store, routes: list | None = None) -> None:
     from dashboards.app import create_app
 
     console.print(f"dashboard on http://{settings.http_host}:{settings.http_port}  (Ctrl-C to stop)")
-    uvicorn.run(create_app(store, concepts.load(), extra_routes=routes), host=settings.http_host,
-                port=settings.http_port,
+    from rasad.cli.alerts import api_routes
+
+    extra = [*(routes or []), *api_routes(settings)]
+    uvicorn.run(create_app(store, concepts.load(), extra_routes=extra), host=settings.http_host, port=settings.http_port,
                 log_level=settings.log_level.lower() if settings.log_level.lower() != "info" else "warning")

@@ -54,4 +54,7 @@ def open_pipeline(settings: Settings) -> Pipeline:
     store = open_store(settings)
     attach_tagger(bus, settings, concepts.load())
     attach_indexer(bus, settings, store)
+    from rasad.cli.alerts import attach_embedded  # the alert stage's wiring lives with its commands
+
+    attach_embedded(bus, settings)
     return Pipeline(bus, store)

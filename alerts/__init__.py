@@ -1,0 +1,1 @@
+"""The alerting stage: saved searches and spike rules evaluated on ``articles.tagged`` as it streams."""

@@ -1,0 +1,1 @@
+"""Where alerts go: webhooks (signed), Slack-compatible webhooks, email; the dispatcher runs them apart."""

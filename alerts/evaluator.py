@@ -1,0 +1,144 @@
+"""The alert evaluator as plain functions over an article: match every standing rule at once,
+count spikes, and admit each alert once (the ledger) within the rule's throttle.
+
+Two steps so a Faust shell can keep table updates on its event loop and store calls off it:
+``match`` (CPU only; updates the spike table) and ``admit`` (claims in the rule store).
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import defaultdict, deque
+from collections.abc import MutableMapping
+from dataclasses import dataclass
+
+from alerts import spikes
+from alerts.alert import Alert, alert_id, from_article
+from alerts.matcher import DocumentView, Matcher
+from alerts.rules import AlertRule, compile_query
+from alerts.rulestore import RuleStore
+from rasad.concepts import Lexicon
+from rasad.document import document
+from rasad.errors import BadInput
+from rasad.model import Article
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A rule that matched (or a spike that reached its level): admitted unless it fired before."""
+
+    rule: AlertRule
+    article: Article
+    story_id: str
+    dedup_key: str
+    spike: spikes.SpikeHit | None = None
+
+
+class Evaluator:
+    """The standing rules, compiled into one matcher and reloaded when the store's revision changes."""
+
+    def __init__(self, store: RuleStore, lexicon: Lexicon, spike_table: MutableMapping | None = None,
+                 reload_interval: float = 2.0):
+        self.store = store
+        self.lexicon = lexicon
+        self.spike_table = spike_table if spike_table is not None else {}
+        self.reload_interval = reload_interval
+        self._compiled: tuple[Matcher, dict[str, AlertRule], dict[str, frozenset[str]]] = (Matcher({}), {}, {})
+        self._revision: str | None = None
+        self._checked = 0.0
+        self._sent: dict[str, deque[float]] = defaultdict(deque)
+        self._lock = threading.Lock()
+        self._reloading = threading.Lock()
+
+    @property
+    def rules(self) -> dict[str, AlertRule]:
+        """The rules in force, by name."""
+        return self._compiled[1]
+
+    def reload(self, force: bool = False) -> bool:
+        """Recompile the rules if they changed (checked at most every ``reload_interval`` seconds)."""
+        now = time.monotonic()
+        if not force and now - self._checked < self.reload_interval:
+            return False
+        if not self._reloading.acquire(blocking=False):
+            return False  # another thread is reloading already
+        try:
+            self._checked = now
+            revision = self.store.revision()
+            if revision == self._revision and not force:
+                return False
+            self.load(self.store.rules())
+            self._revision = revision
+            return True
+        finally:
+            self._reloading.release()
+
+    def load(self, rules: list[AlertRule]) -> None:
+        """Compile these rules into the matcher (a rule that no longer parses is skipped and logged)."""
+        queries, kept, focus = {}, {}, {}
+        for rule in rules:
+            if not rule.enabled:
+                continue
+            try:
+                queries[rule.name] = compile_query(rule, self.lexicon)
+            except BadInput as exc:
+                log.error("alert rule %s skipped: %s", rule.name, exc)
+                continue
+            kept[rule.name] = rule
+            if rule.spike is not None:
+                focus[rule.name] = spikes.focus(rule.spike, queries[rule.name])
+        # Swapped together (one tuple): a concurrent ``match`` sees the old set or the new one.
+        self._compiled = (Matcher(queries), kept, focus)
+        log.info("alert rules loaded: %d", len(kept))
+
+    def match(self, article: Article) -> list[Candidate]:
+        """Rules this article fires (before dedup); spike rules count it and yield reached windows."""
+        doc = document(article)
+        matcher, rules, focus = self._compiled
+        names = matcher.match(DocumentView.of(doc))
+        out = []
+        for name in names:
+            rule = rules[name]
+            if rule.spike is None:
+                out.append(Candidate(rule, article, doc["story_id"], doc["story_id"]))
+                continue
+            at = (article.ingested_at or article.tagged_at)
+            stamp = at.timestamp() if at else time.time()
+            keys = spikes.spike_keys(rule.spike, doc, focus[name])
+            for hit in spikes.count(self.spike_table, name, rule.spike, keys, stamp):
+                out.append(Candidate(rule, article, doc["story_id"], f"spike:{hit.key}:{hit.window_start:.0f}", hit))
+        return out
+
+    def admit(self, candidates: list[Candidate]) -> list[tuple[Alert, AlertRule, bool]]:
+        """(alert, rule, throttled) for each candidate that never fired before (claimed in the ledger)."""
+        if not candidates:
+            return []
+        ids = [alert_id(c.rule.name, c.dedup_key) for c in candidates]
+        new = self.store.claim_many(ids)
+        out = []
+        for c, claimed in zip(candidates, ids):
+            if claimed not in new:
+                continue
+            new.discard(claimed)  # the same rule and story twice in one batch fires once
+            spike = None
+            if c.spike is not None:
+                spike = {"key": c.spike.key, "window_start": c.spike.window_start, "count": c.spike.count,
+                         "level": c.spike.level, "baseline": c.spike.baseline}
+            alert = from_article(c.rule.name, c.article, c.story_id, "spike" if spike else "match", spike, c.dedup_key)
+            out.append((alert, c.rule, self._throttled(c.rule)))
+        return out
+
+    def _throttled(self, rule: AlertRule) -> bool:
+        """True when the rule already sent ``max_per_minute`` alerts in the last minute."""
+        now = time.monotonic()
+        with self._lock:
+            sent = self._sent[rule.name]
+            while sent and now - sent[0] > 60:
+                sent.popleft()
+            if len(sent) >= rule.max_per_minute:
+                return True
+            sent.append(now)
+            return False

@@ -1,0 +1,132 @@
+"""All standing rules compiled into one matcher: an inverted index picks candidate rules, then
+each candidate's query tree is evaluated exactly against the article's search document.
+
+Matching is search's matching (``indexers/sqlite.py`` and ``indexers/opensearch.py`` read the
+same tree): a Term matches when its normalized term is among the document's ``text_norm``
+terms or a concept it names is among the document's ``concepts``; a Phrase when its terms
+appear consecutively or it names a concept the document has; a Filter when the document's
+keyword field holds the value (case-insensitive); since/until bound the document's date.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from rasad.document import FILTER_FIELDS
+from rasad.query import And, Filter, Node, Not, Or, Phrase, Query, Term
+
+Key = tuple[str, str]  # ("t", term) | ("c", concept id) | ("f", "field:value"), lowercased
+
+
+@dataclass
+class DocumentView:
+    """What matching needs from a search document, prepared once per article."""
+
+    terms: tuple[str, ...]
+    keys: set[Key]
+    date: datetime | None
+    positions: dict[str, list[int]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, doc: dict) -> DocumentView:
+        terms = tuple(doc["text_norm"].split())
+        positions: dict[str, list[int]] = defaultdict(list)
+        for i, term in enumerate(terms):
+            positions[term].append(i)
+        keys: set[Key] = {("t", t) for t in positions}
+        keys |= {("c", c.lower()) for c in doc.get("concepts", ())}
+        for name, doc_field in FILTER_FIELDS.items():
+            value = doc.get(doc_field)
+            for v in (value if isinstance(value, list) else [value] if value else []):
+                keys.add(("f", f"{name}:{v}".lower()))
+        date = datetime.fromisoformat(doc["date"]) if doc.get("date") else None
+        return cls(terms, keys, date, positions)
+
+    def has_phrase(self, words: tuple[str, ...]) -> bool:
+        for start in self.positions.get(words[0], ()):
+            if self.terms[start:start + len(words)] == words:
+                return True
+        return False
+
+
+def evaluate(node: Node | None, view: DocumentView) -> bool:
+    """Does this query tree match the document (None matches everything)?"""
+    if node is None:
+        return True
+    if isinstance(node, (Term, Phrase)):
+        found = ("t", node.terms[0]) in view.keys if len(node.terms) == 1 else view.has_phrase(node.terms)
+        return found or any(("c", c.lower()) in view.keys for c in node.concepts)
+    if isinstance(node, Filter):
+        return ("f", f"{node.field}:{node.value}".lower()) in view.keys
+    if isinstance(node, Not):
+        return not evaluate(node.part, view)
+    if isinstance(node, And):
+        return all(evaluate(p, view) for p in node.parts)
+    if isinstance(node, Or):
+        return any(evaluate(p, view) for p in node.parts)
+    raise TypeError(f"unknown query node {node!r}")
+
+
+def matches(query: Query, view: DocumentView) -> bool:
+    """The whole query: the tree and the date bounds."""
+    if query.since and (view.date is None or view.date < query.since):
+        return False
+    if query.until and (view.date is None or view.date > query.until):
+        return False
+    return evaluate(query.root, view)
+
+
+def anchors(node: Node | None) -> set[Key] | None:
+    """Keys of which a matching document must hold at least one; None when no such set exists."""
+    if isinstance(node, (Term, Phrase)):
+        # For a phrase the rarest word would be best; the longest is a cheap stand-in for it.
+        return {("t", max(node.terms, key=len))} | {("c", c.lower()) for c in node.concepts}
+    if isinstance(node, Filter):
+        return {("f", f"{node.field}:{node.value}".lower())}
+    if isinstance(node, And):
+        options = [a for a in (anchors(p) for p in node.parts if not isinstance(p, Not)) if a is not None]
+        return min(options, key=len) if options else None
+    if isinstance(node, Or):
+        options = [anchors(p) for p in node.parts]
+        return None if any(a is None for a in options) else set().union(*options)
+    return None  # Not, or an empty query: matches by absence, so it is always a candidate
+
+
+class Matcher:
+    """Rules (any objects with a name) and their compiled queries; ``match`` returns the names that fire."""
+
+    def __init__(self, queries: dict[str, Query]):
+        self.queries = queries
+        self._index: dict[Key, list[str]] = defaultdict(list)
+        self._always: list[str] = []
+        for name, query in queries.items():
+            keys = anchors(query.root)
+            if keys is None:
+                self._always.append(name)
+            else:
+                for key in keys:
+                    self._index[key].append(name)
+
+    def __len__(self) -> int:
+        return len(self.queries)
+
+    def candidates(self, view: DocumentView) -> set[str]:
+        """Rules that may match: those anchored on a key the document has, and the unanchored ones."""
+        found = set(self._always)
+        index = self._index
+        # Iterate the smaller side: few rules on a long article, or many rules on a short one.
+        if len(index) < len(view.keys):
+            for key, names in index.items():
+                if key in view.keys:
+                    found.update(names)
+        else:
+            for key in view.keys:
+                names = index.get(key)
+                if names:
+                    found.update(names)
+        return found
+
+    def match(self, view: DocumentView) -> list[str]:
+        """Names of the rules whose query matches the document, sorted."""
+        return sorted(n for n in self.candidates(view) if matches(self.queries[n], view))

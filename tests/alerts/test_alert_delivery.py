@@ -1,0 +1,154 @@
+"""Delivery: the SSRF guard, webhook signatures, retries, independent destinations, email over SMTP."""
+from __future__ import annotations
+
+import time
+from email import message_from_bytes
+from email.policy import default as email_policy
+
+import pytest
+
+from alerts.alert import from_article
+from alerts.delivery import guard
+from alerts.delivery.dispatcher import Dispatcher
+from alerts.delivery.webhook import SIGNATURE_HEADER, sign, verify
+from alerts.rules import AlertRule
+from alerts.sqlite import SqliteRuleStore
+from rasad.settings import Settings
+from tests.alerts.corpus import tagged_corpus
+from tests.alerts.receivers import SmtpServer, WebhookReceiver, closed_port_url
+
+
+@pytest.mark.parametrize("url", [
+    "http://127.0.0.1/hook", "http://localhost:8080/x", "http://10.1.2.3/", "http://192.168.0.5/",
+    "http://172.16.0.1/", "http://169.254.169.254/latest/meta-data", "http://[::1]/", "http://0.0.0.0/",
+    "http://metadata.google.internal/", "http://100.64.0.1/",
+])
+def test_guard_refuses_internal_addresses(url):
+    with pytest.raises(guard.Refused):
+        guard.check(url)
+
+
+@pytest.mark.parametrize("url", ["ftp://example.com/", "file:///etc/passwd", "gopher://x/", "http:///nohost"])
+def test_guard_refuses_other_schemes(url):
+    with pytest.raises(guard.Refused):
+        guard.check(url, allow_private=True)
+
+
+def test_guard_allows_public_addresses_and_local_only_when_told():
+    assert guard.check("https://93.184.216.34/hook") == ["93.184.216.34"]
+    assert guard.check("http://127.0.0.1:9/hook", allow_private=True) == ["127.0.0.1"]
+    with pytest.raises(guard.Refused, match="metadata"):
+        guard.check("http://169.254.169.254/", allow_private=True)  # never, even for local use
+
+
+def test_signature_verifies_and_detects_tampering():
+    body = b'{"rule":"isis"}'
+    now = int(time.time())
+    header = sign("s3cret", body, now)
+    assert header.startswith(f"t={now},v1=")
+    assert verify("s3cret", body, header)
+    assert not verify("other", body, header)
+    assert not verify("s3cret", body + b" ", header)
+    assert not verify("s3cret", body, sign("s3cret", body, now - 3600))  # stale: a replayed request
+    assert not verify("s3cret", body, "garbage")
+
+
+def _settings(tmp_path, **overrides) -> Settings:
+    base = {"data_dir": tmp_path, "alerts_allow_private": True, "alerts_retries": 2, "alerts_backoff": 0.01,
+            "alerts_timeout": 2.0}
+    return Settings(**{**base, **overrides})
+
+
+def _alert(rule: str = "isis"):
+    return from_article(rule, tagged_corpus()[0], tagged_corpus()[0].id)
+
+
+@pytest.fixture
+def rule_store(tmp_path):
+    store = SqliteRuleStore(tmp_path / "alerts.db")
+    store.setup()
+    yield store
+    store.close()
+
+
+def test_webhook_is_signed_and_recorded_delivered(tmp_path, rule_store):
+    receiver = WebhookReceiver()
+    try:
+        rule = AlertRule(name="isis", query="ISIS", webhooks=[receiver.url])
+        dispatcher = Dispatcher(_settings(tmp_path), rule_store)
+        final = dispatcher.submit(_alert(), rule).result(timeout=10)
+    finally:
+        receiver.close()
+    headers, body = receiver.requests[0]
+    assert verify(rule.secret, body, headers[SIGNATURE_HEADER.lower()])
+    assert receiver.bodies()[0]["rule"] == "isis"
+    assert final.deliveries[0].status == "delivered" and final.latency.delivered >= final.latency.matched
+    assert rule_store.alerts()[0].deliveries[0].status == "delivered"
+
+
+def test_loopback_webhook_is_refused_unless_allowed(tmp_path, rule_store):
+    receiver = WebhookReceiver()
+    try:
+        rule = AlertRule(name="isis", query="ISIS", webhooks=[receiver.url])
+        final = Dispatcher(_settings(tmp_path, alerts_allow_private=False), rule_store).submit(_alert(), rule).result(10)
+    finally:
+        receiver.close()
+    assert receiver.requests == []
+    assert final.deliveries[0].status == "refused" and "loopback" in final.deliveries[0].reason
+    assert final.deliveries[0].attempts == 1  # a refusal is not retried
+
+
+def test_down_webhook_is_retried_then_recorded_failed_without_blocking_others(tmp_path, rule_store):
+    slow_ok = WebhookReceiver(delay=0.3)
+    erroring = WebhookReceiver(status=503)
+    try:
+        rule = AlertRule(name="isis", query="ISIS", webhooks=[closed_port_url(), erroring.url, slow_ok.url])
+        final = Dispatcher(_settings(tmp_path), rule_store).submit(_alert(), rule).result(timeout=20)
+    finally:
+        slow_ok.close()
+        erroring.close()
+    down, five_hundred, ok = final.deliveries
+    assert (down.status, down.attempts) == ("failed", 3) and down.reason
+    assert (five_hundred.status, five_hundred.attempts) == ("failed", 3) and "503" in five_hundred.reason
+    assert len(erroring.requests) == 3
+    assert ok.status == "delivered" and ok.attempts == 1
+    recorded = rule_store.alerts()[0]
+    assert [d.status for d in recorded.deliveries] == ["failed", "failed", "delivered"]
+
+
+def test_redirects_are_not_followed(tmp_path, rule_store):
+    receiver = WebhookReceiver(status=302)
+    try:
+        rule = AlertRule(name="isis", query="ISIS", webhooks=[receiver.url])
+        final = Dispatcher(_settings(tmp_path), rule_store).submit(_alert(), rule).result(10)
+    finally:
+        receiver.close()
+    assert final.deliveries[0].status == "refused" and "redirect" in final.deliveries[0].reason
+
+
+def test_email_and_slack_are_delivered(tmp_path, rule_store):
+    smtp = SmtpServer()
+    slack = WebhookReceiver()
+    try:
+        settings = _settings(tmp_path, alerts_smtp_port=smtp.port, alerts_smtp_sender="rasad@example.org")
+        rule = AlertRule(name="isis", query="ISIS", emails=["analyst@example.org"], slack=[slack.url])
+        final = Dispatcher(settings, rule_store).submit(_alert(), rule).result(timeout=10)
+    finally:
+        smtp.close()
+        slack.close()
+    assert [d.status for d in final.deliveries] == ["delivered", "delivered"]
+    sender, recipients, raw = smtp.messages[0]
+    mail = message_from_bytes(raw, policy=email_policy)
+    assert (sender, recipients) == ("rasad@example.org", ["analyst@example.org"])
+    assert "isis" in mail["Subject"] and "داعش" in mail["Subject"]
+    assert slack.bodies()[0]["text"].startswith("*isis*: <https://news.example/0|")
+
+
+def test_smtp_down_is_recorded_failed(tmp_path, rule_store):
+    from tests.conftest import free_port
+
+    settings = _settings(tmp_path, alerts_smtp_port=free_port(), alerts_retries=1)
+    rule = AlertRule(name="isis", query="ISIS", emails=["a@example.org"])
+    final = Dispatcher(settings, rule_store).submit(_alert(), rule).result(timeout=10)
+    assert (final.deliveries[0].status, final.deliveries[0].attempts) == ("failed", 2)
+    assert "SMTP" in final.deliveries[0].reason

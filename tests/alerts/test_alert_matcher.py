@@ -1,0 +1,97 @@
+"""The alert matcher agrees with search: the articles a rule fires on are the ones search returns."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from alerts.matcher import DocumentView, Matcher, anchors, matches
+from indexers.sqlite import SqliteStore
+from rasad import concepts
+from rasad.document import document
+from rasad.errors import BadInput
+from rasad.query import parse
+from rasad.store import SearchRequest
+from tests.alerts.corpus import QUERIES, tagged_corpus
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory) -> SqliteStore:
+    db = SqliteStore(Path(tmp_path_factory.mktemp("store")) / "rasad.db")
+    db.setup()
+    db.index(list(tagged_corpus()))
+    return db
+
+
+def searched(store: SqliteStore, query) -> set[str]:
+    result = store.search(SearchRequest(query, size=100, facets=False, histogram=None))
+    return {h.article.id for h in result.hits}
+
+
+def fired(query_text: str) -> set[str]:
+    lexicon = concepts.load()
+    matcher = Matcher({"rule": parse(query_text, lexicon)})
+    return {a.id for a in tagged_corpus() if matcher.match(DocumentView.of(document(a)))}
+
+
+@pytest.mark.parametrize("text", QUERIES)
+def test_fired_articles_equal_search_results(store, text):
+    query = parse(text, concepts.load())
+    assert fired(text) == searched(store, query)
+
+
+def test_the_corpus_exercises_matching():
+    # Guards the agreement test against a corpus where everything (or nothing) matches.
+    assert len(fired("ISIS")) == 5  # ar (لداعش), en, fr (Daech), ru (ИГИЛ), tr (DEAŞ)
+    assert fired("لداعش") == fired("ISIS")
+    assert len(fired("lang:ar")) == 3
+    assert fired('"white house"') and not fired('"house white"')
+
+
+_WORDS = ["ISIS", "داعش", "Putin", "Нетаньяху", "Syria", "Raqqa", "London", "oil", "الأسد", "Esad", "coordination",
+          "lang:ar", "lang:ru", "country:SY", "country:RU", "type:airstrike", "source:ap", '"air strikes"',
+          '"Vladimir Putin"']
+
+
+@st.composite
+def queries(draw) -> str:
+    words = draw(st.lists(st.sampled_from(_WORDS), min_size=1, max_size=4))
+    joins = draw(st.lists(st.sampled_from([" ", " OR ", " -", " NOT "]), min_size=len(words) - 1,
+                          max_size=len(words) - 1))
+    text = words[0] + "".join(j + w for j, w in zip(joins, words[1:]))
+    return f"({text})" if draw(st.booleans()) else text
+
+
+@settings(max_examples=150, deadline=None)
+@given(queries())
+def test_agreement_on_generated_queries(store, text):
+    try:
+        query = parse(text, concepts.load())
+    except BadInput:
+        return
+    assert fired(text) == searched(store, query)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(queries(), min_size=1, max_size=30))
+def test_index_never_drops_a_matching_rule(texts):
+    lexicon = concepts.load()
+    rules = {}
+    for i, text in enumerate(texts):
+        try:
+            rules[f"r{i}"] = parse(text, lexicon)
+        except BadInput:
+            continue
+    matcher = Matcher(rules)
+    for article in tagged_corpus():
+        view = DocumentView.of(document(article))
+        assert matcher.match(view) == sorted(n for n, q in rules.items() if matches(q, view))
+
+
+def test_negations_are_unanchored_and_conjunctions_pick_one_part():
+    lexicon = concepts.load()
+    assert anchors(parse("-ISIS", lexicon).root) is None
+    assert anchors(parse("London oil", lexicon).root) in ({("t", "london")}, {("t", "oil")})
+    isis = anchors(parse("ISIS", lexicon).root)
+    assert ("c", "q2429253") in isis and ("t", "isis") in isis

@@ -101,11 +101,15 @@ def test_alerts_fire_once_per_story_spike_and_survive_failing_destinations(stack
         assert len(hook.requests) == 2
 
         # Spike: two zorblax articles about Syria stay below the threshold of three; the third fires it.
-        stream.send(*(article(f"z{i}", "Zorblax report", f"Zorblax sighting number {i} in Syria.") for i in range(2)))
+        # Three different reports (not near-duplicates: those would share a story and fire once).
+        reports = ["Farmers near the Euphrates in Syria reported a zorblax at dawn.",
+                   "A second zorblax was filmed over the desert of eastern Syria on Tuesday.",
+                   "Officials in Syria confirmed that a third zorblax crossed the border overnight."]
+        stream.send(*(article(f"z{i}", f"Zorblax report {i}", reports[i]) for i in range(2)))
         wait_for(lambda: w.check() or stream.finished("marker", 2), timeout=60, message="two marker alerts")
         time.sleep(GRACE)
         assert stream.alerts("burst") == []
-        stream.send(article("z2", "Zorblax report", "Zorblax sighting number 2 in Syria."))
+        stream.send(article("z2", "Zorblax report 2", reports[2]))
         [spike] = wait_for(lambda: w.check() or stream.alerts("burst"), timeout=60, message="spike alert")
         assert spike.kind == "spike" and spike.spike["key"] == "SY" and spike.spike["count"] == 3
 

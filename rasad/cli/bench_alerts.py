@@ -46,7 +46,7 @@ def workload(count: int, seed: int = 7, marker: bool = False) -> list[dict]:
     """``count`` raw article dicts; with ``marker`` each names the Islamic State in its language."""
     rng = random.Random(seed)
     lexicon = concepts.load()
-    forms = {lang: [f for c in lexicon.concepts.values() for f in c.forms.get(lang, ())] for lang in LANGS}
+    forms = {lang: [f.text for c in lexicon.concepts.values() for f in c.forms.get(lang, ())] for lang in LANGS}
     isis = lexicon.concepts["Q2429253"].forms
     fillers = {lang: _filler(random.Random(lang), lang, VOCABULARY) for lang in LANGS}
     out = []
@@ -56,7 +56,7 @@ def workload(count: int, seed: int = 7, marker: bool = False) -> list[dict]:
         for form in rng.sample(forms[lang], k=min(3, len(forms[lang]))):
             words.insert(rng.randrange(len(words)), form)
         if marker:
-            words.insert(rng.randrange(len(words)), isis[lang][0])
+            words.insert(rng.randrange(len(words)), isis[lang][0].text)
         out.append({"url": f"https://bench.example/{seed}/{i}", "title": " ".join(words[:8]), "language": lang,
                     "text": " ".join(words), "source": f"bench-{lang}"})
     return out

@@ -9,7 +9,7 @@ most populous.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from processors.matcher import Match, Tokens
 from rasad.concepts import Lexicon
@@ -18,8 +18,7 @@ from rasad.concepts.forms import Rule
 WINDOW = 25  # words on each side searched for context cues
 
 
-@dataclass(frozen=True, slots=True)
-class Reading:
+class Reading(NamedTuple):
     """A match read as one concept; ``certain`` is False when context had to decide."""
 
     concept_id: str

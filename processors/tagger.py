@@ -13,7 +13,9 @@ from collections import defaultdict
 from processors.context import Reading, resolve
 from processors.matcher import find, tokenize, undo_turkish_suffixes
 from rasad.concepts import Concept, Lexicon
-from rasad.model import Article, Tag
+from pydantic import BaseModel
+
+from rasad.model import Article, Span, Tag
 
 _CERTAIN, _CONTEXTUAL, _EACH_MORE, _IN_TITLE, _CAP = 0.75, 0.55, 0.07, 0.05, 0.99
 _DERIVED = 0.9  # a country implied by a city: a little less sure than the city
@@ -43,12 +45,11 @@ def tag_text(text: str, lexicon: Lexicon, title_end: int = 0, language: str | No
 
 
 def _tag(concept: Concept, readings: list[Reading], text: str, title_end: int) -> Tag:
-    spans = [{"start": r.match.start, "end": r.match.end, "text": text[r.match.start:r.match.end]} for r in readings]
+    spans = [_built(Span, {"start": r.match.start, "end": r.match.end, "text": text[r.match.start:r.match.end]})
+             for r in readings]
     base = _CERTAIN if any(r.certain for r in readings) else _CONTEXTUAL
     confidence = base + _EACH_MORE * (len(spans) - 1) + (_IN_TITLE if readings[0].match.start < title_end else 0.0)
-    return Tag(kind=concept.kind, id=concept.id, label=concept.label, spans=spans,
-               confidence=round(min(_CAP, confidence), 2), country=concept.country,
-               lat=concept.lat, lon=concept.lon, codes=dict(concept.codes))
+    return _tag_of(concept, spans, round(min(_CAP, confidence), 2), derived=False)
 
 
 def _derived_countries(tags: list[Tag], lexicon: Lexicon) -> list[Tag]:
@@ -62,6 +63,39 @@ def _derived_countries(tags: list[Tag], lexicon: Lexicon) -> list[Tag]:
         confidence = round(t.confidence * _DERIVED, 2)
         if code not in derived or derived[code].confidence < confidence:
             country = lexicon.concepts[code]
-            derived[code] = Tag(kind="place", id=code, label=country.label, confidence=confidence, derived=True,
-                                country=code, codes=dict(country.codes))
+            derived[code] = _tag_of(country, [], confidence, derived=True, country=code, lat=None, lon=None)
     return list(derived.values())
+
+
+_TEMPLATES: dict[Concept, dict] = {}  # concept -> its tag's fields in schema order; keyed by identity
+
+
+def _tag_of(concept: Concept, spans: list[Span], confidence: float, derived: bool, **override) -> Tag:
+    """The concept's tag, built without re-validating fields this module computed itself.
+
+    Validating ~25 tags and their spans per article cost about as much as finding them; the
+    values here are typed by construction (tests/processors check they validate to equal tags).
+    """
+    template = _TEMPLATES.get(concept)
+    if template is None:
+        if len(_TEMPLATES) >= 100_000:  # concepts of lexicons no longer in use
+            _TEMPLATES.clear()
+        template = _TEMPLATES[concept] = {
+            "kind": concept.kind, "id": concept.id, "label": concept.label, "spans": None, "confidence": None,
+            "derived": False, "country": concept.country, "lat": concept.lat, "lon": concept.lon, "codes": None}
+    fields = {**template, **override}
+    fields["spans"], fields["confidence"], fields["derived"], fields["codes"] = spans, confidence, derived, dict(concept.codes)
+    return _built(Tag, fields)
+
+
+_new, _set = object.__new__, object.__setattr__
+
+
+def _built(model: type[BaseModel], fields: dict) -> BaseModel:
+    """A pydantic model holding ``fields`` (every field, in schema order), as ``model_construct`` builds it, faster."""
+    instance = _new(model)
+    _set(instance, "__dict__", fields)
+    _set(instance, "__pydantic_fields_set__", set(fields))
+    _set(instance, "__pydantic_extra__", None)
+    _set(instance, "__pydantic_private__", None)
+    return instance

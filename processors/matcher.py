@@ -9,7 +9,7 @@ in a hash table. The cost grows with the text, not with the size of the lexicon.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from bisect import bisect_right
 from itertools import accumulate, chain, compress, count
 from typing import NamedTuple
@@ -71,20 +71,25 @@ class Tokens:
 
     keys: list[str]
     pieces: list[str]
-    _ends: list[list[int]] = field(default_factory=list)  # [words up to each piece, text up to each piece]
+    piece_keys: list[tuple[str, ...]]  # the keys of each piece (flattened: ``keys``, before Turkish readings)
 
-    def original(self, first: int, last: int) -> tuple[int, int]:
-        """Offsets in the text of words ``first`` .. ``last``."""
-        if not self._ends:  # only texts with a match pay for word positions (at C speed)
-            self._ends.append(list(accumulate(map(len, map(_KEYS.__getitem__, self.pieces)))))
-            self._ends.append(list(accumulate(map(len, self.pieces), initial=0)))
-        return self._offset(first, 0), self._offset(last, 1)
-
-    def _offset(self, word: int, side: int) -> int:
-        words_to, text_to = self._ends
-        piece = bisect_right(words_to, word)
-        within = word - (words_to[piece - 1] if piece else 0)
-        return text_to[piece] + piece + _OFFSETS[self.pieces[piece]][within][side]  # + piece: the spaces
+    def matches(self, found: list[tuple[int, int, tuple]]) -> list[Match]:
+        """``Match``es of word runs ``(first, last, candidates)``, with their offsets in the text."""
+        if not found:
+            return []
+        pieces = self.pieces
+        # Words up to each piece, text up to each piece (+ one space per piece before it).
+        words_to = list(accumulate(map(len, self.piece_keys)))
+        text_to = list(accumulate(map(len, pieces), initial=0))
+        matches = []
+        for first, last, candidates in found:
+            p = bisect_right(words_to, first)
+            start = text_to[p] + p + _OFFSETS[pieces[p]][first - (words_to[p - 1] if p else 0)][0]
+            if last != first:
+                p = bisect_right(words_to, last)
+            end = text_to[p] + p + _OFFSETS[pieces[p]][last - (words_to[p - 1] if p else 0)][1]
+            matches.append(_new_tuple(Match, (first, last, start, end, candidates)))
+        return matches
 
 
 class Match(NamedTuple):
@@ -97,10 +102,14 @@ class Match(NamedTuple):
     candidates: tuple[tuple[str, tuple[Rule | None, ...]], ...]  # (concept id, rules of its forms with these words)
 
 
+_new_tuple = tuple.__new__  # a NamedTuple made from a tuple: a third of the cost of calling the class
+
+
 def tokenize(text: str) -> Tokens:
     """Match-keyed words of ``text``: the same words and keys as folding the whole text first."""
     pieces = text.split(" ")  # no word spans a space, and pieces repeat: each is read once (_PieceCache)
-    return Tokens(list(chain.from_iterable(map(_KEYS.__getitem__, pieces))), pieces)
+    piece_keys = list(map(_KEYS.__getitem__, pieces))
+    return Tokens(list(chain.from_iterable(piece_keys)), pieces, piece_keys)
 
 
 def undo_turkish_suffixes(tokens: Tokens, lexicon: Lexicon) -> Tokens:
@@ -135,15 +144,20 @@ def find(tokens: Tokens, lexicon: Lexicon) -> list[Match]:
     """Non-overlapping matches, the longest form at each position winning."""
     keys, starts, index = tokens.keys, lexicon.starts, lexicon.index
     n, covered = len(keys), 0
-    matches: list[Match] = []
+    found: list[tuple[int, int, tuple]] = []
     for i in compress(count(), map(starts.__contains__, keys)):  # words some form begins with
         if i < covered:
             continue
-        for length in range(min(starts[keys[i]], n - i), 0, -1):
+        longest = starts[keys[i]]
+        if longest == 1:  # most forms are one word
+            entry = index.get((keys[i],))
+            if entry:
+                found.append((i, i, entry))
+            continue
+        for length in range(min(longest, n - i), 0, -1):
             entry = index.get(tuple(keys[i:i + length]))
             if entry:
-                last = i + length - 1
-                matches.append(Match(i, last, *tokens.original(i, last), entry))
-                covered = last + 1
+                covered = i + length
+                found.append((i, covered - 1, entry))
                 break
-    return matches
+    return tokens.matches(found)

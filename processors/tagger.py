@@ -39,32 +39,41 @@ def tag_text(text: str, lexicon: Lexicon, title_end: int = 0, language: str | No
     grouped: dict[str, list[Reading]] = defaultdict(list)
     for reading in readings:
         grouped[reading.concept_id].append(reading)
-    tags = [_tag(lexicon.concepts[cid], found, text, title_end) for cid, found in grouped.items()]
-    tags += _derived_countries(tags, lexicon)
-    return sorted(tags, key=lambda t: (t.kind, -t.confidence, t.id))
+    concepts = lexicon.concepts
+    found = [(concepts[cid], _confidence(its, title_end), its) for cid, its in grouped.items()]
+    found += _derived_countries(found, concepts)
+    found.sort(key=lambda f: (f[0].kind, -f[1], f[0].id))
+    return [_tag(concept, confidence, its, text) for concept, confidence, its in found]
 
 
-def _tag(concept: Concept, readings: list[Reading], text: str, title_end: int) -> Tag:
-    spans = [_built(Span, {"start": r.match.start, "end": r.match.end, "text": text[r.match.start:r.match.end]})
-             for r in readings]
+def _confidence(readings: list[Reading], title_end: int) -> float:
+    """More sure for an unambiguous form, each further mention, a mention in the title."""
     base = _CERTAIN if any(r.certain for r in readings) else _CONTEXTUAL
-    confidence = base + _EACH_MORE * (len(spans) - 1) + (_IN_TITLE if readings[0].match.start < title_end else 0.0)
-    return _tag_of(concept, spans, round(min(_CAP, confidence), 2), derived=False)
+    confidence = base + _EACH_MORE * (len(readings) - 1) + (_IN_TITLE if readings[0].match.start < title_end else 0.0)
+    return round(min(_CAP, confidence), 2)
 
 
-def _derived_countries(tags: list[Tag], lexicon: Lexicon) -> list[Tag]:
-    """A city implies its country (marked derived) when the country is not mentioned itself."""
-    present = {t.id for t in tags}
-    derived: dict[str, Tag] = {}
-    for t in tags:
-        code = t.country
-        if t.kind != "place" or not code or code in present or code not in lexicon.concepts:
+def _derived_countries(found: list[tuple[Concept, float, list]], concepts: dict[str, Concept]) -> list[tuple]:
+    """A city implies its country (derived: no readings) when the country is not mentioned itself."""
+    present = {concept.id for concept, _, _ in found}
+    derived: dict[str, float] = {}
+    for concept, confidence, _ in found:
+        code = concept.country
+        if concept.kind != "place" or not code or code in present or code not in concepts:
             continue
-        confidence = round(t.confidence * _DERIVED, 2)
-        if code not in derived or derived[code].confidence < confidence:
-            country = lexicon.concepts[code]
-            derived[code] = _tag_of(country, [], confidence, derived=True, country=code, lat=None, lon=None)
-    return list(derived.values())
+        derived[code] = max(derived.get(code, 0.0), round(confidence * _DERIVED, 2))
+    return [(concepts[code], confidence, None) for code, confidence in derived.items()]
+
+
+def _tag(concept: Concept, confidence: float, readings: list[Reading] | None, text: str) -> Tag:
+    """The concept's tag: its spans, or, derived (``readings`` None), none and the country itself."""
+    if readings is None:
+        return _tag_of(concept, [], confidence, derived=True, country=concept.id, lat=None, lon=None)
+    spans = []
+    for _, match, _ in readings:
+        start, end = match.start, match.end
+        spans.append(_built(Span, {"start": start, "end": end, "text": text[start:end]}))
+    return _tag_of(concept, spans, confidence, derived=False)
 
 
 _TEMPLATES: dict[Concept, dict] = {}  # concept -> its tag's fields in schema order; keyed by identity

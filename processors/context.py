@@ -45,11 +45,12 @@ def resolve(text: str, tokens: Tokens, matches: list[Match], lexicon: Lexicon) -
         found.append(here)
         spelled = text[match.start:match.end]
         for cid, rules in candidates:
-            if None in rules or any(not r.contextual and r.spelled(spelled) for r in rules):
+            unconditional, spelling, contextual = _sorted_rules(rules)
+            if unconditional or any(r.spelled(spelled) for r in spelling):
                 here.append(_reading((cid, match, True)))
                 named.add(cid)
                 continue
-            contextual = tuple(r for r in rules if r.contextual and r.spelled(spelled))
+            contextual = tuple(r for r in contextual if r.spelled(spelled))
             if contextual:
                 pending.append((here, match, cid, contextual))
     keys = tokens.keys
@@ -61,6 +62,22 @@ def resolve(text: str, tokens: Tokens, matches: list[Match], lexicon: Lexicon) -
     concepts = lexicon.concepts
     countries = {r.concept_id for here in found for r in here if concepts[r.concept_id].type == "country"}
     return [r for here in found for r in (here if len(here) < 2 else _choose_place(here, concepts, countries))]
+
+
+_SORTED: dict[int, tuple] = {}  # id of a lexicon's rules tuple -> (the tuple, what _sorted_rules says)
+
+
+def _sorted_rules(rules: tuple[Rule | None, ...]) -> tuple[bool, tuple[Rule, ...], tuple[Rule, ...]]:
+    """Whether some form counts unconditionally; the spelling-only rules; the contextual ones. Computed once per tuple."""
+    known = _SORTED.get(id(rules))
+    if known is None or known[0] is not rules:  # the tuple itself is kept, so its id cannot be reused
+        if len(_SORTED) >= 200_000:
+            _SORTED.clear()
+        conditional = [r for r in rules if r is not None]
+        known = _SORTED[id(rules)] = (rules, (len(conditional) < len(rules),
+                                              tuple(r for r in conditional if not r.contextual),
+                                              tuple(r for r in conditional if r.contextual)))
+    return known[1]
 
 
 def _fits(match: Match, concept_id: str, rules: tuple[Rule, ...], keys: list[str], named: set[str]) -> bool:

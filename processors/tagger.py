@@ -98,13 +98,14 @@ def _tag_of(concept: Concept, spans: list[Span], confidence: float, derived: boo
 
 
 _new, _set = object.__new__, object.__setattr__
+_ALL_SET = {Span: frozenset(Span.model_fields), Tag: frozenset(Tag.model_fields)}
 
 
 def _built(model: type[BaseModel], fields: dict) -> BaseModel:
     """A pydantic model holding ``fields`` (every field, in schema order), as ``model_construct`` builds it, faster."""
     instance = _new(model)
     _set(instance, "__dict__", fields)
-    _set(instance, "__pydantic_fields_set__", set(fields))
+    _set(instance, "__pydantic_fields_set__", set(_ALL_SET[model]))  # every field is set
     _set(instance, "__pydantic_extra__", None)
     _set(instance, "__pydantic_private__", None)
     return instance

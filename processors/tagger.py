@@ -9,6 +9,7 @@ produced it and a confidence; places carry coordinates, and a city implies its c
 from __future__ import annotations
 
 from collections import defaultdict
+from operator import attrgetter
 
 from processors.context import Reading, resolve
 from processors.matcher import find, tokenize, undo_turkish_suffixes
@@ -42,15 +43,22 @@ def tag_text(text: str, lexicon: Lexicon, title_end: int = 0, language: str | No
     concepts = lexicon.concepts
     found = [(concepts[cid], _confidence(its, title_end), its) for cid, its in grouped.items()]
     found += _derived_countries(found, concepts)
-    found.sort(key=lambda f: (f[0].kind, -f[1], f[0].id))
+    found.sort(key=_order)
     return [_tag(concept, confidence, its, text) for concept, confidence, its in found]
+
+
+def _order(found: tuple[Concept, float, list | None]) -> tuple[str, float, str]:
+    return found[0].kind, -found[1], found[0].id
 
 
 def _confidence(readings: list[Reading], title_end: int) -> float:
     """More sure for an unambiguous form, each further mention, a mention in the title."""
-    base = _CERTAIN if any(r.certain for r in readings) else _CONTEXTUAL
+    base = _CERTAIN if any(map(_CERTAIN_OF, readings)) else _CONTEXTUAL
     confidence = base + _EACH_MORE * (len(readings) - 1) + (_IN_TITLE if readings[0].match.start < title_end else 0.0)
     return round(min(_CAP, confidence), 2)
+
+
+_CERTAIN_OF = attrgetter("certain")
 
 
 def _derived_countries(found: list[tuple[Concept, float, list]], concepts: dict[str, Concept]) -> list[tuple]:
@@ -66,46 +74,48 @@ def _derived_countries(found: list[tuple[Concept, float, list]], concepts: dict[
 
 
 def _tag(concept: Concept, confidence: float, readings: list[Reading] | None, text: str) -> Tag:
-    """The concept's tag: its spans, or, derived (``readings`` None), none and the country itself."""
-    if readings is None:
-        return _tag_of(concept, [], confidence, derived=True, country=concept.id, lat=None, lon=None)
-    spans = []
-    for _, match, _ in readings:
-        start, end = match.start, match.end
-        spans.append(_built(Span, {"start": start, "end": end, "text": text[start:end]}))
-    return _tag_of(concept, spans, confidence, derived=False)
-
-
-_TEMPLATES: dict[Concept, dict] = {}  # concept -> its tag's fields in schema order; keyed by identity
-
-
-def _tag_of(concept: Concept, spans: list[Span], confidence: float, derived: bool, **override) -> Tag:
     """The concept's tag, built without re-validating fields this module computed itself.
 
     Validating ~25 tags and their spans per article cost about as much as finding them; the
     values here are typed by construction (tests/processors check they validate to equal tags).
+    A derived tag (``readings`` None) has no spans and is the country itself.
     """
-    template = _TEMPLATES.get(concept)
-    if template is None:
+    spans = []
+    for _, match, _ in readings or ():
+        start, end = match.start, match.end
+        spans.append(_built(Span, {"start": start, "end": end, "text": text[start:end]}, _SPAN_FIELDS))
+    fields = _templates(concept)[readings is None].copy()
+    fields["spans"], fields["confidence"], fields["codes"] = spans, confidence, dict(concept.codes)
+    return _built(Tag, fields, _TAG_FIELDS)
+
+
+_TEMPLATES: dict[Concept, tuple[dict, dict]] = {}  # concept -> its tag's fields (mentioned, derived); by identity
+
+
+def _templates(concept: Concept) -> tuple[dict, dict]:
+    """The fields of a concept's tag in schema order, mentioned and derived, without spans/confidence/codes."""
+    templates = _TEMPLATES.get(concept)
+    if templates is None:
         if len(_TEMPLATES) >= 100_000:  # concepts of lexicons no longer in use
             _TEMPLATES.clear()
-        template = _TEMPLATES[concept] = {
-            "kind": concept.kind, "id": concept.id, "label": concept.label, "spans": None, "confidence": None,
-            "derived": False, "country": concept.country, "lat": concept.lat, "lon": concept.lon, "codes": None}
-    fields = {**template, **override}
-    fields["spans"], fields["confidence"], fields["derived"], fields["codes"] = spans, confidence, derived, dict(concept.codes)
-    return _built(Tag, fields)
+        mentioned = {"kind": concept.kind, "id": concept.id, "label": concept.label, "spans": None,
+                     "confidence": None, "derived": False, "country": concept.country, "lat": concept.lat,
+                     "lon": concept.lon, "codes": None}
+        derived = {**mentioned, "derived": True, "country": concept.id, "lat": None, "lon": None}
+        templates = _TEMPLATES[concept] = (mentioned, derived)
+    return templates
 
 
 _new, _set = object.__new__, object.__setattr__
-_ALL_SET = {Span: frozenset(Span.model_fields), Tag: frozenset(Tag.model_fields)}
+_SPAN_FIELDS, _TAG_FIELDS = set(Span.model_fields), set(Tag.model_fields)
 
 
-def _built(model: type[BaseModel], fields: dict) -> BaseModel:
-    """A pydantic model holding ``fields`` (every field, in schema order), as ``model_construct`` builds it, faster."""
+def _built(model: type[BaseModel], fields: dict, names: set[str]) -> BaseModel:
+    """A pydantic model holding ``fields`` (all ``names``, in schema order), as ``model_construct`` builds it, faster."""
     instance = _new(model)
     _set(instance, "__dict__", fields)
-    _set(instance, "__pydantic_fields_set__", set(_ALL_SET[model]))  # every field is set
+    # Shared: every field is set, so pydantic's only write to it (adding a field's name) changes nothing.
+    _set(instance, "__pydantic_fields_set__", names)
     _set(instance, "__pydantic_extra__", None)
     _set(instance, "__pydantic_private__", None)
     return instance

@@ -8,8 +8,10 @@ looks their band keys up in the ``stories`` table (band key → story id, see
 ``processors.stories``), records the new keys and writes the article with its story id to
 ``articles.tagged``. The table is changelogged to Kafka: after a restart (or on another worker
 that takes the partition over) it is restored before the agent continues, so a near-duplicate
-still joins its story. Assigning a story is a few dictionary operations, so the one partition
-is not the bottleneck: tagging is. A producer-given ``story_id`` skips the hop.
+still joins its story. The table keeps the keys of the last ``remembered`` articles
+(``RASAD_STORIES_REMEMBERED``) and deletes older ones. Assigning a story is a few dictionary
+operations, so the one partition is not the bottleneck: tagging is. A producer-given
+``story_id`` skips the hop.
 
 At-least-once, honestly: both agents run with ``concurrency=1`` (Faust's default, stated here
 so nobody raises it casually). With concurrency > 1 Faust can commit a partition's offset
@@ -40,8 +42,11 @@ log = logging.getLogger(__name__)
 _ONE_KEY = b"stories"  # every article to the stories topic's one partition
 
 
-def register(app: faust.App, topics: Topics, lexicon: Lexicon) -> None:
-    """Add the tagger and stories agents (and the changelogged stories table) to the app."""
+def register(app: faust.App, topics: Topics, lexicon: Lexicon, remembered: int = 200_000) -> None:
+    """Add the tagger and stories agents (and the changelogged stories table) to the app.
+
+    ``remembered``: articles whose story keys the table keeps.
+    """
     stories_topic = app.topic(f"{app.conf.id}-stories", key_type=bytes, value_type=bytes, partitions=1, internal=True)
     table = _Utf8(app.Table("stories", partitions=1, key_type=bytes, value_type=bytes))
     banding = Banding()
@@ -71,7 +76,7 @@ def register(app: faust.App, topics: Topics, lexicon: Lexicon) -> None:
             except BadInput as exc:
                 await reject(event, "stories", exc.reason, str(exc))
                 continue
-            article = article.model_copy(update={"story_id": assign(table, article.id, band_keys)})
+            article = article.model_copy(update={"story_id": assign(table, article.id, band_keys, remembered)})
             await topics.tagged.send(key=article.id.encode(), value=article.to_json())
 
 

@@ -14,12 +14,13 @@ mapping **band key → story id**, plus **"id:" + article id → story id**:
 Because a written key never changes, a replay (at-least-once) gets the story it got the first
 time. The mapping is any ``MutableMapping``: in the embedded runner a bounded in-memory one
 (``StoryIndex``); on the real stack a changelogged Faust table shared by every worker, which
-survives restarts (``processors.agents``).
+survives restarts (``processors.agents``). Both remember the keys of a bounded number of recent
+articles (``capacity``): a story older than that is forgotten, and a near-duplicate starts anew.
 """
 from __future__ import annotations
 
 import hashlib
-from collections import OrderedDict
+import json
 from collections.abc import MutableMapping
 
 from datasketch import MinHash, MinHashLSH
@@ -44,77 +45,62 @@ class Banding:
                 for band, (start, end) in enumerate(self.ranges)]
 
 
-def assign(mapping: MutableMapping[str, str], article_id: str, band_keys: list[str]) -> str:
-    """The story id of an article with these band keys, recorded in ``mapping`` (see the module doc)."""
+def assign(mapping: MutableMapping[str, str], article_id: str, band_keys: list[str], capacity: int | None = None) -> str:
+    """The story id of an article with these band keys, recorded in ``mapping`` (see the module doc).
+
+    With a ``capacity``, the mapping remembers the keys written by the last ``capacity``
+    articles only: it logs which keys each article wrote and deletes those of the article that
+    many articles back, so it stays bounded (a Faust table's changelog gets tombstones).
+    """
     own = "id:" + article_id
     known = mapping.get(own)
     if known is not None:
         return known
     stories = [story for story in map(mapping.get, band_keys) if story is not None]
     story = min(stories) if stories else article_id
-    for key in band_keys:
-        if key not in mapping:
-            mapping[key] = story
-    mapping[own] = story
+    written = [key for key in band_keys if key not in mapping] + [own]
+    for key in written:
+        mapping[key] = story
+    if capacity:
+        _log(mapping, written, capacity)
     return story
 
 
-class StoryIndex:
-    """Story ids from an in-memory mapping that remembers about the last ``capacity`` articles.
+def remembered(mapping: MutableMapping[str, str], capacity: int) -> int:
+    """How many articles' keys a mapping kept by ``assign(..., capacity)`` remembers."""
+    return min(int(mapping.get(_NEXT, "0")), capacity)
 
-    Not thread-safe: one per runner. Keys are forgotten least recently used first, so a story
-    that keeps getting articles keeps its bands.
-    """
+
+_NEXT = "seq:next"  # the number of the next article logged
+
+
+def _log(mapping: MutableMapping[str, str], written: list[str], capacity: int) -> None:
+    """Log the keys this article wrote; forget those of the article ``capacity`` articles back."""
+    number = int(mapping.get(_NEXT, "0"))
+    mapping[f"log:{number}"] = json.dumps(written)
+    mapping[_NEXT] = str(number + 1)
+    oldest = mapping.pop(f"log:{number - capacity}", None)
+    for key in json.loads(oldest) if oldest else ():
+        mapping.pop(key, None)
+
+
+class StoryIndex:
+    """Story ids from an in-memory mapping that remembers the last ``capacity`` articles (not thread-safe)."""
 
     def __init__(self, threshold: float = THRESHOLD, num_perm: int = NUM_PERM, capacity: int = 50_000):
         self.banding = Banding(threshold, num_perm)
         self.capacity = capacity
-        self._keys: _Recent = _Recent(capacity * (len(self.banding.ranges) + 1))
+        self._keys: dict[str, str] = {}
 
     def __len__(self) -> int:
         """Articles remembered."""
-        return self._keys.articles
+        return remembered(self._keys, self.capacity)
 
     def assign(self, article_id: str, text: str) -> str:
         """The story id of this article, remembering it for the articles that follow."""
         if "id:" + article_id in self._keys:
             return self._keys["id:" + article_id]
-        return assign(self._keys, article_id, self.banding.keys(text))
-
-
-class _Recent(MutableMapping):
-    """A mapping of at most ``size`` keys; reading or writing a key makes it the most recent."""
-
-    def __init__(self, size: int):
-        self.size, self.articles = size, 0
-        self._data: OrderedDict[str, str] = OrderedDict()
-
-    def __getitem__(self, key: str) -> str:
-        value = self._data[key]
-        self._data.move_to_end(key)
-        return value
-
-    def __setitem__(self, key: str, value: str) -> None:
-        if key not in self._data:
-            self.articles += key.startswith("id:")
-        self._data[key] = value
-        self._data.move_to_end(key)
-        while len(self._data) > self.size:
-            oldest, _ = self._data.popitem(last=False)
-            self.articles -= oldest.startswith("id:")
-
-    def __delitem__(self, key: str) -> None:
-        del self._data[key]
-        self.articles -= key.startswith("id:")
-
-    def __contains__(self, key: object) -> bool:
-        return key in self._data
-
-    def __iter__(self):
-        return iter(self._data)
-
-    def __len__(self) -> int:
-        return len(self._data)
+        return assign(self._keys, article_id, self.banding.keys(text), self.capacity)
 
 
 def minhash(text: str, num_perm: int = NUM_PERM) -> MinHash:

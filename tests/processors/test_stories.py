@@ -67,3 +67,18 @@ def test_the_stories_hop_message_round_trips_and_rejects_garbage():
     for bad in (b"not json", b'{"bands": "x", "article": {"text": "y"}}', b'{"bands": []}', b'{"bands": [], "article": {}}'):
         with pytest.raises(BadInput):
             unwrap(bad)
+
+
+def test_a_mapping_with_a_capacity_stays_bounded_and_forgets_the_oldest_articles_keys():
+    from processors.stories import Banding, assign, remembered
+
+    banding, mapping = Banding(), {}
+    texts = [f"Report number {n}: talks between delegations {n} resumed in city {n * 7} on day {n}." for n in range(30)]
+    sizes = []
+    for n, text in enumerate(texts):
+        assert assign(mapping, f"a{n}", banding.keys(text), capacity=5) == f"a{n}"
+        sizes.append(len(mapping))
+    assert remembered(mapping, 5) == 5 and max(sizes[10:]) == min(sizes[10:])  # bounded: old keys are deleted
+    assert "id:a29" in mapping and "id:a0" not in mapping
+    assert assign(mapping, "b0", banding.keys(texts[0]), capacity=5) == "b0"  # a0 was forgotten
+    assert assign(mapping, "b29", banding.keys(texts[29]), capacity=5) == "a29"  # a29 is remembered

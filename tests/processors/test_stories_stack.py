@@ -49,7 +49,8 @@ def _tagged(brokers: str, topic: str, count: int, w) -> dict[str, dict]:
 def test_near_duplicates_on_different_partitions_and_across_a_restart_share_a_story(stack_env, worker):
     settings = settings_from(stack_env)
     brokers = settings.bus.removeprefix("kafka://")
-    env = {**stack_env, "RASAD_WORKER_ROLE": "tagger"}
+    # Remembering 2 articles: the third deletes the first one's keys (tombstones on the changelog).
+    env = {**stack_env, "RASAD_WORKER_ROLE": "tagger", "RASAD_STORIES_REMEMBERED": "2"}
     first = worker(env=env)
     _produce(brokers, settings.topic_raw, COPIES[:2], partitions=[0, 1])
     tagged = _tagged(brokers, settings.topic_tagged, 2, first)
@@ -64,3 +65,4 @@ def test_near_duplicates_on_different_partitions_and_across_a_restart_share_a_st
     third = tagged[COPIES[2][0]]
     assert third["id"] not in (a["id"], b["id"])
     assert third["story_id"] == a["story_id"]  # the new worker restored the story table from its changelog
+    # (the third article found the story before its write made the first article's keys go)

@@ -9,38 +9,90 @@ in a hash table. The cost grows with the text, not with the size of the lexicon.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
+from bisect import bisect_right
+from itertools import accumulate, chain, compress, count
+from typing import NamedTuple
 
 from rasad.concepts import Lexicon
 from rasad.concepts.forms import Rule
 from rasad.concepts.inflection import match_key, turkish_candidates
-from rasad.normalize import FoldedText, fold_with_offsets, stem
+from rasad.normalize import IGNORABLE, fold, stem
 
-_WORD_RE = re.compile(r"[^\W_]+")
+# A word as written: what ``[^\W_]+`` finds in folded text, plus the characters fold deletes
+# (harakat, tatweel, zero-width marks), which sit inside words without splitting them.
+_RAW_WORD_RE = re.compile("(?:[^\\W_]|[" + "".join(sorted(IGNORABLE)) + "])+")
+_CACHE_MAX = 500_000  # pieces remembered before the caches start over
+_PIECE_MAX = 64  # longer pieces (text without spaces) are keyed every time, not remembered
 
 
-_KEYS: dict[str, str] = {}  # folded word -> match key; words repeat, so this saves most of the work
-_KEYS_MAX = 500_000
+class _PieceCache(dict):
+    """Text between two spaces -> what ``_piece`` says about it (``item`` 0: keys, 1: offsets).
+
+    Texts are split at spaces (C speed) and each piece is read once: pieces repeat ("the",
+    "Syria,", "والسورية"), so the regex, folding and stemming run on few of them.
+    """
+
+    def __init__(self, item: int):
+        super().__init__()
+        self.item = item
+
+    def __missing__(self, piece: str) -> tuple:
+        found = _piece(piece)
+        if len(piece) <= _PIECE_MAX:
+            for cache in _CACHES:
+                if len(cache) >= _CACHE_MAX:
+                    cache.clear()
+                cache[piece] = found[cache.item]
+        return found[self.item]
+
+
+_KEYS, _OFFSETS = _CACHES = (_PieceCache(0), _PieceCache(1))
+
+
+def _piece(piece: str) -> tuple[tuple[str, ...], tuple[tuple[int, int], ...]]:
+    """The match keys of the words of a piece of text, and their offsets in it (marks fold deletes first left out)."""
+    keys, offsets = [], []
+    for m in _RAW_WORD_RE.finditer(piece):
+        folded = fold(m.group())
+        if not folded:  # a lone mark (a stray tatweel or zero-width space) is not a word
+            continue
+        start = m.start()
+        while piece[start] in IGNORABLE:
+            start += 1
+        keys.append(match_key(stem(folded)))
+        offsets.append((start, m.end()))
+    return tuple(keys), tuple(offsets)
 
 
 @dataclass(frozen=True, slots=True)
 class Tokens:
-    """The words of a text: their match keys and where each is in the original text."""
+    """The words of a text: their match keys, and the pieces (split at spaces) to locate them."""
 
     keys: list[str]
-    words: re.Pattern  # how the words were found, to locate them again when one matches
-    folded: FoldedText
-    _spans: list[tuple[int, int]] = field(default_factory=list)
+    pieces: list[str]
+    piece_keys: list[tuple[str, ...]]  # the keys of each piece (flattened: ``keys``, before Turkish readings)
 
-    def original(self, first: int, last: int) -> tuple[int, int]:
-        """Offsets in the original text of words ``first`` .. ``last``."""
-        if not self._spans:  # only texts with a match pay for word positions
-            self._spans.extend(m.span() for m in self.words.finditer(self.folded.text))
-        return self.folded.span(self._spans[first][0], self._spans[last][1])
+    def matches(self, found: list[tuple[int, int, tuple]]) -> list[Match]:
+        """``Match``es of word runs ``(first, last, candidates)``, with their offsets in the text."""
+        if not found:
+            return []
+        pieces = self.pieces
+        # Words up to each piece, text up to each piece (+ one space per piece before it).
+        words_to = list(accumulate(map(len, self.piece_keys)))
+        text_to = list(accumulate(map(len, pieces), initial=0))
+        matches = []
+        for first, last, candidates in found:
+            p = bisect_right(words_to, first)
+            start = text_to[p] + p + _OFFSETS[pieces[p]][first - (words_to[p - 1] if p else 0)][0]
+            if last != first:
+                p = bisect_right(words_to, last)
+            end = text_to[p] + p + _OFFSETS[pieces[p]][last - (words_to[p - 1] if p else 0)][1]
+            matches.append(_new_tuple(Match, (first, last, start, end, candidates)))
+        return matches
 
 
-@dataclass(frozen=True, slots=True)
-class Match:
+class Match(NamedTuple):
     """A run of words ``[first, last]`` that is a surface form of some concepts."""
 
     first: int
@@ -50,18 +102,14 @@ class Match:
     candidates: tuple[tuple[str, tuple[Rule | None, ...]], ...]  # (concept id, rules of its forms with these words)
 
 
+_new_tuple = tuple.__new__  # a NamedTuple made from a tuple: a third of the cost of calling the class
+
+
 def tokenize(text: str) -> Tokens:
-    """Match-keyed words of ``text``."""
-    folded = fold_with_offsets(text)
-    words = _WORD_RE.findall(folded.text)
-    keys = list(map(_KEYS.get, words))  # C-speed loop; words not seen before are keyed below
-    if None in keys:
-        if len(_KEYS) >= _KEYS_MAX:
-            _KEYS.clear()
-        for i, key in enumerate(keys):
-            if key is None:
-                keys[i] = _KEYS[words[i]] = match_key(stem(words[i]))
-    return Tokens(keys, _WORD_RE, folded)
+    """Match-keyed words of ``text``: the same words and keys as folding the whole text first."""
+    pieces = text.split(" ")  # no word spans a space, and pieces repeat: each is read once (_PieceCache)
+    piece_keys = list(map(_KEYS.__getitem__, pieces))
+    return Tokens(list(chain.from_iterable(piece_keys)), pieces, piece_keys)
 
 
 def undo_turkish_suffixes(tokens: Tokens, lexicon: Lexicon) -> Tokens:
@@ -75,7 +123,7 @@ def undo_turkish_suffixes(tokens: Tokens, lexicon: Lexicon) -> Tokens:
     keys: list[str] = []
     for key in tokens.keys:
         keys.append(_turkish_reading(key, keys[-1] if keys else "", lexicon))
-    return Tokens(keys, tokens.words, tokens.folded)
+    return replace(tokens, keys=keys)
 
 
 def _turkish_reading(key: str, previous: str, lexicon: Lexicon) -> str:
@@ -96,15 +144,20 @@ def find(tokens: Tokens, lexicon: Lexicon) -> list[Match]:
     """Non-overlapping matches, the longest form at each position winning."""
     keys, starts, index = tokens.keys, lexicon.starts, lexicon.index
     n, covered = len(keys), 0
-    matches: list[Match] = []
-    for i in [i for i, key in enumerate(keys) if key in starts]:  # words some form begins with
+    found: list[tuple[int, int, tuple]] = []
+    for i in compress(count(), map(starts.__contains__, keys)):  # words some form begins with
         if i < covered:
             continue
-        for length in range(min(starts[keys[i]], n - i), 0, -1):
+        longest = starts[keys[i]]
+        if longest == 1:  # most forms are one word
+            entry = index.get((keys[i],))
+            if entry:
+                found.append((i, i, entry))
+            continue
+        for length in range(min(longest, n - i), 0, -1):
             entry = index.get(tuple(keys[i:i + length]))
             if entry:
-                last = i + length - 1
-                matches.append(Match(i, last, *tokens.original(i, last), entry))
-                covered = last + 1
+                covered = i + length
+                found.append((i, covered - 1, entry))
                 break
-    return matches
+    return tokens.matches(found)

@@ -9,11 +9,14 @@ produced it and a confidence; places carry coordinates, and a city implies its c
 from __future__ import annotations
 
 from collections import defaultdict
+from operator import attrgetter
 
 from processors.context import Reading, resolve
 from processors.matcher import find, tokenize, undo_turkish_suffixes
 from rasad.concepts import Concept, Lexicon
-from rasad.model import Article, Tag
+from pydantic import BaseModel
+
+from rasad.model import Article, Span, Tag
 
 _CERTAIN, _CONTEXTUAL, _EACH_MORE, _IN_TITLE, _CAP = 0.75, 0.55, 0.07, 0.05, 0.99
 _DERIVED = 0.9  # a country implied by a city: a little less sure than the city
@@ -37,31 +40,82 @@ def tag_text(text: str, lexicon: Lexicon, title_end: int = 0, language: str | No
     grouped: dict[str, list[Reading]] = defaultdict(list)
     for reading in readings:
         grouped[reading.concept_id].append(reading)
-    tags = [_tag(lexicon.concepts[cid], found, text, title_end) for cid, found in grouped.items()]
-    tags += _derived_countries(tags, lexicon)
-    return sorted(tags, key=lambda t: (t.kind, -t.confidence, t.id))
+    concepts = lexicon.concepts
+    found = [(concepts[cid], _confidence(its, title_end), its) for cid, its in grouped.items()]
+    found += _derived_countries(found, concepts)
+    found.sort(key=_order)
+    return [_tag(concept, confidence, its, text) for concept, confidence, its in found]
 
 
-def _tag(concept: Concept, readings: list[Reading], text: str, title_end: int) -> Tag:
-    spans = [{"start": r.match.start, "end": r.match.end, "text": text[r.match.start:r.match.end]} for r in readings]
-    base = _CERTAIN if any(r.certain for r in readings) else _CONTEXTUAL
-    confidence = base + _EACH_MORE * (len(spans) - 1) + (_IN_TITLE if readings[0].match.start < title_end else 0.0)
-    return Tag(kind=concept.kind, id=concept.id, label=concept.label, spans=spans,
-               confidence=round(min(_CAP, confidence), 2), country=concept.country,
-               lat=concept.lat, lon=concept.lon, codes=dict(concept.codes))
+def _order(found: tuple[Concept, float, list | None]) -> tuple[str, float, str]:
+    return found[0].kind, -found[1], found[0].id
 
 
-def _derived_countries(tags: list[Tag], lexicon: Lexicon) -> list[Tag]:
-    """A city implies its country (marked derived) when the country is not mentioned itself."""
-    present = {t.id for t in tags}
-    derived: dict[str, Tag] = {}
-    for t in tags:
-        code = t.country
-        if t.kind != "place" or not code or code in present or code not in lexicon.concepts:
+def _confidence(readings: list[Reading], title_end: int) -> float:
+    """More sure for an unambiguous form, each further mention, a mention in the title."""
+    base = _CERTAIN if any(map(_CERTAIN_OF, readings)) else _CONTEXTUAL
+    confidence = base + _EACH_MORE * (len(readings) - 1) + (_IN_TITLE if readings[0].match.start < title_end else 0.0)
+    return round(min(_CAP, confidence), 2)
+
+
+_CERTAIN_OF = attrgetter("certain")
+
+
+def _derived_countries(found: list[tuple[Concept, float, list]], concepts: dict[str, Concept]) -> list[tuple]:
+    """A city implies its country (derived: no readings) when the country is not mentioned itself."""
+    present = {concept.id for concept, _, _ in found}
+    derived: dict[str, float] = {}
+    for concept, confidence, _ in found:
+        code = concept.country
+        if concept.kind != "place" or not code or code in present or code not in concepts:
             continue
-        confidence = round(t.confidence * _DERIVED, 2)
-        if code not in derived or derived[code].confidence < confidence:
-            country = lexicon.concepts[code]
-            derived[code] = Tag(kind="place", id=code, label=country.label, confidence=confidence, derived=True,
-                                country=code, codes=dict(country.codes))
-    return list(derived.values())
+        derived[code] = max(derived.get(code, 0.0), round(confidence * _DERIVED, 2))
+    return [(concepts[code], confidence, None) for code, confidence in derived.items()]
+
+
+def _tag(concept: Concept, confidence: float, readings: list[Reading] | None, text: str) -> Tag:
+    """The concept's tag, built without re-validating fields this module computed itself.
+
+    Validating ~25 tags and their spans per article cost about as much as finding them; the
+    values here are typed by construction (tests/processors check they validate to equal tags).
+    A derived tag (``readings`` None) has no spans and is the country itself.
+    """
+    spans = []
+    for _, match, _ in readings or ():
+        start, end = match.start, match.end
+        spans.append(_built(Span, {"start": start, "end": end, "text": text[start:end]}, _SPAN_FIELDS))
+    fields = _templates(concept)[readings is None].copy()
+    fields["spans"], fields["confidence"], fields["codes"] = spans, confidence, dict(concept.codes)
+    return _built(Tag, fields, _TAG_FIELDS)
+
+
+_TEMPLATES: dict[Concept, tuple[dict, dict]] = {}  # concept -> its tag's fields (mentioned, derived); by identity
+
+
+def _templates(concept: Concept) -> tuple[dict, dict]:
+    """The fields of a concept's tag in schema order, mentioned and derived, without spans/confidence/codes."""
+    templates = _TEMPLATES.get(concept)
+    if templates is None:
+        if len(_TEMPLATES) >= 100_000:  # concepts of lexicons no longer in use
+            _TEMPLATES.clear()
+        mentioned = {"kind": concept.kind, "id": concept.id, "label": concept.label, "spans": None,
+                     "confidence": None, "derived": False, "country": concept.country, "lat": concept.lat,
+                     "lon": concept.lon, "codes": None}
+        derived = {**mentioned, "derived": True, "country": concept.id, "lat": None, "lon": None}
+        templates = _TEMPLATES[concept] = (mentioned, derived)
+    return templates
+
+
+_new, _set = object.__new__, object.__setattr__
+_SPAN_FIELDS, _TAG_FIELDS = set(Span.model_fields), set(Tag.model_fields)
+
+
+def _built(model: type[BaseModel], fields: dict, names: set[str]) -> BaseModel:
+    """A pydantic model holding ``fields`` (all ``names``, in schema order), as ``model_construct`` builds it, faster."""
+    instance = _new(model)
+    _set(instance, "__dict__", fields)
+    # Shared: every field is set, so pydantic's only write to it (adding a field's name) changes nothing.
+    _set(instance, "__pydantic_fields_set__", names)
+    _set(instance, "__pydantic_extra__", None)
+    _set(instance, "__pydantic_private__", None)
+    return instance

@@ -58,6 +58,7 @@ def _build_table() -> dict[int, str | None]:
 
 _TABLE = _build_table()
 _DELETED_RE = re.compile("[" + "".join(_DELETE) + "]")
+IGNORABLE = frozenset(_DELETE)  # the characters fold deletes: inside a word they do not split it
 _WORD_RE = re.compile(r"[^\W_]+")
 _ARABIC_LETTER_RE = re.compile(r"[\u0621-\u064A]")
 _ARTICLE_PREFIXES = sorted(
@@ -180,4 +181,4 @@ def normalized(text: str) -> str:
     return " ".join(terms(text))
 
 
-__all__ = ["FoldedText", "fold", "fold_with_offsets", "is_arabic", "normalized", "stem", "strip_article", "terms", "words"]
+__all__ = ["IGNORABLE", "FoldedText", "fold", "fold_with_offsets", "is_arabic", "normalized", "stem", "strip_article", "terms", "words"]

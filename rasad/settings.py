@@ -104,6 +104,11 @@ class Settings(BaseSettings):
     alerts_reload_interval: float = Field(2.0, gt=0, description="Seconds between checks for added or removed alert rules.")
     alerts_delivery_threads: int = Field(8, ge=1, description="Threads delivering alerts (a slow destination holds one).")
 
+    # --- stories ---
+    stories_remembered: int = Field(
+        200_000, ge=1, description="Articles whose story keys the worker's story table keeps (~15 short entries each); "
+                                   "a near-duplicate of an older article starts a new story.")
+
     @model_validator(mode="after")
     def _default_store(self) -> "Settings":
         if not self.store:

@@ -40,7 +40,7 @@ def worker(
         # ignores it until the next rebalance.
         ensure_topics(settings.bus.removeprefix("kafka://").strip("/"), settings)
         if role in ("all", "tagger"):
-            register_tagger(faust_app, topics, concepts.load())
+            register_tagger(faust_app, topics, concepts.load(), settings.stories_remembered)
         if role in ("all", "indexer"):
             register_indexer(faust_app, topics, settings)
         if role in ("all", "alerts"):

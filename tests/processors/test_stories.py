@@ -40,3 +40,45 @@ def test_process_sets_the_story_id(lexicon):
     one = process(Article(title="Putin ready to strike", text=WIRE, source="x"), lexicon, stories)
     two = process(Article(title="Putin ready to strike alone", text=WIRE, source="y"), lexicon, stories)
     assert one.id != two.id and one.story_id == two.story_id == one.id
+
+
+def test_assign_on_a_shared_mapping_is_replay_safe_and_never_rewrites_a_key():
+    from processors.stories import Banding, assign
+
+    banding, mapping = Banding(), {}
+    wire, copy = banding.keys(WIRE), banding.keys("Reuters - " + WIRE + " Read more on our site.")
+    assert len(wire) == 14 and wire == Banding().keys(WIRE)  # the same keys in every process
+    assert assign(mapping, "b", copy) == "b"
+    written = dict(mapping)
+    assert assign(mapping, "a", wire) == "b"  # joins the earlier story, though "a" < "b"
+    assert all(mapping[k] == v for k, v in written.items())
+    assert assign(mapping, "a", wire) == "b" and assign(mapping, "b", copy) == "b"  # replays
+
+
+def test_the_stories_hop_message_round_trips_and_rejects_garbage():
+    import pytest
+
+    from processors.agents import unwrap, wrap
+    from rasad.errors import BadInput
+
+    article = Article(title="t", text=WIRE, source="x")
+    keys, back = unwrap(wrap(["0:ab", "1:cd"], article))
+    assert keys == ["0:ab", "1:cd"] and back == article
+    for bad in (b"not json", b'{"bands": "x", "article": {"text": "y"}}', b'{"bands": []}', b'{"bands": [], "article": {}}'):
+        with pytest.raises(BadInput):
+            unwrap(bad)
+
+
+def test_a_mapping_with_a_capacity_stays_bounded_and_forgets_the_oldest_articles_keys():
+    from processors.stories import Banding, assign, remembered
+
+    banding, mapping = Banding(), {}
+    texts = [f"Report number {n}: talks between delegations {n} resumed in city {n * 7} on day {n}." for n in range(30)]
+    sizes = []
+    for n, text in enumerate(texts):
+        assert assign(mapping, f"a{n}", banding.keys(text), capacity=5) == f"a{n}"
+        sizes.append(len(mapping))
+    assert remembered(mapping, 5) == 5 and max(sizes[10:]) == min(sizes[10:])  # bounded: old keys are deleted
+    assert "id:a29" in mapping and "id:a0" not in mapping
+    assert assign(mapping, "b0", banding.keys(texts[0]), capacity=5) == "b0"  # a0 was forgotten
+    assert assign(mapping, "b29", banding.keys(texts[29]), capacity=5) == "a29"  # a29 is remembered

@@ -1,0 +1,59 @@
+"""The tagger's fast paths give what the plain ways would: words and offsets, and the tags themselves.
+
+``tokenize`` splits the text at spaces and reads each distinct piece once, instead of folding the
+whole text and running a word regex over it; tags are built without re-validation. Both are
+checked against the straightforward computation they replace.
+"""
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from processors.matcher import tokenize
+from processors.tagger import tag
+from rasad.concepts.inflection import match_key
+from rasad.model import Article, Tag
+from rasad.normalize import fold_with_offsets, stem
+from tests.processors.evaluation import cases
+
+MARKS = "\u064e\u0650\u0651\u0652\u0640\u0670\u200b\u200c\u200d\u00ad\u0301\u061c"
+TEXT = st.text(
+    alphabet=st.one_of(st.characters(min_codepoint=0x0621, max_codepoint=0x064A), st.sampled_from(MARKS),
+                       st.sampled_from(" .,-'’\n\t_«»"), st.characters(min_codepoint=0x0400, max_codepoint=0x044F),
+                       st.characters(min_codepoint=0x0041, max_codepoint=0x024F), st.characters()),
+    max_size=80,
+)
+_WORD_RE = re.compile(r"[^\W_]+")
+
+
+def _plain(text: str) -> tuple[list[str], list[tuple[int, int]]]:
+    """Keys and original offsets the plain way: fold the whole text, find words, map offsets back."""
+    folded = fold_with_offsets(text)
+    found = list(_WORD_RE.finditer(folded.text))
+    return [match_key(stem(m.group())) for m in found], [folded.span(*m.span()) for m in found]
+
+
+@settings(deadline=None, max_examples=300)
+@given(TEXT)
+def test_tokenize_gives_the_words_and_offsets_of_folding_the_whole_text(text):
+    keys, offsets = _plain(text)
+    tokens = tokenize(text)
+    assert tokens.keys == keys
+    located = tokens.matches([(i, i, ()) for i in range(len(keys))])
+    assert [(m.start, m.end) for m in located] == offsets
+    if len(keys) >= 2:  # a run of words spans from the first word's start to the last word's end
+        run = tokens.matches([(0, len(keys) - 1, ())])[0]
+        assert (run.start, run.end) == (offsets[0][0], offsets[-1][1])
+
+
+def test_tags_built_without_validation_equal_validated_tags(lexicon):
+    checked = 0
+    for case in cases():
+        article = Article(title=case.get("title", ""), text=case["text"], language=case["language"])
+        for t in tag(article, lexicon):
+            validated = Tag.model_validate(t.model_dump())
+            assert validated == t and validated.model_dump_json() == t.model_dump_json()
+            checked += 1
+    assert checked > 100

@@ -65,7 +65,7 @@ def bench_index(
     rows = []
     try:
         rows += _throughput(settings, synthetic(docs), runs)
-        rows.append(_opensearch_latency(settings, search_docs, queries))
+        rows += _opensearch_latency(settings, search_docs, queries)
         rows.append(_sqlite_latency(sqlite_docs, queries))
     except RasadError as exc:
         raise fail(exc) from exc
@@ -179,7 +179,8 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _latency(store, n: int) -> tuple[float, float]:
+def _latency(store, n: int, before=None) -> tuple[float, float]:
+    """p50 and p95 (ms) of ``n`` faceted searches; ``before()`` runs untimed before each one."""
     from rasad import concepts
     from rasad.query import parse
     from rasad.store import SearchRequest
@@ -189,13 +190,15 @@ def _latency(store, n: int) -> tuple[float, float]:
     for i in range(n):
         request = SearchRequest(parse(_QUERIES[i % len(_QUERIES)], lexicon), page=1 + i % 3, size=20,
                                 sort="date" if i % 2 else "relevance", histogram="week")
+        if before:
+            before()
         started = time.perf_counter()
         store.search(request)
         timings.append((time.perf_counter() - started) * 1000)
     return statistics.median(timings), statistics.quantiles(timings, n=20)[18]
 
 
-def _opensearch_latency(settings: Settings, n: int, queries: int) -> tuple[str, str, str, str]:
+def _opensearch_latency(settings: Settings, n: int, queries: int) -> list[tuple[str, str, str, str]]:
     from opensearchpy import helpers
 
     from indexers.lifecycle import ensure_index
@@ -212,12 +215,16 @@ def _opensearch_latency(settings: Settings, n: int, queries: int) -> tuple[str, 
             helpers.bulk(store.client, actions, chunk_size=2000, max_chunk_bytes=10 * 1024 * 1024, request_timeout=120)
         store.refresh()
         _latency(store, 10)
-        p50, p95 = _latency(store, queries)
+        # Cold: the shard request cache emptied before every query, so every count is computed.
+        cold = _latency(store, queries, before=lambda: store.client.indices.clear_cache(index=store.alias, request=True))
+        warm = _latency(store, queries)
     finally:
         store.client.indices.delete(index=f"{store.alias}-*")
         store.close()
-    return (f"OpenSearch faceted search ({queries} queries)", f"{n}", f"p50 {p50:.0f} ms · p95 {p95:.0f} ms",
-            "goal p95 ≤ 100 ms on 200k")
+    return [(f"OpenSearch faceted search, request cache cleared ({queries} queries)", f"{n}",
+             f"p50 {cold[0]:.0f} ms · p95 {cold[1]:.0f} ms", "goal p95 ≤ 100 ms on 200k"),
+            (f"OpenSearch faceted search, same queries paged/re-sorted ({queries})", f"{n}",
+             f"p50 {warm[0]:.0f} ms · p95 {warm[1]:.0f} ms", "counts from the request cache")]
 
 
 def _sqlite_latency(n: int, queries: int) -> tuple[str, str, str, str]:

@@ -221,6 +221,9 @@ def _opensearch_latency(settings: Settings, n: int, queries: int) -> list[tuple[
                 a["_id"] = f"{start}-{a['_id']}"
             helpers.bulk(store.client, actions, chunk_size=2000, max_chunk_bytes=10 * 1024 * 1024, request_timeout=120)
         store.refresh()
+        # Measure a settled index, not one still merging the segments of the load just done
+        # (past months are read-only in practice); the table says so.
+        store.client.indices.forcemerge(index=f"{store.alias}-*", max_num_segments=1, request_timeout=600)
         _latency(store, 10)
         # Cold: the shard request cache emptied before every query, so every count is computed.
         cold = _latency(store, queries, before=lambda: store.client.indices.clear_cache(index=store.alias, request=True))
@@ -229,7 +232,7 @@ def _opensearch_latency(settings: Settings, n: int, queries: int) -> list[tuple[
         store.client.indices.delete(index=f"{store.alias}-*")
         store.close()
     return [(f"OpenSearch faceted search, request cache cleared ({queries} queries)", f"{n}",
-             f"p50 {cold[0]:.0f} ms · p95 {cold[1]:.0f} ms", "goal p95 ≤ 100 ms on 200k"),
+             f"p50 {cold[0]:.0f} ms · p95 {cold[1]:.0f} ms", "goal p95 ≤ 100 ms on 200k; force-merged"),
             (f"OpenSearch faceted search, same queries paged/re-sorted ({queries})", f"{n}",
              f"p50 {warm[0]:.0f} ms · p95 {warm[1]:.0f} ms", "counts from the request cache")]
 

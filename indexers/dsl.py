@@ -42,8 +42,15 @@ def _with_concepts(words: dict, concepts: tuple[str, ...]) -> dict:
     return {"bool": {"should": [words, {"terms": {"concepts": list(concepts)}}], "minimum_should_match": 1}}
 
 
-def search_body(request: SearchRequest) -> dict:
-    """The ``_search`` body: the query, date bounds, ranking, sort, paging, facets and histogram."""
+def search_bodies(request: SearchRequest) -> tuple[dict, dict]:
+    """Two ``_search`` bodies (sent together by ``_msearch``): the page of hits, and the counts.
+
+    The page request ranks and sorts but does not count (``track_total_hits: false`` lets
+    OpenSearch skip documents that cannot reach the page, e.g. by date). The counts request
+    (total, facets, histogram) runs the same selection in filter context, unscored: it is the
+    same for every page and sort of a query, so the shard request cache (``size: 0``) answers
+    paging and re-sorting, and its filters are cached per segment.
+    """
     query = request.query
     must = [to_dsl(query.root)] if query.root is not None else []
     bounds = {k: v.astimezone(timezone.utc).isoformat() for k, v in (("gte", query.since), ("lte", query.until)) if v}
@@ -51,11 +58,16 @@ def search_body(request: SearchRequest) -> dict:
         must.append({"range": {"date": bounds}})
     ranking = [leaf.text for leaf in positive_leaves(query.root)]
     should = [{"multi_match": {"query": " ".join(ranking), "fields": [f"text_{lang}" for lang in LANGUAGE_FIELDS]}}] if ranking else []
-    body: dict = {
+    page = {
         "query": {"bool": {"must": must or [{"match_all": {}}], "should": should}},
-        "from": request.offset, "size": request.size, "track_total_hits": True, "_source": ["article"],
+        "from": request.offset, "size": request.size, "track_total_hits": False, "_source": ["article"],
         "sort": _sort(request),
     }
+    counts = {"query": {"bool": {"filter": must}}, "size": 0, "track_total_hits": True, "aggs": _aggs(request)}
+    return page, counts
+
+
+def _aggs(request: SearchRequest) -> dict:
     aggs = {}
     if request.facets:
         aggs = {name: {"terms": {"field": field, "size": FACET_SIZE, "order": [{"_count": "desc"}, {"_key": "asc"}]}}
@@ -63,9 +75,7 @@ def search_body(request: SearchRequest) -> dict:
     if request.histogram:
         aggs["histogram"] = {"date_histogram": {"field": "date", "calendar_interval": request.histogram,
                                                 "format": HISTOGRAM_FORMATS[request.histogram], "min_doc_count": 1}}
-    if aggs:
-        body["aggs"] = aggs
-    return body
+    return aggs
 
 
 def _sort(request: SearchRequest) -> list:

@@ -12,7 +12,7 @@ from opensearchpy import OpenSearch, helpers
 from opensearchpy.exceptions import OpenSearchException
 
 from indexers import lifecycle
-from indexers.dsl import facets, histogram, search_body
+from indexers.dsl import facets, histogram, search_bodies
 from indexers.mapping import action
 from rasad.errors import StoreError
 from rasad.highlight import concept_spans, fragments
@@ -64,18 +64,24 @@ class OpenSearchStore(Store):
 
     def search(self, request: SearchRequest) -> SearchResult:
         started = time.perf_counter()
+        page, counts = search_bodies(request)
         try:
-            response = self.client.search(index=self.alias, body=search_body(request))
+            responses = self.client.msearch(body=[{"index": self.alias}, page,
+                                                  {"index": self.alias, "request_cache": True}, counts])["responses"]
         except OpenSearchException as exc:
             raise StoreError(f"search failed: {exc}") from exc
+        errors = [r["error"] for r in responses if "error" in r]
+        if errors:
+            raise StoreError(f"search failed: {errors[0]}")
+        page_response, counts_response = responses
         words = set(request.query.words)
         hits = []
-        for h in response["hits"]["hits"]:
+        for h in page_response["hits"]["hits"]:
             article = Article.model_validate(h["_source"]["article"])
             marks = fragments(article.body, words, extra=concept_spans(article, request.query.concepts))
             hits.append(Hit(article, float(h.get("_score") or 0.0), marks))
-        aggs = response.get("aggregations", {})
-        return SearchResult(response["hits"]["total"]["value"], hits, facets(aggs), histogram(aggs),
+        aggs = counts_response.get("aggregations", {})
+        return SearchResult(counts_response["hits"]["total"]["value"], hits, facets(aggs), histogram(aggs),
                             (time.perf_counter() - started) * 1000)
 
     def get(self, article_id: str) -> Article | None:

@@ -10,7 +10,8 @@ import json
 import sqlite3
 import threading
 import time
-from datetime import timezone
+from collections import Counter
+from datetime import date, timedelta, timezone
 from pathlib import Path
 
 from rasad.document import FACET_FIELDS, FACET_SIZE, FILTER_FIELDS, document
@@ -29,12 +30,13 @@ CREATE TABLE IF NOT EXISTS docs (
 CREATE INDEX IF NOT EXISTS docs_date ON docs(date);
 CREATE TABLE IF NOT EXISTS facets (doc INTEGER NOT NULL, facet TEXT NOT NULL, value TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS facets_doc ON facets(doc);
+CREATE INDEX IF NOT EXISTS facets_value_doc ON facets(facet, value, doc);
 CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(
     norm, keys, tokenize = "unicode61 remove_diacritics 0 tokenchars '_-.'");
 """
-# Buckets keyed like OpenSearch's calendar intervals: a week is its Monday (UTC).
-_BUCKET = {"day": "strftime('%Y-%m-%d', d.date)", "week": "date(d.date, 'weekday 0', '-6 days')",
-           "month": "strftime('%Y-%m', d.date)"}
+# The matching documents of one search, computed once and then counted, paged, faceted and
+# bucketed (the FTS5 MATCH and bm25 run once per request, not once per part of the answer).
+_MATCHED = "CREATE TEMP TABLE IF NOT EXISTS matched (doc INTEGER PRIMARY KEY, date TEXT, id TEXT, rank REAL)"
 
 
 class SqliteStore(Store):
@@ -46,6 +48,9 @@ class SqliteStore(Store):
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
+        # Searches read the same pages again and again: keep them mapped and cached, temp tables in RAM.
+        for pragma in ("mmap_size=268435456", "cache_size=-65536", "temp_store=MEMORY"):
+            self._db.execute(f"PRAGMA {pragma}")
         self._lock = threading.RLock()
 
     def setup(self) -> None:
@@ -87,24 +92,45 @@ class SqliteStore(Store):
 
     def search(self, request: SearchRequest) -> SearchResult:
         started = time.perf_counter()
-        where, params = self._where(request)
-        by_date = "d.date IS NULL, d.date DESC, d.id"
-        order = by_date if request.sort == "date" or request.query.root is None else f"rank, {by_date}"
-        rank = "bm25(fts)" if request.query.root is not None else "0"
         with self._lock:
-            total = self._db.execute(f"SELECT count(*) FROM docs d JOIN fts ON fts.rowid = d.rowid WHERE {where}", params).fetchone()[0]
-            rows = self._db.execute(
-                f"SELECT d.article, {rank} AS rank FROM docs d JOIN fts ON fts.rowid = d.rowid "
-                f"WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?", params + [request.size, request.offset],
-            ).fetchall()
-            facets = self._facets(where, params) if request.facets else {}
-            histogram = self._histogram(where, params, request.histogram) if request.histogram else []
+            total = self._match(request)
+            rows = self._page(request)
+            facets = self._facets(total) if request.facets else {}
+            histogram = self._histogram(request.histogram) if request.histogram else []
         words = set(request.query.words)
         hits = []
         for article_json, score in rows:
             article = Article.model_validate_json(article_json)
             hits.append(Hit(article, -float(score), fragments(article.body, words, extra=concept_spans(article, request.query.concepts))))
         return SearchResult(total, hits, facets, histogram, (time.perf_counter() - started) * 1000)
+
+    def _match(self, request: SearchRequest) -> int:
+        """Fill the ``matched`` temp table with the documents the request selects; their number."""
+        where, params = self._where(request)
+        rank = "bm25(fts)" if _ranked(request) else "0"
+        self._db.execute(_MATCHED)
+        self._db.execute("DELETE FROM matched")
+        return self._db.execute(
+            f"INSERT INTO matched SELECT d.rowid, d.date, d.id, {rank} FROM fts JOIN docs d ON d.rowid = fts.rowid "
+            f"WHERE {where}", params).rowcount
+
+    def _page(self, request: SearchRequest) -> list[tuple[str, float]]:
+        """(article JSON, bm25) of the requested page; only these rows are read from ``docs``."""
+        by_date = "date IS NULL, date DESC, id"
+        order = f"rank, {by_date}" if _ranked(request) else by_date
+        page = self._db.execute(f"SELECT doc, rank FROM matched ORDER BY {order} LIMIT ? OFFSET ?",
+                                [request.size, request.offset]).fetchall()
+        if not page:
+            return []
+        docs = [doc for doc, _ in page]
+        marks = ",".join("?" * len(docs))
+        articles = dict(self._db.execute(f"SELECT rowid, article FROM docs WHERE rowid IN ({marks})", docs).fetchall())
+        scores = dict(page)
+        if request.query.root is not None and not _ranked(request):
+            # Sorted by date, bm25 was skipped for the whole match set: score just this page.
+            scores = dict(self._db.execute(f"SELECT rowid, bm25(fts) FROM fts WHERE fts MATCH ? AND rowid IN ({marks})",
+                                           [match_expression(request.query.root), *docs]).fetchall())
+        return [(articles[doc], scores[doc]) for doc in docs]
 
     def _where(self, request: SearchRequest) -> tuple[str, list]:
         clauses, params = [], []
@@ -120,24 +146,35 @@ class SqliteStore(Store):
             params.append(query.until.astimezone(timezone.utc).isoformat())
         return (" AND ".join(clauses) or "1"), params
 
-    def _facets(self, where: str, params: list) -> dict[str, list[tuple[str, int]]]:
+    def _facet_join(self, total: int) -> str:
+        """Facet rows of the matched documents, joined in the cheaper order (CROSS JOIN fixes it).
+
+        Few matches: look up each one's facet rows. Many: scan the (facet, value, doc) index once,
+        already grouped, probing ``matched`` (a sort of ~5 rows per match costs more than the scan).
+        """
+        largest = self._db.execute("SELECT max(rowid) FROM docs").fetchone()[0] or 0
+        if total * 8 < largest:
+            return "matched m CROSS JOIN facets f INDEXED BY facets_doc ON f.doc = m.doc"
+        return "facets f INDEXED BY facets_value_doc CROSS JOIN matched m ON m.doc = f.doc"
+
+    def _facets(self, total: int) -> dict[str, list[tuple[str, int]]]:
         rows = self._db.execute(
-            f"SELECT facet, value, count(*) AS n FROM facets WHERE doc IN "
-            f"(SELECT d.rowid FROM docs d JOIN fts ON fts.rowid = d.rowid WHERE {where}) "
-            "GROUP BY facet, value ORDER BY facet, n DESC, value", params,
-        ).fetchall()
+            f"SELECT f.facet, f.value, count(*) AS n FROM {self._facet_join(total)} "
+            "GROUP BY f.facet, f.value ORDER BY f.facet, n DESC, f.value").fetchall()
         out: dict[str, list[tuple[str, int]]] = {name: [] for name in FACET_FIELDS}
         for facet, value, n in rows:
             if len(out[facet]) < FACET_SIZE:
                 out[facet].append((value, n))
         return out
 
-    def _histogram(self, where: str, params: list, interval: str) -> list[tuple[str, int]]:
-        rows = self._db.execute(
-            f"SELECT {_BUCKET[interval]} AS bucket, count(*) FROM docs d JOIN fts ON fts.rowid = d.rowid "
-            f"WHERE {where} AND d.date IS NOT NULL GROUP BY bucket ORDER BY bucket", params,
-        ).fetchall()
-        return [(bucket, n) for bucket, n in rows]
+    def _histogram(self, interval: str) -> list[tuple[str, int]]:
+        """Buckets keyed like OpenSearch's calendar intervals: a week is its Monday (UTC)."""
+        days = self._db.execute("SELECT substr(date, 1, 10) AS day, count(*) FROM matched "
+                                "WHERE date IS NOT NULL GROUP BY day").fetchall()
+        buckets: Counter[str] = Counter()
+        for day, n in days:
+            buckets[_bucket(day, interval)] += n
+        return sorted(buckets.items())
 
     def get(self, article_id: str) -> Article | None:
         with self._lock:
@@ -155,6 +192,21 @@ class SqliteStore(Store):
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+
+def _ranked(request: SearchRequest) -> bool:
+    """Whether hits are ordered by bm25 (a relevance sort of a query with words or filters)."""
+    return request.sort != "date" and request.query.root is not None
+
+
+def _bucket(day: str, interval: str) -> str:
+    """The histogram key of a UTC ``YYYY-MM-DD`` day (dates are stored in UTC, ISO 8601)."""
+    if interval == "day":
+        return day
+    if interval == "month":
+        return day[:7]
+    monday = date.fromisoformat(day)
+    return (monday - timedelta(days=monday.weekday())).isoformat()
 
 
 def _values(value) -> list[str]:

@@ -52,7 +52,8 @@ def synthetic(n: int, seed: int = 7) -> list[Article]:
 @bench_app.command("index")
 def bench_index(
     ctx: typer.Context,
-    docs: Annotated[int, typer.Option(help="Articles for the throughput comparison.")] = 20000,
+    docs: Annotated[int, typer.Option(help="Articles for the throughput comparison.")] = 30000,
+    runs: Annotated[int, typer.Option(help="Throughput runs: raw bulk and pipeline alternate, one ratio per run.")] = 2,
     search_docs: Annotated[int, typer.Option(help="Articles in the OpenSearch search-latency index.")] = 200000,
     sqlite_docs: Annotated[int, typer.Option(help="Articles in the SQLite search-latency store.")] = 50000,
     queries: Annotated[int, typer.Option(help="Faceted queries timed per store.")] = 200,
@@ -63,12 +64,8 @@ def bench_index(
         raise fail(RasadError("bench index needs RASAD_BUS=kafka://… and RASAD_STORE=opensearch://… (rasad stack up)"))
     rows = []
     try:
-        articles = synthetic(docs)
-        raw = _raw_bulk(settings, articles)
-        pipeline = _pipeline(settings, articles)
-        rows += [("raw helpers.bulk (sink ceiling)", f"{docs}", f"{raw:,.0f} docs/s", ""),
-                 ("Kafka → Faust → OpenSearch", f"{docs}", f"{pipeline:,.0f} docs/s", f"ratio {pipeline / raw:.2f} (goal ≥ 0.7)")]
-        rows.append(_opensearch_latency(settings, search_docs, queries))
+        rows += _throughput(settings, synthetic(docs), runs)
+        rows += _opensearch_latency(settings, search_docs, queries)
         rows.append(_sqlite_latency(sqlite_docs, queries))
     except RasadError as exc:
         raise fail(exc) from exc
@@ -86,22 +83,48 @@ def _store(settings: Settings, alias: str):
     return store
 
 
-def _raw_bulk(settings: Settings, articles: list[Article]) -> float:
+def _throughput(settings: Settings, articles: list[Article], runs: int) -> list[tuple[str, str, str, str]]:
+    """The same articles through raw bulk and through the pipeline, alternating, after a warm-up.
+
+    The warm-up bulk load (discarded) gets the JVM's JIT, the template and the page cache going,
+    so the first measured run is not penalised for being first.
+    """
+    _raw_bulk(settings, articles[:5000])
+    rows, ratios = [], []
+    for run in range(1, runs + 1):
+        raw, built = _raw_bulk(settings, articles)
+        pipeline = _pipeline(settings, articles)
+        ratios.append(pipeline / raw)
+        rows += [(f"run {run}: raw helpers.bulk (sink ceiling)", f"{len(articles)}", f"{raw:,.0f} docs/s",
+                  f"{built:,.0f} docs/s counting document building"),
+                 (f"run {run}: Kafka → Faust → OpenSearch", f"{len(articles)}", f"{pipeline:,.0f} docs/s",
+                  f"ratio {ratios[-1]:.2f}")]
+    spread = f"{min(ratios):.2f}–{max(ratios):.2f}" if runs > 1 else f"{ratios[0]:.2f}"
+    rows.append((f"pipeline / raw over {runs} run(s)", f"{len(articles)}", f"median {statistics.median(ratios):.2f}",
+                 f"range {spread} (goal ≥ 0.7)"))
+    return rows
+
+
+def _raw_bulk(settings: Settings, articles: list[Article]) -> tuple[float, float]:
+    """docs/s of a raw ``helpers.bulk`` of prepared documents (the sink ceiling), and the same
+    counting the time to build the documents from the articles (what the pipeline must also do)."""
     from opensearchpy import helpers
 
+    from indexers.lifecycle import ensure_index
     from indexers.mapping import action
 
     store = _store(settings, "bench-raw-" + uuid.uuid4().hex[:6])
     try:
+        building = time.perf_counter()
         actions = [action(store.alias, a) for a in articles]
+        build = time.perf_counter() - building
         for name in {a["_index"] for a in actions}:
-            from indexers.lifecycle import ensure_index
-
             ensure_index(store.client, store.alias, name)
         started = time.perf_counter()
         helpers.bulk(store.client, actions, chunk_size=1000, max_chunk_bytes=10 * 1024 * 1024)
         store.refresh()
-        return len(articles) / (time.perf_counter() - started)
+        load = time.perf_counter() - started
+        return len(articles) / load, len(articles) / (load + build)
     finally:
         store.client.indices.delete(index=f"{store.alias}-*")
         store.close()
@@ -161,7 +184,8 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _latency(store, n: int) -> tuple[float, float]:
+def _latency(store, n: int, before=None) -> tuple[float, float]:
+    """p50 and p95 (ms) of ``n`` faceted searches; ``before()`` runs untimed before each one."""
     from rasad import concepts
     from rasad.query import parse
     from rasad.store import SearchRequest
@@ -171,13 +195,15 @@ def _latency(store, n: int) -> tuple[float, float]:
     for i in range(n):
         request = SearchRequest(parse(_QUERIES[i % len(_QUERIES)], lexicon), page=1 + i % 3, size=20,
                                 sort="date" if i % 2 else "relevance", histogram="week")
+        if before:
+            before()
         started = time.perf_counter()
         store.search(request)
         timings.append((time.perf_counter() - started) * 1000)
     return statistics.median(timings), statistics.quantiles(timings, n=20)[18]
 
 
-def _opensearch_latency(settings: Settings, n: int, queries: int) -> tuple[str, str, str, str]:
+def _opensearch_latency(settings: Settings, n: int, queries: int) -> list[tuple[str, str, str, str]]:
     from opensearchpy import helpers
 
     from indexers.lifecycle import ensure_index
@@ -185,21 +211,30 @@ def _opensearch_latency(settings: Settings, n: int, queries: int) -> tuple[str, 
 
     store = _store(settings, "bench-search-" + uuid.uuid4().hex[:6])
     try:
+        ensured: set[str] = set()
         for start in range(0, n, 20000):
             actions = [action(store.alias, a) for a in synthetic(min(20000, n - start), seed=start)]
-            for name in {a["_index"] for a in actions}:
+            for name in {a["_index"] for a in actions} - ensured:
                 ensure_index(store.client, store.alias, name)
+                ensured.add(name)
             for a in actions:
                 a["_id"] = f"{start}-{a['_id']}"
             helpers.bulk(store.client, actions, chunk_size=2000, max_chunk_bytes=10 * 1024 * 1024, request_timeout=120)
         store.refresh()
+        # Measure a settled index, not one still merging the segments of the load just done
+        # (past months are read-only in practice); the table says so.
+        store.client.indices.forcemerge(index=f"{store.alias}-*", max_num_segments=1, request_timeout=600)
         _latency(store, 10)
-        p50, p95 = _latency(store, queries)
+        # Cold: the shard request cache emptied before every query, so every count is computed.
+        cold = _latency(store, queries, before=lambda: store.client.indices.clear_cache(index=store.alias, request=True))
+        warm = _latency(store, queries)
     finally:
         store.client.indices.delete(index=f"{store.alias}-*")
         store.close()
-    return (f"OpenSearch faceted search ({queries} queries)", f"{n}", f"p50 {p50:.0f} ms · p95 {p95:.0f} ms",
-            "goal p95 ≤ 100 ms on 200k")
+    return [(f"OpenSearch faceted search, request cache cleared ({queries} queries)", f"{n}",
+             f"p50 {cold[0]:.0f} ms · p95 {cold[1]:.0f} ms", "goal p95 ≤ 100 ms on 200k; force-merged"),
+            (f"OpenSearch faceted search, same queries paged/re-sorted ({queries})", f"{n}",
+             f"p50 {warm[0]:.0f} ms · p95 {warm[1]:.0f} ms", "counts from the request cache")]
 
 
 def _sqlite_latency(n: int, queries: int) -> tuple[str, str, str, str]:

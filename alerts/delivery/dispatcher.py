@@ -3,6 +3,8 @@
 Destinations are independent: a slow or failing one holds its own thread and never delays the
 others or the stream. The alert is recorded before any attempt (so it is never lost) and again
 when all destinations are done, each with its status, attempts and the reason of a failure.
+A stream shell hands whole batches to ``submit_background``: recording and delivery then run on
+the dispatcher's own threads, in batch order, so the stream never waits for the alert log.
 """
 from __future__ import annotations
 
@@ -38,6 +40,8 @@ class Dispatcher:
         self._sleep = sleep
         self._http = httpx.Client(follow_redirects=False, timeout=settings.alerts_timeout)
         self._pool = ThreadPoolExecutor(settings.alerts_delivery_threads, thread_name_prefix="alert-delivery")
+        # One thread: batches are recorded in the order the stream admitted them.
+        self._intake = ThreadPoolExecutor(1, thread_name_prefix="alert-intake")
         self._pending: set[Future] = set()
         self._lock = threading.Lock()
 
@@ -50,29 +54,50 @@ class Dispatcher:
 
         Alerts without destinations (topic and feed only) and throttled ones are final at once;
         the others are recorded as pending first, so a crash mid-delivery still leaves them behind.
+        Those are recorded (and their deliveries started) before the final ones, so a batch of
+        many destination-less alerts does not delay the ones somebody is waiting for.
         """
         now = utcnow()
+        outgoing, final = [], []
         for alert, rule, throttled in admitted:
             status, reason = ("throttled", "rule over its max_per_minute") if throttled else ("pending", None)
             alert.deliveries = [Delivery(kind=k, target=t, status=status, reason=reason, at=now if throttled else None)
                                 for k, t in rule.destinations]
             if throttled or not alert.deliveries:
                 alert.latency.delivered = now
-        self._record_many([alert for alert, _, _ in admitted])
-        futures = []
-        for alert, rule, throttled in admitted:
+                final.append((alert, throttled))
+            else:
+                outgoing.append((alert, rule))
+        self._record_many([alert for alert, _ in outgoing])
+        futures = {}
+        for alert, rule in outgoing:
             done: Future = Future()
-            futures.append(done)
-            if throttled or not alert.deliveries:
-                done.set_result(alert)
-                if not throttled and self.on_done is not None:
-                    self.on_done(alert)
-                continue
+            futures[id(alert)] = done
             with self._lock:
                 self._pending.add(done)
             done.add_done_callback(self._forget)
             self._start(alert, rule, done)
-        return futures
+        self._record_many([alert for alert, _ in final])
+        for alert, throttled in final:
+            done = futures[id(alert)] = Future()
+            done.set_result(alert)
+            if not throttled and self.on_done is not None:
+                self.on_done(alert)
+        return [futures[id(alert)] for alert, _, _ in admitted]
+
+    def submit_background(self, admitted: list[tuple[Alert, AlertRule, bool]]) -> Future:
+        """``submit_many`` on the dispatcher's intake thread (batches keep their order); returns at once."""
+        intake = self._intake.submit(self.submit_many, admitted)
+        with self._lock:
+            self._pending.add(intake)
+        intake.add_done_callback(self._forget)
+        intake.add_done_callback(self._log_failure)
+        return intake
+
+    @staticmethod
+    def _log_failure(intake: Future) -> None:
+        if not intake.cancelled() and intake.exception() is not None:
+            log.error("alert dispatch failed", exc_info=intake.exception())
 
     def _start(self, alert: Alert, rule: AlertRule, done: Future) -> None:
         # Each destination is its own task: one slow server never delays the others; the last to
@@ -151,6 +176,8 @@ class Dispatcher:
             log.error("cannot record alert %s: %s", alert.id, exc)
 
     def _record_many(self, alerts: list[Alert]) -> None:
+        if not alerts:
+            return
         try:
             self.store.record_many(alerts)
         except RasadError as exc:  # the topic still carries them; the log record is best effort
@@ -170,5 +197,6 @@ class Dispatcher:
 
     def close(self) -> None:
         self.drain(timeout=30)
+        self._intake.shutdown(wait=False, cancel_futures=True)
         self._pool.shutdown(wait=False, cancel_futures=True)
         self._http.close()

@@ -40,8 +40,9 @@ class Dispatcher:
         self._sleep = sleep
         self._http = httpx.Client(follow_redirects=False, timeout=settings.alerts_timeout)
         self._pool = ThreadPoolExecutor(settings.alerts_delivery_threads, thread_name_prefix="alert-delivery")
-        # One thread: batches are recorded in the order the stream admitted them.
+        # One thread per lane: batches are recorded in the order the stream admitted them.
         self._intake = ThreadPoolExecutor(1, thread_name_prefix="alert-intake")
+        self._recorder = ThreadPoolExecutor(1, thread_name_prefix="alert-log")
         self._pending: set[Future] = set()
         self._lock = threading.Lock()
 
@@ -54,9 +55,31 @@ class Dispatcher:
 
         Alerts without destinations (topic and feed only) and throttled ones are final at once;
         the others are recorded as pending first, so a crash mid-delivery still leaves them behind.
-        Those are recorded (and their deliveries started) before the final ones, so a batch of
-        many destination-less alerts does not delay the ones somebody is waiting for.
         """
+        outgoing, final = self._split(admitted)
+        futures = {id(alert): done for (alert, _), done in zip(outgoing, self._send_out(outgoing))}
+        futures.update((id(alert), done) for (alert, _), done in zip(final, self._finalize(final)))
+        return [futures[id(alert)] for alert, _, _ in admitted]
+
+    def submit_background(self, admitted: list[tuple[Alert, AlertRule, bool]]) -> None:
+        """``submit_many`` on the dispatcher's own threads; returns at once.
+
+        Two lanes, each keeping the stream's order: alerts with destinations (recorded as pending,
+        then delivered) and final ones (recorded). A flood of destination-less alerts from busy
+        rules then never delays the deliveries somebody is waiting for.
+        """
+        outgoing, final = self._split(admitted)
+        for lane, work, batch in ((self._intake, self._send_out, outgoing), (self._recorder, self._finalize, final)):
+            if batch:
+                queued = lane.submit(work, batch)
+                with self._lock:
+                    self._pending.add(queued)
+                queued.add_done_callback(self._forget)
+                queued.add_done_callback(self._log_failure)
+
+    @staticmethod
+    def _split(admitted: list[tuple[Alert, AlertRule, bool]]) -> tuple[list, list]:
+        """Give each alert its deliveries: ([(alert, rule)] to deliver, [(alert, throttled)] already final)."""
         now = utcnow()
         outgoing, final = [], []
         for alert, rule, throttled in admitted:
@@ -68,31 +91,32 @@ class Dispatcher:
                 final.append((alert, throttled))
             else:
                 outgoing.append((alert, rule))
+        return outgoing, final
+
+    def _send_out(self, outgoing: list[tuple[Alert, AlertRule]]) -> list[Future]:
+        """Record alerts as pending (one store call), then start every delivery of each."""
         self._record_many([alert for alert, _ in outgoing])
-        futures = {}
+        futures = []
         for alert, rule in outgoing:
             done: Future = Future()
-            futures[id(alert)] = done
+            futures.append(done)
             with self._lock:
                 self._pending.add(done)
             done.add_done_callback(self._forget)
             self._start(alert, rule, done)
+        return futures
+
+    def _finalize(self, final: list[tuple[Alert, bool]]) -> list[Future]:
+        """Record alerts that need no delivery (one store call); the feed hears of the unthrottled ones."""
         self._record_many([alert for alert, _ in final])
+        futures = []
         for alert, throttled in final:
-            done = futures[id(alert)] = Future()
+            done: Future = Future()
             done.set_result(alert)
+            futures.append(done)
             if not throttled and self.on_done is not None:
                 self.on_done(alert)
-        return [futures[id(alert)] for alert, _, _ in admitted]
-
-    def submit_background(self, admitted: list[tuple[Alert, AlertRule, bool]]) -> Future:
-        """``submit_many`` on the dispatcher's intake thread (batches keep their order); returns at once."""
-        intake = self._intake.submit(self.submit_many, admitted)
-        with self._lock:
-            self._pending.add(intake)
-        intake.add_done_callback(self._forget)
-        intake.add_done_callback(self._log_failure)
-        return intake
+        return futures
 
     @staticmethod
     def _log_failure(intake: Future) -> None:
@@ -198,5 +222,6 @@ class Dispatcher:
     def close(self) -> None:
         self.drain(timeout=30)
         self._intake.shutdown(wait=False, cancel_futures=True)
+        self._recorder.shutdown(wait=False, cancel_futures=True)
         self._pool.shutdown(wait=False, cancel_futures=True)
         self._http.close()

@@ -309,6 +309,9 @@ def _epoch(iso: str) -> float:
 def throughput_run(folder: Path, runs: tuple[tuple[int, str], ...], articles: int) -> list[tuple[int, str, float, float, int]]:
     """(rules, firing, match-only articles/s, alert stage articles/s, alerts) over pre-tagged articles.
 
+    Rates are per CPU-second of this process (best of 3 rounds), so other load on the machine
+    barely moves them; SQLite's ledger commits are cheap (WAL, synchronous=NORMAL).
+
     Match only: document, view, one matcher pass (and spike counting). The alert stage adds the
     ledger claim of every match and building its alert (recording and delivery are off the stream).
     """
@@ -328,17 +331,34 @@ def throughput_run(folder: Path, runs: tuple[tuple[int, str], ...], articles: in
         evaluator.reload(force=True)
         for article in tagged[:200]:  # warm-up (the first run would otherwise pay for cold caches)
             evaluator.match(article)
-        began = time.perf_counter()
-        for article in tagged:
-            evaluator.match(article)
-        matching = len(tagged) / (time.perf_counter() - began)
-        fired = 0
-        began = time.perf_counter()
-        for article in tagged:
-            fired += len(evaluator.admit(evaluator.match(article)))
-        out.append((n, firing, matching, len(tagged) / (time.perf_counter() - began), fired))
+        matching = len(tagged) / _best_cpu(lambda: [evaluator.match(article) for article in tagged])
+        fired = sum(len(evaluator.admit(evaluator.match(article))) for article in tagged)
+        # Later rounds find the ledger full (a replay: nothing fires): each round claims into a fresh one.
+        ledgers = iter(range(10))
+        stage = _best_cpu(lambda: [evaluator.admit(evaluator.match(article)) for article in tagged],
+                          before=lambda: _fresh_ledger(evaluator, folder / f"ledger-{n}-{firing}-{next(ledgers)}.db"))
+        out.append((n, firing, matching, len(tagged) / stage, fired))
         store.close()
     return out
+
+
+def _best_cpu(work, rounds: int = 3, before=lambda: None) -> float:
+    """The least CPU time (seconds, this process) ``work`` took over a few rounds: other load on the machine barely moves it."""
+    best = float("inf")
+    for _ in range(rounds):
+        before()
+        began = time.process_time()
+        work()
+        best = min(best, time.process_time() - began)
+    return best
+
+
+def _fresh_ledger(evaluator, path: Path) -> None:
+    """Point the evaluator's claims at an empty ledger (its rules stay compiled)."""
+    from alerts.sqlite import SqliteRuleStore
+
+    evaluator.store = SqliteRuleStore(path)
+    evaluator.store.setup()
 
 
 @bench_app.command("alerts")

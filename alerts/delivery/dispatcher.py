@@ -43,6 +43,9 @@ class Dispatcher:
         # One thread per lane: batches are recorded in the order the stream admitted them.
         self._intake = ThreadPoolExecutor(1, thread_name_prefix="alert-intake")
         self._recorder = ThreadPoolExecutor(1, thread_name_prefix="alert-log")
+        self._closer = ThreadPoolExecutor(1, thread_name_prefix="alert-final")  # final records of delivered alerts
+        self._finished: list[tuple[Alert, Future]] = []
+        self._closing = False
         self._pending: set[Future] = set()
         self._lock = threading.Lock()
 
@@ -152,12 +155,28 @@ class Dispatcher:
     def _finish(self, alert: Alert, done: Future) -> None:
         alert.latency.delivered = max((d.at for d in alert.deliveries if d.status == "delivered" and d.at),
                                       default=utcnow())
-        try:
-            self._record(alert)
-            if self.on_done is not None:
-                self.on_done(alert)
-        finally:
-            done.set_result(alert)
+        # Final records are coalesced: under load one store call records every alert finished meanwhile.
+        with self._lock:
+            self._finished.append((alert, done))
+            idle, self._closing = not self._closing, True
+        if idle:
+            self._closer.submit(self._record_finished)
+
+    def _record_finished(self) -> None:
+        while True:
+            with self._lock:
+                batch, self._finished = self._finished, []
+                if not batch:
+                    self._closing = False
+                    return
+            try:
+                self._record_many([alert for alert, _ in batch])
+                if self.on_done is not None:
+                    for alert, _ in batch:
+                        self.on_done(alert)
+            finally:
+                for alert, done in batch:
+                    done.set_result(alert)
 
     def _deliver_one(self, alert: Alert, rule: AlertRule, delivery: Delivery) -> None:
         delay = self.settings.alerts_backoff
@@ -193,12 +212,6 @@ class Dispatcher:
         else:
             raise Refused(f"unknown destination kind {delivery.kind!r}")
 
-    def _record(self, alert: Alert) -> None:
-        try:
-            self.store.record(alert)
-        except RasadError as exc:  # the topic still carries the alert; the log record is best effort
-            log.error("cannot record alert %s: %s", alert.id, exc)
-
     def _record_many(self, alerts: list[Alert]) -> None:
         if not alerts:
             return
@@ -223,5 +236,6 @@ class Dispatcher:
         self.drain(timeout=30)
         self._intake.shutdown(wait=False, cancel_futures=True)
         self._recorder.shutdown(wait=False, cancel_futures=True)
+        self._closer.shutdown(wait=False, cancel_futures=True)
         self._pool.shutdown(wait=False, cancel_futures=True)
         self._http.close()

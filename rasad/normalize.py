@@ -137,6 +137,7 @@ def is_arabic(word: str) -> bool:
     return bool(word) and "\u0600" <= word[0] <= "\u06ff"
 
 
+@lru_cache(maxsize=1 << 16)  # a pure function of the word; news vocabulary repeats (Zipf), so most calls hit
 def stem(word: str) -> str:
     """Canonical form of one folded word: Arabic proclitics peeled; other scripts unchanged."""
     if not is_arabic(word):

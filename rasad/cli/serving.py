@@ -20,7 +20,8 @@ SAMPLES = Path(__file__).resolve().parents[2] / "producers" / "samples"
 @app.command()
 def worker(
     ctx: typer.Context,
-    role: Annotated[str, typer.Option(help="all, tagger (raw → tagged), indexer (tagged → store) or alerts [RASAD_WORKER_ROLE].")] = "",
+    role: Annotated[str, typer.Option(help="all, tagger (raw → tagged), indexer (tagged → store) or alerts, or several "
+                                           "joined by commas [RASAD_WORKER_ROLE].")] = "",
 ) -> None:
     """Run the Faust worker on the Kafka bus: tag articles.raw, index articles.tagged."""
     import faust
@@ -31,19 +32,21 @@ def worker(
     from rasad.streaming import make_app
 
     settings: Settings = ctx.obj
-    role = role or settings.worker_role
-    if role not in ("all", "tagger", "indexer", "alerts"):
-        raise fail(RasadError(f"unknown role {role!r}: use all, tagger, indexer or alerts"))
+    roles = set((role or settings.worker_role).split(","))
+    if not roles <= {"all", "tagger", "indexer", "alerts"}:
+        raise fail(RasadError(f"unknown role {role or settings.worker_role!r}: use all, tagger, indexer or alerts (or several: tagger,indexer)"))
+    if "all" in roles:
+        roles = {"tagger", "indexer", "alerts"}
     try:
         faust_app, topics = make_app(settings)
         # Create the topics before Faust subscribes: a consumer that starts on a missing topic
         # ignores it until the next rebalance.
         ensure_topics(settings.bus.removeprefix("kafka://").strip("/"), settings)
-        if role in ("all", "tagger"):
+        if "tagger" in roles:
             register_tagger(faust_app, topics, concepts.load(), settings.stories_remembered)
-        if role in ("all", "indexer"):
+        if "indexer" in roles:
             register_indexer(faust_app, topics, settings)
-        if role in ("all", "alerts"):
+        if "alerts" in roles:
             from rasad.cli.alerts import register_worker
 
             register_worker(faust_app, topics, settings)

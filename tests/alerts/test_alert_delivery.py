@@ -152,3 +152,24 @@ def test_smtp_down_is_recorded_failed(tmp_path, rule_store):
     final = Dispatcher(settings, rule_store).submit(_alert(), rule).result(timeout=10)
     assert (final.deliveries[0].status, final.deliveries[0].attempts) == ("failed", 2)
     assert "SMTP" in final.deliveries[0].reason
+
+
+def test_background_batches_record_every_alert_and_deliver_without_waiting_for_the_log(tmp_path, rule_store):
+    receiver = WebhookReceiver()
+    try:
+        hooked = AlertRule(name="isis", query="ISIS", webhooks=[receiver.url])
+        quiet = [AlertRule(name=f"quiet-{i}", query="ISIS") for i in range(50)]  # topic-only rules
+        throttled = AlertRule(name="busy", query="ISIS", webhooks=[receiver.url])
+        dispatcher = Dispatcher(_settings(tmp_path), rule_store)
+        batch = [(_alert("isis"), hooked, False), *[(_alert(r.name), r, False) for r in quiet],
+                 (_alert("busy"), throttled, True)]
+        assert dispatcher.submit_background(batch) is None  # returns at once; the stream goes on
+        dispatcher.drain(timeout=10)
+    finally:
+        receiver.close()
+    recorded = {a.rule: a for a in rule_store.alerts(limit=100)}
+    assert set(recorded) == {"isis", "busy", *(r.name for r in quiet)}
+    assert recorded["isis"].deliveries[0].status == "delivered"
+    assert recorded["busy"].deliveries[0].status == "throttled"
+    assert all(recorded[r.name].deliveries == [] and recorded[r.name].latency.delivered for r in quiet)
+    assert [b["rule"] for b in receiver.bodies()] == ["isis"]  # the throttled one is never sent

@@ -30,3 +30,10 @@ def test_alert_commands_on_the_embedded_pipeline(tmp_path):
     assert "removed rule london" in rasad("alerts", "rm", "london", env=env, check=True).stdout.decode()
     missing = rasad("alerts", "rm", "london", env=env)
     assert missing.returncode == 1 and "no rule named 'london'" in missing.stderr.decode()
+
+
+def test_worker_refuses_an_unknown_role_among_several(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RASAD_")}
+    env.update(RASAD_DATA_DIR=str(tmp_path), RASAD_BUS="memory://")
+    bad = rasad("worker", "--role", "tagger,alerting", env=env)
+    assert bad.returncode == 1 and "unknown role 'tagger,alerting'" in bad.stderr.decode()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import pycountry
@@ -73,8 +73,9 @@ class Lexicon:
             self._words = frozenset(k for key in self.index for k in key)
         return self._words
 
-    @property
+    @cached_property
     def max_form_length(self) -> int:
+        """Words in the longest form (computed once: callers ask per query or per rule)."""
         return max(self.starts.values(), default=1)
 
     @property

@@ -6,7 +6,6 @@ column, which holds tokens like ``country_sy`` and ``concept_q2429253``.
 """
 from __future__ import annotations
 
-import json
 import sqlite3
 import threading
 import time

@@ -12,7 +12,6 @@ from alerts.delivery import guard
 from alerts.delivery.dispatcher import Dispatcher
 from alerts.delivery.webhook import SIGNATURE_HEADER, sign, verify
 from alerts.rules import AlertRule
-from alerts.sqlite import SqliteRuleStore
 from rasad.settings import Settings
 from tests.alerts.corpus import tagged_corpus
 from tests.alerts.receivers import SmtpServer, WebhookReceiver, closed_port_url
@@ -61,14 +60,6 @@ def _settings(tmp_path, **overrides) -> Settings:
 
 def _alert(rule: str = "isis"):
     return from_article(rule, tagged_corpus()[0], tagged_corpus()[0].id)
-
-
-@pytest.fixture
-def rule_store(tmp_path):
-    store = SqliteRuleStore(tmp_path / "alerts.db")
-    store.setup()
-    yield store
-    store.close()
 
 
 def test_webhook_is_signed_and_recorded_delivered(tmp_path, rule_store):

@@ -8,18 +8,9 @@ import pytest
 from alerts import spikes
 from alerts.evaluator import Evaluator
 from alerts.rules import AlertRule, Spike, new_rule
-from alerts.sqlite import SqliteRuleStore
 from rasad import concepts
 from rasad.model import utcnow
 from tests.alerts.corpus import tagged_corpus
-
-
-@pytest.fixture
-def rule_store(tmp_path):
-    store = SqliteRuleStore(tmp_path / "alerts.db")
-    store.setup()
-    yield store
-    store.close()
 
 
 def evaluator_with(store, *rules: AlertRule) -> Evaluator:

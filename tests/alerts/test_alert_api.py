@@ -8,7 +8,6 @@ import pytest
 
 from alerts.alert import from_article
 from alerts.api import routes
-from alerts.sqlite import SqliteRuleStore
 from dashboards.app import create_app
 from indexers.sqlite import SqliteStore
 from rasad import concepts
@@ -18,11 +17,9 @@ TOKEN = "t0ken"
 
 
 @pytest.fixture
-def rules(tmp_path):
-    store = SqliteRuleStore(tmp_path / "alerts.db")
-    store.setup()
-    yield store
-    store.close()
+def rules(rule_store):
+    """The rule store the API under test saves to."""
+    return rule_store
 
 
 class Client:

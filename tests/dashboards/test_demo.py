@@ -14,11 +14,11 @@ from tests.conftest import ROOT, free_port, wait_for
 SEED_TITLE = 'بوتين يضرب داعش "منفردًا" إذا رفضت واشنطن اقتراحاته'
 
 
-@pytest.fixture
-def demo(tmp_path):
+def start_demo(tmp_path, **env_extra):
+    """Run `rasad demo` (all samples at once) on a free port; return (base URL, process, log file)."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("RASAD_")}
-    env.update({"RASAD_DATA_DIR": str(tmp_path / "data"), "RASAD_HTTP_PORT": str(port)})
+    env.update({"RASAD_DATA_DIR": str(tmp_path / "data"), "RASAD_HTTP_PORT": str(port), **env_extra})
     log = open(tmp_path / "demo.log", "wb")
     process = subprocess.Popen([sys.executable, "-m", "rasad", "demo", "--interval", "0"], cwd=ROOT, env=env,
                                stdout=log, stderr=subprocess.STDOUT)
@@ -33,10 +33,26 @@ def demo(tmp_path):
             return False
 
     wait_for(seed_listed, timeout=60, message="the demo page to list the seed")
-    yield base
+    return base, process, log
+
+
+def stop_demo(process, log) -> None:
     process.terminate()
     process.wait(timeout=20)
     log.close()
+
+
+@pytest.fixture
+def demo(tmp_path):
+    base, process, log = start_demo(tmp_path)
+    yield base
+    stop_demo(process, log)
+
+
+def launch(p):
+    return p.chromium.launch(executable_path="/usr/bin/chromium", args=[
+        "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--no-first-run", "--disable-sync"])
 
 
 def test_demo_serves_the_seed_and_searches_it(demo):
@@ -55,9 +71,7 @@ def test_demo_page_in_chromium(demo, tmp_path):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--no-first-run", "--disable-sync"])
+        browser = launch(p)
         try:
             page = browser.new_page()
             page.goto(demo + "/")
@@ -71,3 +85,43 @@ def test_demo_page_in_chromium(demo, tmp_path):
             page.screenshot(path=str(tmp_path / "demo.png"), full_page=True)
         finally:
             browser.close()
+
+
+@pytest.mark.browser
+def test_alerts_appear_live_on_the_dashboard(tmp_path):
+    """A rule added through the API fires on a pushed article; the page shows it, as text, without reloading."""
+    from playwright.sync_api import sync_playwright
+
+    token = "s3cret-token"
+    base, process, log = start_demo(tmp_path, RASAD_ALERTS_TOKEN=token)
+    auth = {"Authorization": f"Bearer {token}"}
+    try:
+        created = httpx.post(base + "/api/alerts", json={"name": "raqqa-watch", "query": "Raqqa"}, headers=auth)
+        assert created.status_code == 201, created.text
+        with sync_playwright() as p:
+            browser = launch(p)
+            try:
+                page = browser.new_page()
+                page.goto(base + "/")
+                page.evaluate(f"localStorage.setItem('rasadAlertsToken', '{token}')")
+                page.reload()
+                page.wait_for_function("document.getElementById('alerts-state').textContent === 'live'")
+
+                def alert_shown(attempt=[0]):
+                    attempt[0] += 1  # a new story each time, until the rule (reloaded in the background) fires
+                    title = f"<b>Strikes</b> near الرقة, report {attempt[0]}"
+                    pushed = httpx.post(base + "/api/articles", json={
+                        "title": title, "text": f"Warplanes hit positions near لالرقة and Raqqa, Syria. Report {attempt[0]}."})
+                    assert pushed.status_code == 202, pushed.text
+                    page.wait_for_timeout(1500)
+                    return page.locator("#alerts-list .alert-item").count() > 0
+
+                wait_for(alert_shown, timeout=60, interval=0.1, message="an alert on the dashboard")
+                item = page.locator("#alerts-list .alert-item").first
+                assert item.locator("strong").inner_text() == "raqqa-watch"
+                assert "<b>Strikes</b> near الرقة" in item.locator("a").inner_text()  # shown as text, not markup
+                assert item.locator("b").count() == 0
+            finally:
+                browser.close()
+    finally:
+        stop_demo(process, log)

@@ -21,7 +21,6 @@ from rasad.query import And, Filter, Or, Query, canonical_filter, parse
 
 # rule option -> query filter field (the same filters the query language has)
 RULE_FILTERS = {"lang": "lang", "country": "country", "source": "source", "type": "type"}
-SPIKE_KEYS = ("concept", "country")
 _NAME_RE = re.compile(r"^[\w.-]{1,80}$")
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$|^[^@\s]+@localhost$")
 

@@ -142,8 +142,3 @@ class Producer:
             self.state.mark_sent(acknowledged)
         pending.clear()
 
-
-def deliver(items: Iterable[Item], bus: Bus, settings: Settings, on_item: Callable[[Item], None] | None = None,
-            state: State | None = None) -> Summary:
-    """Send items once (a fresh ``Producer``); see ``Producer.send``."""
-    return Producer(bus, settings, state).send(items, on_item)

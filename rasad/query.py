@@ -78,10 +78,6 @@ class Query:
     words: tuple[str, ...] = field(default=())  # normalized terms to highlight
     concepts: tuple[str, ...] = field(default=())  # concept ids the words name (their spans highlight too)
 
-    @property
-    def is_empty(self) -> bool:
-        return self.root is None and self.since is None and self.until is None
-
 
 def parse(text: str, lexicon: Lexicon | None = None) -> Query:
     """Parse a user query; raise ``BadInput`` with a clear message when it cannot be read.

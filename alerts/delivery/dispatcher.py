@@ -144,10 +144,6 @@ class Dispatcher:
         for delivery in alert.deliveries:
             self._pool.submit(one, delivery)
 
-    def submit_throttled(self, alert: Alert, rule: AlertRule) -> None:
-        """Record an alert the rule's throttle held back: kept, marked throttled, not delivered."""
-        self.submit_many([(alert, rule, True)])
-
     def _forget(self, future: Future) -> None:
         with self._lock:
             self._pending.discard(future)

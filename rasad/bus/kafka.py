@@ -26,7 +26,6 @@ class KafkaBus(Bus):
 
     def __init__(self, bootstrap: str, settings: Settings):
         self.bootstrap = bootstrap
-        self._settings = settings
         try:
             self._producer = KafkaProducer(
                 bootstrap_servers=bootstrap.split(","),

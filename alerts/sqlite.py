@@ -10,6 +10,7 @@ from alerts.alert import Alert
 from alerts.rules import AlertRule
 from alerts.rulestore import RuleStore
 from rasad.errors import BadInput, StoreError
+from rasad.transactions import transaction
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
@@ -51,11 +52,9 @@ class SqliteRuleStore(RuleStore):
             self._bump()
 
     def add_many(self, rules: list[AlertRule]) -> None:
-        with self._lock:
-            self._db.execute("BEGIN")
+        with self._lock, transaction(self._db, "saving alert rules"):
             self._db.executemany("INSERT OR REPLACE INTO rules VALUES (?, ?)", [(r.name, r.model_dump_json()) for r in rules])
             self._bump()
-            self._db.execute("COMMIT")
 
     def get(self, name: str) -> AlertRule | None:
         rows = self._run("SELECT rule FROM rules WHERE name = ?", (name,))
@@ -84,16 +83,11 @@ class SqliteRuleStore(RuleStore):
 
     def claim_many(self, alert_ids: list[str]) -> set[str]:
         new = set()
-        with self._lock:  # one transaction: one commit for all of an article's alerts
-            try:
-                self._db.execute("BEGIN")
-                for alert_id in alert_ids:
-                    if self._db.execute("INSERT OR IGNORE INTO ledger (alert_id) VALUES (?)", (alert_id,)).rowcount:
-                        new.add(alert_id)
-                self._db.execute("COMMIT")
-            except sqlite3.Error as exc:
-                self._db.execute("ROLLBACK")
-                raise StoreError(f"alert ledger failed: {exc}") from exc
+        # One transaction: one commit for all of an article's alerts.
+        with self._lock, transaction(self._db, "alert ledger"):
+            for alert_id in alert_ids:
+                if self._db.execute("INSERT OR IGNORE INTO ledger (alert_id) VALUES (?)", (alert_id,)).rowcount:
+                    new.add(alert_id)
         return new
 
     def record(self, alert: Alert) -> None:
@@ -102,14 +96,8 @@ class SqliteRuleStore(RuleStore):
 
     def record_many(self, alerts: list[Alert]) -> None:
         rows = [(a.id, a.rule, a.latency.matched.isoformat(), a.model_dump_json()) for a in alerts]
-        with self._lock:
-            try:
-                self._db.execute("BEGIN")
-                self._db.executemany("INSERT OR REPLACE INTO alerts VALUES (?, ?, ?, ?)", rows)
-                self._db.execute("COMMIT")
-            except sqlite3.Error as exc:
-                self._db.execute("ROLLBACK")
-                raise StoreError(f"alert store failed: {exc}") from exc
+        with self._lock, transaction(self._db, "alert store"):
+            self._db.executemany("INSERT OR REPLACE INTO alerts VALUES (?, ?, ?, ?)", rows)
 
     def alerts(self, rule: str | None = None, limit: int = 50) -> list[Alert]:
         where, params = ("WHERE rule = ?", (rule,)) if rule else ("", ())

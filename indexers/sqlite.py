@@ -14,11 +14,11 @@ from datetime import date, timedelta, timezone
 from pathlib import Path
 
 from rasad.document import FACET_FIELDS, FACET_SIZE, FILTER_FIELDS, document
-from rasad.errors import StoreError
 from rasad.highlight import concept_spans, fragments
 from rasad.model import Article
 from rasad.query import And, Filter, Node, Not, Or, Phrase, Term
 from rasad.store import Hit, IndexReport, SearchRequest, SearchResult, Store
+from rasad.transactions import transaction
 
 SCHEMA_VERSION = 1
 _SCHEMA = """
@@ -59,16 +59,10 @@ class SqliteStore(Store):
 
     def index(self, articles: list[Article]) -> IndexReport:
         report = IndexReport()
-        with self._lock:
-            try:
-                self._db.execute("BEGIN")
-                for article in articles:
-                    self._upsert(article)
-                    report.indexed.append(article.id)
-                self._db.execute("COMMIT")
-            except sqlite3.Error as exc:
-                self._db.execute("ROLLBACK")
-                raise StoreError(f"SQLite index failed: {exc}") from exc
+        with self._lock, transaction(self._db, "SQLite index"):
+            for article in articles:
+                self._upsert(article)
+                report.indexed.append(article.id)
         return report
 
     def _upsert(self, article: Article) -> None:

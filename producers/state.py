@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from producers.feeds import FeedPosition
+from rasad.transactions import transaction
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS sent (destination TEXT NOT NULL, key TEXT NOT NULL, PRIMARY KEY (destination, key))
@@ -56,10 +57,8 @@ class State:
     def mark_sent(self, keys: Iterable[str]) -> None:
         """Record acknowledged keys (one transaction)."""
         rows = [(self.destination, k) for k in keys]
-        with self._lock:
-            self._db.execute("BEGIN")
+        with self._lock, transaction(self._db, "producer state"):
             self._db.executemany("INSERT OR IGNORE INTO sent VALUES (?, ?)", rows)
-            self._db.execute("COMMIT")
 
     def file_done(self, path: Path, fingerprint: str) -> bool:
         with self._lock:

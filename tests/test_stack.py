@@ -50,3 +50,16 @@ def test_kafka_is_4x_in_kraft_mode(stack, stack_settings):
     assert cluster["controller_id"] == 1 and len(cluster["brokers"]) == 1
     log = (stack_settings.stack_dir / "kafka" / "server.log").read_text(errors="replace")
     assert "KafkaRaftServer" in log
+
+
+def test_classpath_resolves_from_a_relative_data_dir(stack, stack_settings, tmp_path, monkeypatch):
+    """The default data dir is relative (.rasad): Maven must still write the classpath where Rasad reads it."""
+    from pathlib import Path
+
+    from rasad.stack import maven
+    from rasad.stack.servers import HERE
+
+    monkeypatch.chdir(tmp_path)
+    jars = maven.resolve(HERE / "kafka.pom.xml", {"kafka_version": stack_settings.kafka_version}, Path(".rasad/stack/kafka/maven"))
+    assert any(jar.name.startswith("kafka_2.13-") for jar in jars) and all(jar.exists() for jar in jars)
+    assert (tmp_path / ".rasad/stack/kafka/maven/classpath.txt").exists()

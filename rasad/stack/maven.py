@@ -11,6 +11,7 @@ from rasad.errors import StackError
 
 def resolve(pom_template: Path, values: dict[str, str], workdir: Path) -> list[Path]:
     """The jars of the POM's runtime scope; runs Maven only when the cached list is missing or stale."""
+    workdir = workdir.resolve()  # Maven reads a relative output file against the POM's folder, not ours
     workdir.mkdir(parents=True, exist_ok=True)
     pom = Template(pom_template.read_text(encoding="utf-8")).substitute(values)
     pom_file, cp_file = workdir / "pom.xml", workdir / "classpath.txt"
@@ -26,6 +27,8 @@ def resolve(pom_template: Path, values: dict[str, str], workdir: Path) -> list[P
            f"-Dmdep.outputFile={cp_file}", "-Dmdep.includeScope=runtime"]
     result = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
     if result.returncode != 0 or not cp_file.exists():
-        tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-15:])
-        raise StackError(f"Maven could not resolve {pom_template.name}:\n{tail}")
+        output = (result.stdout + result.stderr).strip().splitlines()
+        tail = "\n".join([line for line in output if "ERROR" in line][-15:] or output[-15:])
+        raise StackError(f"Maven could not resolve {pom_template.name} (exit {result.returncode}):\n"
+                         f"{tail or f'no classpath written to {cp_file}'}")
     return [Path(p) for p in cp_file.read_text().strip().split(":") if p]

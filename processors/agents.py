@@ -4,14 +4,14 @@ Two agents. ``rasad.tagger`` reads ``articles.raw`` (partitioned by article id, 
 scales with partitions and workers), cleans and tags, computes the article's LSH band keys and
 sends both to the internal topic ``<app id>-stories``. That topic has ONE partition and every
 message has the same key, so all articles meet in one place, in one order: ``rasad.stories``
-looks their band keys up in the ``stories`` table (band key → story id, see
-``processors.stories``), records the new keys and writes the article with its story id to
-``articles.tagged``. The table is changelogged to Kafka: after a restart (or on another worker
-that takes the partition over) it is restored before the agent continues, so a near-duplicate
-still joins its story. The table keeps the keys of the last ``remembered`` articles
-(``RASAD_STORIES_REMEMBERED``) and deletes older ones. Assigning a story is a few dictionary
-operations, so the one partition is not the bottleneck: tagging is. A producer-given
-``story_id`` skips the hop.
+looks their band keys up (``processors.stories.StoryLog``), logs one record per article in the
+``stories`` table and writes the article with its story id to ``articles.tagged``, without
+parsing it again (the id is appended to the article's JSON). The table is changelogged to
+Kafka: after a restart (or on another worker that takes the partition over) it is restored and
+the lookups rebuilt from it before the agent continues, so a near-duplicate still joins its
+story. It keeps the last ``remembered`` articles (``RASAD_STORIES_REMEMBERED``) and deletes
+older ones. Assigning a story is a few dictionary operations and two changelog messages, so the
+one partition is not the bottleneck: tagging is. A producer-given ``story_id`` skips the hop.
 
 At-least-once, honestly: both agents run with ``concurrency=1`` (Faust's default, stated here
 so nobody raises it casually). With concurrency > 1 Faust can commit a partition's offset
@@ -30,7 +30,7 @@ from collections.abc import Iterator, MutableMapping
 import faust
 
 from processors.pipeline import handle_raw
-from processors.stories import Banding, assign
+from processors.stories import Banding, StoryLog
 from rasad.bus import dead_letter_record
 from rasad.concepts import Lexicon
 from rasad.errors import BadInput
@@ -48,8 +48,13 @@ def register(app: faust.App, topics: Topics, lexicon: Lexicon, remembered: int =
     ``remembered``: articles whose story keys the table keeps.
     """
     stories_topic = app.topic(f"{app.conf.id}-stories", key_type=bytes, value_type=bytes, partitions=1, internal=True)
-    table = _Utf8(app.Table("stories", partitions=1, key_type=bytes, value_type=bytes))
+    table = app.Table("stories", partitions=1, key_type=bytes, value_type=bytes)
+    story_log = StoryLog(_Utf8(table), remembered)
     banding = Banding()
+
+    @table.on_recover
+    async def rebuild() -> None:  # after every rebalance: the log may have grown on another worker
+        story_log.rebuild()
 
     async def reject(event: faust.EventT, stage: str, reason: str, error: str) -> None:
         origin = {"topic": event.message.topic, "partition": event.message.partition,
@@ -72,29 +77,39 @@ def register(app: faust.App, topics: Topics, lexicon: Lexicon, remembered: int =
     async def stories(stream: faust.StreamT) -> None:
         async for event in stream.events():
             try:
-                band_keys, article = unwrap(event.value)
+                article_id, band_keys, article = unwrap(event.value)
             except BadInput as exc:
                 await reject(event, "stories", exc.reason, str(exc))
                 continue
-            article = article.model_copy(update={"story_id": assign(table, article.id, band_keys, remembered)})
-            await topics.tagged.send(key=article.id.encode(), value=article.to_json())
+            story = story_log.assign(article_id, band_keys)
+            await topics.tagged.send(key=article_id.encode(), value=with_story(article, story))
 
 
 def wrap(band_keys: list[str], article: Article) -> bytes:
-    """The stories-topic message: the band keys and the tagged article."""
-    return b'{"bands":' + json.dumps(band_keys).encode() + b',"article":' + article.to_json() + b"}"
+    """The stories-topic message: a JSON line with the article id and band keys, then the article's JSON."""
+    body = article.model_dump_json(exclude_none=True, exclude={"story_id"}).encode()  # ``with_story`` adds it
+    return json.dumps({"id": article.id, "bands": band_keys}).encode() + b"\n" + body
 
 
-def unwrap(value: bytes) -> tuple[list[str], Article]:
-    """Band keys and article of a stories-topic message; ``BadInput`` if it is not one."""
+def unwrap(value: bytes) -> tuple[str, list[str], bytes]:
+    """Article id, band keys and article JSON of a stories-topic message; ``BadInput`` if it is not one."""
+    head, _, article = value.partition(b"\n")
     try:
-        obj = json.loads(value)
-        band_keys, article = obj["bands"], obj["article"]
+        obj = json.loads(head)
+        article_id, band_keys = obj["id"], obj["bands"]
     except (ValueError, TypeError, KeyError) as exc:
         raise BadInput(f"not a stories message: {exc}", reason="invalid_article") from exc
-    if not isinstance(band_keys, list) or not all(isinstance(k, str) for k in band_keys):
-        raise BadInput("not a stories message: bands is not a list of strings", reason="invalid_article")
-    return band_keys, Article.from_obj(article)
+    if not isinstance(article_id, str) or not article_id or not isinstance(band_keys, list) \
+            or not all(isinstance(k, str) for k in band_keys):
+        raise BadInput("not a stories message: needs an id and a list of band keys", reason="invalid_article")
+    if not (article.startswith(b"{") and article.rstrip().endswith(b"}")):
+        raise BadInput("not a stories message: no article JSON after the header", reason="invalid_article")
+    return article_id, band_keys, article
+
+
+def with_story(article: bytes, story_id: str) -> bytes:
+    """The article's JSON from ``wrap`` (no story id in it) with the story id added."""
+    return article.rstrip()[:-1] + b',"story_id":' + json.dumps(story_id).encode() + b"}"
 
 
 class _Utf8(MutableMapping):

@@ -4,7 +4,7 @@ Each article is shingled into word 3-grams of its normalized terms and summarize
 (64 permutations, seeded: the same text gives the same signature in every process). Like
 MinHash LSH (datasketch's parameters for Jaccard 0.5: 14 bands of 4 rows), the signature is cut
 into bands; two articles are candidates when some band is equal. The index is then just a
-mapping **band key → story id**, plus **"id:" + article id → story id**:
+mapping **band key → story id**, plus **article id → story id**:
 
 * an article whose id is known keeps its story (a redelivery, or a corrected text at the same URL);
 * else it joins the smallest story id its band keys map to (the story of the earliest similar
@@ -12,10 +12,15 @@ mapping **band key → story id**, plus **"id:" + article id → story id**:
 * its band keys not yet in the mapping, and its id, are set to that story.
 
 Because a written key never changes, a replay (at-least-once) gets the story it got the first
-time. The mapping is any ``MutableMapping``: in the embedded runner a bounded in-memory one
-(``StoryIndex``); on the real stack a changelogged Faust table shared by every worker, which
-survives restarts (``processors.agents``). Both remember the keys of a bounded number of recent
-articles (``capacity``): a story older than that is forgotten, and a near-duplicate starts anew.
+time. Only recent articles are remembered (``capacity``): a story older than that is forgotten,
+and a near-duplicate starts anew.
+
+``StoryLog`` keeps both mappings in memory and writes ONE record per article to a log mapping
+(sequence number → the article id, its story and the band keys it added), deleting the record
+``capacity`` articles back. In the embedded runner the log is a dict; on the real stack it is a
+changelogged Faust table shared by every worker (``processors.agents``): two changelog messages
+per article, not one per key, and after a restart or a rebalance the mappings are rebuilt from
+the restored log.
 """
 from __future__ import annotations
 
@@ -28,6 +33,7 @@ from datasketch import MinHash, MinHashLSH
 from rasad.normalize import terms
 
 _SHINGLE = 3
+_SEED = 1  # the same permutations, so the same signatures, in every process
 THRESHOLD, NUM_PERM = 0.5, 64
 
 
@@ -37,76 +43,91 @@ class Banding:
     def __init__(self, threshold: float = THRESHOLD, num_perm: int = NUM_PERM):
         self.num_perm = num_perm
         self.ranges = MinHashLSH(threshold=threshold, num_perm=num_perm).hashranges  # [(start, end)] per band
+        # Drawn once: datasketch draws the seeded permutations again for every MinHash it creates.
+        self._seeded = MinHash(num_perm=num_perm, seed=_SEED)
 
     def keys(self, text: str) -> list[str]:
         """The band keys of a text: band number and a 64-bit digest of the band's hash values."""
-        values = minhash(text, self.num_perm).hashvalues
+        values = self.signature(text).hashvalues
         return [f"{band}:{hashlib.blake2b(values[start:end].tobytes(), digest_size=8).hexdigest()}"
                 for band, (start, end) in enumerate(self.ranges)]
 
+    def signature(self, text: str) -> MinHash:
+        """MinHash of the word 3-grams of the normalized text (of its words, when it is shorter)."""
+        words = terms(text)
+        shingles = {" ".join(words[i:i + _SHINGLE]) for i in range(max(1, len(words) - _SHINGLE + 1))}
+        seeded = self._seeded
+        signature = MinHash(num_perm=self.num_perm, seed=_SEED, permutations=seeded.permutations, scheme=seeded.scheme)
+        signature.update_batch([s.encode("utf-8") for s in shingles])
+        return signature
 
-def assign(mapping: MutableMapping[str, str], article_id: str, band_keys: list[str], capacity: int | None = None) -> str:
-    """The story id of an article with these band keys, recorded in ``mapping`` (see the module doc).
 
-    With a ``capacity``, the mapping remembers the keys written by the last ``capacity``
-    articles only: it logs which keys each article wrote and deletes those of the article that
-    many articles back, so it stays bounded (a Faust table's changelog gets tombstones).
+class StoryLog:
+    """Story ids by band keys and article ids for the last ``capacity`` articles, logged one record per article.
+
+    ``log`` maps a sequence number (str) to a JSON record; it may hold records already
+    (a restored Faust table): call ``rebuild`` whenever it may have changed behind this object.
+    Not thread-safe.
     """
-    own = "id:" + article_id
-    known = mapping.get(own)
-    if known is not None:
-        return known
-    stories = [story for story in map(mapping.get, band_keys) if story is not None]
-    story = min(stories) if stories else article_id
-    written = [key for key in band_keys if key not in mapping] + [own]
-    for key in written:
-        mapping[key] = story
-    if capacity:
-        _log(mapping, written, capacity)
-    return story
 
-
-def remembered(mapping: MutableMapping[str, str], capacity: int) -> int:
-    """How many articles' keys a mapping kept by ``assign(..., capacity)`` remembers."""
-    return min(int(mapping.get(_NEXT, "0")), capacity)
-
-
-_NEXT = "seq:next"  # the number of the next article logged
-
-
-def _log(mapping: MutableMapping[str, str], written: list[str], capacity: int) -> None:
-    """Log the keys this article wrote; forget those of the article ``capacity`` articles back."""
-    number = int(mapping.get(_NEXT, "0"))
-    mapping[f"log:{number}"] = json.dumps(written)
-    mapping[_NEXT] = str(number + 1)
-    oldest = mapping.pop(f"log:{number - capacity}", None)
-    for key in json.loads(oldest) if oldest else ():
-        mapping.pop(key, None)
-
-
-class StoryIndex:
-    """Story ids from an in-memory mapping that remembers the last ``capacity`` articles (not thread-safe)."""
-
-    def __init__(self, threshold: float = THRESHOLD, num_perm: int = NUM_PERM, capacity: int = 50_000):
-        self.banding = Banding(threshold, num_perm)
-        self.capacity = capacity
-        self._keys: dict[str, str] = {}
+    def __init__(self, log: MutableMapping[str, str], capacity: int):
+        self.log, self.capacity = log, capacity
+        self._by_band: dict[str, str] = {}
+        self._by_id: dict[str, str] = {}
+        self._next = 0
 
     def __len__(self) -> int:
         """Articles remembered."""
-        return remembered(self._keys, self.capacity)
+        return len(self._by_id)
+
+    def rebuild(self) -> None:
+        """The mappings again from the log's records, oldest first."""
+        self._by_band.clear()
+        self._by_id.clear()
+        numbers = sorted(int(key) for key in self.log)
+        for number in numbers:
+            self._apply(json.loads(self.log[str(number)]))
+        self._next = numbers[-1] + 1 if numbers else 0
+
+    def assign(self, article_id: str, band_keys: list[str]) -> str:
+        """The story id of an article with these band keys, remembered for those that follow (see the module doc)."""
+        known = self._by_id.get(article_id)
+        if known is not None:
+            return known
+        stories = [story for story in map(self._by_band.get, band_keys) if story is not None]
+        story = min(stories) if stories else article_id
+        record = {"id": article_id, "story": story, "bands": [key for key in dict.fromkeys(band_keys)
+                                                              if key not in self._by_band]}
+        self._apply(record)
+        self.log[str(self._next)] = json.dumps(record)
+        oldest = self.log.pop(str(self._next - self.capacity), None)
+        self._next += 1
+        if oldest is not None:
+            self._forget(json.loads(oldest))
+        return story
+
+    def _apply(self, record: dict) -> None:
+        for key in record["bands"]:
+            self._by_band[key] = record["story"]
+        self._by_id[record["id"]] = record["story"]
+
+    def _forget(self, record: dict) -> None:
+        for key in record["bands"]:
+            self._by_band.pop(key, None)
+        self._by_id.pop(record["id"], None)
+
+
+class StoryIndex:
+    """Story ids of texts, remembered in memory for the last ``capacity`` articles (the embedded runner's)."""
+
+    def __init__(self, threshold: float = THRESHOLD, num_perm: int = NUM_PERM, capacity: int = 50_000):
+        self.banding = Banding(threshold, num_perm)
+        self.stories = StoryLog({}, capacity)
+
+    def __len__(self) -> int:
+        """Articles remembered."""
+        return len(self.stories)
 
     def assign(self, article_id: str, text: str) -> str:
         """The story id of this article, remembering it for the articles that follow."""
-        if "id:" + article_id in self._keys:
-            return self._keys["id:" + article_id]
-        return assign(self._keys, article_id, self.banding.keys(text), self.capacity)
-
-
-def minhash(text: str, num_perm: int = NUM_PERM) -> MinHash:
-    """MinHash of the word 3-grams of the normalized text (of its words, when it is shorter)."""
-    words = terms(text)
-    shingles = {" ".join(words[i:i + _SHINGLE]) for i in range(max(1, len(words) - _SHINGLE + 1))}
-    signature = MinHash(num_perm=num_perm, seed=1)
-    signature.update_batch([s.encode("utf-8") for s in shingles])
-    return signature
+        return self.stories.assign(article_id, self.banding.keys(text))

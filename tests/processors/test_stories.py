@@ -1,6 +1,8 @@
 """Stories: near-duplicate articles share a story id; different ones do not."""
 from __future__ import annotations
 
+import json
+
 from processors.pipeline import process
 from processors.stories import StoryIndex
 from rasad.model import Article
@@ -42,43 +44,53 @@ def test_process_sets_the_story_id(lexicon):
     assert one.id != two.id and one.story_id == two.story_id == one.id
 
 
-def test_assign_on_a_shared_mapping_is_replay_safe_and_never_rewrites_a_key():
-    from processors.stories import Banding, assign
+def test_the_story_log_is_replay_safe_never_rewrites_a_key_and_rebuilds_from_its_log():
+    from processors.stories import Banding, StoryLog
 
-    banding, mapping = Banding(), {}
+    banding, log = Banding(), {}
     wire, copy = banding.keys(WIRE), banding.keys("Reuters - " + WIRE + " Read more on our site.")
     assert len(wire) == 14 and wire == Banding().keys(WIRE)  # the same keys in every process
-    assert assign(mapping, "b", copy) == "b"
-    written = dict(mapping)
-    assert assign(mapping, "a", wire) == "b"  # joins the earlier story, though "a" < "b"
-    assert all(mapping[k] == v for k, v in written.items())
-    assert assign(mapping, "a", wire) == "b" and assign(mapping, "b", copy) == "b"  # replays
+    stories = StoryLog(log, capacity=100)
+    assert stories.assign("b", copy) == "b"
+    assert stories.assign("a", wire) == "b"  # joins the earlier story, though "a" < "b"
+    assert stories.assign("a", wire) == "b" and stories.assign("b", copy) == "b"  # replays
+    assert len(log) == 2  # one record per article, none for the replays
+    first = json.loads(log["0"])
+    assert first["id"] == "b" and first["story"] == "b" and sorted(first["bands"]) == sorted(set(copy))
+    assert set(json.loads(log["1"])["bands"]).isdisjoint(first["bands"])  # a band key is written once
+    restored = StoryLog(dict(log), capacity=100)  # another worker, after restoring the table
+    restored.rebuild()
+    assert restored.assign("a", wire) == "b" and restored.assign("c", wire) == "b" and len(restored) == 3
+    assert sorted(restored.log) == ["0", "1", "2"]  # numbering went on after the restored records
 
 
 def test_the_stories_hop_message_round_trips_and_rejects_garbage():
     import pytest
 
-    from processors.agents import unwrap, wrap
+    from processors.agents import unwrap, with_story, wrap
     from rasad.errors import BadInput
 
-    article = Article(title="t", text=WIRE, source="x")
-    keys, back = unwrap(wrap(["0:ab", "1:cd"], article))
-    assert keys == ["0:ab", "1:cd"] and back == article
-    for bad in (b"not json", b'{"bands": "x", "article": {"text": "y"}}', b'{"bands": []}', b'{"bands": [], "article": {}}'):
+    article = Article(title="t", text=WIRE, source="x", story_id="")
+    article_id, keys, body = unwrap(wrap(["0:ab", "1:cd"], article))
+    assert article_id == article.id and keys == ["0:ab", "1:cd"]
+    assert Article.from_json(with_story(body, "s1")) == article.model_copy(update={"story_id": "s1"})
+    for bad in (b"not json", b'{"bands": "x", "id": "a"}\n{"text": "y"}', b'{"bands": []}\n{}',
+                b'{"id": "a", "bands": []}', b'{"id": "", "bands": []}\n{"text": "y"}'):
         with pytest.raises(BadInput):
             unwrap(bad)
 
 
-def test_a_mapping_with_a_capacity_stays_bounded_and_forgets_the_oldest_articles_keys():
-    from processors.stories import Banding, assign, remembered
+def test_a_log_with_a_capacity_stays_bounded_and_forgets_the_oldest_articles():
+    from processors.stories import Banding, StoryLog
 
-    banding, mapping = Banding(), {}
+    banding, log = Banding(), {}
+    stories = StoryLog(log, capacity=5)
     texts = [f"Report number {n}: talks between delegations {n} resumed in city {n * 7} on day {n}." for n in range(30)]
-    sizes = []
     for n, text in enumerate(texts):
-        assert assign(mapping, f"a{n}", banding.keys(text), capacity=5) == f"a{n}"
-        sizes.append(len(mapping))
-    assert remembered(mapping, 5) == 5 and max(sizes[10:]) == min(sizes[10:])  # bounded: old keys are deleted
-    assert "id:a29" in mapping and "id:a0" not in mapping
-    assert assign(mapping, "b0", banding.keys(texts[0]), capacity=5) == "b0"  # a0 was forgotten
-    assert assign(mapping, "b29", banding.keys(texts[29]), capacity=5) == "a29"  # a29 is remembered
+        assert stories.assign(f"a{n}", banding.keys(text)) == f"a{n}"
+        assert len(log) == min(n + 1, 5) and len(stories) == min(n + 1, 5)  # bounded: old records are deleted
+    assert stories.assign("b0", banding.keys(texts[0])) == "b0"  # a0 was forgotten
+    assert stories.assign("b29", banding.keys(texts[29])) == "a29"  # a29 is remembered
+    restored = StoryLog(dict(log), capacity=5)
+    restored.rebuild()
+    assert len(restored) == 5 and restored.assign("c29", banding.keys(texts[29])) == "a29"

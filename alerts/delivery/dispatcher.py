@@ -14,12 +14,12 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 
-import httpx
 
 from alerts.alert import Alert, Delivery
 from alerts.delivery.email import send_email
 from alerts.delivery.guard import Refused
-from alerts.delivery.webhook import DeliveryFailed, send_slack, send_webhook
+from alerts.delivery.http import DeliveryFailed, WebhookClient
+from alerts.delivery.webhook import send_slack, send_webhook
 from alerts.rules import AlertRule
 from alerts.rulestore import RuleStore
 from rasad.errors import RasadError
@@ -38,7 +38,7 @@ class Dispatcher:
         self.store = store
         self.on_done = on_done
         self._sleep = sleep
-        self._http = httpx.Client(follow_redirects=False, timeout=settings.alerts_timeout)
+        self._http = WebhookClient(pool_size=settings.alerts_delivery_threads)
         self._pool = ThreadPoolExecutor(settings.alerts_delivery_threads, thread_name_prefix="alert-delivery")
         # One thread per lane: batches are recorded in the order the stream admitted them.
         self._intake = ThreadPoolExecutor(1, thread_name_prefix="alert-intake")

@@ -5,7 +5,7 @@ import smtplib
 from email.message import EmailMessage
 
 from alerts.alert import Alert
-from alerts.delivery.webhook import DeliveryFailed
+from alerts.delivery.http import DeliveryFailed
 
 
 def message(alert: Alert, sender: str, recipient: str) -> EmailMessage:

@@ -1,6 +1,7 @@
 """Long-running commands: ``worker`` (Faust, real stack), ``serve`` (dashboard/API), ``demo`` (embedded)."""
 from __future__ import annotations
 
+import gc
 import threading
 import time
 from pathlib import Path
@@ -52,6 +53,9 @@ def worker(
             register_worker(faust_app, topics, settings)
     except RasadError as exc:
         raise fail(exc) from exc
+    # The lexicon, the gazetteer and the compiled rules live as long as the process: out of the
+    # cyclic collector's sight, a full collection no longer walks them (a pause of ~50-100 ms).
+    gc.freeze()
     faust.Worker(faust_app, loglevel=settings.log_level.upper(), quiet=True).execute_from_commandline()
 
 

@@ -107,6 +107,36 @@ def test_down_webhook_is_retried_then_recorded_failed_without_blocking_others(tm
     assert [d.status for d in recorded.deliveries] == ["failed", "failed", "delivered"]
 
 
+def test_the_request_goes_to_the_address_the_guard_checked_not_a_second_dns_answer(monkeypatch):
+    """DNS rebinding: the name answers a vetted address to the guard, then an internal one; no second lookup is made."""
+    import socket
+
+    from alerts.delivery.http import WebhookClient
+
+    receiver = WebhookReceiver()
+    port = receiver.server.server_address[1]
+    answers = iter([[(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port))]])
+    real = socket.getaddrinfo
+    lookups = []
+
+    def rebinding(host, *args, **kwargs):
+        if host != "hooks.rebind.test":
+            return real(host, *args, **kwargs)
+        lookups.append(host)  # a second lookup would get an address where nothing listens
+        return next(answers, [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("10.255.255.1", port))])
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+    client = WebhookClient()
+    try:
+        client.post(f"http://hooks.rebind.test:{port}/hook?x=1", b"{}", {"X-Test": "1"}, timeout=5, allow_private=True)
+    finally:
+        client.close()
+        receiver.close()
+    assert lookups == ["hooks.rebind.test"]
+    headers, body = receiver.requests[0]
+    assert headers["host"] == f"hooks.rebind.test:{port}" and headers["x-test"] == "1" and body == b"{}"
+
+
 def test_redirects_are_not_followed(tmp_path, rule_store):
     receiver = WebhookReceiver(status=302)
     try:

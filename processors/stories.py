@@ -26,40 +26,57 @@ from __future__ import annotations
 
 import hashlib
 import json
+import zlib
 from collections.abc import MutableMapping
 
-from datasketch import MinHash, MinHashLSH
+import numpy as np
+from datasketch import MinHashLSH
 
 from rasad.normalize import terms
 
 _SHINGLE = 3
 _SEED = 1  # the same permutations, so the same signatures, in every process
+_PRIME = (1 << 61) - 1  # a Mersenne prime: the universal hash's modulus
+_MIX = tuple(np.uint64(k) for k in (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9))  # odd 64-bit constants
 THRESHOLD, NUM_PERM = 0.5, 64
 
 
 class Banding:
-    """Cuts MinHash signatures into LSH bands, with datasketch's band/row split for a threshold."""
+    """MinHash signatures of texts, cut into LSH bands with datasketch's band/row split for a threshold.
+
+    The signature is computed here with numpy, all permutations at once: each word is hashed
+    once (CRC-32), a 3-gram's hash mixes its three words' hashes, and permutation ``i`` maps a
+    shingle hash ``x`` to ``(a_i * x + b_i) mod (2^61 - 1)``, kept to 32 bits; the signature is
+    the minimum per permutation. The ``a``/``b`` are drawn from a fixed seed, so every process
+    computes the same signature for the same text.
+    """
 
     def __init__(self, threshold: float = THRESHOLD, num_perm: int = NUM_PERM):
         self.num_perm = num_perm
         self.ranges = MinHashLSH(threshold=threshold, num_perm=num_perm).hashranges  # [(start, end)] per band
-        # Drawn once: datasketch draws the seeded permutations again for every MinHash it creates.
-        self._seeded = MinHash(num_perm=num_perm, seed=_SEED)
+        draw = np.random.RandomState(_SEED)
+        self._a = draw.randint(1, _PRIME, size=num_perm, dtype=np.uint64)
+        self._b = draw.randint(0, _PRIME, size=num_perm, dtype=np.uint64)
 
     def keys(self, text: str) -> list[str]:
         """The band keys of a text: band number and a 64-bit digest of the band's hash values."""
-        values = self.signature(text).hashvalues
+        values = self.signature(text)
         return [f"{band}:{hashlib.blake2b(values[start:end].tobytes(), digest_size=8).hexdigest()}"
                 for band, (start, end) in enumerate(self.ranges)]
 
-    def signature(self, text: str) -> MinHash:
-        """MinHash of the word 3-grams of the normalized text (of its words, when it is shorter)."""
+    def signature(self, text: str) -> np.ndarray:
+        """MinHash (``num_perm`` values) of the word 3-grams of the normalized text (of its words, when fewer)."""
         words = terms(text)
-        shingles = {" ".join(words[i:i + _SHINGLE]) for i in range(max(1, len(words) - _SHINGLE + 1))}
-        seeded = self._seeded
-        signature = MinHash(num_perm=self.num_perm, seed=_SEED, permutations=seeded.permutations, scheme=seeded.scheme)
-        signature.update_batch([s.encode("utf-8") for s in shingles])
-        return signature
+        if len(words) < _SHINGLE:
+            shingles = np.array([zlib.crc32(" ".join(words).encode("utf-8"))], dtype=np.uint64)
+        else:
+            hashed = np.fromiter(map(zlib.crc32, map(str.encode, words)), dtype=np.uint64, count=len(words))
+            with np.errstate(over="ignore"):  # products wrap modulo 2^64: that is the mixing
+                mixed = (hashed[:-2] * _MIX[0] + hashed[1:-1] * _MIX[1] + hashed[2:]) * _MIX[2]
+            shingles = np.unique(mixed >> np.uint64(32))
+        with np.errstate(over="ignore"):
+            permuted = (shingles[:, None] * self._a + self._b) % np.uint64(_PRIME) & np.uint64(0xFFFFFFFF)
+        return permuted.min(axis=0)
 
 
 class StoryLog:

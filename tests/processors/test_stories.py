@@ -94,3 +94,23 @@ def test_a_log_with_a_capacity_stays_bounded_and_forgets_the_oldest_articles():
     restored = StoryLog(dict(log), capacity=5)
     restored.rebuild()
     assert len(restored) == 5 and restored.assign("c29", banding.keys(texts[29])) == "a29"
+
+
+def test_signature_agreement_estimates_the_jaccard_similarity_of_the_shingles():
+    import random
+
+    import numpy as np
+
+    from processors.stories import Banding
+
+    banding, rng = Banding(num_perm=256), random.Random(5)
+    vocabulary = [f"w{i}" for i in range(5000)]
+    for changed in (5, 40, 120):
+        base = [rng.choice(vocabulary) for _ in range(300)]
+        other = list(base)
+        for i in rng.sample(range(300), changed):
+            other[i] = rng.choice(vocabulary)
+        shingles = [{" ".join(words[i:i + 3]) for i in range(len(words) - 2)} for words in (base, other)]
+        jaccard = len(shingles[0] & shingles[1]) / len(shingles[0] | shingles[1])
+        agreement = float(np.mean(banding.signature(" ".join(base)) == banding.signature(" ".join(other))))
+        assert abs(agreement - jaccard) < 0.1, (changed, jaccard, agreement)  # ~3 standard errors at 256 permutations

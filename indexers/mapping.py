@@ -70,7 +70,8 @@ def index_template(alias: str) -> dict:
 
 def source(article: Article) -> dict:
     """The ``_source`` of an article: the search document plus the article itself (for ``get``)."""
-    return {**document(article), "article": article.model_dump(mode="json", exclude_none=True)}
+    # The normalized text is stored once, as ``text_norm``.
+    return {**document(article), "article": article.model_dump(mode="json", exclude_none=True, exclude={"normalized"})}
 
 
 def action(alias: str, article: Article) -> dict:

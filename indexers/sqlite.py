@@ -75,7 +75,7 @@ class SqliteStore(Store):
             "INSERT INTO docs (id, date, language, source, story_id, article) VALUES (?, ?, ?, ?, ?, ?) "
             "ON CONFLICT(id) DO UPDATE SET date=excluded.date, language=excluded.language, "
             "source=excluded.source, story_id=excluded.story_id, article=excluded.article RETURNING rowid",
-            (article.id, doc["date"], doc["language"], article.source, doc["story_id"], article.model_dump_json()),
+            (article.id, doc["date"], doc["language"], article.source, doc["story_id"], article.model_dump_json(exclude={"normalized"})),
         )
         rowid = cur.fetchone()[0]
         self._db.execute("INSERT INTO fts (rowid, norm, keys) VALUES (?, ?, ?)", (rowid, doc["text_norm"], _keys(doc)))

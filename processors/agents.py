@@ -71,7 +71,8 @@ def register(app: faust.App, topics: Topics, lexicon: Lexicon, remembered: int =
             elif outcome.article.story_id:  # the producer already knows the story
                 await topics.tagged.send(key=outcome.article.id.encode(), value=outcome.article.to_json())
             else:
-                await stories_topic.send(key=_ONE_KEY, value=wrap(banding.keys(outcome.article.body), outcome.article))
+                article = outcome.article
+                await stories_topic.send(key=_ONE_KEY, value=wrap(banding.keys(article.body, article.normalized), article))
 
     @app.agent(stories_topic, name="rasad.stories", concurrency=1)
     async def stories(stream: faust.StreamT) -> None:

@@ -11,6 +11,7 @@ from rasad.concepts import Lexicon
 from rasad.errors import BadInput
 from rasad.language import detect
 from rasad.model import Article, utcnow
+from rasad.normalize import normalized
 from processors.stories import StoryIndex
 from processors.tagger import tag
 
@@ -39,7 +40,7 @@ def clean(article: Article) -> Article:
 
 
 def process(article: Article, lexicon: Lexicon, stories: StoryIndex | None = None) -> Article:
-    """Clean, detect the language when the producer did not, tag, and find the story (given an index)."""
+    """Clean, detect the language when the producer did not, tag, normalize, and find the story (given an index)."""
     article = clean(article)
     if not article.text:
         raise BadInput("text is empty after cleaning", reason="invalid_article")
@@ -49,9 +50,9 @@ def process(article: Article, lexicon: Lexicon, stories: StoryIndex | None = Non
     if article.ingested_at is None:
         updates["ingested_at"] = updates["tagged_at"]
     article = article.model_copy(update=updates)
-    updates = {"tags": tag(article, lexicon)}
+    updates = {"tags": tag(article, lexicon), "normalized": normalized(article.body)}
     if stories is not None and not article.story_id:
-        updates["story_id"] = stories.assign(article.id, article.body)
+        updates["story_id"] = stories.assign(article.id, article.body, updates["normalized"])
     return article.model_copy(update=updates)
 
 

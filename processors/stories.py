@@ -58,15 +58,18 @@ class Banding:
         self._a = draw.randint(1, _PRIME, size=num_perm, dtype=np.uint64)
         self._b = draw.randint(0, _PRIME, size=num_perm, dtype=np.uint64)
 
-    def keys(self, text: str) -> list[str]:
-        """The band keys of a text: band number and a 64-bit digest of the band's hash values."""
-        values = self.signature(text)
+    def keys(self, text: str, normalized: str | None = None) -> list[str]:
+        """The band keys of a text: band number and a 64-bit digest of the band's hash values.
+
+        ``normalized``: the text's normalized terms (``rasad.normalize.normalized``), when known already.
+        """
+        values = self.signature(text, normalized)
         return [f"{band}:{hashlib.blake2b(values[start:end].tobytes(), digest_size=8).hexdigest()}"
                 for band, (start, end) in enumerate(self.ranges)]
 
-    def signature(self, text: str) -> np.ndarray:
+    def signature(self, text: str, normalized: str | None = None) -> np.ndarray:
         """MinHash (``num_perm`` values) of the word 3-grams of the normalized text (of its words, when fewer)."""
-        words = terms(text)
+        words = terms(text) if normalized is None else normalized.split()
         if len(words) < _SHINGLE:
             shingles = np.array([zlib.crc32(" ".join(words).encode("utf-8"))], dtype=np.uint64)
         else:
@@ -145,6 +148,6 @@ class StoryIndex:
         """Articles remembered."""
         return len(self.stories)
 
-    def assign(self, article_id: str, text: str) -> str:
+    def assign(self, article_id: str, text: str, normalized: str | None = None) -> str:
         """The story id of this article, remembering it for the articles that follow."""
-        return self.stories.assign(article_id, self.banding.keys(text))
+        return self.stories.assign(article_id, self.banding.keys(text, normalized))

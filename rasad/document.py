@@ -42,7 +42,7 @@ def document(article: Article) -> dict:
         "id": article.id,
         "title": article.title,
         "text": article.text,
-        "text_norm": normalized(article.body),
+        "text_norm": article.normalized or normalized(article.body),  # the tagger's, when it ran
         "language": (article.language or "und").lower(),
         "source": article.source,
         "source_key": source_key(article.source) if article.source else "",

@@ -64,6 +64,8 @@ class Article(BaseModel):
     tags: list[Tag] = Field(default_factory=list)
     story_id: str | None = None
     tagged_at: AwareDatetime | None = None
+    normalized: str | None = Field(None, description="Title and text as the project's normalized terms, set by the "
+                                   "tagger so the stories step, the indexer and alerts do not fold the text again.")
 
     @model_validator(mode="after")
     def _require_text_and_id(self) -> Article:

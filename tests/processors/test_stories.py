@@ -114,3 +114,15 @@ def test_signature_agreement_estimates_the_jaccard_similarity_of_the_shingles():
         jaccard = len(shingles[0] & shingles[1]) / len(shingles[0] | shingles[1])
         agreement = float(np.mean(banding.signature(" ".join(base)) == banding.signature(" ".join(other))))
         assert abs(agreement - jaccard) < 0.1, (changed, jaccard, agreement)  # ~3 standard errors at 256 permutations
+
+
+def test_processing_normalizes_once_and_the_stores_keep_it_only_as_text_norm(lexicon):
+    from indexers.mapping import source
+    from rasad.document import document
+    from rasad.normalize import normalized
+
+    article = process(Article(title="ضربات لداعش", text="وبالسورية " + WIRE, source="x"), lexicon, StoryIndex())
+    assert article.normalized == normalized(article.body) and "داعش" in article.normalized.split()
+    assert document(article)["text_norm"] == article.normalized
+    assert document(article.model_copy(update={"normalized": None}))["text_norm"] == article.normalized
+    assert "normalized" not in source(article)["article"]

@@ -5,7 +5,9 @@ settings table are generated from these descriptions.
 """
 from pathlib import Path
 
-from pydantic import Field, model_validator
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -92,7 +94,8 @@ class Settings(BaseSettings):
     producer_batch: int = Field(500, ge=1, description="Articles a producer keeps in flight before waiting for acknowledgements.")
 
     # --- alerts ---
-    alerts_token: str = Field("", description="Bearer token /api/alerts requires (the API refuses every call while it is empty).")
+    alerts_token: SecretStr = Field(SecretStr(""), description="Bearer token /api/alerts requires (the API refuses every "
+                                    "call while it is empty). Shown masked by `rasad settings`.")
     alerts_allow_private: bool = Field(
         False, description="Let webhooks reach loopback, private and link-local addresses (local testing only: SSRF risk).")
     alerts_retries: int = Field(3, ge=0, description="Retries of a failing webhook/Slack/email delivery before it is recorded as failed.")
@@ -101,6 +104,14 @@ class Settings(BaseSettings):
     alerts_smtp_host: str = Field("127.0.0.1", description="SMTP server alert emails are sent through.")
     alerts_smtp_port: int = Field(25, description="Port of that SMTP server.")
     alerts_smtp_sender: str = Field("rasad@localhost", description="From: address of alert emails.")
+    alerts_smtp_security: Literal["none", "starttls", "ssl"] = Field(
+        "none", description="Encryption of the SMTP connection: none (a local relay), starttls (usually port 587) or "
+                            "ssl (implicit TLS, usually port 465). The server's certificate is verified.")
+    alerts_smtp_username: str = Field("", description="SMTP login; empty: no authentication.")
+    alerts_smtp_password: SecretStr = Field(SecretStr(""), description="SMTP password. Never sent over an unencrypted "
+                                                                       "connection except to a loopback server.")
+    alerts_smtp_ca_file: Path | None = Field(None, description="CA bundle the SMTP server's certificate is verified "
+                                                               "against (default: the system's).")
     alerts_reload_interval: float = Field(2.0, gt=0, description="Seconds between checks for added or removed alert rules.")
     alerts_delivery_threads: int = Field(8, ge=1, description="Threads delivering alerts (a slow destination holds one).")
 

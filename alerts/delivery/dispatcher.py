@@ -203,8 +203,7 @@ class Dispatcher:
         elif delivery.kind == "slack":
             send_slack(self._http, delivery.target, alert, s.alerts_timeout, s.alerts_allow_private)
         elif delivery.kind == "email":
-            send_email(delivery.target, alert, s.alerts_smtp_host, s.alerts_smtp_port, s.alerts_smtp_sender,
-                       s.alerts_timeout)
+            send_email(delivery.target, alert, s)
         else:
             raise Refused(f"unknown destination kind {delivery.kind!r}")
 

@@ -54,7 +54,7 @@ def api_routes(settings: Settings) -> list:
     """The /api/alerts routes for the dashboard app."""
     from alerts.api import routes
 
-    return routes(open_rules(settings), concepts.load(), settings.alerts_token)
+    return routes(open_rules(settings), concepts.load(), settings.alerts_token.get_secret_value())
 
 
 @alerts_app.command("add")

@@ -106,7 +106,10 @@ def _start_worker(role: str, settings: Settings, log):
     import subprocess
     import sys
 
-    env = {**os.environ, **{f"RASAD_{k.upper()}": str(v) for k, v in settings.model_dump().items() if v is not None}}
+    from pydantic import SecretStr
+
+    values = {k: v.get_secret_value() if isinstance(v, SecretStr) else v for k, v in settings.model_dump().items()}
+    env = {**os.environ, **{f"RASAD_{k.upper()}": str(v) for k, v in values.items() if v is not None}}
     return subprocess.Popen([sys.executable, "-m", "rasad", "worker", "--role", role], env=env, stdout=log,
                             stderr=subprocess.STDOUT)
 

@@ -2,7 +2,10 @@
 count spikes, and admit each alert once (the ledger) within the rule's throttle.
 
 Two steps so a Faust shell can keep table updates on its event loop and store calls off it:
-``match`` (CPU only; updates the spike table) and ``admit`` (claims in the rule store).
+``match`` (CPU only; updates the spike table) and ``admit`` (claims in the rule store). ``match``
+is ``observe`` (keyword rules, and the spike counts an article adds to) plus ``count`` (one spike
+count): on the real stack the counts are sent, keyed by rule and key, to the worker that owns
+them, so any number of alerts workers count every spike in one place.
 """
 from __future__ import annotations
 
@@ -35,6 +38,15 @@ class Candidate:
     story_id: str
     dedup_key: str
     spike: spikes.SpikeHit | None = None
+
+
+@dataclass(frozen=True)
+class Observation:
+    """One article counted by a spike rule under one key (a concept or country) at a time (epoch seconds)."""
+
+    rule: str
+    key: str
+    at: float
 
 
 class Evaluator:
@@ -95,22 +107,35 @@ class Evaluator:
         log.info("alert rules loaded: %d", len(kept))
 
     def match(self, article: Article) -> list[Candidate]:
-        """Rules this article fires (before dedup); spike rules count it and yield reached windows."""
+        """Rules this article fires (before dedup); spike rules count it here and yield reached windows."""
+        candidates, observed = self.observe(article)
+        for observation in observed:
+            candidates += self.count(observation, article)
+        return candidates
+
+    def observe(self, article: Article) -> tuple[list[Candidate], list[Observation]]:
+        """Keyword rules this article fires, and the spike counts it adds to (counted by ``count``, where they live)."""
         doc = document(article)
         matcher, rules, focus = self._compiled
-        names = matcher.match(DocumentView.of(doc))
-        out = []
-        for name in names:
+        candidates, observed = [], []
+        for name in matcher.match(DocumentView.of(doc)):
             rule = rules[name]
             if rule.spike is None:
-                out.append(Candidate(rule, article, doc["story_id"], doc["story_id"]))
+                candidates.append(Candidate(rule, article, doc["story_id"], doc["story_id"]))
                 continue
-            at = (article.ingested_at or article.tagged_at)
+            at = article.ingested_at or article.tagged_at
             stamp = at.timestamp() if at else time.time()
-            keys = spikes.spike_keys(rule.spike, doc, focus[name])
-            for hit in spikes.count(self.spike_table, name, rule.spike, keys, stamp):
-                out.append(Candidate(rule, article, doc["story_id"], f"spike:{hit.key}:{hit.window_start:.0f}", hit))
-        return out
+            observed += [Observation(name, key, stamp) for key in spikes.spike_keys(rule.spike, doc, focus[name])]
+        return candidates, observed
+
+    def count(self, observation: Observation, article: Article) -> list[Candidate]:
+        """Count the article in its spike window; a candidate when that brings the window to the rule's level."""
+        rule = self.rules.get(observation.rule)
+        if rule is None or rule.spike is None:  # removed or changed since the article was observed
+            return []
+        story = article.story_id or article.id
+        return [Candidate(rule, article, story, f"spike:{hit.key}:{hit.window_start:.0f}", hit)
+                for hit in spikes.count(self.spike_table, rule.name, rule.spike, [observation.key], observation.at)]
 
     def admit(self, candidates: list[Candidate]) -> list[tuple[Alert, AlertRule, bool]]:
         """(alert, rule, throttled) for each candidate that never fired before (claimed in the ledger)."""

@@ -10,7 +10,8 @@ most populous.
 from __future__ import annotations
 
 from functools import partial
-from itertools import chain
+from itertools import groupby
+from operator import itemgetter
 from typing import NamedTuple
 
 from processors.matcher import Match, Tokens
@@ -32,61 +33,86 @@ _reading = partial(tuple.__new__, Reading)  # from a tuple: a third of the cost 
 
 def resolve(text: str, tokens: Tokens, matches: list[Match], lexicon: Lexicon) -> list[Reading]:
     """The readings kept, in text order (a match's readings in the order of its candidates)."""
-    found: list[list[Reading]] = []  # per match, its readings
-    pending: list[tuple[list[Reading], Match, str, tuple[Rule, ...]]] = []
-    named: set[str] = set()
+    readings: list[Reading] = []  # the certain ones first; context's are inserted where they belong
+    pending: list[tuple[int, Match, str, tuple[Rule, ...]]] = []  # (where, match, concept id, rules)
+    several = False  # whether some match may be read as several concepts
     for match in matches:
-        candidates = match.candidates
-        if len(candidates) == 1 and None in candidates[0][1]:  # the common case: one concept, no conditions
-            named.add(candidates[0][0])
-            found.append([_reading((candidates[0][0], match, True))])
+        certain, contextual = _decided(match.candidates, text[match.start:match.end])
+        if len(certain) == 1 and not contextual:  # the common case: one concept, for certain
+            readings.append(_reading((certain[0], match, True)))
             continue
-        here: list[Reading] = []
-        found.append(here)
-        spelled = text[match.start:match.end]
+        several = several or len(certain) + len(contextual) > 1
+        readings += [_reading((cid, match, True)) for cid in certain]
+        pending += [(len(readings), match, cid, rules) for cid, rules in contextual]
+    if pending:
+        named = set(map(_CONCEPT_ID, readings))  # all certain so far
+        keys = tokens.keys
+        for where, match, cid, rules in reversed(pending):  # from the end: inserting leaves earlier places valid
+            if _fits(match, cid, rules, keys, named):
+                readings.insert(where, _reading((cid, match, False)))
+    return _choose_places(readings, lexicon.concepts) if several else readings
+
+
+_CONCEPT_ID = itemgetter(0)
+
+
+_DECIDED: dict[tuple[int, str], tuple] = {}  # (id of a lexicon's candidates, spelling) -> (them, _decided's answer)
+
+
+def _decided(candidates: tuple[tuple[str, tuple[Rule | None, ...]], ...],
+             spelled: str) -> tuple[tuple[str, ...], tuple[tuple[str, tuple[Rule, ...]], ...]]:
+    """The concepts a match spelled so reads as for certain, and those left to its context (with their rules).
+
+    Neither depends on anything but the candidates and the spelling, which repeat: each pair is
+    decided once.
+    """
+    known = _DECIDED.get((id(candidates), spelled))
+    if known is None or known[0] is not candidates:  # the tuple itself is kept, so its id cannot be reused
+        if len(_DECIDED) >= 200_000:
+            _DECIDED.clear()
+        certain, contextual = [], []
         for cid, rules in candidates:
-            unconditional, spelling, contextual = _sorted_rules(rules)
+            unconditional, spelling, needing_context = _sorted_rules(rules)
             if unconditional or any(r.spelled(spelled) for r in spelling):
-                here.append(_reading((cid, match, True)))
-                named.add(cid)
+                certain.append(cid)
                 continue
-            contextual = tuple(r for r in contextual if r.spelled(spelled))
-            if contextual:
-                pending.append((here, match, cid, contextual))
-    keys = tokens.keys
-    for here, match, cid, rules in pending:
-        if _fits(match, cid, rules, keys, named):
-            here.append(_reading((cid, match, False)))
-    if all(len(here) < 2 for here in found):
-        return list(chain.from_iterable(found))
-    concepts = lexicon.concepts
-    countries = {r.concept_id for here in found for r in here if concepts[r.concept_id].type == "country"}
-    return [r for here in found for r in (here if len(here) < 2 else _choose_place(here, concepts, countries))]
-
-
-_SORTED: dict[int, tuple] = {}  # id of a lexicon's rules tuple -> (the tuple, what _sorted_rules says)
+            needing_context = tuple(r for r in needing_context if r.spelled(spelled))
+            if needing_context:
+                contextual.append((cid, needing_context))
+        known = _DECIDED[id(candidates), spelled] = (candidates, tuple(certain), tuple(contextual))
+    return known[1], known[2]
 
 
 def _sorted_rules(rules: tuple[Rule | None, ...]) -> tuple[bool, tuple[Rule, ...], tuple[Rule, ...]]:
-    """Whether some form counts unconditionally; the spelling-only rules; the contextual ones. Computed once per tuple."""
-    known = _SORTED.get(id(rules))
-    if known is None or known[0] is not rules:  # the tuple itself is kept, so its id cannot be reused
-        if len(_SORTED) >= 200_000:
-            _SORTED.clear()
-        conditional = [r for r in rules if r is not None]
-        known = _SORTED[id(rules)] = (rules, (len(conditional) < len(rules),
-                                              tuple(r for r in conditional if not r.contextual),
-                                              tuple(r for r in conditional if r.contextual)))
-    return known[1]
+    """Whether some form counts unconditionally; the spelling-only rules; the contextual ones."""
+    conditional = [r for r in rules if r is not None]
+    return (len(conditional) < len(rules), tuple(r for r in conditional if not r.contextual),
+            tuple(r for r in conditional if r.contextual))
 
 
 def _fits(match: Match, concept_id: str, rules: tuple[Rule, ...], keys: list[str], named: set[str]) -> bool:
     for rule in rules:
         window = WINDOW if rule.window is None else rule.window
-        near = set(keys[max(0, match.first - window):match.first]) | set(keys[match.last + 1:match.last + 1 + window])
-        if not (near & rule.avoids) and (concept_id in named or not rule.needs or near & rule.needs):
+        before, after = keys[max(0, match.first - window):match.first], keys[match.last + 1:match.last + 1 + window]
+        avoids, needs = rule.avoids, rule.needs  # frozensets: isdisjoint reads the words without building a set
+        if avoids and not (avoids.isdisjoint(before) and avoids.isdisjoint(after)):
+            continue
+        if concept_id in named or not needs or not (needs.isdisjoint(before) and needs.isdisjoint(after)):
             return True
     return False
+
+
+def _choose_places(readings: list[Reading], concepts: dict) -> list[Reading]:
+    """The readings with one place kept per match whose name fits several (Tripoli in Libya or in Lebanon)."""
+    countries = {r.concept_id for r in readings if concepts[r.concept_id].type == "country"}
+    kept: list[Reading] = []
+    for _, its in groupby(readings, key=_MATCH):  # a match's readings are side by side
+        its = list(its)
+        kept += its if len(its) < 2 else _choose_place(its, concepts, countries)
+    return kept
+
+
+_MATCH = itemgetter(1)
 
 
 def _choose_place(readings: list[Reading], concepts: dict, countries: set[str]) -> list[Reading]:

@@ -9,6 +9,7 @@ in a hash table. The cost grows with the text, not with the size of the lexicon.
 from __future__ import annotations
 
 import re
+import weakref
 from dataclasses import dataclass, replace
 from bisect import bisect_right
 from itertools import accumulate, chain, compress, count
@@ -72,6 +73,7 @@ class Tokens:
     keys: list[str]
     pieces: list[str]
     piece_keys: list[tuple[str, ...]]  # the keys of each piece (flattened: ``keys``, before Turkish readings)
+    as_written: bool = True  # ``keys`` are the pieces' keys (no Turkish reading changed one)
 
     def matches(self, found: list[tuple[int, int, tuple]]) -> list[Match]:
         """``Match``es of word runs ``(first, last, candidates)``, with their offsets in the text."""
@@ -123,7 +125,7 @@ def undo_turkish_suffixes(tokens: Tokens, lexicon: Lexicon) -> Tokens:
     keys: list[str] = []
     for key in tokens.keys:
         keys.append(_turkish_reading(key, keys[-1] if keys else "", lexicon))
-    return replace(tokens, keys=keys)
+    return replace(tokens, keys=keys, as_written=keys == tokens.keys)
 
 
 def _turkish_reading(key: str, previous: str, lexicon: Lexicon) -> str:
@@ -142,22 +144,85 @@ def _turkish_reading(key: str, previous: str, lexicon: Lexicon) -> str:
 
 def find(tokens: Tokens, lexicon: Lexicon) -> list[Match]:
     """Non-overlapping matches, the longest form at each position winning."""
-    keys, starts, index = tokens.keys, lexicon.starts, lexicon.index
+    if tokens.as_written:
+        return _find_by_pieces(tokens, lexicon)
+    return tokens.matches(_find_in_keys(tokens.keys, lexicon))
+
+
+def _find_in_keys(keys: list[str], lexicon: Lexicon) -> list[tuple[int, int, tuple]]:
+    """Word runs ``(first, last, candidates)`` of any keys (Turkish readings): ``starts`` asked at each word."""
+    starts, index = lexicon.starts, lexicon.index
     n, covered = len(keys), 0
     found: list[tuple[int, int, tuple]] = []
     for i in compress(count(), map(starts.__contains__, keys)):  # words some form begins with
         if i < covered:
             continue
-        longest = starts[keys[i]]
-        if longest == 1:  # most forms are one word
-            entry = index.get((keys[i],))
-            if entry:
-                found.append((i, i, entry))
-            continue
-        for length in range(min(longest, n - i), 0, -1):
+        for length in range(min(starts[keys[i]], n - i), 0, -1):
             entry = index.get(tuple(keys[i:i + length]))
             if entry:
                 covered = i + length
                 found.append((i, covered - 1, entry))
                 break
-    return tokens.matches(found)
+    return found
+
+
+def _find_by_pieces(tokens: Tokens, lexicon: Lexicon) -> list[Match]:
+    """``find`` for keys as the pieces give them: only the pieces whose words begin a form are visited."""
+    pieces, keys, index = tokens.pieces, tokens.keys, lexicon.index
+    hits = list(map(_hits_of(lexicon).__getitem__, pieces))
+    words_to = list(accumulate(map(len, tokens.piece_keys), initial=0))  # words before each piece
+    text_to = list(accumulate(map(len, pieces), initial=0))  # characters before each piece (but its spaces)
+    n, covered = len(keys), 0
+    matches = []
+    for p in compress(count(), hits):
+        at = text_to[p] + p
+        for j, longest, alone, start, end in hits[p]:
+            i = words_to[p] + j
+            if i < covered:
+                continue
+            for length in range(min(longest, n - i), 1, -1):  # forms of several words, longest first
+                entry = index.get(tuple(keys[i:i + length]))
+                if entry:
+                    covered = i + length
+                    q = bisect_right(words_to, covered - 1) - 1  # the piece of the last word
+                    last_end = text_to[q] + q + _OFFSETS[pieces[q]][covered - 1 - words_to[q]][1]
+                    matches.append(_new_tuple(Match, (i, covered - 1, at + start, last_end, entry)))
+                    break
+            else:
+                if alone:
+                    matches.append(_new_tuple(Match, (i, i, at + start, at + end, alone)))
+    return matches
+
+
+class _Hits(dict):
+    """Piece -> its words that begin a form of one lexicon, ``(word, longest, its own entry, start, end)`` each.
+
+    Most pieces begin no form (``()``). A big lexicon's tables are consulted once per distinct
+    piece, not once per word: at 100k forms they no longer fit the CPU caches, and the cost
+    would grow with the lexicon.
+    """
+
+    def __init__(self, lexicon: Lexicon):
+        super().__init__()
+        self.starts, self.index = lexicon.starts, lexicon.index  # not the lexicon: it may be dropped
+
+    def __missing__(self, piece: str) -> tuple:
+        starts, index = self.starts, self.index
+        hits = tuple((j, starts[key], index.get((key,)), *_OFFSETS[piece][j])
+                     for j, key in enumerate(_KEYS[piece]) if key in starts)
+        if len(piece) <= _PIECE_MAX:
+            if len(self) >= _CACHE_MAX:
+                self.clear()
+            self[piece] = hits
+        return hits
+
+
+_HITS: dict[int, _Hits] = {}  # id of a lexicon in use -> its hits; dropped with the lexicon
+
+
+def _hits_of(lexicon: Lexicon) -> _Hits:
+    hits = _HITS.get(id(lexicon))
+    if hits is None:
+        hits = _HITS[id(lexicon)] = _Hits(lexicon)
+        weakref.finalize(lexicon, _HITS.pop, id(lexicon), None)  # before its id can be reused
+    return hits

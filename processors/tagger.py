@@ -41,36 +41,47 @@ def tag_text(text: str, lexicon: Lexicon, title_end: int = 0, language: str | No
     for reading in readings:
         grouped[reading.concept_id].append(reading)
     concepts = lexicon.concepts
-    found = [(concepts[cid], _confidence(its, title_end), its) for cid, its in grouped.items()]
+    found = [_found(concepts[cid], _confidence(its, title_end), its) for cid, its in grouped.items()]
     found += _derived_countries(found, concepts)
-    found.sort(key=_order)
-    return [_tag(concept, confidence, its, text) for concept, confidence, its in found]
+    found.sort()  # by kind, most confident first, then id (ids differ: the rest is never compared)
+    return [_tag(concept, confidence, its, text) for _, _, _, concept, confidence, its in found]
 
 
-def _order(found: tuple[Concept, float, list | None]) -> tuple[str, float, str]:
-    return found[0].kind, -found[1], found[0].id
+def _found(concept: Concept, confidence: float, readings: list[Reading] | None) -> tuple:
+    """A concept found, as a tuple that sorts in the order tags are listed."""
+    return concept.kind, -confidence, concept.id, concept, confidence, readings
 
 
 def _confidence(readings: list[Reading], title_end: int) -> float:
     """More sure for an unambiguous form, each further mention, a mention in the title."""
-    base = _CERTAIN if any(map(_CERTAIN_OF, readings)) else _CONTEXTUAL
-    confidence = base + _EACH_MORE * (len(readings) - 1) + (_IN_TITLE if readings[0].match.start < title_end else 0.0)
-    return round(min(_CAP, confidence), 2)
+    scores = _SCORES[any(map(_CERTAIN_OF, readings)), readings[0].match.start < title_end]
+    return scores[min(len(readings), len(scores) - 1)]
 
 
+def _scores(certain: bool, in_title: bool) -> tuple[float, ...]:
+    """The confidence of a concept mentioned n times, at index n (from 1 up to the first n at the cap)."""
+    scores = [0.0]
+    while len(scores) < 2 or scores[-1] < _CAP:
+        confidence = ((_CERTAIN if certain else _CONTEXTUAL) + _EACH_MORE * (len(scores) - 1)
+                      + (_IN_TITLE if in_title else 0.0))
+        scores.append(round(min(_CAP, confidence), 2))
+    return tuple(scores)
+
+
+_SCORES = {(certain, in_title): _scores(certain, in_title) for certain in (False, True) for in_title in (False, True)}
 _CERTAIN_OF = attrgetter("certain")
 
 
-def _derived_countries(found: list[tuple[Concept, float, list]], concepts: dict[str, Concept]) -> list[tuple]:
+def _derived_countries(found: list[tuple], concepts: dict[str, Concept]) -> list[tuple]:
     """A city implies its country (derived: no readings) when the country is not mentioned itself."""
-    present = {concept.id for concept, _, _ in found}
+    present = {concept_id for _, _, concept_id, _, _, _ in found}
     derived: dict[str, float] = {}
-    for concept, confidence, _ in found:
+    for _, _, _, concept, confidence, _ in found:
         code = concept.country
-        if concept.kind != "place" or not code or code in present or code not in concepts:
+        if not code or code in present or concept.kind != "place" or code not in concepts:
             continue
         derived[code] = max(derived.get(code, 0.0), round(confidence * _DERIVED, 2))
-    return [(concepts[code], confidence, None) for code, confidence in derived.items()]
+    return [_found(concepts[code], confidence, None) for code, confidence in derived.items()]
 
 
 def _tag(concept: Concept, confidence: float, readings: list[Reading] | None, text: str) -> Tag:
@@ -80,12 +91,10 @@ def _tag(concept: Concept, confidence: float, readings: list[Reading] | None, te
     values here are typed by construction (tests/processors check they validate to equal tags).
     A derived tag (``readings`` None) has no spans and is the country itself.
     """
-    spans = []
-    for _, match, _ in readings or ():
-        start, end = match.start, match.end
-        spans.append(_built(Span, {"start": start, "end": end, "text": text[start:end]}, _SPAN_FIELDS))
     fields = _templates(concept)[readings is None].copy()
-    fields["spans"], fields["confidence"], fields["codes"] = spans, confidence, dict(concept.codes)
+    fields["spans"] = [_built(Span, {"start": match.start, "end": match.end, "text": text[match.start:match.end]},
+                              _SPAN_FIELDS) for _, match, _ in readings or ()]
+    fields["confidence"], fields["codes"] = confidence, dict(concept.codes)  # a copy: the tag's own
     return _built(Tag, fields, _TAG_FIELDS)
 
 
@@ -106,16 +115,20 @@ def _templates(concept: Concept) -> tuple[dict, dict]:
     return templates
 
 
-_new, _set = object.__new__, object.__setattr__
+# The setters of BaseModel's slots, called directly: no attribute lookup by name per object built.
+_new = object.__new__
+_set_dict, _set_fields_set, _set_extra, _set_private = (
+    vars(BaseModel)[name].__set__ for name in ("__dict__", "__pydantic_fields_set__", "__pydantic_extra__",
+                                               "__pydantic_private__"))
 _SPAN_FIELDS, _TAG_FIELDS = set(Span.model_fields), set(Tag.model_fields)
 
 
 def _built(model: type[BaseModel], fields: dict, names: set[str]) -> BaseModel:
     """A pydantic model holding ``fields`` (all ``names``, in schema order), as ``model_construct`` builds it, faster."""
     instance = _new(model)
-    _set(instance, "__dict__", fields)
+    _set_dict(instance, fields)
     # Shared: every field is set, so pydantic's only write to it (adding a field's name) changes nothing.
-    _set(instance, "__pydantic_fields_set__", names)
-    _set(instance, "__pydantic_extra__", None)
-    _set(instance, "__pydantic_private__", None)
+    _set_fields_set(instance, names)
+    _set_extra(instance, None)
+    _set_private(instance, None)
     return instance

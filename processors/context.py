@@ -14,7 +14,7 @@ from itertools import groupby
 from operator import itemgetter
 from typing import NamedTuple
 
-from processors.matcher import Match, Tokens
+from processors.matcher import Found, Match
 from rasad.concepts import Lexicon
 from rasad.concepts.forms import Rule
 
@@ -31,12 +31,12 @@ class Reading(NamedTuple):
 
 _reading = partial(tuple.__new__, Reading)  # from a tuple: a third of the cost of calling the class
 
-def resolve(text: str, tokens: Tokens, matches: list[Match], lexicon: Lexicon) -> list[Reading]:
-    """The readings kept, in text order (a match's readings in the order of its candidates)."""
+def resolve(text: str, found: Found, lexicon: Lexicon) -> list[Reading]:
+    """The readings of ``find``'s matches kept, in text order (a match's readings in the order of its candidates)."""
     readings: list[Reading] = []  # the certain ones first; context's are inserted where they belong
     pending: list[tuple[int, Match, str, tuple[Rule, ...]]] = []  # (where, match, concept id, rules)
     several = False  # whether some match may be read as several concepts
-    for match in matches:
+    for match in found.matches:
         certain, contextual = _decided(match.candidates, text[match.start:match.end])
         if len(certain) == 1 and not contextual:  # the common case: one concept, for certain
             readings.append(_reading((certain[0], match, True)))
@@ -46,9 +46,8 @@ def resolve(text: str, tokens: Tokens, matches: list[Match], lexicon: Lexicon) -
         pending += [(len(readings), match, cid, rules) for cid, rules in contextual]
     if pending:
         named = set(map(_CONCEPT_ID, readings))  # all certain so far
-        keys = tokens.keys
         for where, match, cid, rules in reversed(pending):  # from the end: inserting leaves earlier places valid
-            if _fits(match, cid, rules, keys, named):
+            if _fits(match, cid, rules, found.cues, named):
                 readings.insert(where, _reading((cid, match, False)))
     return _choose_places(readings, lexicon.concepts) if several else readings
 
@@ -90,14 +89,15 @@ def _sorted_rules(rules: tuple[Rule | None, ...]) -> tuple[bool, tuple[Rule, ...
             tuple(r for r in conditional if r.contextual))
 
 
-def _fits(match: Match, concept_id: str, rules: tuple[Rule, ...], keys: list[str], named: set[str]) -> bool:
+def _fits(match: Match, concept_id: str, rules: tuple[Rule, ...], cues: list[tuple[int, str]], named: set[str]) -> bool:
+    """Whether some rule's needed words are near the match (or the concept named for certain) and no avoided one is."""
     for rule in rules:
         window = WINDOW if rule.window is None else rule.window
-        before, after = keys[max(0, match.first - window):match.first], keys[match.last + 1:match.last + 1 + window]
-        avoids, needs = rule.avoids, rule.needs  # frozensets: isdisjoint reads the words without building a set
-        if avoids and not (avoids.isdisjoint(before) and avoids.isdisjoint(after)):
+        first, last = match.first, match.last
+        near = {key for word, key in cues if first - window <= word < first or last < word <= last + window}
+        if near & rule.avoids:
             continue
-        if concept_id in named or not needs or not (needs.isdisjoint(before) and needs.isdisjoint(after)):
+        if concept_id in named or not rule.needs or near & rule.needs:
             return True
     return False
 

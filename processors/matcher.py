@@ -12,7 +12,7 @@ import re
 import weakref
 from dataclasses import dataclass, replace
 from bisect import bisect_right
-from itertools import accumulate, chain, compress, count
+from itertools import accumulate, chain, compress, count, islice
 from typing import NamedTuple
 
 from rasad.concepts import Lexicon
@@ -68,12 +68,18 @@ def _piece(piece: str) -> tuple[tuple[str, ...], tuple[tuple[int, int], ...]]:
 
 @dataclass(frozen=True, slots=True)
 class Tokens:
-    """The words of a text: their match keys, and the pieces (split at spaces) to locate them."""
+    """A text split at spaces into pieces, whose words are keyed like the lexicon's forms."""
 
-    keys: list[str]
+    text: str
     pieces: list[str]
-    piece_keys: list[tuple[str, ...]]  # the keys of each piece (flattened: ``keys``, before Turkish readings)
-    as_written: bool = True  # ``keys`` are the pieces' keys (no Turkish reading changed one)
+    read: list[str] | None = None  # the keys as read otherwise than the pieces give them (Turkish), else None
+
+    @property
+    def keys(self) -> list[str]:
+        """The match key of every word (computed on each call unless ``read``)."""
+        if self.read is not None:
+            return self.read
+        return list(chain.from_iterable(map(_KEYS.__getitem__, self.pieces)))
 
     def matches(self, found: list[tuple[int, int, tuple]]) -> list[Match]:
         """``Match``es of word runs ``(first, last, candidates)``, with their offsets in the text."""
@@ -81,7 +87,7 @@ class Tokens:
             return []
         pieces = self.pieces
         # Words up to each piece, text up to each piece (+ one space per piece before it).
-        words_to = list(accumulate(map(len, self.piece_keys)))
+        words_to = list(accumulate(map(len, map(_KEYS.__getitem__, pieces))))
         text_to = list(accumulate(map(len, pieces), initial=0))
         matches = []
         for first, last, candidates in found:
@@ -104,14 +110,19 @@ class Match(NamedTuple):
     candidates: tuple[tuple[str, tuple[Rule | None, ...]], ...]  # (concept id, rules of its forms with these words)
 
 
+class Found(NamedTuple):
+    """What ``find`` saw in a text: the matches, and where the words context rules look for are."""
+
+    matches: list[Match]
+    cues: list[tuple[int, str]]  # (word, key) of each word some rule needs or avoids, in text order
+
+
 _new_tuple = tuple.__new__  # a NamedTuple made from a tuple: a third of the cost of calling the class
 
 
 def tokenize(text: str) -> Tokens:
     """Match-keyed words of ``text``: the same words and keys as folding the whole text first."""
-    pieces = text.split(" ")  # no word spans a space, and pieces repeat: each is read once (_PieceCache)
-    piece_keys = list(map(_KEYS.__getitem__, pieces))
-    return Tokens(list(chain.from_iterable(piece_keys)), pieces, piece_keys)
+    return Tokens(text, text.split(" "))  # no word spans a space; each piece is read once (_PieceCache)
 
 
 def undo_turkish_suffixes(tokens: Tokens, lexicon: Lexicon) -> Tokens:
@@ -122,10 +133,11 @@ def undo_turkish_suffixes(tokens: Tokens, lexicon: Lexicon) -> Tokens:
     ateşkes), else the word if some form contains it, else the first reading some form contains
     (saldırılarında → saldırıları, as in "hava saldırıları").
     """
+    written = tokens.keys
     keys: list[str] = []
-    for key in tokens.keys:
+    for key in written:
         keys.append(_turkish_reading(key, keys[-1] if keys else "", lexicon))
-    return replace(tokens, keys=keys, as_written=keys == tokens.keys)
+    return tokens if keys == written else replace(tokens, read=keys)
 
 
 def _turkish_reading(key: str, previous: str, lexicon: Lexicon) -> str:
@@ -142,11 +154,14 @@ def _turkish_reading(key: str, previous: str, lexicon: Lexicon) -> str:
     return next((c for c in candidates if c in known), key)
 
 
-def find(tokens: Tokens, lexicon: Lexicon) -> list[Match]:
-    """Non-overlapping matches, the longest form at each position winning."""
-    if tokens.as_written:
-        return _find_by_pieces(tokens, lexicon)
-    return tokens.matches(_find_in_keys(tokens.keys, lexicon))
+def find(tokens: Tokens, lexicon: Lexicon) -> Found:
+    """Non-overlapping matches, the longest form at each position winning; and the context cues."""
+    seen = _seen_by(lexicon)
+    if tokens.read is None:
+        return seen.find(tokens.text, tokens.pieces)
+    keys = tokens.read
+    cues = [(i, key) for i, key in enumerate(keys) if key in seen.cue_keys]
+    return Found(tokens.matches(_find_in_keys(keys, lexicon)), cues)
 
 
 def _find_in_keys(keys: list[str], lexicon: Lexicon) -> list[tuple[int, int, tuple]]:
@@ -166,63 +181,113 @@ def _find_in_keys(keys: list[str], lexicon: Lexicon) -> list[tuple[int, int, tup
     return found
 
 
-def _find_by_pieces(tokens: Tokens, lexicon: Lexicon) -> list[Match]:
-    """``find`` for keys as the pieces give them: only the pieces whose words begin a form are visited."""
-    pieces, keys, index = tokens.pieces, tokens.keys, lexicon.index
-    hits = list(map(_hits_of(lexicon).__getitem__, pieces))
-    words_to = list(accumulate(map(len, tokens.piece_keys), initial=0))  # words before each piece
-    text_to = list(accumulate(map(len, pieces), initial=0))  # characters before each piece (but its spaces)
-    n, covered = len(keys), 0
-    matches = []
-    for p in compress(count(), hits):
-        at = text_to[p] + p
-        for j, longest, alone, start, end in hits[p]:
-            i = words_to[p] + j
-            if i < covered:
-                continue
-            for length in range(min(longest, n - i), 1, -1):  # forms of several words, longest first
-                entry = index.get(tuple(keys[i:i + length]))
-                if entry:
-                    covered = i + length
-                    q = bisect_right(words_to, covered - 1) - 1  # the piece of the last word
-                    last_end = text_to[q] + q + _OFFSETS[pieces[q]][covered - 1 - words_to[q]][1]
-                    matches.append(_new_tuple(Match, (i, covered - 1, at + start, last_end, entry)))
-                    break
-            else:
-                if alone:
-                    matches.append(_new_tuple(Match, (i, i, at + start, at + end, alone)))
-    return matches
+_SEEN: dict[int, _Seen] = {}  # id of a lexicon in use -> what its pieces hold; dropped with the lexicon
 
 
-class _Hits(dict):
-    """Piece -> its words that begin a form of one lexicon, ``(word, longest, its own entry, start, end)`` each.
+def _seen_by(lexicon: Lexicon) -> _Seen:
+    seen = _SEEN.get(id(lexicon))
+    if seen is None:
+        seen = _SEEN[id(lexicon)] = _Seen(lexicon)
+        weakref.finalize(lexicon, _SEEN.pop, id(lexicon), None)  # before its id can be reused
+    return seen
 
-    Most pieces begin no form (``()``). A big lexicon's tables are consulted once per distinct
-    piece, not once per word: at 100k forms they no longer fit the CPU caches, and the cost
-    would grow with the lexicon.
+
+
+class _Seen(dict):
+    """Piece -> what its words are to one lexicon: ``(words, hits, cues)``, or ``()`` for most pieces.
+
+    ``hits``: ``(word, its own entry, start, end, follows, the next word if in the piece)`` of
+    each word some form begins with; ``follows`` maps a second word to the longest form
+    beginning with the two.
+    ``cues``: ``(word, key)`` of each word a context rule needs or avoids. A piece of one word
+    that is neither is ``()``, so ``find`` visits only the few others; and a big lexicon's
+    tables are consulted once per distinct piece, not per word (at 100k forms they no longer
+    fit the CPU caches).
     """
 
     def __init__(self, lexicon: Lexicon):
         super().__init__()
-        self.starts, self.index = lexicon.starts, lexicon.index  # not the lexicon: it may be dropped
+        self.index, self.starts = lexicon.index, lexicon.starts  # not the lexicon: it may be dropped
+        self.follows: dict[str, dict[str, int]] = {}
+        self.cue_keys: set[str] = set()
+        for key, entry in self.index.items():
+            if len(key) > 1:
+                after = self.follows.setdefault(key[0], {})
+                after[key[1]] = max(after.get(key[1], 0), len(key))
+            self.cue_keys.update(k for _, rules in entry for rule in rules if rule is not None
+                                 for k in rule.needs | rule.avoids)
 
     def __missing__(self, piece: str) -> tuple:
-        starts, index = self.starts, self.index
-        hits = tuple((j, starts[key], index.get((key,)), *_OFFSETS[piece][j])
-                     for j, key in enumerate(_KEYS[piece]) if key in starts)
+        keys, offsets = _KEYS[piece], _OFFSETS[piece]
+        hits = tuple((j, self.index.get((key,)), *offsets[j], self.follows.get(key, _NONE), keys[j + 1:j + 2])
+                     for j, key in enumerate(keys) if key in self.starts)
+        cues = tuple((j, key) for j, key in enumerate(keys) if key in self.cue_keys)
+        seen = (len(keys), hits, cues) if hits or cues or len(keys) != 1 else ()
         if len(piece) <= _PIECE_MAX:
             if len(self) >= _CACHE_MAX:
                 self.clear()
-            self[piece] = hits
-        return hits
+            self[piece] = seen
+        return seen
+
+    def find(self, text: str, pieces: list[str]) -> Found:
+        """``find`` for keys as the pieces give them: only pieces that are not one plain word are visited."""
+        seen = list(map(self.__getitem__, pieces))
+        text_to = list(accumulate(map(len, pieces), initial=0))  # characters before each piece (but its spaces)
+        matches, cues = [], []
+        extra = covered = 0  # words before the piece beyond one a piece; words before ``covered`` are matched
+        for p in compress(count(), seen):
+            words, hits, cue_words = seen[p]
+            if cue_words:
+                cues += [(p + extra + j, key) for j, key in cue_words]
+            if hits:
+                at = text_to[p] + p
+                for j, alone, start, stop, follows, after in hits:
+                    i = p + extra + j
+                    if i < covered:
+                        continue
+                    second = (after[0] if after else _first_word(pieces, p + 1)) if follows else None
+                    run = second in follows and self._longest(pieces, p, j, follows[second])
+                    if run:
+                        length, q, stop_in_q, entry = run
+                        end = text_to[q] + q + stop_in_q
+                        matches.append(_new_tuple(Match, (i, i + length - 1, at + start, end, entry)))
+                        covered = i + length
+                    elif alone:
+                        matches.append(_new_tuple(Match, (i, i, at + start, at + stop, alone)))
+            extra += words - 1
+        return Found(matches, cues)
+
+    def _longest(self, pieces: list[str], p: int, j: int, longest: int) -> tuple | None:
+        """The longest form of 2 to ``longest`` words from word ``j`` of piece ``p``: its length, last piece, end in it, entry."""
+        run = _words_from(pieces, p, j, longest)
+        keys = [key for key, _, _ in run]
+        for length in range(len(run), 1, -1):
+            entry = self.index.get(tuple(keys[:length]))
+            if entry:
+                _, q, last = run[length - 1]
+                return length, q, _OFFSETS[pieces[q]][last][1], entry
+        return None
 
 
-_HITS: dict[int, _Hits] = {}  # id of a lexicon in use -> its hits; dropped with the lexicon
+_NONE: dict[str, int] = {}  # shared, never written: no form of several words begins with the word
 
 
-def _hits_of(lexicon: Lexicon) -> _Hits:
-    hits = _HITS.get(id(lexicon))
-    if hits is None:
-        hits = _HITS[id(lexicon)] = _Hits(lexicon)
-        weakref.finalize(lexicon, _HITS.pop, id(lexicon), None)  # before its id can be reused
-    return hits
+def _first_word(pieces: list[str], p: int) -> str | None:
+    """The key of the first word of piece ``p`` or after (None: there is none)."""
+    for piece in islice(pieces, p, None):
+        keys = _KEYS[piece]
+        if keys:
+            return keys[0]
+    return None
+
+
+def _words_from(pieces: list[str], p: int, j: int, limit: int) -> list[tuple[str, int, int]]:
+    """Up to ``limit`` words from word ``j`` of piece ``p`` on: ``(key, piece, word in piece)`` each."""
+    run = []
+    for q in range(p, len(pieces)):
+        keys = _KEYS[pieces[q]]
+        for k in range(j if q == p else 0, len(keys)):
+            run.append((keys[k], q, k))
+            if len(run) == limit:
+                return run
+    return run

@@ -36,7 +36,7 @@ def tag_text(text: str, lexicon: Lexicon, title_end: int = 0, language: str | No
     tokens = tokenize(text)
     if language == "tr":
         tokens = undo_turkish_suffixes(tokens, lexicon)
-    readings = resolve(text, tokens, find(tokens, lexicon), lexicon)
+    readings = resolve(text, find(tokens, lexicon), lexicon)
     grouped: dict[str, list[Reading]] = defaultdict(list)
     for reading in readings:
         grouped[reading.concept_id].append(reading)

@@ -36,10 +36,15 @@ def resolve(text: str, found: Found, lexicon: Lexicon) -> list[Reading]:
     readings: list[Reading] = []  # the certain ones first; context's are inserted where they belong
     pending: list[tuple[int, Match, str, tuple[Rule, ...]]] = []  # (where, match, concept id, rules)
     several = False  # whether some match may be read as several concepts
+    decided = _DECIDED
     for match in found.matches:
-        certain, contextual = _decided(match.candidates, text[match.start:match.end])
-        if len(certain) == 1 and not contextual:  # the common case: one concept, for certain
-            readings.append(_reading((certain[0], match, True)))
+        candidates, spelled = match.candidates, text[match.start:match.end]
+        known = decided.get((id(candidates), spelled))
+        if known is None or known[0] is not candidates:  # the tuple itself is kept, so its id cannot be reused
+            known = _decide(candidates, spelled)
+        _, sole, certain, contextual = known
+        if sole:  # the common case: one concept, for certain
+            readings.append(_reading((sole, match, True)))
             continue
         several = several or len(certain) + len(contextual) > 1
         readings += [_reading((cid, match, True)) for cid in certain]
@@ -53,33 +58,30 @@ def resolve(text: str, found: Found, lexicon: Lexicon) -> list[Reading]:
 
 
 _CONCEPT_ID = itemgetter(0)
+# (id of a lexicon's candidates, spelling) -> (the candidates, _decide's answer): both repeat, each pair is decided once
+_DECIDED: dict[tuple[int, str], tuple] = {}
 
 
-_DECIDED: dict[tuple[int, str], tuple] = {}  # (id of a lexicon's candidates, spelling) -> (them, _decided's answer)
+def _decide(candidates: tuple[tuple[str, tuple[Rule | None, ...]], ...], spelled: str) -> tuple:
+    """``(candidates, sole, certain, contextual)`` for a match spelled so, remembered in ``_DECIDED``.
 
-
-def _decided(candidates: tuple[tuple[str, tuple[Rule | None, ...]], ...],
-             spelled: str) -> tuple[tuple[str, ...], tuple[tuple[str, tuple[Rule, ...]], ...]]:
-    """The concepts a match spelled so reads as for certain, and those left to its context (with their rules).
-
-    Neither depends on anything but the candidates and the spelling, which repeat: each pair is
-    decided once.
+    ``certain``: the concepts it reads as for certain; ``contextual``: those left to its context,
+    with their rules; ``sole``: the one concept when that is all (else None).
     """
-    known = _DECIDED.get((id(candidates), spelled))
-    if known is None or known[0] is not candidates:  # the tuple itself is kept, so its id cannot be reused
-        if len(_DECIDED) >= 200_000:
-            _DECIDED.clear()
-        certain, contextual = [], []
-        for cid, rules in candidates:
-            unconditional, spelling, needing_context = _sorted_rules(rules)
-            if unconditional or any(r.spelled(spelled) for r in spelling):
-                certain.append(cid)
-                continue
-            needing_context = tuple(r for r in needing_context if r.spelled(spelled))
-            if needing_context:
-                contextual.append((cid, needing_context))
-        known = _DECIDED[id(candidates), spelled] = (candidates, tuple(certain), tuple(contextual))
-    return known[1], known[2]
+    if len(_DECIDED) >= 200_000:
+        _DECIDED.clear()
+    certain, contextual = [], []
+    for cid, rules in candidates:
+        unconditional, spelling, needing_context = _sorted_rules(rules)
+        if unconditional or any(r.spelled(spelled) for r in spelling):
+            certain.append(cid)
+            continue
+        needing_context = tuple(r for r in needing_context if r.spelled(spelled))
+        if needing_context:
+            contextual.append((cid, needing_context))
+    sole = certain[0] if len(certain) == 1 and not contextual else None
+    known = _DECIDED[id(candidates), spelled] = (candidates, sole, tuple(certain), tuple(contextual))
+    return known
 
 
 def _sorted_rules(rules: tuple[Rule | None, ...]) -> tuple[bool, tuple[Rule, ...], tuple[Rule, ...]]:

@@ -245,21 +245,27 @@ class _Seen(dict):
                     i = p + extra + j
                     if i < covered:
                         continue
-                    second = (after[0] if after else _first_word(pieces, p + 1)) if follows else None
-                    run = second in follows and self._longest(pieces, p, j, follows[second])
+                    run = follows and self._longest(pieces, p, j, follows, after)
                     if run:
                         length, q, stop_in_q, entry = run
                         end = text_to[q] + q + stop_in_q
                         matches.append(_new_tuple(Match, (i, i + length - 1, at + start, end, entry)))
                         covered = i + length
-                    elif alone:
+                        continue
+                    if alone:
                         matches.append(_new_tuple(Match, (i, i, at + start, at + stop, alone)))
             extra += words - 1
         return Found(matches, cues)
 
-    def _longest(self, pieces: list[str], p: int, j: int, longest: int) -> tuple | None:
-        """The longest form of 2 to ``longest`` words from word ``j`` of piece ``p``: its length, last piece, end in it, entry."""
-        run = _words_from(pieces, p, j, longest)
+    def _longest(self, pieces: list[str], p: int, j: int, follows: dict[str, int], after: tuple) -> tuple | None:
+        """The longest form of several words from word ``j`` of piece ``p``: its length, last piece, end in it, entry.
+
+        ``after`` is the next word if it is in the same piece.
+        """
+        second = after[0] if after else _first_word(pieces, p + 1)
+        if second not in follows:  # most words that begin such forms are not followed by one
+            return None
+        run = _words_from(pieces, p, j, follows[second])
         keys = [key for key, _, _ in run]
         for length in range(len(run), 1, -1):
             entry = self.index.get(tuple(keys[:length]))

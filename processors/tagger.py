@@ -36,26 +36,27 @@ def tag_text(text: str, lexicon: Lexicon, title_end: int = 0, language: str | No
     tokens = tokenize(text)
     if language == "tr":
         tokens = undo_turkish_suffixes(tokens, lexicon)
-    readings = resolve(text, find(tokens, lexicon), lexicon)
+    found = _scored(resolve(text, find(tokens, lexicon), lexicon), lexicon.concepts, title_end)
+    found += _derived_countries(found, lexicon.concepts)
+    found.sort()  # by kind, most confident first, then id (ids differ: the rest is never compared)
+    return _tags(found, text)
+
+
+def _scored(readings: list[Reading], concepts: dict[str, Concept], title_end: int) -> list[tuple]:
+    """Each concept read, with its confidence and readings, as a tuple that sorts in the order tags are listed.
+
+    More sure for an unambiguous form, each further mention, a mention in the title.
+    """
     grouped: dict[str, list[Reading]] = defaultdict(list)
     for reading in readings:
         grouped[reading.concept_id].append(reading)
-    concepts = lexicon.concepts
-    found = [_found(concepts[cid], _confidence(its, title_end), its) for cid, its in grouped.items()]
-    found += _derived_countries(found, concepts)
-    found.sort()  # by kind, most confident first, then id (ids differ: the rest is never compared)
-    return [_tag(concept, confidence, its, text) for _, _, _, concept, confidence, its in found]
-
-
-def _found(concept: Concept, confidence: float, readings: list[Reading] | None) -> tuple:
-    """A concept found, as a tuple that sorts in the order tags are listed."""
-    return concept.kind, -confidence, concept.id, concept, confidence, readings
-
-
-def _confidence(readings: list[Reading], title_end: int) -> float:
-    """More sure for an unambiguous form, each further mention, a mention in the title."""
-    scores = _SCORES[any(map(_CERTAIN_OF, readings)), readings[0].match.start < title_end]
-    return scores[min(len(readings), len(scores) - 1)]
+    found = []
+    for concept_id, its in grouped.items():
+        scores = _SCORES[any(map(_CERTAIN_OF, its))][its[0].match.start < title_end]
+        confidence = scores[len(its)] if len(its) < len(scores) else scores[-1]
+        concept = concepts[concept_id]
+        found.append((concept.kind, -confidence, concept_id, concept, confidence, its))
+    return found
 
 
 def _scores(certain: bool, in_title: bool) -> tuple[float, ...]:
@@ -68,8 +69,9 @@ def _scores(certain: bool, in_title: bool) -> tuple[float, ...]:
     return tuple(scores)
 
 
-_SCORES = {(certain, in_title): _scores(certain, in_title) for certain in (False, True) for in_title in (False, True)}
+_SCORES = tuple(tuple(_scores(certain, in_title) for in_title in (False, True)) for certain in (False, True))
 _CERTAIN_OF = attrgetter("certain")
+_DERIVED_SCORES = {score: round(score * _DERIVED, 2) for by_title in _SCORES for scores in by_title for score in scores}
 
 
 def _derived_countries(found: list[tuple], concepts: dict[str, Concept]) -> list[tuple]:
@@ -80,22 +82,34 @@ def _derived_countries(found: list[tuple], concepts: dict[str, Concept]) -> list
         code = concept.country
         if not code or code in present or concept.kind != "place" or code not in concepts:
             continue
-        derived[code] = max(derived.get(code, 0.0), round(confidence * _DERIVED, 2))
-    return [_found(concepts[code], confidence, None) for code, confidence in derived.items()]
+        confidence = _DERIVED_SCORES[confidence]
+        if confidence > derived.get(code, 0.0):
+            derived[code] = confidence
+    return [(concepts[code].kind, -confidence, code, concepts[code], confidence, None)
+            for code, confidence in derived.items()]
 
 
-def _tag(concept: Concept, confidence: float, readings: list[Reading] | None, text: str) -> Tag:
-    """The concept's tag, built without re-validating fields this module computed itself.
+def _tags(found: list[tuple], text: str) -> list[Tag]:
+    """The concepts' tags, built without re-validating fields this module computed itself.
 
     Validating ~25 tags and their spans per article cost about as much as finding them; the
     values here are typed by construction (tests/processors check they validate to equal tags).
-    A derived tag (``readings`` None) has no spans and is the country itself.
+    A derived tag (no readings) has no spans and is the country itself.
     """
-    fields = _templates(concept)[readings is None].copy()
-    fields["spans"] = [_built(Span, {"start": match.start, "end": match.end, "text": text[match.start:match.end]},
-                              _SPAN_FIELDS) for _, match, _ in readings or ()]
-    fields["confidence"], fields["codes"] = confidence, dict(concept.codes)  # a copy: the tag's own
-    return _built(Tag, fields, _TAG_FIELDS)
+    tags = []
+    for _, _, _, concept, confidence, readings in found:
+        templates = _TEMPLATES.get(concept) or _templates(concept)
+        spans = []
+        if readings is None:
+            fields = templates[1].copy()
+        else:
+            fields = templates[0].copy()
+            for _, match, _ in readings:
+                start, end = match.start, match.end
+                spans.append(_built(Span, {"start": start, "end": end, "text": text[start:end]}, _SPAN_FIELDS))
+        fields["spans"], fields["confidence"], fields["codes"] = spans, confidence, dict(concept.codes)  # its own
+        tags.append(_built(Tag, fields, _TAG_FIELDS))
+    return tags
 
 
 _TEMPLATES: dict[Concept, tuple[dict, dict]] = {}  # concept -> its tag's fields (mentioned, derived); by identity
@@ -103,15 +117,13 @@ _TEMPLATES: dict[Concept, tuple[dict, dict]] = {}  # concept -> its tag's fields
 
 def _templates(concept: Concept) -> tuple[dict, dict]:
     """The fields of a concept's tag in schema order, mentioned and derived, without spans/confidence/codes."""
-    templates = _TEMPLATES.get(concept)
-    if templates is None:
-        if len(_TEMPLATES) >= 100_000:  # concepts of lexicons no longer in use
-            _TEMPLATES.clear()
-        mentioned = {"kind": concept.kind, "id": concept.id, "label": concept.label, "spans": None,
-                     "confidence": None, "derived": False, "country": concept.country, "lat": concept.lat,
-                     "lon": concept.lon, "codes": None}
-        derived = {**mentioned, "derived": True, "country": concept.id, "lat": None, "lon": None}
-        templates = _TEMPLATES[concept] = (mentioned, derived)
+    if len(_TEMPLATES) >= 100_000:  # concepts of lexicons no longer in use
+        _TEMPLATES.clear()
+    mentioned = {"kind": concept.kind, "id": concept.id, "label": concept.label, "spans": None,
+                 "confidence": None, "derived": False, "country": concept.country, "lat": concept.lat,
+                 "lon": concept.lon, "codes": None}
+    derived = {**mentioned, "derived": True, "country": concept.id, "lat": None, "lon": None}
+    templates = _TEMPLATES[concept] = (mentioned, derived)
     return templates
 
 

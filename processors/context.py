@@ -9,9 +9,8 @@ most populous.
 """
 from __future__ import annotations
 
-from functools import partial
-from itertools import groupby
-from operator import itemgetter
+from bisect import insort
+from collections import defaultdict
 from typing import NamedTuple
 
 from processors.matcher import Found, Match
@@ -21,43 +20,52 @@ from rasad.concepts.forms import Rule
 WINDOW = 25  # words on each side searched for context cues
 
 
-class Reading(NamedTuple):
-    """A match read as one concept; ``certain`` is False when context had to decide."""
+class Resolved(NamedTuple):
+    """The readings kept: each concept's matches in text order, and the concepts some match names for certain."""
 
-    concept_id: str
-    match: Match
-    certain: bool
+    matches: dict[str, list[Match]]
+    certain: set[str]  # the others were kept only because context allowed them
 
 
-_reading = partial(tuple.__new__, Reading)  # from a tuple: a third of the cost of calling the class
-
-def resolve(text: str, found: Found, lexicon: Lexicon) -> list[Reading]:
-    """The readings of ``find``'s matches kept, in text order (a match's readings in the order of its candidates)."""
-    readings: list[Reading] = []  # the certain ones first; context's are inserted where they belong
-    pending: list[tuple[int, Match, str, tuple[Rule, ...]]] = []  # (where, match, concept id, rules)
-    several = False  # whether some match may be read as several concepts
+def resolve(text: str, found: Found, lexicon: Lexicon) -> Resolved:
+    """Which concepts ``find``'s matches are read as (context rules and place choice applied)."""
+    by_concept: dict[str, list[Match]] = defaultdict(list)
+    unsure: list[tuple[Match, tuple[str, ...], tuple]] = []  # (match, certain concepts, contextual ones)
     decided = _DECIDED
     for match in found.matches:
-        candidates, spelled = match.candidates, text[match.start:match.end]
-        known = decided.get((id(candidates), spelled))
+        candidates = match.candidates
+        known = decided.get((id(candidates), match.text))
         if known is None or known[0] is not candidates:  # the tuple itself is kept, so its id cannot be reused
-            known = _decide(candidates, spelled)
-        _, sole, certain, contextual = known
-        if sole:  # the common case: one concept, for certain
-            readings.append(_reading((sole, match, True)))
-            continue
-        several = several or len(certain) + len(contextual) > 1
-        readings += [_reading((cid, match, True)) for cid in certain]
-        pending += [(len(readings), match, cid, rules) for cid, rules in contextual]
-    if pending:
-        named = set(map(_CONCEPT_ID, readings))  # all certain so far
-        for where, match, cid, rules in reversed(pending):  # from the end: inserting leaves earlier places valid
-            if _fits(match, cid, rules, found.cues, named):
-                readings.insert(where, _reading((cid, match, False)))
-    return _choose_places(readings, lexicon.concepts) if several else readings
+            known = _decide(candidates, match.text)
+        if known[1]:  # the common case: one concept, for certain
+            by_concept[known[1]].append(match)
+        else:
+            unsure.append((match, known[2], known[3]))
+    if not unsure:
+        return Resolved(by_concept, set(by_concept))
+    return _resolve_unsure(unsure, by_concept, found.cues, lexicon.concepts)
 
 
-_CONCEPT_ID = itemgetter(0)
+def _resolve_unsure(unsure: list[tuple[Match, tuple[str, ...], tuple]], by_concept: dict[str, list[Match]],
+                    cues: list[tuple[int, str]], concepts: dict) -> Resolved:
+    """``resolve`` for the matches that are not simply one concept for certain: context, then place choice."""
+    named = set(by_concept).union(*(certain for _, certain, _ in unsure))
+    kept = [(match, [(cid, True) for cid in certain]
+             + [(cid, False) for cid, rules in contextual if _fits(match, cid, rules, cues, named)])
+            for match, certain, contextual in unsure]
+    if any(len(readings) > 1 for _, readings in kept):
+        countries = {cid for cid in by_concept if concepts[cid].type == "country"}
+        countries.update(cid for _, readings in kept for cid, _ in readings if concepts[cid].type == "country")
+        kept = [(match, _choose_place(readings, concepts, countries)) for match, readings in kept]
+    sure = set(by_concept)
+    for match, readings in kept:
+        for cid, certain in readings:
+            insort(by_concept[cid], match)  # in text order: matches differ in their first word
+            if certain:
+                sure.add(cid)
+    return Resolved(by_concept, sure)
+
+
 # (id of a lexicon's candidates, spelling) -> (the candidates, _decide's answer): both repeat, each pair is decided once
 _DECIDED: dict[tuple[int, str], tuple] = {}
 
@@ -104,25 +112,11 @@ def _fits(match: Match, concept_id: str, rules: tuple[Rule, ...], cues: list[tup
     return False
 
 
-def _choose_places(readings: list[Reading], concepts: dict) -> list[Reading]:
-    """The readings with one place kept per match whose name fits several (Tripoli in Libya or in Lebanon)."""
-    countries = {r.concept_id for r in readings if concepts[r.concept_id].type == "country"}
-    kept: list[Reading] = []
-    for _, its in groupby(readings, key=_MATCH):  # a match's readings are side by side
-        its = list(its)
-        kept += its if len(its) < 2 else _choose_place(its, concepts, countries)
-    return kept
-
-
-_MATCH = itemgetter(1)
-
-
-def _choose_place(readings: list[Reading], concepts: dict, countries: set[str]) -> list[Reading]:
-    """One match's readings with one place kept when its name fits several (Tripoli in Libya or in Lebanon)."""
-    places = [r for r in readings if concepts[r.concept_id].kind == "place"]
+def _choose_place(readings: list[tuple[str, bool]], concepts: dict, countries: set[str]) -> list[tuple[str, bool]]:
+    """One match's readings ``(concept id, certain)``, one place kept when its name fits several (Tripoli in Libya or in Lebanon)."""
+    places = [r for r in readings if concepts[r[0]].kind == "place"]
     if len(places) < 2:
         return readings
-    best = max(places, key=lambda r: (concepts[r.concept_id].type == "country",
-                                      concepts[r.concept_id].country in countries,
-                                      concepts[r.concept_id].population))
-    return [r for r in readings if r is best or concepts[r.concept_id].kind != "place"]
+    best = max(places, key=lambda r: (concepts[r[0]].type == "country", concepts[r[0]].country in countries,
+                                      concepts[r[0]].population))
+    return [r for r in readings if r is best or concepts[r[0]].kind != "place"]

@@ -96,7 +96,7 @@ class Tokens:
             if last != first:
                 p = bisect_right(words_to, last)
             end = text_to[p] + p + _OFFSETS[pieces[p]][last - (words_to[p - 1] if p else 0)][1]
-            matches.append(_new_tuple(Match, (first, last, start, end, candidates)))
+            matches.append(_new_tuple(Match, (first, last, start, end, self.text[start:end], candidates)))
         return matches
 
 
@@ -107,6 +107,7 @@ class Match(NamedTuple):
     last: int
     start: int
     end: int
+    text: str  # as written: text[start:end]
     candidates: tuple[tuple[str, tuple[Rule | None, ...]], ...]  # (concept id, rules of its forms with these words)
 
 
@@ -196,8 +197,8 @@ def _seen_by(lexicon: Lexicon) -> _Seen:
 class _Seen(dict):
     """Piece -> what its words are to one lexicon: ``(words, hits, cues)``, or ``()`` for most pieces.
 
-    ``hits``: ``(word, its own entry, start, end, follows, the next word if in the piece)`` of
-    each word some form begins with; ``follows`` maps a second word to the longest form
+    ``hits``: ``(word, its own entry, start, end, as written, follows, the next word if in the
+    piece)`` of each word some form begins with; ``follows`` maps a second word to the longest form
     beginning with the two.
     ``cues``: ``(word, key)`` of each word a context rule needs or avoids. A piece of one word
     that is neither is ``()``, so ``find`` visits only the few others; and a big lexicon's
@@ -219,8 +220,8 @@ class _Seen(dict):
 
     def __missing__(self, piece: str) -> tuple:
         keys, offsets = _KEYS[piece], _OFFSETS[piece]
-        hits = tuple((j, self.index.get((key,)), *offsets[j], self.follows.get(key, _NONE), keys[j + 1:j + 2])
-                     for j, key in enumerate(keys) if key in self.starts)
+        hits = tuple((j, self.index.get((key,)), *offsets[j], piece[slice(*offsets[j])], self.follows.get(key, _NONE),
+                      keys[j + 1:j + 2]) for j, key in enumerate(keys) if key in self.starts)
         cues = tuple((j, key) for j, key in enumerate(keys) if key in self.cue_keys)
         seen = (len(keys), hits, cues) if hits or cues or len(keys) != 1 else ()
         if len(piece) <= _PIECE_MAX:
@@ -241,7 +242,7 @@ class _Seen(dict):
                 cues += [(p + extra + j, key) for j, key in cue_words]
             if hits:
                 at = text_to[p] + p
-                for j, alone, start, stop, follows, after in hits:
+                for j, alone, start, stop, spelled, follows, after in hits:
                     i = p + extra + j
                     if i < covered:
                         continue
@@ -249,11 +250,11 @@ class _Seen(dict):
                     if run:
                         length, q, stop_in_q, entry = run
                         end = text_to[q] + q + stop_in_q
-                        matches.append(_new_tuple(Match, (i, i + length - 1, at + start, end, entry)))
+                        matches.append(_new_tuple(Match, (i, i + length - 1, at + start, end, text[at + start:end], entry)))
                         covered = i + length
                         continue
                     if alone:
-                        matches.append(_new_tuple(Match, (i, i, at + start, at + stop, alone)))
+                        matches.append(_new_tuple(Match, (i, i, at + start, at + stop, spelled, alone)))
             extra += words - 1
         return Found(matches, cues)
 

@@ -8,10 +8,7 @@ produced it and a confidence; places carry coordinates, and a city implies its c
 """
 from __future__ import annotations
 
-from collections import defaultdict
-from operator import attrgetter
-
-from processors.context import Reading, resolve
+from processors.context import Resolved, resolve
 from processors.matcher import find, tokenize, undo_turkish_suffixes
 from rasad.concepts import Concept, Lexicon
 from pydantic import BaseModel
@@ -39,23 +36,20 @@ def tag_text(text: str, lexicon: Lexicon, title_end: int = 0, language: str | No
     found = _scored(resolve(text, find(tokens, lexicon), lexicon), lexicon.concepts, title_end)
     found += _derived_countries(found, lexicon.concepts)
     found.sort()  # by kind, most confident first, then id (ids differ: the rest is never compared)
-    return _tags(found, text)
+    return _tags(found)
 
 
-def _scored(readings: list[Reading], concepts: dict[str, Concept], title_end: int) -> list[tuple]:
-    """Each concept read, with its confidence and readings, as a tuple that sorts in the order tags are listed.
+def _scored(resolved: Resolved, concepts: dict[str, Concept], title_end: int) -> list[tuple]:
+    """Each concept read, with its confidence and matches, as a tuple that sorts in the order tags are listed.
 
     More sure for an unambiguous form, each further mention, a mention in the title.
     """
-    grouped: dict[str, list[Reading]] = defaultdict(list)
-    for reading in readings:
-        grouped[reading.concept_id].append(reading)
-    found = []
-    for concept_id, its in grouped.items():
-        scores = _SCORES[any(map(_CERTAIN_OF, its))][its[0].match.start < title_end]
-        confidence = scores[len(its)] if len(its) < len(scores) else scores[-1]
+    certain, found = resolved.certain, []
+    for concept_id, matches in resolved.matches.items():
+        scores = _SCORES[concept_id in certain][matches[0].start < title_end]
+        confidence = scores[len(matches)] if len(matches) < len(scores) else scores[-1]
         concept = concepts[concept_id]
-        found.append((concept.kind, -confidence, concept_id, concept, confidence, its))
+        found.append((concept.kind, -confidence, concept_id, concept, confidence, matches))
     return found
 
 
@@ -70,12 +64,11 @@ def _scores(certain: bool, in_title: bool) -> tuple[float, ...]:
 
 
 _SCORES = tuple(tuple(_scores(certain, in_title) for in_title in (False, True)) for certain in (False, True))
-_CERTAIN_OF = attrgetter("certain")
 _DERIVED_SCORES = {score: round(score * _DERIVED, 2) for by_title in _SCORES for scores in by_title for score in scores}
 
 
 def _derived_countries(found: list[tuple], concepts: dict[str, Concept]) -> list[tuple]:
-    """A city implies its country (derived: no readings) when the country is not mentioned itself."""
+    """A city implies its country (derived: no matches) when the country is not mentioned itself."""
     present = {concept_id for _, _, concept_id, _, _, _ in found}
     derived: dict[str, float] = {}
     for _, _, _, concept, confidence, _ in found:
@@ -89,24 +82,23 @@ def _derived_countries(found: list[tuple], concepts: dict[str, Concept]) -> list
             for code, confidence in derived.items()]
 
 
-def _tags(found: list[tuple], text: str) -> list[Tag]:
+def _tags(found: list[tuple]) -> list[Tag]:
     """The concepts' tags, built without re-validating fields this module computed itself.
 
     Validating ~25 tags and their spans per article cost about as much as finding them; the
     values here are typed by construction (tests/processors check they validate to equal tags).
-    A derived tag (no readings) has no spans and is the country itself.
+    A derived tag (no matches) has no spans and is the country itself.
     """
     tags = []
-    for _, _, _, concept, confidence, readings in found:
+    for _, _, _, concept, confidence, matches in found:
         templates = _TEMPLATES.get(concept) or _templates(concept)
         spans = []
-        if readings is None:
+        if matches is None:
             fields = templates[1].copy()
         else:
             fields = templates[0].copy()
-            for _, match, _ in readings:
-                start, end = match.start, match.end
-                spans.append(_built(Span, {"start": start, "end": end, "text": text[start:end]}, _SPAN_FIELDS))
+            for match in matches:
+                spans.append(_built(Span, {"start": match.start, "end": match.end, "text": match.text}, _SPAN_FIELDS))
         fields["spans"], fields["confidence"], fields["codes"] = spans, confidence, dict(concept.codes)  # its own
         tags.append(_built(Tag, fields, _TAG_FIELDS))
     return tags

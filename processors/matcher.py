@@ -12,7 +12,7 @@ import re
 import weakref
 from dataclasses import dataclass, replace
 from bisect import bisect_right
-from itertools import accumulate, chain, compress, count, islice
+from itertools import accumulate, chain, compress, count
 from typing import NamedTuple
 
 from rasad.concepts import Lexicon
@@ -197,8 +197,8 @@ def _seen_by(lexicon: Lexicon) -> _Seen:
 class _Seen(dict):
     """Piece -> what its words are to one lexicon: ``(words, hits, cues)``, or ``()`` for most pieces.
 
-    ``hits``: ``(word, its own entry, start, end, as written, follows, the next word if in the
-    piece)`` of each word some form begins with; ``follows`` maps a second word to the longest form
+    ``hits``: ``(word, key, its own entry, start, end, as written, follows, the next word if in
+    the piece)`` of each word some form begins with; ``follows`` maps a second word to the longest form
     beginning with the two.
     ``cues``: ``(word, key)`` of each word a context rule needs or avoids. A piece of one word
     that is neither is ``()``, so ``find`` visits only the few others; and a big lexicon's
@@ -220,8 +220,8 @@ class _Seen(dict):
 
     def __missing__(self, piece: str) -> tuple:
         keys, offsets = _KEYS[piece], _OFFSETS[piece]
-        hits = tuple((j, self.index.get((key,)), *offsets[j], piece[slice(*offsets[j])], self.follows.get(key, _NONE),
-                      keys[j + 1:j + 2]) for j, key in enumerate(keys) if key in self.starts)
+        hits = tuple((j, key, self.index.get((key,)), *offsets[j], piece[slice(*offsets[j])],
+                      self.follows.get(key, _NONE), keys[j + 1:j + 2]) for j, key in enumerate(keys) if key in self.starts)
         cues = tuple((j, key) for j, key in enumerate(keys) if key in self.cue_keys)
         seen = (len(keys), hits, cues) if hits or cues or len(keys) != 1 else ()
         if len(piece) <= _PIECE_MAX:
@@ -238,15 +238,15 @@ class _Seen(dict):
         extra = covered = 0  # words before the piece beyond one a piece; words before ``covered`` are matched
         for p in compress(count(), seen):
             words, hits, cue_words = seen[p]
-            if cue_words:
-                cues += [(p + extra + j, key) for j, key in cue_words]
+            for j, key in cue_words:
+                cues.append((p + extra + j, key))
             if hits:
                 at = text_to[p] + p
-                for j, alone, start, stop, spelled, follows, after in hits:
+                for j, key, alone, start, stop, spelled, follows, after in hits:
                     i = p + extra + j
                     if i < covered:
                         continue
-                    run = follows and self._longest(pieces, p, j, follows, after)
+                    run = follows and self._run(pieces, p, j, key, follows, after)
                     if run:
                         length, q, stop_in_q, entry = run
                         end = text_to[q] + q + stop_in_q
@@ -258,20 +258,32 @@ class _Seen(dict):
             extra += words - 1
         return Found(matches, cues)
 
-    def _longest(self, pieces: list[str], p: int, j: int, follows: dict[str, int], after: tuple) -> tuple | None:
-        """The longest form of several words from word ``j`` of piece ``p``: its length, last piece, end in it, entry.
+    def _run(self, pieces: list[str], p: int, j: int, key: str, follows: dict[str, int], after: tuple) -> tuple | None:
+        """The longest form of several words from word ``j`` (``key``) of piece ``p``: its length, last piece, end in it, entry.
 
-        ``after`` is the next word if it is in the same piece.
+        ``after`` is the next word when it is in the same piece.
         """
-        second = after[0] if after else _first_word(pieces, p + 1)
-        if second not in follows:  # most words that begin such forms are not followed by one
-            return None
-        run = _words_from(pieces, p, j, follows[second])
-        keys = [key for key, _, _ in run]
-        for length in range(len(run), 1, -1):
+        second, q, k = (after[0], p, j + 1) if after else _first_word(pieces, p + 1)
+        longest = follows.get(second)
+        if longest == 2:  # most often: then the two words are a form themselves
+            return 2, q, _OFFSETS[pieces[q]][k][1], self.index[key, second]
+        return longest and self._longest(pieces, p, j, longest)
+
+    def _longest(self, pieces: list[str], p: int, j: int, longest: int) -> tuple | None:
+        """The longest form of 2 to ``longest`` words from word ``j`` of piece ``p``: its length, last piece, end in it, entry."""
+        keys = list(_KEYS[pieces[p]][j:j + longest])
+        owners = [p] * len(keys)  # the piece of each word
+        q = p
+        while len(keys) < longest and q + 1 < len(pieces):
+            q += 1
+            more = _KEYS[pieces[q]]
+            keys += more
+            owners += [q] * len(more)
+        for length in range(min(longest, len(keys)), 1, -1):
             entry = self.index.get(tuple(keys[:length]))
             if entry:
-                _, q, last = run[length - 1]
+                q = owners[length - 1]
+                last = length - 1 - owners.index(q) + (j if q == p else 0)  # the word's place in its piece
                 return length, q, _OFFSETS[pieces[q]][last][1], entry
         return None
 
@@ -279,22 +291,11 @@ class _Seen(dict):
 _NONE: dict[str, int] = {}  # shared, never written: no form of several words begins with the word
 
 
-def _first_word(pieces: list[str], p: int) -> str | None:
-    """The key of the first word of piece ``p`` or after (None: there is none)."""
-    for piece in islice(pieces, p, None):
-        keys = _KEYS[piece]
+def _first_word(pieces: list[str], p: int) -> tuple[str | None, int, int]:
+    """``(key, piece, 0)`` of the first word of piece ``p`` or after (key None: there is none)."""
+    while p < len(pieces):
+        keys = _KEYS[pieces[p]]
         if keys:
-            return keys[0]
-    return None
-
-
-def _words_from(pieces: list[str], p: int, j: int, limit: int) -> list[tuple[str, int, int]]:
-    """Up to ``limit`` words from word ``j`` of piece ``p`` on: ``(key, piece, word in piece)`` each."""
-    run = []
-    for q in range(p, len(pieces)):
-        keys = _KEYS[pieces[q]]
-        for k in range(j if q == p else 0, len(keys)):
-            run.append((keys[k], q, k))
-            if len(run) == limit:
-                return run
-    return run
+            return keys[0], p, 0
+        p += 1
+    return None, p, 0

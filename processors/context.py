@@ -34,8 +34,8 @@ def resolve(text: str, found: Found, lexicon: Lexicon) -> Resolved:
     decided = _DECIDED
     for match in found.matches:
         candidates = match.candidates
-        known = decided.get((id(candidates), match.text))
-        if known is None or known[0] is not candidates:  # the tuple itself is kept, so its id cannot be reused
+        known = decided.get(match.text)
+        if known is None or known[0] is not candidates:
             known = _decide(candidates, match.text)
         if known[1]:  # the common case: one concept, for certain
             by_concept[known[1]].append(match)
@@ -49,11 +49,19 @@ def resolve(text: str, found: Found, lexicon: Lexicon) -> Resolved:
 def _resolve_unsure(unsure: list[tuple[Match, tuple[str, ...], tuple]], by_concept: dict[str, list[Match]],
                     cues: list[tuple[int, str]], concepts: dict) -> Resolved:
     """``resolve`` for the matches that are not simply one concept for certain: context, then place choice."""
-    named = set(by_concept).union(*(certain for _, certain, _ in unsure))
-    kept = [(match, [(cid, True) for cid in certain]
-             + [(cid, False) for cid, rules in contextual if _fits(match, cid, rules, cues, named)])
-            for match, certain, contextual in unsure]
-    if any(len(readings) > 1 for _, readings in kept):
+    named = set(by_concept)
+    for _, certain, _ in unsure:
+        named.update(certain)
+    kept: list[tuple[Match, list[tuple[str, bool]]]] = []  # (match, its readings: (concept id, certain))
+    several = False
+    for match, certain, contextual in unsure:
+        readings = [(cid, True) for cid in certain] if certain else []
+        for cid, rules in contextual:
+            if _fits(match, cid, rules, cues, named):
+                readings.append((cid, False))
+        kept.append((match, readings))
+        several = several or len(readings) > 1
+    if several:
         countries = {cid for cid in by_concept if concepts[cid].type == "country"}
         countries.update(cid for _, readings in kept for cid, _ in readings if concepts[cid].type == "country")
         kept = [(match, _choose_place(readings, concepts, countries)) for match, readings in kept]
@@ -66,8 +74,9 @@ def _resolve_unsure(unsure: list[tuple[Match, tuple[str, ...], tuple]], by_conce
     return Resolved(by_concept, sure)
 
 
-# (id of a lexicon's candidates, spelling) -> (the candidates, _decide's answer): both repeat, each pair is decided once
-_DECIDED: dict[tuple[int, str], tuple] = {}
+# A match as written -> (its candidates, _decide's answer): the spelling gives the words, hence the candidates
+# (unless another lexicon or a Turkish reading is in use: then the candidates differ and it is decided again).
+_DECIDED: dict[str, tuple] = {}
 
 
 def _decide(candidates: tuple[tuple[str, tuple[Rule | None, ...]], ...], spelled: str) -> tuple:
@@ -88,7 +97,7 @@ def _decide(candidates: tuple[tuple[str, tuple[Rule | None, ...]], ...], spelled
         if needing_context:
             contextual.append((cid, needing_context))
     sole = certain[0] if len(certain) == 1 and not contextual else None
-    known = _DECIDED[id(candidates), spelled] = (candidates, sole, tuple(certain), tuple(contextual))
+    known = _DECIDED[spelled] = (candidates, sole, tuple(certain), tuple(contextual))
     return known
 
 

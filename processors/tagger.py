@@ -33,8 +33,9 @@ def tag_text(text: str, lexicon: Lexicon, title_end: int = 0, language: str | No
     tokens = tokenize(text)
     if language == "tr":
         tokens = undo_turkish_suffixes(tokens, lexicon)
-    found = _scored(resolve(text, find(tokens, lexicon), lexicon), lexicon.concepts, title_end)
-    found += _derived_countries(found, lexicon.concepts)
+    resolved = resolve(text, find(tokens, lexicon), lexicon)
+    found = _scored(resolved, lexicon.concepts, title_end)
+    found += _derived_countries(found, resolved.matches, lexicon.concepts)
     found.sort()  # by kind, most confident first, then id (ids differ: the rest is never compared)
     return _tags(found)
 
@@ -67,13 +68,12 @@ _SCORES = tuple(tuple(_scores(certain, in_title) for in_title in (False, True)) 
 _DERIVED_SCORES = {score: round(score * _DERIVED, 2) for by_title in _SCORES for scores in by_title for score in scores}
 
 
-def _derived_countries(found: list[tuple], concepts: dict[str, Concept]) -> list[tuple]:
-    """A city implies its country (derived: no matches) when the country is not mentioned itself."""
-    present = {concept_id for _, _, concept_id, _, _, _ in found}
+def _derived_countries(found: list[tuple], mentioned: dict[str, list], concepts: dict[str, Concept]) -> list[tuple]:
+    """A city implies its country (derived: no matches) when the country is not ``mentioned`` itself."""
     derived: dict[str, float] = {}
     for _, _, _, concept, confidence, _ in found:
         code = concept.country
-        if not code or code in present or concept.kind != "place" or code not in concepts:
+        if not code or code in mentioned or concept.kind != "place" or code not in concepts:
             continue
         confidence = _DERIVED_SCORES[confidence]
         if confidence > derived.get(code, 0.0):
@@ -99,7 +99,7 @@ def _tags(found: list[tuple]) -> list[Tag]:
             fields = templates[0].copy()
             for match in matches:
                 spans.append(_built(Span, {"start": match.start, "end": match.end, "text": match.text}, _SPAN_FIELDS))
-        fields["spans"], fields["confidence"], fields["codes"] = spans, confidence, dict(concept.codes)  # its own
+        fields["spans"], fields["confidence"], fields["codes"] = spans, confidence, concept.codes.copy()  # its own
         tags.append(_built(Tag, fields, _TAG_FIELDS))
     return tags
 

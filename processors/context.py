@@ -27,7 +27,7 @@ class Resolved(NamedTuple):
     certain: set[str]  # the others were kept only because context allowed them
 
 
-def resolve(text: str, found: Found, lexicon: Lexicon) -> Resolved:
+def resolve(found: Found, lexicon: Lexicon) -> Resolved:
     """Which concepts ``find``'s matches are read as (context rules and place choice applied)."""
     by_concept: dict[str, list[Match]] = defaultdict(list)
     unsure: list[tuple[Match, tuple[str, ...], tuple]] = []  # (match, certain concepts, contextual ones)
@@ -122,7 +122,11 @@ def _fits(match: Match, concept_id: str, rules: tuple[Rule, ...], cues: list[tup
 
 
 def _choose_place(readings: list[tuple[str, bool]], concepts: dict, countries: set[str]) -> list[tuple[str, bool]]:
-    """One match's readings ``(concept id, certain)``, one place kept when its name fits several (Tripoli in Libya or in Lebanon)."""
+    """One match's readings ``(concept id, certain)``, one place kept when its name fits several.
+
+    Tripoli in Libya or in Lebanon: a country first, then a place whose country the article names,
+    then the most populous.
+    """
     places = [r for r in readings if concepts[r[0]].kind == "place"]
     if len(places) < 2:
         return readings

@@ -2,9 +2,11 @@
 
 Every word of the text is folded, stemmed and keyed exactly like the lexicon's surface forms
 (``rasad.normalize`` + ``rasad.concepts.inflection``), so clitics, diacritics, hamza spellings
-and Russian case endings cannot hide a mention. At each word, ``Lexicon.starts`` says whether
-any form begins with it and how long the longest is; only then are the few n-grams looked up
-in a hash table. The cost grows with the text, not with the size of the lexicon.
+and Russian case endings cannot hide a mention. The text is split at spaces and each distinct
+piece is read once: what its words are (``_PieceCache``), then what they are to a lexicon
+(``_Seen``: which begin a form, which are context cues). Most pieces are one word that is
+neither, so a pass over a text visits only the few others, and only there are n-grams looked
+up in a hash table. The cost grows with the text, not with the size of the lexicon.
 """
 from __future__ import annotations
 
@@ -193,17 +195,15 @@ def _seen_by(lexicon: Lexicon) -> _Seen:
     return seen
 
 
-
 class _Seen(dict):
     """Piece -> what its words are to one lexicon: ``(words, hits, cues)``, or ``()`` for most pieces.
 
     ``hits``: ``(word, key, its own entry, start, end, as written, follows, the next word if in
-    the piece)`` of each word some form begins with; ``follows`` maps a second word to the longest form
-    beginning with the two.
-    ``cues``: ``(word, key)`` of each word a context rule needs or avoids. A piece of one word
-    that is neither is ``()``, so ``find`` visits only the few others; and a big lexicon's
-    tables are consulted once per distinct piece, not per word (at 100k forms they no longer
-    fit the CPU caches).
+    the piece)`` of each word some form begins with; ``follows`` maps a second word to the
+    longest form beginning with the two. ``cues``: ``(word, key)`` of each word a context rule
+    needs or avoids. A piece of one word that is neither is ``()``, so ``find`` visits only the
+    few others; and a big lexicon's tables are consulted once per distinct piece, not per word
+    (at 100k forms they no longer fit the CPU caches).
     """
 
     def __init__(self, lexicon: Lexicon):
@@ -221,7 +221,8 @@ class _Seen(dict):
     def __missing__(self, piece: str) -> tuple:
         keys, offsets = _KEYS[piece], _OFFSETS[piece]
         hits = tuple((j, key, self.index.get((key,)), *offsets[j], piece[slice(*offsets[j])],
-                      self.follows.get(key, _NONE), keys[j + 1:j + 2]) for j, key in enumerate(keys) if key in self.starts)
+                      self.follows.get(key, _NONE), keys[j + 1:j + 2])
+                     for j, key in enumerate(keys) if key in self.starts)
         cues = tuple((j, key) for j, key in enumerate(keys) if key in self.cue_keys)
         seen = (len(keys), hits, cues) if hits or cues or len(keys) != 1 else ()
         if len(piece) <= _PIECE_MAX:
@@ -250,7 +251,8 @@ class _Seen(dict):
                     if run:
                         length, q, stop_in_q, entry = run
                         end = text_to[q] + q + stop_in_q
-                        matches.append(_new_tuple(Match, (i, i + length - 1, at + start, end, text[at + start:end], entry)))
+                        written = text[at + start:end]
+                        matches.append(_new_tuple(Match, (i, i + length - 1, at + start, end, written, entry)))
                         covered = i + length
                         continue
                     if alone:
@@ -258,10 +260,12 @@ class _Seen(dict):
             extra += words - 1
         return Found(matches, cues)
 
-    def _run(self, pieces: list[str], p: int, j: int, key: str, follows: dict[str, int], after: tuple) -> tuple | None:
-        """The longest form of several words from word ``j`` (``key``) of piece ``p``: its length, last piece, end in it, entry.
+    def _run(self, pieces: list[str], p: int, j: int, key: str, follows: dict[str, int],
+             after: tuple) -> tuple | None:
+        """The longest form of several words from word ``j`` (``key``) of piece ``p``, or None.
 
-        ``after`` is the next word when it is in the same piece.
+        As ``(length, last piece, end in it, entry)``; ``after`` is the next word when it is in
+        the same piece.
         """
         second, q, k = (after[0], p, j + 1) if after else _first_word(pieces, p + 1)
         longest = follows.get(second)
@@ -270,7 +274,7 @@ class _Seen(dict):
         return longest and self._longest(pieces, p, j, longest)
 
     def _longest(self, pieces: list[str], p: int, j: int, longest: int) -> tuple | None:
-        """The longest form of 2 to ``longest`` words from word ``j`` of piece ``p``: its length, last piece, end in it, entry."""
+        """``_run`` for forms of 2 to ``longest`` words (the n-grams looked up longest first)."""
         keys = list(_KEYS[pieces[p]][j:j + longest])
         owners = [p] * len(keys)  # the piece of each word
         q = p

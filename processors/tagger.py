@@ -33,7 +33,7 @@ def tag_text(text: str, lexicon: Lexicon, title_end: int = 0, language: str | No
     tokens = tokenize(text)
     if language == "tr":
         tokens = undo_turkish_suffixes(tokens, lexicon)
-    resolved = resolve(text, find(tokens, lexicon), lexicon)
+    resolved = resolve(find(tokens, lexicon), lexicon)
     found = _scored(resolved, lexicon.concepts, title_end)
     found += _derived_countries(found, resolved.matches, lexicon.concepts)
     found.sort()  # by kind, most confident first, then id (ids differ: the rest is never compared)

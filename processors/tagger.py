@@ -8,8 +8,10 @@ produced it and a confidence; places carry coordinates, and a city implies its c
 """
 from __future__ import annotations
 
+from operator import itemgetter
+
 from processors.context import Resolved, resolve
-from processors.matcher import find, tokenize, undo_turkish_suffixes
+from processors.matcher import Match, find, tokenize, undo_turkish_suffixes
 from rasad.concepts import Concept, Lexicon
 from pydantic import BaseModel
 
@@ -33,25 +35,36 @@ def tag_text(text: str, lexicon: Lexicon, title_end: int = 0, language: str | No
     tokens = tokenize(text)
     if language == "tr":
         tokens = undo_turkish_suffixes(tokens, lexicon)
-    resolved = resolve(find(tokens, lexicon), lexicon)
-    found = _scored(resolved, lexicon.concepts, title_end)
-    found += _derived_countries(found, resolved.matches, lexicon.concepts)
-    found.sort()  # by kind, most confident first, then id (ids differ: the rest is never compared)
-    return _tags(found)
+    ordered = _ordered_tags(resolve(find(tokens, lexicon), lexicon), lexicon.concepts, title_end)
+    ordered.sort()  # by kind, most confident first, then id (ids differ: the tags are never compared)
+    return list(map(_TAG_OF, ordered))
 
 
-def _scored(resolved: Resolved, concepts: dict[str, Concept], title_end: int) -> list[tuple]:
-    """Each concept read, with its confidence and matches, as a tuple that sorts in the order tags are listed.
+def _ordered_tags(resolved: Resolved, concepts: dict[str, Concept], title_end: int) -> list[tuple]:
+    """The tags, each as ``(kind, -confidence, id, tag)``: sorted, the order they are listed in.
 
-    More sure for an unambiguous form, each further mention, a mention in the title.
+    More sure for an unambiguous form, each further mention, a mention in the title. A city
+    implies its country (a derived tag, without spans) when the country is not mentioned itself.
     """
-    certain, found = resolved.certain, []
-    for concept_id, matches in resolved.matches.items():
+    mentioned, certain = resolved.matches, resolved.certain
+    ordered, implied = [], {}  # implied: country code -> the confidence of its derived tag
+    for concept_id, matches in mentioned.items():
         scores = _SCORES[concept_id in certain][matches[0].start < title_end]
         confidence = scores[len(matches)] if len(matches) < len(scores) else scores[-1]
         concept = concepts[concept_id]
-        found.append((concept.kind, -confidence, concept_id, concept, confidence, matches))
-    return found
+        ordered.append((concept.kind, -confidence, concept_id, _tag(concept, confidence, matches)))
+        code = concept.country
+        if code and code not in mentioned and concept.kind == "place" and code in concepts:
+            confidence = _DERIVED_SCORES[confidence]
+            if confidence > implied.get(code, 0.0):
+                implied[code] = confidence
+    for code, confidence in implied.items():
+        country = concepts[code]
+        ordered.append((country.kind, -confidence, code, _tag(country, confidence, None)))
+    return ordered
+
+
+_TAG_OF = itemgetter(3)
 
 
 def _scores(certain: bool, in_title: bool) -> tuple[float, ...]:
@@ -68,40 +81,23 @@ _SCORES = tuple(tuple(_scores(certain, in_title) for in_title in (False, True)) 
 _DERIVED_SCORES = {score: round(score * _DERIVED, 2) for by_title in _SCORES for scores in by_title for score in scores}
 
 
-def _derived_countries(found: list[tuple], mentioned: dict[str, list], concepts: dict[str, Concept]) -> list[tuple]:
-    """A city implies its country (derived: no matches) when the country is not ``mentioned`` itself."""
-    derived: dict[str, float] = {}
-    for _, _, _, concept, confidence, _ in found:
-        code = concept.country
-        if not code or code in mentioned or concept.kind != "place" or code not in concepts:
-            continue
-        confidence = _DERIVED_SCORES[confidence]
-        if confidence > derived.get(code, 0.0):
-            derived[code] = confidence
-    return [(concepts[code].kind, -confidence, code, concepts[code], confidence, None)
-            for code, confidence in derived.items()]
-
-
-def _tags(found: list[tuple]) -> list[Tag]:
-    """The concepts' tags, built without re-validating fields this module computed itself.
+def _tag(concept: Concept, confidence: float, matches: list[Match] | None) -> Tag:
+    """The concept's tag, built without re-validating fields this module computed itself.
 
     Validating ~25 tags and their spans per article cost about as much as finding them; the
     values here are typed by construction (tests/processors check they validate to equal tags).
-    A derived tag (no matches) has no spans and is the country itself.
+    A derived tag (``matches`` None) has no spans and is the country itself.
     """
-    tags = []
-    for _, _, _, concept, confidence, matches in found:
-        templates = _TEMPLATES.get(concept) or _templates(concept)
-        spans = []
-        if matches is None:
-            fields = templates[1].copy()
-        else:
-            fields = templates[0].copy()
-            for match in matches:
-                spans.append(_built(Span, {"start": match.start, "end": match.end, "text": match.text}, _SPAN_FIELDS))
-        fields["spans"], fields["confidence"], fields["codes"] = spans, confidence, concept.codes.copy()  # its own
-        tags.append(_built(Tag, fields, _TAG_FIELDS))
-    return tags
+    templates = _TEMPLATES.get(concept) or _templates(concept)
+    spans = []
+    if matches is None:
+        fields = templates[1].copy()
+    else:
+        fields = templates[0].copy()
+        for match in matches:
+            spans.append(_built(Span, {"start": match.start, "end": match.end, "text": match.text}, _SPAN_FIELDS))
+    fields["spans"], fields["confidence"], fields["codes"] = spans, confidence, concept.codes.copy()  # its own
+    return _built(Tag, fields, _TAG_FIELDS)
 
 
 _TEMPLATES: dict[Concept, tuple[dict, dict]] = {}  # concept -> its tag's fields (mentioned, derived); by identity

@@ -247,7 +247,16 @@ class _Seen(dict):
                     i = p + extra + j
                     if i < covered:
                         continue
-                    run = follows and self._run(pieces, p, j, key, follows, after)
+                    if follows:  # a form of several words only if the next word continues one
+                        if after:
+                            second = after[0]
+                        elif p + 1 < len(pieces) and _KEYS[pieces[p + 1]]:  # most often: the next piece's
+                            second = _KEYS[pieces[p + 1]][0]
+                        else:
+                            second = _first_word(pieces, p + 1)[0]
+                        run = second in follows and self._run(pieces, p, j, key, second, follows[second], after)
+                    else:
+                        run = None
                     if run:
                         length, q, stop_in_q, entry = run
                         end = text_to[q] + q + stop_in_q
@@ -260,18 +269,17 @@ class _Seen(dict):
             extra += words - 1
         return Found(matches, cues)
 
-    def _run(self, pieces: list[str], p: int, j: int, key: str, follows: dict[str, int],
+    def _run(self, pieces: list[str], p: int, j: int, key: str, second: str, longest: int,
              after: tuple) -> tuple | None:
-        """The longest form of several words from word ``j`` (``key``) of piece ``p``, or None.
+        """The longest form of 2 to ``longest`` words from word ``j`` (``key``, then ``second``) of piece ``p``.
 
-        As ``(length, last piece, end in it, entry)``; ``after`` is the next word when it is in
-        the same piece.
+        As ``(length, last piece, end in it, entry)``, or None; ``after`` is the next word when it
+        is in the same piece.
         """
-        second, q, k = (after[0], p, j + 1) if after else _first_word(pieces, p + 1)
-        longest = follows.get(second)
         if longest == 2:  # most often: then the two words are a form themselves
+            q, k = (p, j + 1) if after else _first_word(pieces, p + 1)[1:]
             return 2, q, _OFFSETS[pieces[q]][k][1], self.index[key, second]
-        return longest and self._longest(pieces, p, j, longest)
+        return self._longest(pieces, p, j, longest)
 
     def _longest(self, pieces: list[str], p: int, j: int, longest: int) -> tuple | None:
         """``_run`` for forms of 2 to ``longest`` words (the n-grams looked up longest first)."""

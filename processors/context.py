@@ -9,92 +9,127 @@ most populous.
 """
 from __future__ import annotations
 
-from functools import partial
-from itertools import chain
+from bisect import insort
+from collections import defaultdict
 from typing import NamedTuple
 
-from processors.matcher import Match, Tokens
+from processors.matcher import Found, Match
 from rasad.concepts import Lexicon
 from rasad.concepts.forms import Rule
 
 WINDOW = 25  # words on each side searched for context cues
 
 
-class Reading(NamedTuple):
-    """A match read as one concept; ``certain`` is False when context had to decide."""
+class Resolved(NamedTuple):
+    """The readings kept: each concept's matches in text order, and the concepts some match names for certain."""
 
-    concept_id: str
-    match: Match
-    certain: bool
+    matches: dict[str, list[Match]]
+    certain: set[str]  # the others were kept only because context allowed them
 
 
-_reading = partial(tuple.__new__, Reading)  # from a tuple: a third of the cost of calling the class
-
-def resolve(text: str, tokens: Tokens, matches: list[Match], lexicon: Lexicon) -> list[Reading]:
-    """The readings kept, in text order (a match's readings in the order of its candidates)."""
-    found: list[list[Reading]] = []  # per match, its readings
-    pending: list[tuple[list[Reading], Match, str, tuple[Rule, ...]]] = []
-    named: set[str] = set()
-    for match in matches:
+def resolve(found: Found, lexicon: Lexicon) -> Resolved:
+    """Which concepts ``find``'s matches are read as (context rules and place choice applied)."""
+    by_concept: dict[str, list[Match]] = defaultdict(list)
+    unsure: list[tuple[Match, tuple[str, ...], tuple]] = []  # (match, certain concepts, contextual ones)
+    decided = _DECIDED
+    for match in found.matches:
         candidates = match.candidates
-        if len(candidates) == 1 and None in candidates[0][1]:  # the common case: one concept, no conditions
-            named.add(candidates[0][0])
-            found.append([_reading((candidates[0][0], match, True))])
+        known = decided.get(match.text)
+        if known is None or known[0] is not candidates:
+            known = _decide(candidates, match.text)
+        if known[1]:  # the common case: one concept, for certain
+            by_concept[known[1]].append(match)
+        else:
+            unsure.append((match, known[2], known[3]))
+    if not unsure:
+        return Resolved(by_concept, set(by_concept))
+    return _resolve_unsure(unsure, by_concept, found.cues, lexicon.concepts)
+
+
+def _resolve_unsure(unsure: list[tuple[Match, tuple[str, ...], tuple]], by_concept: dict[str, list[Match]],
+                    cues: list[tuple[int, str]], concepts: dict) -> Resolved:
+    """``resolve`` for the matches that are not simply one concept for certain: context, then place choice."""
+    named = set(by_concept)
+    for _, certain, _ in unsure:
+        named.update(certain)
+    kept: list[tuple[Match, list[tuple[str, bool]]]] = []  # (match, its readings: (concept id, certain))
+    several = False
+    for match, certain, contextual in unsure:
+        readings = [(cid, True) for cid in certain] if certain else []
+        for cid, rules in contextual:
+            if _fits(match, cid, rules, cues, named):
+                readings.append((cid, False))
+        kept.append((match, readings))
+        several = several or len(readings) > 1
+    if several:
+        countries = {cid for cid in by_concept if concepts[cid].type == "country"}
+        countries.update(cid for _, readings in kept for cid, _ in readings if concepts[cid].type == "country")
+        kept = [(match, _choose_place(readings, concepts, countries)) for match, readings in kept]
+    sure = set(by_concept)
+    for match, readings in kept:
+        for cid, certain in readings:
+            insort(by_concept[cid], match)  # in text order: matches differ in their first word
+            if certain:
+                sure.add(cid)
+    return Resolved(by_concept, sure)
+
+
+# A match as written -> (its candidates, _decide's answer): the spelling gives the words, hence the candidates
+# (unless another lexicon or a Turkish reading is in use: then the candidates differ and it is decided again).
+_DECIDED: dict[str, tuple] = {}
+
+
+def _decide(candidates: tuple[tuple[str, tuple[Rule | None, ...]], ...], spelled: str) -> tuple:
+    """``(candidates, sole, certain, contextual)`` for a match spelled so, remembered in ``_DECIDED``.
+
+    ``certain``: the concepts it reads as for certain; ``contextual``: those left to its context,
+    with their rules; ``sole``: the one concept when that is all (else None).
+    """
+    if len(_DECIDED) >= 200_000:
+        _DECIDED.clear()
+    certain, contextual = [], []
+    for cid, rules in candidates:
+        unconditional, spelling, needing_context = _sorted_rules(rules)
+        if unconditional or any(r.spelled(spelled) for r in spelling):
+            certain.append(cid)
             continue
-        here: list[Reading] = []
-        found.append(here)
-        spelled = text[match.start:match.end]
-        for cid, rules in candidates:
-            unconditional, spelling, contextual = _sorted_rules(rules)
-            if unconditional or any(r.spelled(spelled) for r in spelling):
-                here.append(_reading((cid, match, True)))
-                named.add(cid)
-                continue
-            contextual = tuple(r for r in contextual if r.spelled(spelled))
-            if contextual:
-                pending.append((here, match, cid, contextual))
-    keys = tokens.keys
-    for here, match, cid, rules in pending:
-        if _fits(match, cid, rules, keys, named):
-            here.append(_reading((cid, match, False)))
-    if all(len(here) < 2 for here in found):
-        return list(chain.from_iterable(found))
-    concepts = lexicon.concepts
-    countries = {r.concept_id for here in found for r in here if concepts[r.concept_id].type == "country"}
-    return [r for here in found for r in (here if len(here) < 2 else _choose_place(here, concepts, countries))]
-
-
-_SORTED: dict[int, tuple] = {}  # id of a lexicon's rules tuple -> (the tuple, what _sorted_rules says)
+        needing_context = tuple(r for r in needing_context if r.spelled(spelled))
+        if needing_context:
+            contextual.append((cid, needing_context))
+    sole = certain[0] if len(certain) == 1 and not contextual else None
+    known = _DECIDED[spelled] = (candidates, sole, tuple(certain), tuple(contextual))
+    return known
 
 
 def _sorted_rules(rules: tuple[Rule | None, ...]) -> tuple[bool, tuple[Rule, ...], tuple[Rule, ...]]:
-    """Whether some form counts unconditionally; the spelling-only rules; the contextual ones. Computed once per tuple."""
-    known = _SORTED.get(id(rules))
-    if known is None or known[0] is not rules:  # the tuple itself is kept, so its id cannot be reused
-        if len(_SORTED) >= 200_000:
-            _SORTED.clear()
-        conditional = [r for r in rules if r is not None]
-        known = _SORTED[id(rules)] = (rules, (len(conditional) < len(rules),
-                                              tuple(r for r in conditional if not r.contextual),
-                                              tuple(r for r in conditional if r.contextual)))
-    return known[1]
+    """Whether some form counts unconditionally; the spelling-only rules; the contextual ones."""
+    conditional = [r for r in rules if r is not None]
+    return (len(conditional) < len(rules), tuple(r for r in conditional if not r.contextual),
+            tuple(r for r in conditional if r.contextual))
 
 
-def _fits(match: Match, concept_id: str, rules: tuple[Rule, ...], keys: list[str], named: set[str]) -> bool:
+def _fits(match: Match, concept_id: str, rules: tuple[Rule, ...], cues: list[tuple[int, str]], named: set[str]) -> bool:
+    """Whether some rule's needed words are near the match (or the concept named for certain) and no avoided one is."""
     for rule in rules:
         window = WINDOW if rule.window is None else rule.window
-        near = set(keys[max(0, match.first - window):match.first]) | set(keys[match.last + 1:match.last + 1 + window])
-        if not (near & rule.avoids) and (concept_id in named or not rule.needs or near & rule.needs):
+        first, last = match.first, match.last
+        near = {key for word, key in cues if first - window <= word < first or last < word <= last + window}
+        if near & rule.avoids:
+            continue
+        if concept_id in named or not rule.needs or near & rule.needs:
             return True
     return False
 
 
-def _choose_place(readings: list[Reading], concepts: dict, countries: set[str]) -> list[Reading]:
-    """One match's readings with one place kept when its name fits several (Tripoli in Libya or in Lebanon)."""
-    places = [r for r in readings if concepts[r.concept_id].kind == "place"]
+def _choose_place(readings: list[tuple[str, bool]], concepts: dict, countries: set[str]) -> list[tuple[str, bool]]:
+    """One match's readings ``(concept id, certain)``, one place kept when its name fits several.
+
+    Tripoli in Libya or in Lebanon: a country first, then a place whose country the article names,
+    then the most populous.
+    """
+    places = [r for r in readings if concepts[r[0]].kind == "place"]
     if len(places) < 2:
         return readings
-    best = max(places, key=lambda r: (concepts[r.concept_id].type == "country",
-                                      concepts[r.concept_id].country in countries,
-                                      concepts[r.concept_id].population))
-    return [r for r in readings if r is best or concepts[r.concept_id].kind != "place"]
+    best = max(places, key=lambda r: (concepts[r[0]].type == "country", concepts[r[0]].country in countries,
+                                      concepts[r[0]].population))
+    return [r for r in readings if r is best or concepts[r[0]].kind != "place"]

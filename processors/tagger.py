@@ -8,11 +8,10 @@ produced it and a confidence; places carry coordinates, and a city implies its c
 """
 from __future__ import annotations
 
-from collections import defaultdict
-from operator import attrgetter
+from operator import itemgetter
 
-from processors.context import Reading, resolve
-from processors.matcher import find, tokenize, undo_turkish_suffixes
+from processors.context import Resolved, resolve
+from processors.matcher import Match, find, tokenize, undo_turkish_suffixes
 from rasad.concepts import Concept, Lexicon
 from pydantic import BaseModel
 
@@ -36,56 +35,68 @@ def tag_text(text: str, lexicon: Lexicon, title_end: int = 0, language: str | No
     tokens = tokenize(text)
     if language == "tr":
         tokens = undo_turkish_suffixes(tokens, lexicon)
-    readings = resolve(text, tokens, find(tokens, lexicon), lexicon)
-    grouped: dict[str, list[Reading]] = defaultdict(list)
-    for reading in readings:
-        grouped[reading.concept_id].append(reading)
-    concepts = lexicon.concepts
-    found = [(concepts[cid], _confidence(its, title_end), its) for cid, its in grouped.items()]
-    found += _derived_countries(found, concepts)
-    found.sort(key=_order)
-    return [_tag(concept, confidence, its, text) for concept, confidence, its in found]
+    ordered = _ordered_tags(resolve(find(tokens, lexicon), lexicon), lexicon.concepts, title_end)
+    ordered.sort()  # by kind, most confident first, then id (ids differ: the tags are never compared)
+    return list(map(_TAG_OF, ordered))
 
 
-def _order(found: tuple[Concept, float, list | None]) -> tuple[str, float, str]:
-    return found[0].kind, -found[1], found[0].id
+def _ordered_tags(resolved: Resolved, concepts: dict[str, Concept], title_end: int) -> list[tuple]:
+    """The tags, each as ``(kind, -confidence, id, tag)``: sorted, the order they are listed in.
 
-
-def _confidence(readings: list[Reading], title_end: int) -> float:
-    """More sure for an unambiguous form, each further mention, a mention in the title."""
-    base = _CERTAIN if any(map(_CERTAIN_OF, readings)) else _CONTEXTUAL
-    confidence = base + _EACH_MORE * (len(readings) - 1) + (_IN_TITLE if readings[0].match.start < title_end else 0.0)
-    return round(min(_CAP, confidence), 2)
-
-
-_CERTAIN_OF = attrgetter("certain")
-
-
-def _derived_countries(found: list[tuple[Concept, float, list]], concepts: dict[str, Concept]) -> list[tuple]:
-    """A city implies its country (derived: no readings) when the country is not mentioned itself."""
-    present = {concept.id for concept, _, _ in found}
-    derived: dict[str, float] = {}
-    for concept, confidence, _ in found:
+    More sure for an unambiguous form, each further mention, a mention in the title. A city
+    implies its country (a derived tag, without spans) when the country is not mentioned itself.
+    """
+    mentioned, certain = resolved.matches, resolved.certain
+    ordered, implied = [], {}  # implied: country code -> the confidence of its derived tag
+    for concept_id, matches in mentioned.items():
+        scores = _SCORES[concept_id in certain][matches[0].start < title_end]
+        confidence = scores[len(matches)] if len(matches) < len(scores) else scores[-1]
+        concept = concepts[concept_id]
+        ordered.append((concept.kind, -confidence, concept_id, _tag(concept, confidence, matches)))
         code = concept.country
-        if concept.kind != "place" or not code or code in present or code not in concepts:
-            continue
-        derived[code] = max(derived.get(code, 0.0), round(confidence * _DERIVED, 2))
-    return [(concepts[code], confidence, None) for code, confidence in derived.items()]
+        if code and code not in mentioned and concept.kind == "place" and code in concepts:
+            confidence = _DERIVED_SCORES[confidence]
+            if confidence > implied.get(code, 0.0):
+                implied[code] = confidence
+    for code, confidence in implied.items():
+        country = concepts[code]
+        ordered.append((country.kind, -confidence, code, _tag(country, confidence, None)))
+    return ordered
 
 
-def _tag(concept: Concept, confidence: float, readings: list[Reading] | None, text: str) -> Tag:
+_TAG_OF = itemgetter(3)
+
+
+def _scores(certain: bool, in_title: bool) -> tuple[float, ...]:
+    """The confidence of a concept mentioned n times, at index n (from 1 up to the first n at the cap)."""
+    scores = [0.0]
+    while len(scores) < 2 or scores[-1] < _CAP:
+        confidence = ((_CERTAIN if certain else _CONTEXTUAL) + _EACH_MORE * (len(scores) - 1)
+                      + (_IN_TITLE if in_title else 0.0))
+        scores.append(round(min(_CAP, confidence), 2))
+    return tuple(scores)
+
+
+_SCORES = tuple(tuple(_scores(certain, in_title) for in_title in (False, True)) for certain in (False, True))
+_DERIVED_SCORES = {score: round(score * _DERIVED, 2) for by_title in _SCORES for scores in by_title for score in scores}
+
+
+def _tag(concept: Concept, confidence: float, matches: list[Match] | None) -> Tag:
     """The concept's tag, built without re-validating fields this module computed itself.
 
     Validating ~25 tags and their spans per article cost about as much as finding them; the
     values here are typed by construction (tests/processors check they validate to equal tags).
-    A derived tag (``readings`` None) has no spans and is the country itself.
+    A derived tag (``matches`` None) has no spans and is the country itself.
     """
+    templates = _TEMPLATES.get(concept) or _templates(concept)
     spans = []
-    for _, match, _ in readings or ():
-        start, end = match.start, match.end
-        spans.append(_built(Span, {"start": start, "end": end, "text": text[start:end]}, _SPAN_FIELDS))
-    fields = _templates(concept)[readings is None].copy()
-    fields["spans"], fields["confidence"], fields["codes"] = spans, confidence, dict(concept.codes)
+    if matches is None:
+        fields = templates[1].copy()
+    else:
+        fields = templates[0].copy()
+        for match in matches:
+            spans.append(_built(Span, {"start": match.start, "end": match.end, "text": match.text}, _SPAN_FIELDS))
+    fields["spans"], fields["confidence"], fields["codes"] = spans, confidence, concept.codes.copy()  # its own
     return _built(Tag, fields, _TAG_FIELDS)
 
 
@@ -94,28 +105,30 @@ _TEMPLATES: dict[Concept, tuple[dict, dict]] = {}  # concept -> its tag's fields
 
 def _templates(concept: Concept) -> tuple[dict, dict]:
     """The fields of a concept's tag in schema order, mentioned and derived, without spans/confidence/codes."""
-    templates = _TEMPLATES.get(concept)
-    if templates is None:
-        if len(_TEMPLATES) >= 100_000:  # concepts of lexicons no longer in use
-            _TEMPLATES.clear()
-        mentioned = {"kind": concept.kind, "id": concept.id, "label": concept.label, "spans": None,
-                     "confidence": None, "derived": False, "country": concept.country, "lat": concept.lat,
-                     "lon": concept.lon, "codes": None}
-        derived = {**mentioned, "derived": True, "country": concept.id, "lat": None, "lon": None}
-        templates = _TEMPLATES[concept] = (mentioned, derived)
+    if len(_TEMPLATES) >= 100_000:  # concepts of lexicons no longer in use
+        _TEMPLATES.clear()
+    mentioned = {"kind": concept.kind, "id": concept.id, "label": concept.label, "spans": None,
+                 "confidence": None, "derived": False, "country": concept.country, "lat": concept.lat,
+                 "lon": concept.lon, "codes": None}
+    derived = {**mentioned, "derived": True, "country": concept.id, "lat": None, "lon": None}
+    templates = _TEMPLATES[concept] = (mentioned, derived)
     return templates
 
 
-_new, _set = object.__new__, object.__setattr__
+# The setters of BaseModel's slots, called directly: no attribute lookup by name per object built.
+_new = object.__new__
+_set_dict, _set_fields_set, _set_extra, _set_private = (
+    vars(BaseModel)[name].__set__ for name in ("__dict__", "__pydantic_fields_set__", "__pydantic_extra__",
+                                               "__pydantic_private__"))
 _SPAN_FIELDS, _TAG_FIELDS = set(Span.model_fields), set(Tag.model_fields)
 
 
 def _built(model: type[BaseModel], fields: dict, names: set[str]) -> BaseModel:
     """A pydantic model holding ``fields`` (all ``names``, in schema order), as ``model_construct`` builds it, faster."""
     instance = _new(model)
-    _set(instance, "__dict__", fields)
+    _set_dict(instance, fields)
     # Shared: every field is set, so pydantic's only write to it (adding a field's name) changes nothing.
-    _set(instance, "__pydantic_fields_set__", names)
-    _set(instance, "__pydantic_extra__", None)
-    _set(instance, "__pydantic_private__", None)
+    _set_fields_set(instance, names)
+    _set_extra(instance, None)
+    _set_private(instance, None)
     return instance

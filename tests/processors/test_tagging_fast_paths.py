@@ -1,17 +1,19 @@
-"""The tagger's fast paths give what the plain ways would: words and offsets, and the tags themselves.
+"""The tagger's fast paths give what the plain ways would: words and offsets, matches, the tags themselves.
 
 ``tokenize`` splits the text at spaces and reads each distinct piece once, instead of folding the
-whole text and running a word regex over it; tags are built without re-validation. Both are
-checked against the straightforward computation they replace.
+whole text and running a word regex over it; ``find`` visits only the pieces that are not one
+plain word; tags are built without re-validation. Each is checked against the straightforward
+computation it replaces.
 """
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from processors.matcher import tokenize
+from processors.matcher import find, tokenize
 from processors.tagger import tag
 from rasad.concepts.inflection import match_key
 from rasad.model import Article, Tag
@@ -57,3 +59,28 @@ def test_tags_built_without_validation_equal_validated_tags(lexicon):
             assert validated == t and validated.model_dump_json() == t.model_dump_json()
             checked += 1
     assert checked > 100
+
+
+def _words_of_the_lexicon() -> list[str]:
+    """Surface forms (many of several words, the harder case) and the words context rules look for."""
+    from rasad import concepts
+
+    lexicon = concepts.load()
+    forms = sorted({f.text for c in lexicon.concepts.values() for fs in c.forms.values() for f in fs})
+    cues = sorted({k for entry in lexicon.index.values() for _, rules in entry for r in rules if r
+                   for k in r.needs | r.avoids})
+    return [t for t in forms if " " in t or "-" in t][:300] + forms[::40] + cues
+
+
+PIECES = st.one_of(st.sampled_from(_words_of_the_lexicon()), st.sampled_from(["the", "في", "и", "-", "—", "l'", "’s", "2015"]),
+                   TEXT)
+SEPARATORS = st.sampled_from([" ", " ", " ", "  ", "\n", " - ", ", ", "-"])
+
+
+@settings(deadline=None, max_examples=300)
+@given(st.lists(st.tuples(PIECES, SEPARATORS), max_size=40))
+def test_find_visiting_pieces_equals_reading_word_by_word(lexicon, parts):
+    # find visits only the pieces that are not one plain word; the Turkish path reads every word.
+    text = "".join(piece + separator for piece, separator in parts)
+    tokens = tokenize(text)
+    assert find(tokens, lexicon) == find(replace(tokens, read=tokens.keys), lexicon)

@@ -75,10 +75,10 @@ def bench_tag(
 
 
 def _rate(tagger, corpus: list[str]) -> float:
-    """Articles per CPU second of this process (best of two runs, after a warm-up): other load on the machine does not count."""
+    """Articles per CPU second of this process (best of five runs, after a warm-up): other load on the machine does not count."""
     tagger(corpus[0])
     best = float("inf")
-    for _ in range(2):
+    for _ in range(5):
         started = time.process_time()
         for text in corpus:
             tagger(text)

@@ -65,13 +65,21 @@ def alert_id(rule: str, dedup_key: str) -> str:
 
 
 def from_article(rule: str, article: Article, story_id: str, kind: str = "match", spike: dict | None = None,
-                 dedup_key: str | None = None) -> Alert:
-    """An alert for an article, stamped as matched now."""
-    text = " ".join(article.text[:600].split())
+                 dedup_key: str | None = None, matched: Latency | None = None) -> Alert:
+    """An alert for an article, stamped as matched now (or with ``matched``: the latency record of its batch)."""
     return Alert(
         id=alert_id(rule, dedup_key or story_id), rule=rule, kind=kind, article_id=article.id, story_id=story_id,
         title=article.title, url=article.url, source=article.source, language=article.language,
-        snippet=text[:280], spike=spike,
-        latency=Latency(published=article.published_at, ingested=article.ingested_at, tagged=article.tagged_at,
-                        matched=utcnow()),
+        snippet=snippet(article), spike=spike, latency=matched or matched_now(article),
     )
+
+
+def matched_now(article: Article) -> Latency:
+    """The latency record of an article matched now."""
+    return Latency(published=article.published_at, ingested=article.ingested_at, tagged=article.tagged_at,
+                   matched=utcnow())
+
+
+def snippet(article: Article) -> str:
+    """The first ~280 characters of the article's text, spaces collapsed."""
+    return " ".join(article.text[:600].split())[:280]

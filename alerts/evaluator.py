@@ -17,7 +17,7 @@ from collections.abc import MutableMapping
 from dataclasses import dataclass
 
 from alerts import spikes
-from alerts.alert import Alert, alert_id, from_article
+from alerts.alert import Alert, Latency, alert_id, from_article, matched_now
 from alerts.matcher import DocumentView, Matcher
 from alerts.rules import AlertRule, compile_query
 from alerts.rulestore import RuleStore
@@ -144,6 +144,7 @@ class Evaluator:
         ids = [alert_id(c.rule.name, c.dedup_key) for c in candidates]
         new = self.store.claim_many(ids)
         out = []
+        latency: dict[str, Latency] = {}  # one record per article: its alerts were all matched at once
         for c, claimed in zip(candidates, ids):
             if claimed not in new:
                 continue
@@ -152,7 +153,9 @@ class Evaluator:
             if c.spike is not None:
                 spike = {"key": c.spike.key, "window_start": c.spike.window_start, "count": c.spike.count,
                          "level": c.spike.level, "baseline": c.spike.baseline}
-            alert = from_article(c.rule.name, c.article, c.story_id, "spike" if spike else "match", spike, c.dedup_key)
+            matched = latency.get(c.article.id) or latency.setdefault(c.article.id, matched_now(c.article))
+            alert = from_article(c.rule.name, c.article, c.story_id, "spike" if spike else "match", spike, c.dedup_key,
+                                 matched)
             out.append((alert, c.rule, self._throttled(c.rule)))
         return out
 

@@ -82,13 +82,17 @@ class SqliteRuleStore(RuleStore):
             return self._db.execute("INSERT OR IGNORE INTO ledger (alert_id) VALUES (?)", (alert_id,)).rowcount == 1
 
     def claim_many(self, alert_ids: list[str]) -> set[str]:
-        new = set()
-        # One transaction: one commit for all of an article's alerts.
+        # One transaction, two statements: which ids are known, then the others inserted.
+        wanted = list(dict.fromkeys(alert_ids))
         with self._lock, transaction(self._db, "alert ledger"):
-            for alert_id in alert_ids:
-                if self._db.execute("INSERT OR IGNORE INTO ledger (alert_id) VALUES (?)", (alert_id,)).rowcount:
-                    new.add(alert_id)
-        return new
+            known = set()
+            for start in range(0, len(wanted), 500):  # SQLite binds at most 999 parameters
+                chunk = wanted[start:start + 500]
+                known.update(row[0] for row in self._db.execute(
+                    f"SELECT alert_id FROM ledger WHERE alert_id IN ({','.join('?' * len(chunk))})", chunk))
+            new = [i for i in wanted if i not in known]
+            self._db.executemany("INSERT INTO ledger (alert_id) VALUES (?)", [(i,) for i in new])
+        return set(new)
 
     def record(self, alert: Alert) -> None:
         self._run("INSERT OR REPLACE INTO alerts VALUES (?, ?, ?, ?)",

@@ -18,15 +18,15 @@ RASAD_SERVICES = [name for name, s in SERVICES.items() if s.get("image", "").sta
 
 
 def test_services_of_the_production_setup():
-    assert {"kafka", "opensearch", "opensearch-dashboards", "worker", "api"} <= set(SERVICES)
+    assert {"kafka", "opensearch", "opensearch-dashboards", "worker", "alerts", "api"} <= set(SERVICES)
     assert SERVICES["kafka"]["image"].startswith("apache/kafka:4.")
     assert SERVICES["opensearch"]["image"].startswith("opensearchproject/opensearch:2.19")
-    assert sorted(RASAD_SERVICES) == ["api", "worker"]
-    for name in ("kafka", "opensearch", "worker", "api"):
+    assert sorted(RASAD_SERVICES) == ["alerts", "api", "worker"]
+    for name in ("kafka", "opensearch", "worker", "alerts", "api"):
         assert "healthcheck" in SERVICES[name], f"{name} has no healthcheck"
 
 
-@pytest.mark.parametrize("service", ["worker", "api"])
+@pytest.mark.parametrize("service", ["worker", "alerts", "api"])
 def test_rasad_services_read_only_real_settings(service):
     env = SERVICES[service]["environment"]
     fields = {f"RASAD_{name.upper()}" for name in Settings.model_fields}
@@ -49,8 +49,16 @@ def test_rasad_service_commands_exist():
         assert SERVICES[service]["command"][0] in commands
     api_env = SERVICES["api"]["environment"]
     assert f"{api_env['RASAD_HTTP_PORT']}:{api_env['RASAD_HTTP_PORT']}" in SERVICES["api"]["ports"]
-    worker_env = SERVICES["worker"]["environment"]
-    assert worker_env["RASAD_WORKER_WEB_PORT"] in SERVICES["worker"]["healthcheck"]["test"][1]
+    for name in ("worker", "alerts"):
+        worker_env = SERVICES[name]["environment"]
+        assert worker_env["RASAD_WORKER_WEB_PORT"] in SERVICES[name]["healthcheck"]["test"][1]
+
+
+def test_the_workers_run_every_stage_once_each_in_its_own_consumer_group():
+    workers = [SERVICES[name]["environment"] for name in ("worker", "alerts")]
+    roles = [role for env in workers for role in env["RASAD_WORKER_ROLE"].split(",")]
+    assert sorted(roles) == ["alerts", "indexer", "tagger"]
+    assert len({env["RASAD_WORKER_ID"] for env in workers}) == 2
 
 
 def test_dockerfile_ships_every_package():

@@ -254,8 +254,9 @@ def bench_alerts(
     background: Annotated[int, typer.Option(help="Standing rules besides the measured one in the latency run.")] = 10000,
     firing: Annotated[str, typer.Option(help="Background rules of the latency run: rare (~0.2 alert/article, like "
                                               "production) or heavy (~4 alerts/article, a stress test).")] = "rare",
-    split: Annotated[bool, typer.Option(help="Real stack: run the alerts worker as its own process "
-                                             "(--role alerts) beside a tagger,indexer worker.")] = False,
+    split: Annotated[bool, typer.Option(help="Real stack: the alerts worker as its own process (--role alerts) beside a "
+                                             "tagger,indexer worker, as docker-compose.yml runs them; --no-split: one "
+                                             "worker doing everything.")] = True,
     articles: Annotated[int, typer.Option(help="Articles in each throughput run.")] = 2000,
     warmup: Annotated[float, typer.Option(help="Real stack: seconds produced at the same rate before the measured "
                                                "run, reported apart as a fresh worker's cold start.")] = 10.0,

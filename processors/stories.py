@@ -76,7 +76,7 @@ class Banding:
             hashed = np.fromiter(map(zlib.crc32, map(str.encode, words)), dtype=np.uint64, count=len(words))
             with np.errstate(over="ignore"):  # products wrap modulo 2^64: that is the mixing
                 mixed = (hashed[:-2] * _MIX[0] + hashed[1:-1] * _MIX[1] + hashed[2:]) * _MIX[2]
-            shingles = np.unique(mixed >> np.uint64(32))
+            shingles = mixed >> np.uint64(32)  # repeated 3-grams change no minimum: no need to drop them
         with np.errstate(over="ignore"):
             permuted = (shingles[:, None] * self._a + self._b) % np.uint64(_PRIME) & np.uint64(0xFFFFFFFF)
         return permuted.min(axis=0)

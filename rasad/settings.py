@@ -47,6 +47,10 @@ class Settings(BaseSettings):
         100, ge=1, le=5000,
         description="Longest a worker's Kafka fetch waits for new messages (ms); Faust's own 1500 adds up per stream hop.",
     )
+    worker_producer_linger_ms: int = Field(
+        5, ge=0, le=1000,
+        description="Longest a worker's Kafka producer waits to batch messages (ms): fewer, larger requests for a few ms of latency per hop.",
+    )
     worker_role: str = Field(
         "all", description="Which agents a worker runs: all, tagger (raw -> tagged), indexer (tagged -> store) or alerts."
     )

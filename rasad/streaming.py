@@ -75,6 +75,7 @@ def make_app(settings: Settings) -> tuple[faust.App, Topics]:
         web_host="127.0.0.1",
         datadir=str(settings.data_dir / "worker"),
         producer_acks=-1,
+        producer_linger=settings.worker_producer_linger_ms / 1000,
         broker_commit_every=100,
         broker_commit_interval=1.0,
     )

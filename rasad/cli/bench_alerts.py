@@ -112,6 +112,8 @@ class _Receiver:
         arrivals = self.arrivals
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keeps connections open, as webhook endpoints do
+
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 arrivals.append((time.time(), json.loads(body)))

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import zlib
 from collections.abc import MutableMapping
 
@@ -34,6 +35,7 @@ from datasketch import MinHashLSH
 
 from rasad.normalize import terms
 
+logger = logging.getLogger(__name__)
 _SHINGLE = 3
 _SEED = 1  # the same permutations, so the same signatures, in every process
 _PRIME = (1 << 61) - 1  # a Mersenne prime: the universal hash's modulus
@@ -101,10 +103,17 @@ class StoryLog:
         return len(self._by_id)
 
     def rebuild(self) -> None:
-        """The mappings again from the log's records, oldest first."""
+        """The mappings again from the log's records, oldest first.
+
+        Keys that are not record numbers (a table written by an older Rasad, one entry per band
+        key) are left alone: the stories they knew start anew.
+        """
         self._by_band.clear()
         self._by_id.clear()
-        numbers = sorted(int(key) for key in self.log)
+        keys = list(self.log)
+        numbers = sorted(int(key) for key in keys if key.isdigit())
+        if len(numbers) < len(keys):
+            logger.warning("stories: %d entries of an older table format ignored", len(keys) - len(numbers))
         for number in numbers:
             self._apply(json.loads(self.log[str(number)]))
         self._next = numbers[-1] + 1 if numbers else 0

@@ -126,3 +126,13 @@ def test_processing_normalizes_once_and_the_stores_keep_it_only_as_text_norm(lex
     assert document(article)["text_norm"] == article.normalized
     assert document(article.model_copy(update={"normalized": None}))["text_norm"] == article.normalized
     assert "normalized" not in source(article)["article"]
+
+
+def test_a_table_in_the_older_format_is_ignored_not_fatal():
+    from processors.stories import Banding, StoryLog
+
+    old = {"id:a1": "a1", "log:0": '["0:ab"]', "seq:next": "1", "0:ab": "a1"}  # one entry per key, as before
+    stories = StoryLog(dict(old), capacity=10)
+    stories.rebuild()
+    assert len(stories) == 0 and stories.assign("a2", Banding().keys(WIRE)) == "a2"
+    assert "0" in stories.log  # numbering starts at 0 beside the old entries

@@ -71,11 +71,14 @@ def evaluate(node: Node | None, view: DocumentView) -> bool:
 
 def matches(query: Query, view: DocumentView) -> bool:
     """The whole query: the tree and the date bounds."""
+    return _in_range(query, view) and evaluate(query.root, view)
+
+
+def _in_range(query: Query, view: DocumentView) -> bool:
+    """The document's date is within the query's since/until (when it has them)."""
     if query.since and (view.date is None or view.date < query.since):
         return False
-    if query.until and (view.date is None or view.date > query.until):
-        return False
-    return evaluate(query.root, view)
+    return not (query.until and (view.date is None or view.date > query.until))
 
 
 Test = Callable[[DocumentView], bool]
@@ -88,18 +91,9 @@ def compiled(query: Query) -> Test:
     dispatching on node types or building keys again (the tree walk did both, every time).
     """
     root = _compile(query.root)
-    since, until = query.since, query.until
-    if since is None and until is None:
+    if query.since is None and query.until is None:
         return root
-
-    def dated(view: DocumentView) -> bool:
-        if since and (view.date is None or view.date < since):
-            return False
-        if until and (view.date is None or view.date > until):
-            return False
-        return root(view)
-
-    return dated
+    return lambda view: _in_range(query, view) and root(view)
 
 
 def _compile(node: Node | None) -> Test:

@@ -54,7 +54,6 @@ class Banding:
     """
 
     def __init__(self, threshold: float = THRESHOLD, num_perm: int = NUM_PERM):
-        self.num_perm = num_perm
         self.ranges = MinHashLSH(threshold=threshold, num_perm=num_perm).hashranges  # [(start, end)] per band
         draw = np.random.RandomState(_SEED)
         self._a = draw.randint(1, _PRIME, size=num_perm, dtype=np.uint64)

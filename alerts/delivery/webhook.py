@@ -12,7 +12,7 @@ import json
 import time
 
 from alerts.alert import Alert
-from alerts.delivery.http import DeliveryFailed, WebhookClient
+from alerts.delivery.http import WebhookClient
 
 SIGNATURE_HEADER = "X-Rasad-Signature"
 
@@ -54,4 +54,4 @@ def send_slack(http: WebhookClient, url: str, alert: Alert, timeout: float, allo
     http.post(url, json.dumps({"text": text}, ensure_ascii=False).encode("utf-8"), {}, timeout, allow_private)
 
 
-__all__ = ["SIGNATURE_HEADER", "DeliveryFailed", "send_slack", "send_webhook", "sign", "verify", "webhook_body"]
+__all__ = ["SIGNATURE_HEADER", "send_slack", "send_webhook", "sign", "verify", "webhook_body"]

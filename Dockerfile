@@ -11,6 +11,10 @@ COPY processors ./processors
 COPY indexers ./indexers
 COPY dashboards ./dashboards
 COPY alerts ./alerts
+COPY cli ./cli
+COPY bench ./bench
+COPY devstack ./devstack
+COPY wiring.py ./wiring.py
 RUN pip install . && useradd --system --home /data rasad && mkdir -p /data && chown rasad /data
 
 USER rasad

@@ -19,7 +19,7 @@ import logging
 
 import faust
 
-from alerts.delivery.dispatcher import Dispatcher
+from alerts.destinations.dispatcher import Dispatcher
 from alerts.evaluator import Candidate, Evaluator, Observation
 from rasad.errors import BadInput, RasadError
 from rasad.model import Article

@@ -17,7 +17,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from alerts.rules import AlertRule, new_rule
-from alerts.rulestore import RuleStore
+from alerts.rulestores import RuleStore
 from rasad.concepts import Lexicon
 from rasad.errors import BadInput, StoreError
 

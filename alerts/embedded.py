@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 
-from alerts.delivery.dispatcher import Dispatcher
+from alerts.destinations.dispatcher import Dispatcher
 from alerts.evaluator import Evaluator
 from rasad.bus.memory import MemoryBus
 from rasad.errors import BadInput, RasadError

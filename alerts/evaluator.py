@@ -20,7 +20,7 @@ from alerts import spikes
 from alerts.alert import Alert, Latency, alert_id, from_article, matched_now
 from alerts.matcher import DocumentView, Matcher
 from alerts.rules import AlertRule, compile_query
-from alerts.rulestore import RuleStore
+from alerts.rulestores import RuleStore
 from rasad.concepts import Lexicon
 from rasad.document import document
 from rasad.errors import BadInput
@@ -115,7 +115,7 @@ class Evaluator:
 
     def observe(self, article: Article) -> tuple[list[Candidate], list[Observation]]:
         """Keyword rules this article fires, and the spike counts it adds to (counted by ``count``, where they live)."""
-        doc = document(article)
+        doc = document(article, self.lexicon.stemmer)
         matcher, rules, focus = self._compiled
         candidates, observed = [], []
         for name in matcher.match(DocumentView.of(doc)):

@@ -25,7 +25,12 @@ from opensearchpy.exceptions import TransportError
 
 from indexers.lifecycle import index_body
 from indexers.mapping import action
+from indexers.opensearch import OpenSearchStore
+from rasad.addresses import StoreAddress
+from rasad.errors import StoreError
 from rasad.model import Article
+from rasad.normalize import Stemmer
+from rasad.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -65,10 +70,11 @@ class _Retry(Exception):
 class BulkWriter:
     """Writes batches of articles into the backing indices of ``alias``."""
 
-    def __init__(self, client: AsyncOpenSearch, alias: str, policy: BulkPolicy = BulkPolicy(),
+    def __init__(self, client: AsyncOpenSearch, alias: str, stemmer: Stemmer, policy: BulkPolicy = BulkPolicy(),
                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep):
         self.client = client
         self.alias = alias
+        self.stemmer = stemmer
         self.policy = policy
         self._sleep = sleep
         self._ensured: set[str] = set()
@@ -92,7 +98,7 @@ class BulkWriter:
         return outcome
 
     async def _attempt(self, pending: dict[str, Article], outcome: BulkOutcome) -> None:
-        actions = [action(self.alias, a) for a in pending.values()]
+        actions = [action(self.alias, a, self.stemmer) for a in pending.values()]
         await self._ensure_indices({a["_index"] for a in actions})
         for chunk in self._chunks(actions):
             for article_id, status, error in await self._send(chunk):
@@ -150,7 +156,49 @@ class BulkWriter:
         await self.client.close()
 
 
-def async_client(hosts: list[str], timeout: float = 30) -> AsyncOpenSearch:
+def async_client(address: StoreAddress, timeout: float = 30) -> AsyncOpenSearch:
     """An async client that leaves retrying to ``BulkWriter`` (it knows which items failed)."""
-    return AsyncOpenSearch(hosts=[f"http://{h}" for h in hosts], timeout=timeout, max_retries=0,
-                           retry_on_timeout=False)
+    return AsyncOpenSearch(timeout=timeout, max_retries=0, retry_on_timeout=False, **address.client_options())
+
+
+class OpenSearchSink:
+    """Bulk writes through ``BulkWriter``; the alias is set up (waiting for OpenSearch) on start."""
+
+    @classmethod
+    def from_settings(cls, settings: Settings, stemmer: Stemmer) -> OpenSearchSink:
+        return cls(settings, stemmer)
+
+    def __init__(self, settings: Settings, stemmer: Stemmer):
+        self.settings = settings
+        self.stemmer = stemmer
+        self.writer: BulkWriter | None = None
+        self._starting = asyncio.Lock()
+
+    async def start(self) -> None:
+        async with self._starting:
+            if self.writer is None:
+                await self._start()
+
+    async def _start(self) -> None:
+        s = self.settings
+        store = OpenSearchStore.from_settings(s, self.stemmer)
+        policy = BulkPolicy(max_bytes=s.indexer_batch_bytes, max_backoff=s.indexer_max_backoff)
+        attempt = 0
+        while True:
+            try:
+                await asyncio.get_running_loop().run_in_executor(None, store.setup)
+                break
+            except StoreError as exc:
+                attempt += 1
+                delay = policy.backoff(attempt)
+                log.warning("indexer: %s; trying again in %.1fs", exc, delay)
+                await asyncio.sleep(delay)
+        store.close()
+        self.writer = BulkWriter(async_client(s.store), s.index_alias, self.stemmer, policy)
+
+    async def write(self, articles: list[Article]) -> list[tuple[Article, str]]:
+        assert self.writer is not None, "start() first"
+        outcome = await self.writer.write(articles)
+        log.info("indexed %d article(s), rejected %d, after %d retries", len(outcome.indexed),
+                 len(outcome.rejected), outcome.retries)
+        return outcome.rejected

@@ -13,6 +13,7 @@ new indices visible and hide the old ones in one atomic alias update.
 from __future__ import annotations
 
 from rasad.document import LANGUAGE_FIELDS, document
+from rasad.normalize import Stemmer
 from rasad.model import Article
 
 MAPPING_VERSION = 2
@@ -68,13 +69,13 @@ def index_template(alias: str) -> dict:
     }
 
 
-def source(article: Article) -> dict:
+def source(article: Article, stemmer: Stemmer) -> dict:
     """The ``_source`` of an article: the search document plus the article itself (for ``get``)."""
     # The normalized text is stored once, as ``text_norm``.
-    return {**document(article), "article": article.model_dump(mode="json", exclude_none=True, exclude={"normalized"})}
+    return {**document(article, stemmer), "article": article.model_dump(mode="json", exclude_none=True, exclude={"normalized"})}
 
 
-def action(alias: str, article: Article) -> dict:
+def action(alias: str, article: Article, stemmer: Stemmer) -> dict:
     """A bulk ``index`` action: deterministic ``_id`` and backing index, so redelivery overwrites."""
-    body = source(article)
+    body = source(article, stemmer)
     return {"_op_type": "index", "_index": backing_index(alias, body["date"]), "_id": article.id, "_source": body}

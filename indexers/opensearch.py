@@ -16,24 +16,39 @@ from indexers.dsl import facets, histogram, search_bodies
 from indexers.mapping import action
 from rasad.errors import StoreError
 from rasad.highlight import concept_spans, fragments
+from rasad.addresses import StoreAddress
 from rasad.model import Article
+from rasad.normalize import Stemmer
+from rasad.settings import Settings
 from rasad.store import Hit, IndexReport, SearchRequest, SearchResult, Store
 
 
-def client_for(hosts: list[str], timeout: float = 30) -> OpenSearch:
-    """A synchronous client for ``host:port`` addresses."""
-    return OpenSearch(hosts=[f"http://{h}" for h in hosts], timeout=timeout)
+def client_for(address: StoreAddress, timeout: float = 30) -> OpenSearch:
+    """A synchronous client for the OpenSearch at ``address`` (TLS and basic auth as it says)."""
+    return OpenSearch(timeout=timeout, **address.client_options())
+
+
+# Readers never create the alias (writers do, in ``setup``): before the first article is indexed
+# there is nothing to find, which is an empty answer, not an error.
+_MAYBE_MISSING = {"ignore_unavailable": "true", "allow_no_indices": "true"}
 
 
 class OpenSearchStore(Store):
     """Articles in OpenSearch behind an alias over monthly backing indices."""
 
-    def __init__(self, hosts: list[str], alias: str = "articles", timeout: float = 30, retention_months: int = 0):
-        self.url = "opensearch://" + ",".join(hosts)
-        self.hosts = hosts
+    @classmethod
+    def from_settings(cls, settings: Settings, stemmer: Stemmer) -> OpenSearchStore:
+        return cls(settings.store, stemmer, alias=settings.index_alias,
+                   retention_months=settings.index_retention_months)
+
+    def __init__(self, address: StoreAddress, stemmer: Stemmer, alias: str = "articles", timeout: float = 30,
+                 retention_months: int = 0):
+        self.url = str(address)
+        self.address = address
+        self.stemmer = stemmer
         self.alias = alias
         self.retention_months = retention_months
-        self.client = client_for(hosts, timeout)
+        self.client = client_for(address, timeout)
         self._ensured: set[str] = set()
 
     def setup(self) -> None:
@@ -45,7 +60,7 @@ class OpenSearchStore(Store):
             raise StoreError(f"OpenSearch setup at {self.url} failed: {exc}") from exc
 
     def index(self, articles: list[Article]) -> IndexReport:
-        actions = [action(self.alias, a) for a in articles]
+        actions = [action(self.alias, a, self.stemmer) for a in articles]
         report = IndexReport()
         try:
             for name in {a["_index"] for a in actions} - self._ensured:
@@ -66,8 +81,9 @@ class OpenSearchStore(Store):
         started = time.perf_counter()
         page, counts = search_bodies(request)
         try:
-            responses = self.client.msearch(body=[{"index": self.alias}, page,
-                                                  {"index": self.alias, "request_cache": True}, counts])["responses"]
+            responses = self.client.msearch(body=[{"index": self.alias, **_MAYBE_MISSING}, page,
+                                                  {"index": self.alias, "request_cache": True, **_MAYBE_MISSING},
+                                                  counts])["responses"]
         except OpenSearchException as exc:
             raise StoreError(f"search failed: {exc}") from exc
         errors = [r["error"] for r in responses if "error" in r]
@@ -78,7 +94,7 @@ class OpenSearchStore(Store):
         hits = []
         for h in page_response["hits"]["hits"]:
             article = Article.model_validate(h["_source"]["article"])
-            marks = fragments(article.body, words, extra=concept_spans(article, request.query.concepts))
+            marks = fragments(article.body, words, self.stemmer.stem, extra=concept_spans(article, request.query.concepts))
             hits.append(Hit(article, float(h.get("_score") or 0.0), marks))
         aggs = counts_response.get("aggregations", {})
         return SearchResult(counts_response["hits"]["total"]["value"], hits, facets(aggs), histogram(aggs),
@@ -87,7 +103,7 @@ class OpenSearchStore(Store):
     def get(self, article_id: str) -> Article | None:
         try:
             response = self.client.search(index=self.alias, body={"query": {"ids": {"values": [article_id]}},
-                                                                  "_source": ["article"]})
+                                                                  "_source": ["article"]}, params=_MAYBE_MISSING)
         except OpenSearchException as exc:
             raise StoreError(f"get failed: {exc}") from exc
         hits = response["hits"]["hits"]
@@ -95,7 +111,7 @@ class OpenSearchStore(Store):
 
     def count(self) -> int:
         try:
-            return int(self.client.count(index=self.alias)["count"])
+            return int(self.client.count(index=self.alias, params=_MAYBE_MISSING)["count"])
         except OpenSearchException as exc:
             raise StoreError(f"count failed: {exc}") from exc
 

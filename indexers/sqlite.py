@@ -16,9 +16,11 @@ from pathlib import Path
 from rasad.document import FACET_FIELDS, FACET_SIZE, FILTER_FIELDS, document
 from rasad.highlight import concept_spans, fragments
 from rasad.model import Article
+from rasad.normalize import Stemmer
 from rasad.query import And, Filter, Node, Not, Or, Phrase, Term
 from rasad.store import Hit, IndexReport, SearchRequest, SearchResult, Store
-from rasad.transactions import transaction
+from rasad.settings import Settings
+from rasad.sqlitedb import transaction
 
 SCHEMA_VERSION = 1
 _SCHEMA = """
@@ -41,8 +43,14 @@ _MATCHED = "CREATE TEMP TABLE IF NOT EXISTS matched (doc INTEGER PRIMARY KEY, da
 class SqliteStore(Store):
     """SQLite FTS5 store; safe to share between threads."""
 
-    def __init__(self, path: Path):
+    @classmethod
+    def from_settings(cls, settings: Settings, stemmer: Stemmer) -> SqliteStore:
+        assert settings.store.path is not None  # a sqlite:// address always has one
+        return cls(settings.store.path, stemmer)
+
+    def __init__(self, path: Path, stemmer: Stemmer):
         self.url = f"sqlite:///{path}"
+        self.stemmer = stemmer
         path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
@@ -51,6 +59,7 @@ class SqliteStore(Store):
         for pragma in ("mmap_size=268435456", "cache_size=-65536", "temp_store=MEMORY"):
             self._db.execute(f"PRAGMA {pragma}")
         self._lock = threading.RLock()
+        self.setup()  # cheap and silent: readers of a new file see an empty store, not an error
 
     def setup(self) -> None:
         with self._lock:
@@ -66,7 +75,7 @@ class SqliteStore(Store):
         return report
 
     def _upsert(self, article: Article) -> None:
-        doc = document(article)
+        doc = document(article, self.stemmer)
         row = self._db.execute("SELECT rowid FROM docs WHERE id = ?", (article.id,)).fetchone()
         if row:
             self._db.execute("DELETE FROM fts WHERE rowid = ?", row)
@@ -94,7 +103,7 @@ class SqliteStore(Store):
         hits = []
         for article_json, score in rows:
             article = Article.model_validate_json(article_json)
-            hits.append(Hit(article, -float(score), fragments(article.body, words, extra=concept_spans(article, request.query.concepts))))
+            hits.append(Hit(article, -float(score), fragments(article.body, words, self.stemmer.stem, extra=concept_spans(article, request.query.concepts))))
         return SearchResult(total, hits, facets, histogram, (time.perf_counter() - started) * 1000)
 
     def _match(self, request: SearchRequest) -> int:

@@ -72,7 +72,7 @@ def register(app: faust.App, topics: Topics, lexicon: Lexicon, remembered: int =
                 await topics.tagged.send(key=outcome.article.id.encode(), value=outcome.article.to_json())
             else:
                 article = outcome.article
-                await stories_topic.send(key=_ONE_KEY, value=wrap(banding.keys(article.body, article.normalized), article))
+                await stories_topic.send(key=_ONE_KEY, value=wrap(banding.keys(article.normalized or ""), article))
 
     @app.agent(stories_topic, name="rasad.stories", concurrency=1)
     async def stories(stream: faust.StreamT) -> None:

@@ -13,7 +13,7 @@ from bisect import insort
 from collections import defaultdict
 from typing import NamedTuple
 
-from processors.matcher import Found, Match
+from processors.mentions import Found, Match
 from rasad.concepts import Lexicon
 from rasad.concepts.forms import Rule
 

@@ -11,7 +11,6 @@ from rasad.concepts import Lexicon
 from rasad.errors import BadInput
 from rasad.language import detect
 from rasad.model import Article, utcnow
-from rasad.normalize import normalized
 from processors.stories import StoryIndex
 from processors.tagger import tag
 
@@ -50,9 +49,9 @@ def process(article: Article, lexicon: Lexicon, stories: StoryIndex | None = Non
     if article.ingested_at is None:
         updates["ingested_at"] = updates["tagged_at"]
     article = article.model_copy(update=updates)
-    updates = {"tags": tag(article, lexicon), "normalized": normalized(article.body)}
+    updates = {"tags": tag(article, lexicon), "normalized": lexicon.stemmer.normalized(article.body)}
     if stories is not None and not article.story_id:
-        updates["story_id"] = stories.assign(article.id, article.body, updates["normalized"])
+        updates["story_id"] = stories.assign(article.id, updates["normalized"])
     return article.model_copy(update=updates)
 
 

@@ -33,7 +33,6 @@ from collections.abc import MutableMapping
 import numpy as np
 from datasketch import MinHashLSH
 
-from rasad.normalize import terms
 
 logger = logging.getLogger(__name__)
 _SHINGLE = 3
@@ -59,18 +58,18 @@ class Banding:
         self._a = draw.randint(1, _PRIME, size=num_perm, dtype=np.uint64)
         self._b = draw.randint(0, _PRIME, size=num_perm, dtype=np.uint64)
 
-    def keys(self, text: str, normalized: str | None = None) -> list[str]:
-        """The band keys of a text: band number and a 64-bit digest of the band's hash values.
+    def keys(self, normalized: str) -> list[str]:
+        """The band keys of a text given as its normalized terms (``Stemmer.normalized``).
 
-        ``normalized``: the text's normalized terms (``rasad.normalize.normalized``), when known already.
+        A key is the band number and a 64-bit digest of the band's hash values.
         """
-        values = self.signature(text, normalized)
+        values = self.signature(normalized)
         return [f"{band}:{hashlib.blake2b(values[start:end].tobytes(), digest_size=8).hexdigest()}"
                 for band, (start, end) in enumerate(self.ranges)]
 
-    def signature(self, text: str, normalized: str | None = None) -> np.ndarray:
+    def signature(self, normalized: str) -> np.ndarray:
         """MinHash (``num_perm`` values) of the word 3-grams of the normalized text (of its words, when fewer)."""
-        words = terms(text) if normalized is None else normalized.split()
+        words = normalized.split()
         if len(words) < _SHINGLE:
             shingles = np.array([zlib.crc32(" ".join(words).encode("utf-8"))], dtype=np.uint64)
         else:
@@ -156,6 +155,6 @@ class StoryIndex:
         """Articles remembered."""
         return len(self.stories)
 
-    def assign(self, article_id: str, text: str, normalized: str | None = None) -> str:
-        """The story id of this article, remembering it for the articles that follow."""
-        return self.stories.assign(article_id, self.banding.keys(text, normalized))
+    def assign(self, article_id: str, normalized: str) -> str:
+        """The story id of an article (given its normalized text), remembering it for the articles that follow."""
+        return self.stories.assign(article_id, self.banding.keys(normalized))

@@ -11,7 +11,7 @@ from __future__ import annotations
 from operator import itemgetter
 
 from processors.context import Resolved, resolve
-from processors.matcher import Match, find, tokenize, undo_turkish_suffixes
+from processors.mentions import Match, find, tokenize, undo_turkish_suffixes
 from rasad.concepts import Concept, Lexicon
 from pydantic import BaseModel
 
@@ -32,7 +32,7 @@ def tag_text(text: str, lexicon: Lexicon, title_end: int = 0, language: str | No
 
     ``language`` (ISO 639-1) lets inflection be undone where words carry it (Turkish suffixes).
     """
-    tokens = tokenize(text)
+    tokens = tokenize(text, lexicon.stemmer)
     if language == "tr":
         tokens = undo_turkish_suffixes(tokens, lexicon)
     ordered = _ordered_tags(resolve(find(tokens, lexicon), lexicon), lexicon.concepts, title_end)

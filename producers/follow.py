@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from producers.delivery import Producer, Summary
+from producers.publisher import Producer, Summary
 from producers.feeds import FeedSource
 from producers.fetch import Fetcher
 from producers.files import list_files, read_file

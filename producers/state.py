@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from producers.feeds import FeedPosition
-from rasad.transactions import transaction
+from rasad.sqlitedb import transaction
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS sent (destination TEXT NOT NULL, key TEXT NOT NULL, PRIMARY KEY (destination, key))

@@ -5,7 +5,7 @@ import re
 from datetime import timezone
 
 from rasad.model import Article
-from rasad.normalize import normalized
+from rasad.normalize import Stemmer
 from rasad.query import canonical_filter
 
 LANGUAGE_FIELDS = ("ar", "en", "fr", "ru", "tr")
@@ -32,8 +32,11 @@ def article_date(article: Article) -> str | None:
     return when.astimezone(timezone.utc).isoformat() if when else None
 
 
-def document(article: Article) -> dict:
-    """Fields every store indexes; the article itself travels along for ``get``."""
+def document(article: Article, stemmer: Stemmer) -> dict:
+    """Fields every store indexes; the article itself travels along for ``get``.
+
+    ``stemmer`` normalizes the text when the tagger did not (``article.normalized``).
+    """
     tags = article.tags
     countries = {t.id for t in tags if t.kind == "place" and len(t.id) == 2} | {
         t.country for t in tags if t.kind == "place" and t.country
@@ -42,7 +45,7 @@ def document(article: Article) -> dict:
         "id": article.id,
         "title": article.title,
         "text": article.text,
-        "text_norm": article.normalized or normalized(article.body),  # the tagger's, when it ran
+        "text_norm": article.normalized or stemmer.normalized(article.body),  # the tagger's, when it ran
         "language": (article.language or "und").lower(),
         "source": article.source,
         "source_key": source_key(article.source) if article.source else "",

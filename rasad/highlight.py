@@ -9,26 +9,28 @@ from __future__ import annotations
 import html
 import re
 
-from rasad.normalize import fold_with_offsets, stem
+from collections.abc import Callable
+
+from rasad.normalize import fold_with_offsets
 
 _WORD_RE = re.compile(r"[^\W_]+")
 
 
-def matches(text: str, terms: set[str]) -> list[tuple[int, int]]:
-    """[start, end) spans of the words of ``text`` whose canonical term is in ``terms``."""
+def matches(text: str, terms: set[str], stem: Callable[[str], str]) -> list[tuple[int, int]]:
+    """[start, end) spans of the words of ``text`` whose canonical term (by ``stem``) is in ``terms``."""
     if not terms:
         return []
     folded = fold_with_offsets(text)
     return [folded.span(m.start(), m.end()) for m in _WORD_RE.finditer(folded.text) if stem(m.group()) in terms]
 
 
-def fragments(text: str, terms: set[str], size: int = 180, limit: int = 3,
+def fragments(text: str, terms: set[str], stem: Callable[[str], str], size: int = 180, limit: int = 3,
               extra: list[tuple[int, int]] = ()) -> list[str]:
     """Up to ``limit`` escaped fragments of about ``size`` characters around matches, best first.
 
     ``extra`` spans are marked too: the tag spans of concepts the query named in another language.
     """
-    spans = _merge(matches(text, terms) + list(extra))
+    spans = _merge(matches(text, terms, stem) + list(extra))
     if not spans:
         return []
     windows: list[tuple[int, int, list[tuple[int, int]]]] = []

@@ -15,7 +15,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from rasad.errors import BadInput
-from rasad.normalize import normalized
+from rasad.normalize import words
 
 TagKind = Literal["event", "actor", "place", "keyword"]
 _TRACKING_PARAMS = ("utm_", "fbclid", "gclid", "mc_cid", "mc_eid")
@@ -114,8 +114,8 @@ def canonical_url(url: str) -> str:
 
 
 def article_id(url: str | None, title: str, text: str) -> str:
-    """Stable id: 16 hex digits of SHA-256 over the canonical URL, else over the normalized text."""
-    key = f"url:{canonical_url(url)}" if url else f"text:{normalized(title + ' ' + text)}"
+    """Stable id: 16 hex digits of SHA-256 over the canonical URL, else over the folded words of the title and text."""
+    key = f"url:{canonical_url(url)}" if url else "text:" + " ".join(words(title + " " + text))
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
 
 

@@ -7,10 +7,10 @@ Two layers:
   diacritics, tatweel and invisible marks; unifies alef/hamza forms, ى/ي, ة/ه, ؤ/و, ئ/ي;
   turns Arabic-Indic digits into ASCII; lowercases; strips Latin/Cyrillic accents
   (é→e, ş→s, ı→i, ё→е).
-* ``stem`` reduces an Arabic word to a canonical form by peeling proclitics: a
+* ``Stemmer.stem`` reduces an Arabic word to a canonical form by peeling proclitics: a
   conjunction (و ف), a preposition (ب ك ل) and the article (ال, لل), in that order. The
   article and what precedes it always go (والسورية → سوريه). A bare و/ف/ب/ك/ل is a clitic
-  only when what remains is a known word (the taxonomy's Arabic vocabulary), since many
+  only when what remains is a known word (the vocabulary the stemmer is given: the taxonomy's Arabic words), since many
   words start with those letters (بيان، وزير، لجنة): لداعش → داعش, but بين stays بين.
   Documents and queries are stemmed alike, so variants match each other.
 """
@@ -19,6 +19,7 @@ from __future__ import annotations
 import bisect
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -137,18 +138,44 @@ def is_arabic(word: str) -> bool:
     return bool(word) and "\u0600" <= word[0] <= "\u06ff"
 
 
-@lru_cache(maxsize=1 << 16)  # a pure function of the word; news vocabulary repeats (Zipf), so most calls hit
-def stem(word: str) -> str:
-    """Canonical form of one folded word: Arabic proclitics peeled; other scripts unchanged."""
-    if not is_arabic(word):
-        return word
-    known = _known_words()
-    if word in known:
-        return word
-    for prefix in _CLITIC_PREFIXES:  # shortest first: the longest known stem wins
-        if word.startswith(prefix) and len(word) - len(prefix) >= _MIN_STEM and word[len(prefix):] in known:
-            return word[len(prefix):]
-    return strip_article(word)
+class Stemmer:
+    """Arabic proclitics peeled against a vocabulary of known words (see the module doc).
+
+    The vocabulary is given by whoever builds the stemmer (the taxonomy loader gives its
+    Arabic words), so documents and queries stemmed by the same stemmer match each other.
+    """
+
+    def __init__(self, vocabulary: Iterable[str]):
+        self.vocabulary = frozenset(vocabulary)
+        # A pure function of the word; news vocabulary repeats (Zipf), so most calls hit.
+        self.stem = lru_cache(maxsize=1 << 16)(self._stem)
+
+    def _stem(self, word: str) -> str:
+        """Canonical form of one folded word: Arabic proclitics peeled; other scripts unchanged."""
+        if not is_arabic(word):
+            return word
+        known = self.vocabulary
+        if word in known:
+            return word
+        for prefix in _CLITIC_PREFIXES:  # shortest first: the longest known stem wins
+            if word.startswith(prefix) and len(word) - len(prefix) >= _MIN_STEM and word[len(prefix):] in known:
+                return word[len(prefix):]
+        return strip_article(word)
+
+    def terms(self, text: str) -> list[str]:
+        """The canonical terms of a text: folded words, Arabic ones stemmed. Used for indexing and queries."""
+        stem = self.stem
+        return [stem(w) for w in words(text)]
+
+    def normalized(self, text: str) -> str:
+        """``terms`` joined by spaces: the project's normalized text stored beside the original."""
+        return " ".join(self.terms(text))
+
+    def __getstate__(self) -> dict[str, object]:  # pickled in the lexicon cache: the memo is not
+        return {"vocabulary": self.vocabulary}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__init__(state["vocabulary"])  # type: ignore[misc, arg-type]
 
 
 def strip_article(word: str) -> str:
@@ -159,27 +186,9 @@ def strip_article(word: str) -> str:
     return word
 
 
-@lru_cache(maxsize=1)
-def _known_words() -> frozenset[str]:
-    # Imported here: the vocabulary is read from the taxonomy, which itself uses this module.
-    from rasad.concepts import arabic_vocabulary
-
-    return frozenset(arabic_vocabulary())
-
-
 def words(text: str) -> list[str]:
     """The folded words of a text, in order."""
     return _WORD_RE.findall(fold(text))
 
 
-def terms(text: str) -> list[str]:
-    """The canonical terms of a text: folded words, Arabic ones stemmed. Used for indexing and queries."""
-    return [stem(w) for w in words(text)]
-
-
-def normalized(text: str) -> str:
-    """``terms`` joined by spaces: the project's normalized text stored beside the original."""
-    return " ".join(terms(text))
-
-
-__all__ = ["IGNORABLE", "FoldedText", "fold", "fold_with_offsets", "is_arabic", "normalized", "stem", "strip_article", "terms", "words"]
+__all__ = ["IGNORABLE", "FoldedText", "Stemmer", "fold", "fold_with_offsets", "is_arabic", "strip_article", "words"]

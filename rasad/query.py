@@ -5,7 +5,7 @@ Syntax: words and "quoted phrases" (all must match by default); ``OR``; ``AND``;
 leading ``-`` to exclude; ``+`` to require; parentheses; field filters ``lang:ar``,
 ``country:SY``, ``concept:Q2429253``, ``type:airstrike``, ``actor:…``, ``place:…``,
 ``source:…``, ``story:…``; date bounds ``since:2015-09-01`` and ``until:2015-10-31``.
-Words are normalized like documents (``rasad.normalize.terms``), so Arabic clitics,
+Words are normalized like documents (by the lexicon's ``Stemmer``), so Arabic clitics,
 diacritics and spelling of hamza/alef do not matter.
 """
 from __future__ import annotations
@@ -16,10 +16,11 @@ from datetime import date, datetime, time, timezone
 
 from rasad.concepts import Lexicon
 from rasad.errors import BadInput
-from rasad.normalize import terms
+from rasad.normalize import Stemmer
 
-FILTER_FIELDS = ("lang", "country", "concept", "type", "actor", "place", "source", "story")
+FILTER_NAMES = ("lang", "country", "concept", "type", "actor", "place", "source", "story")
 DATE_FIELDS = ("since", "until")
+MAX_DEPTH = 32  # nesting of parentheses and NOT: the parser recurses once per level
 _TOKEN_RE = re.compile(r'\s*(?:(\()|(\))|([+-]?)"([^"]*)"?|([+-]?)([^\s()"]+))')
 
 
@@ -79,16 +80,18 @@ class Query:
     concepts: tuple[str, ...] = field(default=())  # concept ids the words name (their spans highlight too)
 
 
-def parse(text: str, lexicon: Lexicon | None = None) -> Query:
+def parse(text: str, lexicon: Lexicon, expand: bool = True) -> Query:
     """Parse a user query; raise ``BadInput`` with a clear message when it cannot be read.
 
-    With a lexicon, a word or phrase that names a concept also matches that concept's id
-    (cross-lingual expansion: "ISIS" finds articles tagged Q2429253 that only say داعش).
+    Words are stemmed by the lexicon's stemmer, and a word or phrase that names a concept also
+    matches that concept's id (cross-lingual expansion: "ISIS" finds articles tagged Q2429253
+    that only say داعش); ``expand=False`` matches words only. Nesting (parentheses, NOT)
+    deeper than ``MAX_DEPTH`` is refused.
     """
     tokens, since, until = _take_dates(_tokens(text))
-    parser = _Parser(tokens)
+    parser = _Parser(tokens, lexicon.stemmer)
     root = parser.expression()
-    if lexicon is not None:
+    if expand:
         root = _expand(root, lexicon)
     if parser.peek() is not None:
         raise BadInput(f"unexpected {parser.peek()[1]!r} in query", reason="bad_query")
@@ -137,9 +140,11 @@ def _tokens(text: str) -> list[tuple[str, str]]:
 class _Parser:
     """expression := and (OR and)* ; and := unary ((AND)? unary)* ; unary := NOT unary | atom."""
 
-    def __init__(self, tokens: list[tuple[str, str]]):
+    def __init__(self, tokens: list[tuple[str, str]], stemmer: Stemmer):
         self.tokens = tokens
+        self.stemmer = stemmer
         self.pos = 0
+        self.depth = 0
 
     def peek(self) -> tuple[str, str] | None:
         return self.tokens[self.pos] if self.pos < len(self.tokens) else None
@@ -170,6 +175,23 @@ class _Parser:
 
     def unary(self) -> Node | None:
         kind, value = self.take()
+        if kind in ("NOT", "("):
+            self.depth += 1
+            if self.depth > MAX_DEPTH:
+                raise BadInput(f"query nests deeper than {MAX_DEPTH} levels of parentheses or NOT", reason="bad_query")
+            try:
+                return self._nested(kind)
+            finally:
+                self.depth -= 1
+        if kind == ")":
+            raise BadInput("unbalanced parenthesis in query", reason="bad_query")
+        sign, base = (kind[0], kind[1:]) if kind[0] in "+-" else ("", kind)
+        node = _atom(base, value, self.stemmer)
+        if node is None:
+            return None
+        return Not(node) if sign == "-" else node
+
+    def _nested(self, kind: str) -> Node | None:
         if kind == "NOT":
             if self.peek() is None:
                 raise BadInput("NOT at the end of the query has nothing to exclude", reason="bad_query")
@@ -179,29 +201,22 @@ class _Parser:
             inner = self.expression()
             if not self.peek() or self.take()[0] != ")":
                 raise BadInput("unbalanced parenthesis in query", reason="bad_query")
-            return inner
-        if kind == ")":
-            raise BadInput("unbalanced parenthesis in query", reason="bad_query")
-        sign, base = (kind[0], kind[1:]) if kind[0] in "+-" else ("", kind)
-        node = _atom(base, value)
-        if node is None:
-            return None
-        return Not(node) if sign == "-" else node
+        return inner
 
 
-def _atom(kind: str, value: str) -> Node | None:
+def _atom(kind: str, value: str, stemmer: Stemmer) -> Node | None:
     if kind == "phrase":
-        words = tuple(terms(value))
+        words = tuple(stemmer.terms(value))
         if not words:
             return None
         return Term(value, words) if len(words) == 1 else Phrase(value, words)
     name, colon, arg = value.partition(":")
-    if colon and name.lower() in FILTER_FIELDS and arg:
+    if colon and name.lower() in FILTER_NAMES and arg:
         return Filter(name.lower(), canonical_filter(name.lower(), arg.strip('"')))
     if colon and name.isalpha() and arg and not name.lower().startswith("http"):
-        known = ", ".join(FILTER_FIELDS + DATE_FIELDS)
+        known = ", ".join(FILTER_NAMES + DATE_FIELDS)
         raise BadInput(f"unknown filter {name!r}: use one of {known}", reason="bad_query")
-    words = tuple(terms(value))
+    words = tuple(stemmer.terms(value))
     if not words:
         return None
     return Term(value, words) if len(words) == 1 else Phrase(value, words)

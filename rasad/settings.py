@@ -3,12 +3,47 @@
 Every field has a laptop default and a description; ``rasad settings`` and the README's
 settings table are generated from these descriptions.
 """
+
+from __future__ import annotations
+from dataclasses import replace
 from pathlib import Path
+from typing import Annotated, Any, Literal
 
-from typing import Literal
+from pydantic import BeforeValidator, Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from rasad.addresses import BusAddress, StoreAddress, parse_bus, parse_store
+
+Role = Literal["tagger", "indexer", "alerts"]
+ROLES: tuple[Role, ...] = ("tagger", "indexer", "alerts")
+LogLevel = Literal["debug", "info", "warning", "error"]
+
+
+def _bus(value: Any) -> Any:
+    return parse_bus(value) if isinstance(value, str) else value
+
+
+def _store(value: Any) -> Any:
+    return parse_store(value) if isinstance(value, str) else value
+
+
+def _roles(value: Any) -> Any:
+    return parse_roles(value) if isinstance(value, str) else value
+
+
+def parse_roles(value: str) -> tuple[Role, ...]:
+    """The roles of ``all`` or a comma-separated list of roles; ``ValueError`` naming an unknown one."""
+    names = [name.strip().lower() for name in value.split(",") if name.strip()]
+    if not names or "all" in names:
+        return ROLES
+    unknown = [name for name in names if name not in ROLES]
+    if unknown:
+        raise ValueError(f"unknown role {unknown[0]!r}: use all, tagger, indexer or alerts (or several: tagger,indexer)")
+    return tuple(role for role in ROLES if role in names)  # in pipeline order, once each
+
+
+def _lower(value: Any) -> Any:
+    return value.strip().lower() if isinstance(value, str) else value
 
 
 class Settings(BaseSettings):
@@ -19,15 +54,21 @@ class Settings(BaseSettings):
     )
 
     # Where messages flow and where articles are searched.
-    bus: str = Field(
-        "memory://",
+    bus: Annotated[BusAddress, NoDecode, BeforeValidator(_bus)] = Field(
+        BusAddress("memory"),
         description="Message bus URL: memory:// (embedded, one process) or kafka://HOST:PORT[,HOST:PORT].",
     )
-    store: str = Field(
-        "",
-        description="Search store URL: sqlite:///PATH (embedded, FTS5) or opensearch://HOST:PORT. "
-        "Default: sqlite:///DATA_DIR/rasad.db.",
+    store: Annotated[StoreAddress, NoDecode, BeforeValidator(_store)] = Field(
+        StoreAddress("sqlite", path=Path(".rasad/rasad.db")),
+        description="Search store URL: sqlite:///PATH (embedded, FTS5), opensearch://HOST:PORT or "
+        "elasticsearch://HOST:PORT (+https for TLS, e.g. opensearch+https://). Default: sqlite:///DATA_DIR/rasad.db.",
     )
+    store_username: str = Field("", description="User for the store's basic authentication (OpenSearch/Elasticsearch); "
+                                "a user in the store URL also works.")
+    store_password: SecretStr = Field(SecretStr(""), description="Password for that user. Shown masked by `rasad settings`.")
+    store_ca_file: Path | None = Field(None, description="CA bundle the store's TLS certificate is verified against "
+                                                         "(default: the system's).")
+    store_verify_certs: bool = Field(True, description="Verify the store's TLS certificate (turn off only for testing).")
     data_dir: Path = Field(
         Path(".rasad"), description="Folder for local state: stack servers, caches, logs, producer state."
     )
@@ -51,8 +92,8 @@ class Settings(BaseSettings):
         5, ge=0, le=1000,
         description="Longest a worker's Kafka producer waits to batch messages (ms): fewer, larger requests for a few ms of latency per hop.",
     )
-    worker_role: str = Field(
-        "all", description="Which agents a worker runs: all, tagger (raw -> tagged), indexer (tagged -> store) or alerts."
+    worker_role: Annotated[tuple[Role, ...], NoDecode, BeforeValidator(_roles)] = Field(
+        ROLES, description="Which agents a worker runs: all, tagger (raw -> tagged), indexer (tagged -> store) or alerts."
     )
 
     # The HTTP API and dashboard.
@@ -72,7 +113,8 @@ class Settings(BaseSettings):
     stack_stop_grace: float = Field(20.0, description="Seconds `stack down` waits after SIGTERM before SIGKILL.")
     java_home: Path | None = Field(None, description="JDK (17+) to run the stack with; default: java on PATH.")
 
-    log_level: str = Field("info", description="Log level: debug, info, warning, error.")
+    log_level: Annotated[LogLevel, BeforeValidator(_lower)] = Field(
+        "info", description="Log level: debug, info, warning, error.")
 
     # --- indexing and search ---
     index_retention_months: int = Field(
@@ -124,20 +166,45 @@ class Settings(BaseSettings):
         200_000, ge=1, description="Articles whose story keys the worker's story table keeps (~15 short entries each); "
                                    "a near-duplicate of an older article starts a new story.")
 
-    @model_validator(mode="after")
-    def _default_store(self) -> "Settings":
-        if not self.store:
-            self.store = f"sqlite:///{self.data_dir / 'rasad.db'}"
-        return self
+    @model_validator(mode="before")
+    @classmethod
+    def _default_store(cls, data: Any) -> Any:
+        # The default store lives in the data dir, whichever data dir was chosen.
+        if isinstance(data, dict) and not data.get("store"):
+            data_dir = Path(data.get("data_dir") or cls.model_fields["data_dir"].default)
+            data = {**data, "store": StoreAddress("sqlite", path=data_dir / "rasad.db")}
+        return data
 
     @property
     def stack_dir(self) -> Path:
         return self.data_dir / "stack"
 
+    @model_validator(mode="after")
+    def _store_credentials(self) -> Settings:
+        # The address carries everything a client needs; the URL's own user wins over the settings'.
+        address = self.store
+        if address.scheme != "sqlite":
+            self.store = replace(
+                address,
+                username=address.username or self.store_username,
+                password=address.password or self.store_password.get_secret_value(),
+                ca_file=str(self.store_ca_file) if self.store_ca_file else None,
+                verify=self.store_verify_certs,
+            )
+        return self
+
     def describe(self) -> list[tuple[str, str, str]]:
         """(env var, default, description) for every setting, in declaration order."""
         rows = []
         for name, field in type(self).model_fields.items():
-            default = "" if field.default is None else str(field.default)
+            default = _shown(field.default)
             rows.append((f"RASAD_{name.upper()}", default, field.description or ""))
         return rows
+
+
+def _shown(default: object) -> str:
+    if default is None or isinstance(default, StoreAddress):  # the store's default depends on the data dir
+        return ""
+    if default == ROLES:
+        return "all"
+    return str(default)

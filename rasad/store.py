@@ -1,8 +1,9 @@
 """The search store contract: index tagged articles, search them with the user query language.
 
-Implementations live in ``indexers/`` and are chosen by URL scheme: ``sqlite:///path``
-(FTS5, the embedded default) and ``opensearch://host:port``. One contract-test suite runs
-against both, and they must give the same answers.
+Implementations live in ``indexers/`` and are chosen by URL scheme in the composition root's
+registry (``wiring.py``): ``sqlite:///path`` (FTS5, the embedded default) and
+``opensearch://host:port``. One contract-test suite runs against every one, and they must give
+the same answers.
 """
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from rasad.model import Article
+from rasad.normalize import Stemmer
 from rasad.query import Query
+from rasad.settings import Settings
 
 FACETS = ("language", "country", "concept", "event", "source")
 
@@ -65,9 +68,14 @@ class Store(ABC):
 
     url: str
 
+    @classmethod
+    @abstractmethod
+    def from_settings(cls, settings: Settings, stemmer: Stemmer) -> Store:
+        """The store at ``settings.store``; ``stemmer`` normalizes text the tagger did not (and highlights)."""
+
     @abstractmethod
     def setup(self) -> None:
-        """Create or migrate the schema (idempotent)."""
+        """Create or migrate the schema (idempotent): writers call it, readers need not."""
 
     @abstractmethod
     def index(self, articles: list[Article]) -> IndexReport:

@@ -56,14 +56,13 @@ class Topics:
 
 def make_app(settings: Settings) -> tuple[faust.App, Topics]:
     """A Faust app connected to the Kafka of ``settings.bus`` and Rasad's topics on it."""
-    scheme, _, brokers = settings.bus.partition("://")
-    if scheme != "kafka":
-        raise ConfigError(f"the Faust worker needs a kafka:// bus, not {settings.bus!r} (set RASAD_BUS)")
+    if settings.bus.scheme != "kafka":
+        raise ConfigError(f"the Faust worker needs a kafka:// bus, not {settings.bus} (set RASAD_BUS)")
     (settings.data_dir / "worker").mkdir(parents=True, exist_ok=True)
     app = RasadApp(
         settings.worker_id,
         fetch_wait_ms=settings.worker_fetch_wait_ms,
-        broker=[f"kafka://{b}" for b in brokers.strip("/").split(",")],
+        broker=[f"kafka://{b}" for b in settings.bus.brokers],
         store="memory://",
         value_serializer="raw",
         key_serializer="raw",

@@ -7,10 +7,10 @@ import tomllib
 import pytest
 import yaml
 
-from rasad.cli import app
-from rasad.cli import commands  # noqa: F401 - registers the commands
+
+from cli.main import app  # noqa: F811 - the app with every command registered
 from rasad.settings import Settings
-from tests.conftest import ROOT
+from tests.helpers.paths import ROOT
 
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 SERVICES = COMPOSE["services"]
@@ -37,9 +37,10 @@ def test_rasad_services_read_only_real_settings(service):
     # The topic and index names are the contract with other producers and tools: same as the code's.
     for name in ("topic_raw", "topic_tagged", "topic_dlq", "topic_alerts", "index_alias"):
         assert getattr(settings, name) == getattr(defaults, name)
-    bus_host, bus_port = settings.bus.removeprefix("kafka://").split(":")
+    bus_host, bus_port = settings.bus.bootstrap.split(":")
     assert bus_host == "kafka" and f"PLAINTEXT://kafka:{bus_port}" in SERVICES["kafka"]["environment"]["KAFKA_ADVERTISED_LISTENERS"]
-    store_host, store_port = settings.store.removeprefix("opensearch://").split(":")
+    assert settings.store.scheme == "opensearch"
+    store_host, store_port = settings.store.hosts[0].split(":")
     assert store_host == "opensearch" and f"{store_port}:9200" in SERVICES["opensearch"]["ports"]
 
 
@@ -63,9 +64,10 @@ def test_the_workers_run_every_stage_once_each_in_its_own_consumer_group():
 
 def test_dockerfile_ships_every_package():
     dockerfile = (ROOT / "Dockerfile").read_text()
-    includes = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]["find"]["include"]
-    packages = [p.rstrip("*") for p in includes]
+    setuptools = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    packages = [p.rstrip("*") for p in setuptools["packages"]["find"]["include"]]
+    modules = [f"{m}.py" for m in setuptools["py-modules"]]
     copied = set(re.findall(r"^COPY (\S+) ", dockerfile, re.MULTILINE))
-    assert set(packages) <= copied, f"Dockerfile does not copy {set(packages) - copied}"
-    assert all((ROOT / p).is_dir() for p in packages)
+    assert set(packages + modules) <= copied, f"Dockerfile does not copy {set(packages + modules) - copied}"
+    assert all((ROOT / p).is_dir() for p in packages) and all((ROOT / m).is_file() for m in modules)
     assert 'ENTRYPOINT ["rasad"]' in dockerfile

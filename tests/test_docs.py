@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import re
 
-from rasad.cli import app
-from rasad.cli import commands  # noqa: F401 - registers the commands
-from rasad.cli.settings_table import markdown_table
+
+from cli.main import app  # noqa: F811 - the app with every command registered
+from cli.settings_table import markdown_table
 from rasad.settings import Settings
-from tests.conftest import ROOT, rasad
+from tests.helpers.paths import ROOT
+from tests.helpers.processes import rasad
 
 README = (ROOT / "README.md").read_text()
 

@@ -6,7 +6,9 @@ import json
 import pytest
 from kafka import KafkaConsumer, KafkaProducer
 
-from tests.conftest import SEED, rasad, settings_from, wait_for
+from tests.helpers.paths import SEED
+
+from tests.helpers.processes import rasad, settings_from, wait_for
 
 pytestmark = pytest.mark.stack
 
@@ -37,7 +39,7 @@ def test_seed_is_found_by_arabic_words(stack_env, worker):
 
 def test_plain_kafka_producer_and_dead_letters(stack_env, worker):
     settings = settings_from(stack_env)
-    brokers = settings.bus.removeprefix("kafka://")
+    brokers = settings.bus.bootstrap
     w = worker()
     producer = KafkaProducer(bootstrap_servers=brokers)
     producer.send(settings.topic_raw, b'{"title": "Airstrike near Raqqa", "text": "Warplanes struck ISIS positions near Raqqa in Syria."}')

@@ -1,7 +1,8 @@
 """The bus contract: publish keyed messages to topics and know when they are acknowledged.
 
-Implementations are chosen by URL scheme: ``memory://`` (one process, see ``memory.py``)
-and ``kafka://host:port`` (kafka-python producer, see ``kafka.py``). Consuming from Kafka is
+Implementations are chosen by URL scheme in the composition root's registry (``wiring.py``):
+``memory://`` (one process, see ``memory.py``) and ``kafka://host:port`` (kafka-python
+producer, see ``kafka.py``). Consuming from Kafka is
 Faust's job; the memory bus also lets in-process subscribers consume, which is how the
 embedded default runs the same processing functions without a broker.
 """
@@ -11,12 +12,11 @@ import json
 from abc import ABC, abstractmethod
 from typing import Protocol
 
-from rasad.errors import ConfigError
 from rasad.model import utcnow
 from rasad.settings import Settings
 
 
-class Delivery(Protocol):
+class Ack(Protocol):
     """A pending publish; ``result`` blocks until the bus acknowledged it or raises BusError."""
 
     def result(self, timeout: float | None = None) -> None: ...
@@ -25,9 +25,14 @@ class Delivery(Protocol):
 class Bus(ABC):
     """Where producers and processors put messages."""
 
+    @classmethod
     @abstractmethod
-    def publish(self, topic: str, key: str | None, value: bytes) -> Delivery:
-        """Queue one message; the returned Delivery tells when it is acknowledged."""
+    def from_settings(cls, settings: Settings) -> Bus:
+        """The bus at ``settings.bus``."""
+
+    @abstractmethod
+    def publish(self, topic: str, key: str | None, value: bytes) -> Ack:
+        """Queue one message; the returned Ack tells when it is acknowledged."""
 
     @abstractmethod
     def flush(self, timeout: float | None = None) -> None:
@@ -37,7 +42,7 @@ class Bus(ABC):
         """Flush and release connections."""
 
 
-def dead_letter(bus: Bus, topic: str, reason: str, error: str, original: bytes | str, origin: dict) -> Delivery:
+def dead_letter(bus: Bus, topic: str, reason: str, error: str, original: bytes | str, origin: dict) -> Ack:
     """Publish a dead-letter record: why it was rejected, where it came from, the original bytes."""
     return bus.publish(topic, None, dead_letter_record(reason, error, original, origin))
 
@@ -54,17 +59,3 @@ def dead_letter_record(reason: str, error: str, original: bytes | str, origin: d
     record = {"reason": reason, "error": error, "origin": origin, "original": original_text, "encoding": encoding,
               "at": utcnow().isoformat()}
     return json.dumps(record, ensure_ascii=False).encode("utf-8")
-
-
-def open_bus(settings: Settings) -> Bus:
-    """The bus named by ``settings.bus``."""
-    scheme, _, rest = settings.bus.partition("://")
-    if scheme == "memory":
-        from rasad.bus.memory import MemoryBus
-
-        return MemoryBus()
-    if scheme == "kafka":
-        from rasad.bus.kafka import KafkaBus
-
-        return KafkaBus(rest.strip("/"), settings)
-    raise ConfigError(f"unknown bus URL {settings.bus!r}: use memory:// or kafka://HOST:PORT")

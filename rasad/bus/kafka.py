@@ -10,7 +10,7 @@ from rasad.errors import BusError
 from rasad.settings import Settings
 
 
-class _KafkaDelivery:
+class _KafkaAck:
     def __init__(self, future):
         self._future = future
 
@@ -24,6 +24,10 @@ class _KafkaDelivery:
 class KafkaBus(Bus):
     """Publishes to a Kafka cluster; creates Rasad's topics on first use."""
 
+    @classmethod
+    def from_settings(cls, settings: Settings) -> KafkaBus:
+        return cls(settings.bus.bootstrap, settings)
+
     def __init__(self, bootstrap: str, settings: Settings):
         self.bootstrap = bootstrap
         try:
@@ -35,15 +39,15 @@ class KafkaBus(Bus):
                 linger_ms=20,
                 max_request_size=8 * 1024 * 1024,
                 request_timeout_ms=30000,
-                key_serializer=lambda k: k.encode("utf-8") if k is not None else None,
             )
         except KafkaError as exc:
             raise BusError(f"cannot reach Kafka at {bootstrap}: {exc}") from exc
         ensure_topics(bootstrap, settings)
 
-    def publish(self, topic: str, key: str | None, value: bytes) -> _KafkaDelivery:
+    def publish(self, topic: str, key: str | None, value: bytes) -> _KafkaAck:
         try:
-            return _KafkaDelivery(self._producer.send(topic, key=key, value=value))
+            encoded = key.encode("utf-8") if key is not None else None
+            return _KafkaAck(self._producer.send(topic, key=encoded, value=value))
         except KafkaError as exc:
             raise BusError(f"cannot publish to {topic}: {exc}") from exc
 

@@ -13,6 +13,7 @@ from collections import defaultdict, deque
 from collections.abc import Callable
 
 from rasad.bus import Bus
+from rasad.settings import Settings
 
 log = logging.getLogger(__name__)
 Handler = Callable[[str | None, bytes], None]
@@ -25,6 +26,10 @@ class _Done:
 
 class MemoryBus(Bus):
     """A bus inside one process."""
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> MemoryBus:
+        return cls()
 
     def __init__(self, keep: int = 1000):
         self._handlers: dict[str, list[Handler]] = defaultdict(list)

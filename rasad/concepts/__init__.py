@@ -18,9 +18,11 @@ import yaml
 from babel import Locale
 
 from rasad.concepts import cache
-from rasad.concepts.forms import Form, Rule, parse_form
+from rasad.concepts.forms import Form, FormReader, Rule
+from rasad.concepts.gazetteer import PLACES, city_forms, country_geonames, plain, selected
+from rasad.concepts.inflection import match_key
 from rasad.errors import ConfigError
-from rasad.normalize import fold, is_arabic, strip_article
+from rasad.normalize import Stemmer, fold, is_arabic, strip_article
 
 LANGUAGES = ("ar", "en", "fr", "ru", "tr")
 TAXONOMY = Path(__file__).with_name("taxonomy.yaml")
@@ -56,13 +58,12 @@ class Lexicon:
     concepts: dict[str, Concept]
     index: dict[tuple[str, ...], tuple[tuple[str, tuple[Rule | None, ...]], ...]]
     starts: dict[str, int]
+    stemmer: Stemmer
     version: int = 1
     _words: frozenset[str] | None = field(default=None, repr=False)
 
     def lookup(self, words: tuple[str, ...]) -> list[Concept]:
         """Concepts named by exactly these normalized terms without needing context (query expansion)."""
-        from rasad.concepts.inflection import match_key
-
         found = self.index.get(tuple(match_key(w) for w in words), ())
         return [self.concepts[cid] for cid, rules in sorted(found, key=lambda pair: pair[0])
                 if any(rule is None or not rule.contextual for rule in rules)]
@@ -84,8 +85,8 @@ class Lexicon:
         return sum(len(v) for v in self.index.values())
 
 
-def build(concepts: Iterable[Concept], version: int = 1) -> Lexicon:
-    """A lexicon over these concepts (the first concept with an id wins)."""
+def build(concepts: Iterable[Concept], stemmer: Stemmer, version: int = 1) -> Lexicon:
+    """A lexicon over these concepts (the first concept with an id wins), whose forms ``stemmer`` read."""
     by_id: dict[str, Concept] = {}
     for concept in concepts:
         by_id.setdefault(concept.id, concept)
@@ -97,7 +98,7 @@ def build(concepts: Iterable[Concept], version: int = 1) -> Lexicon:
     starts: dict[str, int] = {}
     for key in index:
         starts[key[0]] = max(starts.get(key[0], 0), len(key))
-    return Lexicon(by_id, index, starts, version)
+    return Lexicon(by_id, index, starts, stemmer, version)
 
 
 _UNCONDITIONAL = (None,)  # shared: most forms count unconditionally
@@ -122,12 +123,6 @@ def arabic_vocabulary(path: Path | None = None) -> set[str]:
     Read from the raw data (not the built lexicon, whose keys are themselves stemmed).
     """
     path = path or TAXONOMY
-    return cache.cached("vocabulary", path, lambda: _arabic_vocabulary(path))
-
-
-def _arabic_vocabulary(path: Path) -> set[str]:
-    from rasad.concepts.gazetteer import PLACES, selected
-
     data, places = _read(path), _read(PLACES)
     forms = [f for c in data.get("concepts", []) for f in (c.get("forms") or {}).get("ar", [])]
     forms += [f for c in (data.get("country_forms") or {}).values() for f in c.get("ar", [])]
@@ -145,17 +140,16 @@ def _load(path: Path) -> Lexicon:
 
 
 def _build_from(path: Path) -> Lexicon:
-    from rasad.concepts.gazetteer import PLACES
-
     data = _read(path)
     contexts = {name: list(words) for name, words in (data.get("contexts") or {}).items()}
-    concepts = [_concept(entry, contexts, path) for entry in data.get("concepts", [])]
-    concepts += _countries(data.get("country_forms") or {}, contexts)
-    concepts += _places(PLACES, contexts, data.get("gazetteer_stop_forms") or {})
-    return build(concepts, int(data.get("version", 1)))
+    reader = FormReader(Stemmer(arabic_vocabulary(path)), contexts)
+    concepts = [_concept(entry, reader, path) for entry in data.get("concepts", [])]
+    concepts += _countries(data.get("country_forms") or {}, reader)
+    concepts += _places(PLACES, reader, data.get("gazetteer_stop_forms") or {})
+    return build(concepts, reader.stemmer, int(data.get("version", 1)))
 
 
-def _concept(entry: dict, contexts: dict, path: Path) -> Concept:
+def _concept(entry: dict, reader: FormReader, path: Path) -> Concept:
     try:
         cid, kind, label = str(entry["id"]), entry["kind"], entry["label"]
     except (KeyError, TypeError) as exc:
@@ -166,25 +160,15 @@ def _concept(entry: dict, contexts: dict, path: Path) -> Concept:
         id=cid, kind=kind, label=label, type=entry.get("type"), country=entry.get("country"),
         lat=entry.get("lat"), lon=entry.get("lon"),
         codes={k: str(v) for k, v in (entry.get("codes") or {}).items()},
-        forms=_forms(entry.get("forms") or {}, contexts, f"taxonomy {path}: {cid}"),
+        forms=reader.forms(entry.get("forms") or {}, f"taxonomy {path}: {cid}"),
     )
 
 
-def _forms(raw: dict[str, list], contexts: dict, where: str) -> dict[str, tuple[Form, ...]]:
-    forms = {}
-    for lang, entries in raw.items():
-        parsed = (parse_form(e, contexts, where) for e in entries or [])
-        forms[lang] = tuple(dict.fromkeys(f for f in parsed if f is not None))
-    return forms
-
-
-def _countries(extra: dict[str, dict[str, list]], contexts: dict) -> list[Concept]:
+def _countries(extra: dict[str, dict[str, list]], reader: FormReader) -> list[Concept]:
     """Every ISO 3166-1 country, named in each language by CLDR plus the taxonomy's extra forms.
 
     An extra form with a rule replaces the CLDR form of the same spelling (مالي is also "financial").
     """
-    from rasad.concepts.gazetteer import country_geonames
-
     locales = {lang: Locale(lang).territories for lang in LANGUAGES}
     geonames = country_geonames()
     out = []
@@ -201,15 +185,11 @@ def _countries(extra: dict[str, dict[str, list]], contexts: dict) -> list[Concep
         label = getattr(country, "common_name", None) or locales["en"].get(code) or country.name
         codes = {"iso3166": code, **({"geonames": str(geonames[code])} if code in geonames else {})}
         out.append(Concept(id=code, kind="place", label=label, type="country", country=code, codes=codes,
-                           forms=_forms(raw, contexts, f"country {code}")))
+                           forms=reader.forms(raw, f"country {code}")))
     return out
 
 
-def _places(path: Path, contexts: dict, stop_forms: dict[str, list[str]]) -> list[Concept]:
-    from rasad.concepts.gazetteer import city_forms, selected
-
-    from rasad.concepts.gazetteer import plain
-
+def _places(path: Path, reader: FormReader, stop_forms: dict[str, list[str]]) -> list[Concept]:
     stop = {lang: {plain(w) for w in words} for lang, words in stop_forms.items()}
     out = []
     for city, curated in selected(path):
@@ -219,7 +199,7 @@ def _places(path: Path, contexts: dict, stop_forms: dict[str, list[str]]) -> lis
             id=f"geonames:{gid}", kind="place", label=english, type="city", country=city["countrycode"],
             lat=round(float(city["latitude"]), 5), lon=round(float(city["longitude"]), 5),
             population=int(city["population"]), codes={"geonames": gid},
-            forms=city_forms(city, curated, contexts, stop),
+            forms=city_forms(city, curated, reader, stop),
         ))
     return out
 

@@ -1,7 +1,7 @@
-"""The built lexicon and the stemmer's vocabulary kept on disk between processes.
+"""The built lexicon (with its stemmer) kept on disk between processes.
 
-Building them takes ~1 s per process (the data files, the gazetteer, CLDR names, every surface
-form folded and stemmed); reading them back takes a tenth of that, which every short command
+Building it takes ~1 s per process (the data files, the gazetteer, CLDR names, every surface
+form folded and stemmed); reading it back takes a tenth of that, which every short command
 (``rasad search``, ``rasad tag``, ``rasad alerts …``) and every worker start feels. A cache file
 is named after a digest of everything a build reads — the data file, ``places.yaml``, the code
 that turns them into a lexicon, the versions of the packages names come from, Python's version —
@@ -20,6 +20,8 @@ from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 from typing import TypeVar
+
+from rasad.concepts.gazetteer import PLACES
 
 T = TypeVar("T")
 _CODE = [Path(__file__).parent, Path(__file__).parents[1] / "normalize.py"]  # what a build runs
@@ -52,8 +54,6 @@ def cached(kind: str, data_file: Path, build: Callable[[], T]) -> T:
 
 
 def _digest(data_file: Path) -> str:
-    from rasad.concepts.gazetteer import PLACES
-
     h = hashlib.sha256(sys.version.encode())
     for source in (data_file, PLACES, *_code_files()):
         h.update(source.name.encode() + b"\0" + source.read_bytes())

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from rasad.concepts.inflection import match_key
 from rasad.errors import ConfigError
-from rasad.normalize import terms
+from rasad.normalize import Stemmer
 
 _CASED = re.compile(r"[A-Za-z\u00c0-\u024f\u0400-\u04ff]")
 _NON_WORD = re.compile(r"[\W_]+")
@@ -52,34 +52,50 @@ class Form:
     rule: Rule | None
 
 
-def parse_form(entry: object, contexts: dict[str, list[str]], where: str) -> Form | None:
-    """A taxonomy form entry as a ``Form``; None when it has no words; ``ConfigError`` if malformed."""
-    if isinstance(entry, str):
-        text, needs, avoids, exact, window = entry, [], [], False, None
-    elif isinstance(entry, dict) and isinstance(entry.get("form"), str):
-        text, window = entry["form"], entry.get("window")
-        needs, avoids, exact = entry.get("needs") or [], entry.get("avoids") or [], bool(entry.get("exact"))
-    else:
-        raise ConfigError(f"{where}: a form is a string or {{form: ..., needs/avoids/exact}}, not {entry!r}")
-    words = terms(text)
-    if not words:
-        return None
-    capitalized = bool(_CASED.match(text)) and text[0].isupper()
-    rule = Rule(
-        needs=_keys(needs, contexts, where), avoids=_keys(avoids, contexts, where),
-        exact=_NON_WORD.sub("", text) if exact else None, capitalized=capitalized and not exact,
-        window=int(window) if window is not None else None,
-    )
-    return Form(text, tuple(match_key(w) for w in words), None if rule == Rule() else rule)
+class FormReader:
+    """Turns taxonomy form entries into ``Form``s: words stemmed by one stemmer, ``@name`` context lists resolved."""
 
+    def __init__(self, stemmer: Stemmer, contexts: dict[str, list[str]]):
+        self.stemmer = stemmer
+        self.contexts = contexts
 
-def _keys(words: list[str], contexts: dict[str, list[str]], where: str) -> frozenset[str]:
-    keys: set[str] = set()
-    for word in words:
-        if isinstance(word, str) and word.startswith("@"):
-            if word[1:] not in contexts:
-                raise ConfigError(f"{where}: unknown context list {word!r}")
-            keys |= _keys(contexts[word[1:]], contexts, where)
+    def forms(self, raw: dict[str, list[object]], where: str) -> dict[str, tuple[Form, ...]]:
+        """Every language's entries parsed, duplicates and empty forms dropped."""
+        forms = {}
+        for lang, entries in raw.items():
+            parsed = (self.form(e, where) for e in entries or [])
+            forms[lang] = tuple(dict.fromkeys(f for f in parsed if f is not None))
+        return forms
+
+    def form(self, entry: object, where: str) -> Form | None:
+        """A taxonomy form entry as a ``Form``; None when it has no words; ``ConfigError`` if malformed."""
+        if isinstance(entry, str):
+            text, needs, avoids, exact, window = entry, [], [], False, None
+        elif isinstance(entry, dict) and isinstance(entry.get("form"), str):
+            text, window = entry["form"], entry.get("window")
+            needs, avoids, exact = entry.get("needs") or [], entry.get("avoids") or [], bool(entry.get("exact"))
         else:
-            keys.update(match_key(t) for t in terms(str(word)))
-    return frozenset(keys)
+            raise ConfigError(f"{where}: a form is a string or {{form: ..., needs/avoids/exact}}, not {entry!r}")
+        words = self.stemmer.terms(text)
+        if not words:
+            return None
+        capitalized = bool(_CASED.match(text)) and text[0].isupper()
+        rule = Rule(
+            needs=self._keys(needs, where),
+            avoids=self._keys(avoids, where),
+            exact=_NON_WORD.sub("", text) if exact else None,
+            capitalized=capitalized and not exact,
+            window=int(window) if window is not None else None,
+        )
+        return Form(text, tuple(match_key(w) for w in words), None if rule == Rule() else rule)
+
+    def _keys(self, words: list[object], where: str) -> frozenset[str]:
+        keys: set[str] = set()
+        for word in words:
+            if isinstance(word, str) and word.startswith("@"):
+                if word[1:] not in self.contexts:
+                    raise ConfigError(f"{where}: unknown context list {word!r}")
+                keys |= self._keys(list(self.contexts[word[1:]]), where)
+            else:
+                keys.update(match_key(t) for t in self.stemmer.terms(str(word)))
+        return frozenset(keys)

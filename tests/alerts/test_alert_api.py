@@ -1,7 +1,6 @@
 """``/api/alerts``: token-protected CRUD mounted on the dashboard app; bad rules get a 400 and are not saved."""
 from __future__ import annotations
 
-import asyncio
 
 import httpx
 import pytest
@@ -12,6 +11,7 @@ from dashboards.app import create_app
 from indexers.sqlite import SqliteStore
 from rasad import concepts
 from tests.alerts.corpus import tagged_corpus
+from tests.helpers.asgi import Client
 
 TOKEN = "t0ken"
 
@@ -22,32 +22,10 @@ def rules(rule_store):
     return rule_store
 
 
-class Client:
-    """Calls the ASGI app in-process through httpx's ASGI transport (no server, no TestClient)."""
-
-    def __init__(self, app):
-        self.app = app
-
-    def request(self, method: str, url: str, **kwargs) -> httpx.Response:
-        async def call() -> httpx.Response:
-            transport = httpx.ASGITransport(app=self.app)
-            async with httpx.AsyncClient(transport=transport, base_url="http://rasad.test") as http:
-                return await http.request(method, url, **kwargs)
-
-        return asyncio.run(call())
-
-    def get(self, url: str, **kwargs) -> httpx.Response:
-        return self.request("GET", url, **kwargs)
-
-    def post(self, url: str, **kwargs) -> httpx.Response:
-        return self.request("POST", url, **kwargs)
-
-    def delete(self, url: str, **kwargs) -> httpx.Response:
-        return self.request("DELETE", url, **kwargs)
 
 
 def client(tmp_path, rules, token: str = TOKEN) -> Client:
-    articles = SqliteStore(tmp_path / "rasad.db")
+    articles = SqliteStore(tmp_path / "rasad.db", concepts.load().stemmer)
     articles.setup()
     return Client(create_app(articles, concepts.load(), extra_routes=routes(rules, concepts.load(), token)))
 
@@ -105,7 +83,7 @@ def test_feed_streams_new_alerts_as_server_sent_events(tmp_path, rules):
 
     import uvicorn
 
-    from tests.conftest import free_port
+    from tests.helpers.network import free_port
 
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(client(tmp_path, rules).app, host="127.0.0.1", port=port, log_level="error"))

@@ -8,13 +8,13 @@ from email.policy import default as email_policy
 import pytest
 
 from alerts.alert import from_article
-from alerts.delivery import guard
-from alerts.delivery.dispatcher import Dispatcher
-from alerts.delivery.webhook import SIGNATURE_HEADER, sign, verify
+from alerts.destinations import guard
+from alerts.destinations.dispatcher import Dispatcher
+from alerts.destinations.webhook import SIGNATURE_HEADER, sign, verify
 from alerts.rules import AlertRule
 from rasad.settings import Settings
 from tests.alerts.corpus import tagged_corpus
-from tests.alerts.receivers import SmtpServer, WebhookReceiver, closed_port_url
+from tests.helpers.receivers import SmtpServer, WebhookReceiver, closed_port_url
 
 
 @pytest.mark.parametrize("url", [
@@ -111,7 +111,7 @@ def test_the_request_goes_to_the_address_the_guard_checked_not_a_second_dns_answ
     """DNS rebinding: the name answers a vetted address to the guard, then an internal one; no second lookup is made."""
     import socket
 
-    from alerts.delivery.http import WebhookClient
+    from alerts.destinations.connections import WebhookClient
 
     receiver = WebhookReceiver()
     port = receiver.server.server_address[1]
@@ -166,7 +166,7 @@ def test_email_and_slack_are_delivered(tmp_path, rule_store):
 
 
 def test_smtp_down_is_recorded_failed(tmp_path, rule_store):
-    from tests.conftest import free_port
+    from tests.helpers.network import free_port
 
     settings = _settings(tmp_path, alerts_smtp_port=free_port(), alerts_retries=1)
     rule = AlertRule(name="isis", query="ISIS", emails=["a@example.org"])

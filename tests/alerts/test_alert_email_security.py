@@ -9,12 +9,12 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from alerts.alert import from_article
-from alerts.delivery.dispatcher import Dispatcher
+from alerts.destinations.dispatcher import Dispatcher
 from alerts.rules import AlertRule
 from rasad.settings import Settings
 from tests.alerts.corpus import tagged_corpus
-from tests.alerts.receivers import StartTlsSmtpServer
-from tests.conftest import free_port
+from tests.helpers.receivers import StartTlsSmtpServer
+from tests.helpers.network import free_port
 
 USER, PASSWORD = "rasad", "correct horse"
 
@@ -113,8 +113,8 @@ def test_an_untrusted_certificate_or_a_missing_starttls_is_refused_not_retried(t
 
 
 def test_a_password_is_never_sent_unencrypted_to_a_remote_server(tmp_path):
-    from alerts.delivery.email import send_email
-    from alerts.delivery.guard import Refused
+    from alerts.destinations.email import send_email
+    from alerts.destinations.guard import Refused
 
     settings = Settings(data_dir=tmp_path, alerts_smtp_host="smtp.example.org", alerts_smtp_username=USER,
                         alerts_smtp_password=PASSWORD)

@@ -18,7 +18,7 @@ from tests.alerts.corpus import QUERIES, tagged_corpus
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory) -> SqliteStore:
-    db = SqliteStore(Path(tmp_path_factory.mktemp("store")) / "rasad.db")
+    db = SqliteStore(Path(tmp_path_factory.mktemp("store")) / "rasad.db", concepts.load().stemmer)
     db.setup()
     db.index(list(tagged_corpus()))
     return db
@@ -32,7 +32,7 @@ def searched(store: SqliteStore, query) -> set[str]:
 def fired(query_text: str) -> set[str]:
     lexicon = concepts.load()
     matcher = Matcher({"rule": parse(query_text, lexicon)})
-    return {a.id for a in tagged_corpus() if matcher.match(DocumentView.of(document(a)))}
+    return {a.id for a in tagged_corpus() if matcher.match(DocumentView.of(document(a, lexicon.stemmer)))}
 
 
 @pytest.mark.parametrize("text", QUERIES)
@@ -85,7 +85,7 @@ def test_index_never_drops_a_matching_rule(texts):
             continue
     matcher = Matcher(rules)
     for article in tagged_corpus():
-        view = DocumentView.of(document(article))
+        view = DocumentView.of(document(article, lexicon.stemmer))
         assert matcher.match(view) == sorted(n for n, q in rules.items() if matches(q, view))
 
 

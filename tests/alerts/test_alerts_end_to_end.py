@@ -8,12 +8,12 @@ import time
 import pytest
 from kafka import KafkaConsumer, KafkaProducer
 
-from alerts.delivery.webhook import SIGNATURE_HEADER, verify
-from alerts.opensearch import OpenSearchRuleStore
+from alerts.destinations.webhook import SIGNATURE_HEADER, verify
+from alerts.rulestores.opensearch import OpenSearchRuleStore
 from rasad.bus.kafka import ensure_topics
 from rasad.model import utcnow
-from tests.alerts.receivers import SmtpServer, WebhookReceiver, closed_port_url
-from tests.conftest import rasad, settings_from, wait_for
+from tests.helpers.receivers import SmtpServer, WebhookReceiver, closed_port_url
+from tests.helpers.processes import rasad, settings_from, wait_for
 
 pytestmark = pytest.mark.stack
 GRACE = 3.0  # seconds we give a wrong alert to show up before asserting it did not
@@ -30,8 +30,8 @@ class Stream:
 
     def __init__(self, env: dict[str, str]):
         self.settings = settings_from(env)
-        self.producer = KafkaProducer(bootstrap_servers=self.settings.bus.removeprefix("kafka://"))
-        self.log = OpenSearchRuleStore([self.settings.store.removeprefix("opensearch://")], prefix=self.settings.index_alias)
+        self.producer = KafkaProducer(bootstrap_servers=self.settings.bus.bootstrap)
+        self.log = OpenSearchRuleStore(self.settings.store, prefix=self.settings.index_alias)
 
     def send(self, *messages: bytes) -> None:
         for message in messages:
@@ -77,7 +77,7 @@ def test_alerts_fire_once_per_story_spike_and_survive_failing_destinations(stack
     refused = rasad("alerts", "add", "broken", "--query", "colour:red", env=env)
     assert refused.returncode == 1 and "unknown filter 'colour'" in refused.stderr.decode()
     w = worker(env=env)
-    ensure_topics(settings_from(env).bus.removeprefix("kafka://"), settings_from(env))
+    ensure_topics(settings_from(env).bus.bootstrap, settings_from(env))
     stream = Stream(env)
     try:
         # An Arabic article that only says لداعش fires the rule written as "ISIS", with a signed webhook and an email.
@@ -141,7 +141,7 @@ def test_alerts_fire_once_per_story_spike_and_survive_failing_destinations(stack
 
 
 def read_topic(settings, expected: int) -> list[dict]:
-    consumer = KafkaConsumer(settings.topic_alerts, bootstrap_servers=settings.bus.removeprefix("kafka://"),
+    consumer = KafkaConsumer(settings.topic_alerts, bootstrap_servers=settings.bus.bootstrap,
                              auto_offset_reset="earliest", consumer_timeout_ms=5000)
     records = []
     for message in consumer:

@@ -7,10 +7,11 @@ import pytest
 from kafka import KafkaAdminClient, KafkaProducer
 from kafka.partitioner.default import murmur2
 
-from alerts.opensearch import OpenSearchRuleStore
+from alerts.rulestores.opensearch import OpenSearchRuleStore
 from rasad.bus.kafka import ensure_topics
 from rasad.model import article_id, utcnow
-from tests.conftest import free_port, rasad, settings_from, wait_for
+from tests.helpers.network import free_port
+from tests.helpers.processes import rasad, settings_from, wait_for
 
 pytestmark = pytest.mark.stack
 
@@ -45,7 +46,7 @@ def _members(brokers: str, group: str) -> int:
 def test_two_alerts_workers_count_one_spike_across_their_partitions(stack_env, worker, tmp_path):
     env = {**stack_env, "RASAD_ALERTS_RELOAD_INTERVAL": "1"}
     settings = settings_from(env)
-    brokers = settings.bus.removeprefix("kafka://")
+    brokers = settings.bus.bootstrap
     rasad("alerts", "add", "burst", "--query", "zorblax", "--spike-by", "country", "--threshold", "4",
           "--window", "86400", env=env, check=True)
     ensure_topics(brokers, settings)
@@ -66,7 +67,7 @@ def test_two_alerts_workers_count_one_spike_across_their_partitions(stack_env, w
         producer.send(settings.topic_raw, json.dumps(body).encode())
     producer.flush()
     producer.close()
-    log = OpenSearchRuleStore([settings.store.removeprefix("opensearch://")], prefix=settings.index_alias)
+    log = OpenSearchRuleStore(settings.store, prefix=settings.index_alias)
 
     def fired():
         for w in (tagger, *alerters):

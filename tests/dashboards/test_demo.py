@@ -9,7 +9,11 @@ import sys
 import httpx
 import pytest
 
-from tests.conftest import ROOT, free_port, wait_for
+from tests.helpers.network import free_port
+
+from tests.helpers.paths import ROOT
+
+from tests.helpers.processes import wait_for
 
 SEED_TITLE = 'بوتين يضرب داعش "منفردًا" إذا رفضت واشنطن اقتراحاته'
 
@@ -20,7 +24,7 @@ def start_demo(tmp_path, **env_extra):
     env = {k: v for k, v in os.environ.items() if not k.startswith("RASAD_")}
     env.update({"RASAD_DATA_DIR": str(tmp_path / "data"), "RASAD_HTTP_PORT": str(port), **env_extra})
     log = open(tmp_path / "demo.log", "wb")
-    process = subprocess.Popen([sys.executable, "-m", "rasad", "demo", "--interval", "0"], cwd=ROOT, env=env,
+    process = subprocess.Popen([sys.executable, "-m", "cli", "demo", "--interval", "0"], cwd=ROOT, env=env,
                                stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
 

@@ -7,9 +7,14 @@ import uuid
 import pytest
 
 from indexers.bulk import BulkPolicy, BulkWriter, async_client, retryable
+from indexers.mapping import action
 from indexers.opensearch import OpenSearchStore
+from rasad import concepts
+from rasad.addresses import parse_store
 from rasad.model import Article, Tag
 from tests.indexers.corpus import ALL, corpus
+
+STEMMER = concepts.load().stemmer
 
 
 def test_backoff_grows_is_capped_and_jittered():
@@ -23,10 +28,8 @@ def test_only_throttling_and_server_errors_are_retried():
 
 
 def test_requests_are_cut_by_size():
-    writer = BulkWriter(client=None, alias="a", policy=BulkPolicy(max_bytes=3000))
-    from indexers.mapping import action
-
-    chunks = writer._chunks([action("a", a) for a in corpus()])
+    writer = BulkWriter(client=None, alias="a", stemmer=STEMMER, policy=BulkPolicy(max_bytes=3000))
+    chunks = writer._chunks([action("a", a, STEMMER) for a in corpus()])
     assert len(chunks) > 1
     assert sum(len(c) for c in chunks) == 2 * len(ALL)
     assert all(sum(len(line.encode()) + 1 for line in c) <= 3000 or len(c) == 2 for c in chunks)
@@ -35,7 +38,7 @@ def test_requests_are_cut_by_size():
 @pytest.fixture
 def alias(stack, stack_settings):
     name = "b" + uuid.uuid4().hex[:10]
-    store = OpenSearchStore([f"127.0.0.1:{stack_settings.opensearch_port}"], alias=name)
+    store = OpenSearchStore(parse_store(f"opensearch://127.0.0.1:{stack_settings.opensearch_port}"), STEMMER, alias=name)
     store.setup()
     yield name, store
     store.client.indices.delete(index=f"{name}-*")
@@ -44,7 +47,7 @@ def alias(stack, stack_settings):
 
 def write(hosts: list[str], name: str, articles: list[Article], policy: BulkPolicy = BulkPolicy()):
     async def run():
-        writer = BulkWriter(async_client(hosts), name, policy)
+        writer = BulkWriter(async_client(parse_store("opensearch://" + ",".join(hosts))), name, STEMMER, policy)
         try:
             return await writer.write(articles)
         finally:

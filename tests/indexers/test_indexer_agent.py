@@ -9,8 +9,9 @@ import pytest
 from kafka import KafkaConsumer, KafkaProducer
 
 from indexers.opensearch import OpenSearchStore
+from rasad import concepts
 from rasad.model import Article, Tag
-from tests.conftest import settings_from, wait_for
+from tests.helpers.processes import settings_from, wait_for
 
 pytestmark = pytest.mark.stack
 
@@ -34,9 +35,9 @@ def send(brokers: str, topic: str, articles: list[Article], extra: list[bytes] =
 
 def test_stopping_opensearch_mid_stream_loses_and_duplicates_nothing(stack, stack_env, worker):
     settings = settings_from(stack_env)
-    brokers = settings.bus.removeprefix("kafka://")
+    brokers = settings.bus.bootstrap
     opensearch = stack.servers[1]
-    store = OpenSearchStore(settings.store.removeprefix("opensearch://").split(","), alias=settings.index_alias)
+    store = OpenSearchStore(settings.store, concepts.load().stemmer, alias=settings.index_alias)
     first, second = tagged(200), tagged(300, start=200)
     bad_place = Article(id="badgeo", title="Off the globe", text="Coordinates out of range.", language="en",
                         tags=[Tag(kind="place", id="999", label="Nowhere", lat=123.0, lon=0.0)])

@@ -10,6 +10,7 @@ from opensearchpy import helpers
 from indexers import lifecycle
 from indexers.mapping import index_template, source
 from indexers.opensearch import OpenSearchStore
+from rasad.addresses import parse_store
 from rasad import concepts
 from rasad.query import parse
 from rasad.store import SearchRequest
@@ -26,7 +27,8 @@ def test_expired_months():
 
 @pytest.fixture
 def store(stack, stack_settings):
-    s = OpenSearchStore([f"127.0.0.1:{stack_settings.opensearch_port}"], alias="l" + uuid.uuid4().hex[:10])
+    address = parse_store(f"opensearch://127.0.0.1:{stack_settings.opensearch_port}")
+    s = OpenSearchStore(address, concepts.load().stemmer, alias="l" + uuid.uuid4().hex[:10])
     yield s
     s.client.indices.delete(index=f"{s.alias}-*")
     s.close()
@@ -39,7 +41,7 @@ def test_an_old_single_index_layout_is_migrated_without_losing_articles(store):
     mappings = index_template(store.alias)["template"]["mappings"]
     store.client.indices.create(index=old, body={"mappings": mappings, "aliases": {store.alias: {}},
                                                  "settings": index_template(store.alias)["template"]["settings"]})
-    helpers.bulk(store.client, [{"_index": old, "_id": a.id, "_source": source(a)} for a in corpus()], refresh=True)
+    helpers.bulk(store.client, [{"_index": old, "_id": a.id, "_source": source(a, store.stemmer)} for a in corpus()], refresh=True)
 
     store.setup()
     assert lifecycle.setup(store.client, store.alias) == []  # a second run has nothing to migrate

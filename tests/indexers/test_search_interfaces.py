@@ -1,47 +1,34 @@
 """``rasad search`` and ``GET /api/search`` over a store holding the known corpus (SQLite: no stack needed)."""
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 
-import httpx
 import pytest
 
 from dashboards.app import create_app
 from indexers.sqlite import SqliteStore
 from rasad import concepts
-from tests.conftest import rasad
+from tests.helpers.asgi import Client
+from tests.helpers.processes import rasad
 from tests.indexers.corpus import ISIS, corpus
 
 
 @pytest.fixture(scope="module")
 def database(tmp_path_factory):
     path = tmp_path_factory.mktemp("search") / "rasad.db"
-    store = SqliteStore(path)
+    store = SqliteStore(path, concepts.load().stemmer)
     store.setup()
     store.index(corpus())
     store.close()
     return path
 
 
-class Client:
-    """Calls the ASGI app in-process (httpx's ASGI transport)."""
-
-    def __init__(self, app):
-        self.app = app
-
-    def get(self, path: str, params: dict) -> httpx.Response:
-        async def call():
-            async with httpx.AsyncClient(transport=httpx.ASGITransport(app=self.app), base_url="http://t") as c:
-                return await c.get(path, params=params)
-
-        return asyncio.run(call())
 
 
 @pytest.fixture(scope="module")
 def client(database):
-    store = SqliteStore(database)
+    store = SqliteStore(database, concepts.load().stemmer)
     yield Client(create_app(store, concepts.load()))
     store.close()
 

@@ -17,7 +17,7 @@ from tests.indexers.corpus import corpus
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory):
-    s = SqliteStore(tmp_path_factory.mktemp("sqlite") / "rasad.db")
+    s = SqliteStore(tmp_path_factory.mktemp("sqlite") / "rasad.db", concepts.load().stemmer)
     s.setup()
     s.index(corpus())
     yield s

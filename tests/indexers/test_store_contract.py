@@ -1,36 +1,27 @@
-"""One contract suite over both stores: SQLite (always) and OpenSearch (on the real test stack).
+"""One contract suite over every store engine (``tests.helpers.engines.ENGINES``), opened through
+the registry: SQLite always, the server engines on the real test stack.
 
-Both must give the same answers on the known corpus (tests/indexers/corpus.py).
+All must give the same answers on the known corpus (tests/indexers/corpus.py).
 """
 from __future__ import annotations
 
-import uuid
 from pathlib import Path
 
 import pytest
 
+import wiring
 from rasad import concepts
 from rasad.query import parse
 from rasad.store import SearchRequest, Store
+from tests.helpers.engines import ENGINES, engine_settings
 from tests.indexers.corpus import ALL, ISIS, SYRIA, corpus
 
-STORES = ["sqlite", pytest.param("opensearch", marks=pytest.mark.stack)]
+STORES = ENGINES
 
 
 def open_test_store(kind: str, tmp: Path, request) -> Store:
-    """An empty store of ``kind``: a fresh SQLite file or a fresh OpenSearch alias."""
-    if kind == "sqlite":
-        from indexers.sqlite import SqliteStore
-
-        store: Store = SqliteStore(tmp / "rasad.db")
-    else:
-        from indexers.opensearch import OpenSearchStore
-
-        settings = request.getfixturevalue("stack_settings")
-        request.getfixturevalue("stack")
-        store = OpenSearchStore([f"127.0.0.1:{settings.opensearch_port}"], alias="c" + uuid.uuid4().hex[:10])
-    store.setup()
-    return store
+    """An empty store of ``kind`` (a fresh SQLite file or a fresh alias), schema set up."""
+    return wiring.open_store(engine_settings(kind, tmp, request), concepts.load(), setup=True)
 
 
 def drop(store: Store) -> None:
@@ -51,7 +42,7 @@ def store(request, tmp_path_factory):
 
 
 def search(store: Store, text: str, lexicon=True, **options):
-    return store.search(SearchRequest(parse(text, concepts.load() if lexicon else None), **options))
+    return store.search(SearchRequest(parse(text, concepts.load(), expand=lexicon), **options))
 
 
 def ids(store: Store, text: str, lexicon=True, **options) -> set[str]:

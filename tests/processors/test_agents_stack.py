@@ -6,7 +6,7 @@ import json
 import pytest
 from kafka import KafkaConsumer, KafkaProducer
 
-from tests.conftest import settings_from, wait_for
+from tests.helpers.processes import settings_from, wait_for
 
 pytestmark = pytest.mark.stack
 
@@ -16,7 +16,7 @@ WIRE = ("Russian warplanes carried out air strikes on Islamic State positions ne
 
 def test_the_faust_tagger_tags_articles_and_groups_a_story(stack_env, worker):
     settings = settings_from(stack_env)
-    brokers = settings.bus.removeprefix("kafka://")
+    brokers = settings.bus.bootstrap
     w = worker(env={**stack_env, "RASAD_WORKER_ROLE": "tagger"})
     producer = KafkaProducer(bootstrap_servers=brokers)
     for source, title in (("wire-a", "Russian jets strike ISIS near Raqqa"), ("wire-b", "Russia strikes ISIS near Raqqa")):

@@ -5,7 +5,10 @@ import json
 
 from processors.pipeline import process
 from processors.stories import StoryIndex
+from rasad import concepts
 from rasad.model import Article
+
+norm = concepts.load().stemmer.normalized  # stories read an article's normalized text
 
 WIRE = ("Russian President Vladimir Putin is ready to carry out unilateral air strikes against Islamic State in Syria "
         "if the United States rejects his proposal to coordinate their efforts, two people familiar with the matter said. "
@@ -14,27 +17,27 @@ WIRE = ("Russian President Vladimir Putin is ready to carry out unilateral air s
 
 def test_near_duplicates_share_a_story_and_others_start_their_own():
     stories = StoryIndex()
-    first = stories.assign("a1", WIRE)
-    copy = stories.assign("a2", "Reuters - " + WIRE.replace("two people", "two sources") + " Read more on our site.")
-    other = stories.assign("a3", "Teachers across France went on strike on Monday demanding higher wages and "
-                                 "better working conditions, their union said, closing hundreds of schools.")
+    first = stories.assign("a1", norm(WIRE))
+    copy = stories.assign("a2", norm("Reuters - " + WIRE.replace("two people", "two sources") + " Read more on our site."))
+    other = stories.assign("a3", norm("Teachers across France went on strike on Monday demanding higher wages and "
+                                      "better working conditions, their union said, closing hundreds of schools."))
     assert first == "a1" and copy == "a1" and other == "a3"
 
 
 def test_a_redelivered_article_keeps_its_story():
     stories = StoryIndex()
-    stories.assign("a1", WIRE)
-    assert stories.assign("a2", WIRE + " Updated.") == "a1"
-    assert stories.assign("a2", "completely different text now") == "a1"
+    stories.assign("a1", norm(WIRE))
+    assert stories.assign("a2", norm(WIRE + " Updated.")) == "a1"
+    assert stories.assign("a2", norm("completely different text now")) == "a1"
 
 
 def test_the_index_forgets_the_oldest_articles_beyond_its_capacity():
     stories = StoryIndex(capacity=2)
-    stories.assign("a1", WIRE)
-    stories.assign("b1", "Ceasefire talks in Cairo between the two sides resumed on Sunday after a pause.")
-    stories.assign("c1", "Earthquake shakes eastern Turkey, no casualties reported so far by officials.")
+    stories.assign("a1", norm(WIRE))
+    stories.assign("b1", norm("Ceasefire talks in Cairo between the two sides resumed on Sunday after a pause."))
+    stories.assign("c1", norm("Earthquake shakes eastern Turkey, no casualties reported so far by officials."))
     assert len(stories) == 2
-    assert stories.assign("a2", WIRE) == "a2"  # a1 was forgotten
+    assert stories.assign("a2", norm(WIRE)) == "a2"  # a1 was forgotten
 
 
 def test_process_sets_the_story_id(lexicon):
@@ -48,8 +51,8 @@ def test_the_story_log_is_replay_safe_never_rewrites_a_key_and_rebuilds_from_its
     from processors.stories import Banding, StoryLog
 
     banding, log = Banding(), {}
-    wire, copy = banding.keys(WIRE), banding.keys("Reuters - " + WIRE + " Read more on our site.")
-    assert len(wire) == 14 and wire == Banding().keys(WIRE)  # the same keys in every process
+    wire, copy = banding.keys(norm(WIRE)), banding.keys(norm("Reuters - " + WIRE + " Read more on our site."))
+    assert len(wire) == 14 and wire == Banding().keys(norm(WIRE))  # the same keys in every process
     stories = StoryLog(log, capacity=100)
     assert stories.assign("b", copy) == "b"
     assert stories.assign("a", wire) == "b"  # joins the earlier story, though "a" < "b"
@@ -87,13 +90,13 @@ def test_a_log_with_a_capacity_stays_bounded_and_forgets_the_oldest_articles():
     stories = StoryLog(log, capacity=5)
     texts = [f"Report number {n}: talks between delegations {n} resumed in city {n * 7} on day {n}." for n in range(30)]
     for n, text in enumerate(texts):
-        assert stories.assign(f"a{n}", banding.keys(text)) == f"a{n}"
+        assert stories.assign(f"a{n}", banding.keys(norm(text))) == f"a{n}"
         assert len(log) == min(n + 1, 5) and len(stories) == min(n + 1, 5)  # bounded: old records are deleted
-    assert stories.assign("b0", banding.keys(texts[0])) == "b0"  # a0 was forgotten
-    assert stories.assign("b29", banding.keys(texts[29])) == "a29"  # a29 is remembered
+    assert stories.assign("b0", banding.keys(norm(texts[0]))) == "b0"  # a0 was forgotten
+    assert stories.assign("b29", banding.keys(norm(texts[29]))) == "a29"  # a29 is remembered
     restored = StoryLog(dict(log), capacity=5)
     restored.rebuild()
-    assert len(restored) == 5 and restored.assign("c29", banding.keys(texts[29])) == "a29"
+    assert len(restored) == 5 and restored.assign("c29", banding.keys(norm(texts[29]))) == "a29"
 
 
 def test_signature_agreement_estimates_the_jaccard_similarity_of_the_shingles():
@@ -119,13 +122,12 @@ def test_signature_agreement_estimates_the_jaccard_similarity_of_the_shingles():
 def test_processing_normalizes_once_and_the_stores_keep_it_only_as_text_norm(lexicon):
     from indexers.mapping import source
     from rasad.document import document
-    from rasad.normalize import normalized
-
     article = process(Article(title="ضربات لداعش", text="وبالسورية " + WIRE, source="x"), lexicon, StoryIndex())
-    assert article.normalized == normalized(article.body) and "داعش" in article.normalized.split()
-    assert document(article)["text_norm"] == article.normalized
-    assert document(article.model_copy(update={"normalized": None}))["text_norm"] == article.normalized
-    assert "normalized" not in source(article)["article"]
+    stemmer = lexicon.stemmer
+    assert article.normalized == stemmer.normalized(article.body) and "داعش" in article.normalized.split()
+    assert document(article, stemmer)["text_norm"] == article.normalized
+    assert document(article.model_copy(update={"normalized": None}), stemmer)["text_norm"] == article.normalized
+    assert "normalized" not in source(article, stemmer)["article"]
 
 
 def test_a_table_in_the_older_format_is_ignored_not_fatal():
@@ -134,5 +136,5 @@ def test_a_table_in_the_older_format_is_ignored_not_fatal():
     old = {"id:a1": "a1", "log:0": '["0:ab"]', "seq:next": "1", "0:ab": "a1"}  # one entry per key, as before
     stories = StoryLog(dict(old), capacity=10)
     stories.rebuild()
-    assert len(stories) == 0 and stories.assign("a2", Banding().keys(WIRE)) == "a2"
+    assert len(stories) == 0 and stories.assign("a2", Banding().keys(norm(WIRE))) == "a2"
     assert "0" in stories.log  # numbering starts at 0 beside the old entries

@@ -6,7 +6,7 @@ import json
 import pytest
 from kafka import KafkaConsumer, KafkaProducer
 
-from tests.conftest import settings_from, wait_for
+from tests.helpers.processes import settings_from, wait_for
 
 pytestmark = pytest.mark.stack
 
@@ -48,7 +48,7 @@ def _tagged(brokers: str, topic: str, count: int, w) -> dict[str, dict]:
 
 def test_near_duplicates_on_different_partitions_and_across_a_restart_share_a_story(stack_env, worker):
     settings = settings_from(stack_env)
-    brokers = settings.bus.removeprefix("kafka://")
+    brokers = settings.bus.bootstrap
     # Remembering 2 articles: the third deletes the first one's keys (tombstones on the changelog).
     env = {**stack_env, "RASAD_WORKER_ROLE": "tagger", "RASAD_STORIES_REMEMBERED": "2"}
     first = worker(env=env)

@@ -13,11 +13,12 @@ from dataclasses import replace
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from processors.matcher import find, tokenize
+from processors.mentions import find, tokenize
 from processors.tagger import tag
+from rasad import concepts
 from rasad.concepts.inflection import match_key
 from rasad.model import Article, Tag
-from rasad.normalize import fold_with_offsets, stem
+from rasad.normalize import fold_with_offsets
 from tests.processors.evaluation import cases
 
 MARKS = "\u064e\u0650\u0651\u0652\u0640\u0670\u200b\u200c\u200d\u00ad\u0301\u061c"
@@ -28,20 +29,21 @@ TEXT = st.text(
     max_size=80,
 )
 _WORD_RE = re.compile(r"[^\W_]+")
+LEXICON = concepts.load()
 
 
 def _plain(text: str) -> tuple[list[str], list[tuple[int, int]]]:
     """Keys and original offsets the plain way: fold the whole text, find words, map offsets back."""
     folded = fold_with_offsets(text)
     found = list(_WORD_RE.finditer(folded.text))
-    return [match_key(stem(m.group())) for m in found], [folded.span(*m.span()) for m in found]
+    return [match_key(LEXICON.stemmer.stem(m.group())) for m in found], [folded.span(*m.span()) for m in found]
 
 
 @settings(deadline=None, max_examples=300)
 @given(TEXT)
 def test_tokenize_gives_the_words_and_offsets_of_folding_the_whole_text(text):
     keys, offsets = _plain(text)
-    tokens = tokenize(text)
+    tokens = tokenize(text, LEXICON.stemmer)
     assert tokens.keys == keys
     located = tokens.matches([(i, i, ()) for i in range(len(keys))])
     assert [(m.start, m.end) for m in located] == offsets
@@ -82,5 +84,5 @@ SEPARATORS = st.sampled_from([" ", " ", " ", "  ", "\n", " - ", ", ", "-"])
 def test_find_visiting_pieces_equals_reading_word_by_word(lexicon, parts):
     # find visits only the pieces that are not one plain word; the Turkish path reads every word.
     text = "".join(piece + separator for piece, separator in parts)
-    tokens = tokenize(text)
+    tokens = tokenize(text, lexicon.stemmer)
     assert find(tokens, lexicon) == find(replace(tokens, read=tokens.keys), lexicon)

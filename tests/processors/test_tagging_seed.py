@@ -6,7 +6,7 @@ import pytest
 from processors.pipeline import process
 from producers.pages import parse_page
 from rasad.normalize import fold
-from tests.conftest import SEED
+from tests.helpers.paths import SEED
 
 # concept id -> words at least one span must be (diacritics aside), proving the spans point at the mentions
 EXPECTED = {

@@ -8,15 +8,15 @@ import time
 from starlette.applications import Starlette
 import httpx
 
-from producers.delivery import Producer
+from producers.publisher import Producer
 from producers.files import read_file
 from producers.follow import Follower
 from producers.fetch import Fetcher
-from producers.http import push_routes
+from producers.push import push_routes
 from producers.sources import Item
 from producers.state import State
 from producers.synthetic import synthetic_articles, synthetic_items
-from tests.producers.conftest import AppServer
+from tests.helpers.network import AppServer
 from rasad.bus.memory import MemoryBus
 from rasad.errors import BusError
 from rasad.model import Article

@@ -7,7 +7,7 @@ from producers.corpus import SAMPLES
 from producers.feeds import FeedPosition, FeedSource
 from producers.fetch import Fetcher, FetchLimits
 from rasad.errors import BadInput
-from tests.producers.conftest import slow
+from tests.helpers.network import slow
 
 RSS = (SAMPLES / "feeds" / "wire.rss").read_bytes()
 PAGE = b"""<html><head><title>Ceasefire talks</title></head><body><nav>Home | World | Sport</nav>

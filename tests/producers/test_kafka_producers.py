@@ -11,7 +11,8 @@ import pytest
 from kafka import KafkaConsumer
 
 from producers.corpus import SAMPLES
-from tests.conftest import ROOT, SEED, rasad, settings_from, wait_for
+from tests.helpers.paths import ROOT, SEED
+from tests.helpers.processes import rasad, settings_from, wait_for
 
 pytestmark = pytest.mark.stack
 
@@ -19,7 +20,7 @@ pytestmark = pytest.mark.stack
 def consume(env: dict[str, str], topic: str, expected: int, timeout: float = 30) -> list:
     """Every record of ``topic`` (at least ``expected`` of them, waiting up to ``timeout``)."""
     settings = settings_from(env)
-    consumer = KafkaConsumer(topic, bootstrap_servers=settings.bus.removeprefix("kafka://"),
+    consumer = KafkaConsumer(topic, bootstrap_servers=settings.bus.bootstrap,
                              auto_offset_reset="earliest", consumer_timeout_ms=2000, enable_auto_commit=False)
     records = []
     try:
@@ -81,7 +82,7 @@ def test_http_push_on_kafka(stack_env, tmp_path):
     settings = settings_from(env)
     log = tmp_path / "serve.log"
     with log.open("wb") as output:
-        server = subprocess.Popen([sys.executable, "-m", "rasad", "serve"], cwd=ROOT, env=env,
+        server = subprocess.Popen([sys.executable, "-m", "cli", "serve"], cwd=ROOT, env=env,
                                   stdout=output, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{settings.http_port}"
     try:

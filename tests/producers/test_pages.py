@@ -7,7 +7,7 @@ from producers import corpus
 from producers.files import read_file
 from producers.pages import parse_page
 from rasad.errors import BadInput
-from tests.conftest import SEED
+from tests.helpers.paths import SEED
 
 
 def test_seed_is_cleaned():

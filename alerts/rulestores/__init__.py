@@ -1,0 +1,74 @@
+"""Where rules, the dedup ledger and fired alerts are kept: a small contract with an SQLite
+implementation (embedded default) and an OpenSearch one (real stack), chosen by the store URL's
+scheme in the composition root's registry (``wiring.py``).
+"""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from alerts.alert import Alert
+from alerts.rules import AlertRule
+from rasad.settings import Settings
+
+
+class RuleStore(ABC):
+    """Rules by name, the ledger of what already fired, and the alert records."""
+
+    url: str
+
+    @classmethod
+    @abstractmethod
+    def from_settings(cls, settings: Settings) -> RuleStore:
+        """The rule store beside the search store of ``settings``."""
+
+    @abstractmethod
+    def setup(self) -> None:
+        """Create the schema (idempotent)."""
+
+    @abstractmethod
+    def add(self, rule: AlertRule, replace: bool = False) -> None:
+        """Save a validated rule; ``BadInput`` if the name is taken and ``replace`` is false."""
+
+    def add_many(self, rules: list[AlertRule]) -> None:
+        """Save (replacing) many validated rules at once: one revision change for all."""
+        for rule in rules:
+            self.add(rule, replace=True)
+
+    @abstractmethod
+    def get(self, name: str) -> AlertRule | None:
+        """One rule by name."""
+
+    @abstractmethod
+    def rules(self) -> list[AlertRule]:
+        """Every rule, by name."""
+
+    @abstractmethod
+    def remove(self, name: str) -> bool:
+        """Delete a rule; False if there was none."""
+
+    @abstractmethod
+    def revision(self) -> str:
+        """Changes whenever a rule is added or removed (evaluators reload when it does)."""
+
+    @abstractmethod
+    def claim(self, alert_id: str) -> bool:
+        """Record that an alert fired; True only the first time (persisted: replays get False)."""
+
+    def claim_many(self, alert_ids: list[str]) -> set[str]:
+        """``claim`` for several alerts at once (one round trip where the store can); returns the new ones."""
+        return {i for i in alert_ids if self.claim(i)}
+
+    @abstractmethod
+    def record(self, alert: Alert) -> None:
+        """Save (or update) an alert with its deliveries."""
+
+    def record_many(self, alerts: list[Alert]) -> None:
+        """``record`` for several alerts (one round trip where the store can)."""
+        for alert in alerts:
+            self.record(alert)
+
+    @abstractmethod
+    def alerts(self, rule: str | None = None, limit: int = 50) -> list[Alert]:
+        """Recorded alerts, the most recently matched first."""
+
+    def close(self) -> None:
+        """Release connections."""

@@ -1,0 +1,141 @@
+"""``rasad bench alerts`` on the real stack: `rasad worker` subprocesses on fresh topics, timed end to end."""
+from __future__ import annotations
+
+import json
+import threading
+import time
+from pathlib import Path
+
+import wiring
+from bench.workload import Receiver, fill, lags, stages, standing_rules, workload
+from rasad.errors import RasadError
+from rasad.model import article_id, utcnow
+from rasad.settings import Settings
+from kafka import KafkaConsumer
+from pydantic import SecretStr
+from rasad.bus.kafka import KafkaBus
+import os
+import socket
+import subprocess
+import sys
+import uuid
+
+
+def kafka_latency_run(base: Settings, rate: float, count: int, background: int, firing: str = "rare",
+                      split: bool = False, warmup: int = 0) -> dict[str, list[float]]:
+    """Real stack: `rasad worker` subprocess(es) on fresh topics; seconds from produce to the alerts topic and webhook.
+
+    ``warmup`` articles are produced at the same rate first and measured apart ("cold"): a
+    fresh worker's caches and the consumer's first fetches make its first seconds slower
+    than the steady state the other figures describe.
+
+    One worker doing everything, or (``split``) a tagger+indexer worker and an alerts worker, each
+    in its own consumer group (the documented way to scale the alert stage).
+    """
+
+
+
+    tag = "bench" + uuid.uuid4().hex[:8]
+    settings = base.model_copy(update={
+        "topic_raw": f"{tag}.raw", "topic_tagged": f"{tag}.tagged", "topic_dlq": f"{tag}.dlq",
+        "topic_alerts": f"{tag}.alerts", "index_alias": tag, "worker_id": tag, "alerts_allow_private": True,
+        "alerts_reload_interval": 1.0, "data_dir": base.data_dir / tag, "worker_web_port": _free_port()})
+    lexicon = wiring.lexicon()
+    receiver = Receiver()
+    rules = wiring.open_rules(settings)
+    fill(rules, standing_rules(background, workload(300), firing=firing), lexicon)
+    fill(rules, [{"name": "bench-isis", "query": "ISIS", "webhooks": [receiver.url], "max_per_minute": 100000}], lexicon)
+    bus = KafkaBus.from_settings(settings)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    log = open(settings.data_dir / "worker.log", "wb")
+    roles = {"tagger,indexer": settings, "alerts": settings.model_copy(update={
+        "worker_id": f"{tag}-alerts", "worker_web_port": _free_port(), "data_dir": settings.data_dir / "alerts"})}
+    workers = [_start_worker(role, run, log) for role, run in (roles.items() if split else [("all", settings)])]
+    consumer = KafkaConsumer(settings.topic_alerts, bootstrap_servers=settings.bus.bootstrap,
+                             auto_offset_reset="earliest", consumer_timeout_ms=1000)
+    on_topic: list[tuple[float, dict]] = []
+    stop = threading.Event()
+
+    def consume() -> None:
+        while not stop.is_set():
+            for message in consumer:
+                on_topic.append((time.time(), json.loads(message.value)))
+
+    reader = threading.Thread(target=consume, daemon=True)
+    reader.start()
+    try:
+        warm = workload(1, seed=99, marker=True)[0]
+        bus.publish(settings.topic_raw, None, json.dumps({**warm, "ingested_at": utcnow().isoformat()}).encode())
+        bus.flush()
+        deadline = time.monotonic() + 180
+        while not on_topic and time.monotonic() < deadline and all(w.poll() is None for w in workers):
+            time.sleep(0.2)  # the worker is up and has its rules once the warm-up alert arrives
+        if not on_topic:
+            raise RasadError(f"the bench worker did not start (see {settings.data_dir / 'worker.log'})")
+        warmed = len(on_topic)
+        cold = workload(warmup, seed=4, marker=True)
+        measured = workload(count, seed=3, marker=True)
+        cpu: list[float] = []
+        started = time.monotonic()
+        for i, raw in enumerate(cold + measured):
+            if i == len(cold):
+                cpu = [_cpu_seconds(w.pid) for w in workers]
+            time.sleep(max(0.0, started + i / rate - time.monotonic()))
+            bus.publish(settings.topic_raw, None, json.dumps({**raw, "ingested_at": utcnow().isoformat()}).encode())
+        bus.flush()
+        deadline = time.monotonic() + 30
+        while len(lags(on_topic)) < warmup + count + 1 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        time.sleep(1.0)  # the indexer's last batch
+        cpu = [_cpu_seconds(w.pid) - before for w, before in zip(workers, cpu)]
+    finally:
+        stop.set()
+        for worker in workers:
+            worker.terminate()
+        for worker in workers:
+            try:
+                worker.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+                worker.wait()
+        reader.join(timeout=5)
+        consumer.close()
+        bus.close()
+        receiver.close()
+        log.close()
+
+    # The first alert (the start-up article) arrived first on both; then the cold articles, then the measured ones.
+    cold_ids = {article_id(a["url"], a["title"], a["text"]) for a in cold}
+    steady_topic = [(at, p) for at, p in on_topic[warmed:] if p["article_id"] not in cold_ids]
+    steady_hook = [(at, p) for at, p in receiver.arrivals[1:] if p["article_id"] not in cold_ids]
+    return {"topic": lags(steady_topic), "webhook": lags(steady_hook), "sent": [float(count)],
+            "cold": lags([(at, p) for at, p in on_topic[warmed:] if p["article_id"] in cold_ids]),
+            "fired": [(len(on_topic) - warmed - len(cold)) / count],
+            "cpu": [seconds * 1000 / count for seconds in cpu], "roles": list(roles if split else ["all"]),
+            **stages(steady_hook)}
+
+
+def _start_worker(role: str, settings: Settings, log):
+    """A `rasad worker --role ROLE` subprocess configured by ``settings`` (through RASAD_* variables)."""
+
+
+    values = {k: v.get_secret_value() if isinstance(v, SecretStr) else v for k, v in settings.model_dump().items()}
+    env = {**os.environ, **{f"RASAD_{k.upper()}": str(v) for k, v in values.items() if v is not None}}
+    return subprocess.Popen([sys.executable, "-m", "rasad", "worker", "--role", role], env=env, stdout=log,
+                            stderr=subprocess.STDOUT)
+
+
+def _cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) a process has used so far (Linux /proc; NaN elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _free_port() -> int:
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

@@ -1,0 +1,338 @@
+"""One pass over an article's words finding every surface form of the lexicon, longest first.
+
+Every word of the text is folded, stemmed and keyed exactly like the lexicon's surface forms
+(``rasad.normalize`` + ``rasad.concepts.inflection``), so clitics, diacritics, hamza spellings
+and Russian case endings cannot hide a mention. The text is split at spaces and each distinct
+piece is read once: what its words are (``_PieceCache``), then what they are to a lexicon
+(``_Seen``: which begin a form, which are context cues). Most pieces are one word that is
+neither, so a pass over a text visits only the few others, and only there are n-grams looked
+up in a hash table. The cost grows with the text, not with the size of the lexicon.
+"""
+from __future__ import annotations
+
+import re
+import weakref
+from dataclasses import dataclass, replace
+from bisect import bisect_right
+from itertools import accumulate, chain, compress, count
+from typing import NamedTuple
+
+from rasad.concepts import Lexicon
+from rasad.concepts.forms import Rule
+from rasad.concepts.inflection import match_key, turkish_candidates
+from rasad.normalize import IGNORABLE, Stemmer, fold
+
+# A word as written: what ``[^\W_]+`` finds in folded text, plus the characters fold deletes
+# (harakat, tatweel, zero-width marks), which sit inside words without splitting them.
+_RAW_WORD_RE = re.compile("(?:[^\\W_]|[" + "".join(sorted(IGNORABLE)) + "])+")
+_CACHE_MAX = 500_000  # pieces remembered before the caches start over
+_PIECE_MAX = 64  # longer pieces (text without spaces) are keyed every time, not remembered
+
+
+class _PieceCache(dict):
+    """Text between two spaces -> what ``_Pieces.read`` says about it (``item`` 0: keys, 1: offsets).
+
+    Texts are split at spaces (C speed) and each piece is read once: pieces repeat ("the",
+    "Syria,", "والسورية"), so the regex, folding and stemming run on few of them.
+    """
+
+    def __init__(self, item: int, owner: _Pieces):
+        super().__init__()
+        self.item = item
+        self.owner = owner
+
+    def __missing__(self, piece: str) -> tuple:
+        found = self.owner.read(piece)
+        if len(piece) <= _PIECE_MAX:
+            for cache in (self.owner.keys, self.owner.offsets):
+                if len(cache) >= _CACHE_MAX:
+                    cache.clear()
+                cache[piece] = found[cache.item]
+        return found[self.item]
+
+
+class _Pieces:
+    """The words of pieces of text as one stemmer reads them: match keys and offsets, cached."""
+
+    def __init__(self, stemmer: Stemmer):
+        self.stem = stemmer.stem
+        self.keys = _PieceCache(0, self)
+        self.offsets = _PieceCache(1, self)
+
+    def read(self, piece: str) -> tuple[tuple[str, ...], tuple[tuple[int, int], ...]]:
+        """The match keys of the words of a piece of text, and their offsets in it (marks fold deletes first left out)."""
+        keys, offsets = [], []
+        for m in _RAW_WORD_RE.finditer(piece):
+            folded = fold(m.group())
+            if not folded:  # a lone mark (a stray tatweel or zero-width space) is not a word
+                continue
+            start = m.start()
+            while piece[start] in IGNORABLE:
+                start += 1
+            keys.append(match_key(self.stem(folded)))
+            offsets.append((start, m.end()))
+        return tuple(keys), tuple(offsets)
+
+
+_PIECES: dict[int, _Pieces] = {}  # id of a stemmer in use -> its pieces; dropped with the stemmer
+
+
+def _pieces_of(stemmer: Stemmer) -> _Pieces:
+    pieces = _PIECES.get(id(stemmer))
+    if pieces is None:
+        pieces = _PIECES[id(stemmer)] = _Pieces(stemmer)
+        weakref.finalize(stemmer, _PIECES.pop, id(stemmer), None)  # before its id can be reused
+    return pieces
+
+
+@dataclass(frozen=True, slots=True)
+class Tokens:
+    """A text split at spaces into pieces, whose words are keyed like the lexicon's forms."""
+
+    text: str
+    pieces: list[str]
+    keys_of: dict[str, tuple[str, ...]]  # piece -> the match keys of its words (the stemmer's cache)
+    offsets_of: dict[str, tuple[tuple[int, int], ...]]  # piece -> its words' offsets in it
+    read: list[str] | None = None  # the keys as read otherwise than the pieces give them (Turkish), else None
+
+    @property
+    def keys(self) -> list[str]:
+        """The match key of every word (computed on each call unless ``read``)."""
+        if self.read is not None:
+            return self.read
+        return list(chain.from_iterable(map(self.keys_of.__getitem__, self.pieces)))
+
+    def matches(self, found: list[tuple[int, int, tuple]]) -> list[Match]:
+        """``Match``es of word runs ``(first, last, candidates)``, with their offsets in the text."""
+        if not found:
+            return []
+        pieces = self.pieces
+        # Words up to each piece, text up to each piece (+ one space per piece before it).
+        words_to = list(accumulate(map(len, map(self.keys_of.__getitem__, pieces))))
+        offsets_of = self.offsets_of
+        text_to = list(accumulate(map(len, pieces), initial=0))
+        matches = []
+        for first, last, candidates in found:
+            p = bisect_right(words_to, first)
+            start = text_to[p] + p + offsets_of[pieces[p]][first - (words_to[p - 1] if p else 0)][0]
+            if last != first:
+                p = bisect_right(words_to, last)
+            end = text_to[p] + p + offsets_of[pieces[p]][last - (words_to[p - 1] if p else 0)][1]
+            matches.append(_new_tuple(Match, (first, last, start, end, self.text[start:end], candidates)))
+        return matches
+
+
+class Match(NamedTuple):
+    """A run of words ``[first, last]`` that is a surface form of some concepts."""
+
+    first: int
+    last: int
+    start: int
+    end: int
+    text: str  # as written: text[start:end]
+    candidates: tuple[tuple[str, tuple[Rule | None, ...]], ...]  # (concept id, rules of its forms with these words)
+
+
+class Found(NamedTuple):
+    """What ``find`` saw in a text: the matches, and where the words context rules look for are."""
+
+    matches: list[Match]
+    cues: list[tuple[int, str]]  # (word, key) of each word some rule needs or avoids, in text order
+
+
+_new_tuple = tuple.__new__  # a NamedTuple made from a tuple: a third of the cost of calling the class
+
+
+def tokenize(text: str, stemmer: Stemmer) -> Tokens:
+    """Match-keyed words of ``text``: the same words and keys as folding the whole text first."""
+    pieces = _pieces_of(stemmer)
+    # No word spans a space; each piece is read once (_PieceCache).
+    return Tokens(text, text.split(" "), pieces.keys, pieces.offsets)
+
+
+def undo_turkish_suffixes(tokens: Tokens, lexicon: Lexicon) -> Tokens:
+    """Tokens of a Turkish text with inflected words read without their suffixes where the lexicon knows them.
+
+    A word that is a form by itself stays; else a reading that ends a two-word form with the
+    word before wins (İsrail ordusunun → ordusu), else one that is a form by itself (ateşkesi →
+    ateşkes), else the word if some form contains it, else the first reading some form contains
+    (saldırılarında → saldırıları, as in "hava saldırıları").
+    """
+    written = tokens.keys
+    keys: list[str] = []
+    for key in written:
+        keys.append(_turkish_reading(key, keys[-1] if keys else "", lexicon))
+    return tokens if keys == written else replace(tokens, read=keys)
+
+
+def _turkish_reading(key: str, previous: str, lexicon: Lexicon) -> str:
+    index, known = lexicon.index, lexicon.words
+    if (key,) in index or (previous, key) in index:
+        return key
+    candidates = turkish_candidates(key)
+    alone = next((c for c in candidates if (previous, c) in index), None)
+    alone = alone or next((c for c in candidates if (c,) in index), None)
+    if alone is not None:
+        return alone
+    if key in known:
+        return key
+    return next((c for c in candidates if c in known), key)
+
+
+def find(tokens: Tokens, lexicon: Lexicon) -> Found:
+    """Non-overlapping matches, the longest form at each position winning; and the context cues."""
+    seen = _seen_by(lexicon)
+    if tokens.read is None:
+        return seen.find(tokens.text, tokens.pieces)
+    keys = tokens.read
+    cues = [(i, key) for i, key in enumerate(keys) if key in seen.cue_keys]
+    return Found(tokens.matches(_find_in_keys(keys, lexicon)), cues)
+
+
+def _find_in_keys(keys: list[str], lexicon: Lexicon) -> list[tuple[int, int, tuple]]:
+    """Word runs ``(first, last, candidates)`` of any keys (Turkish readings): ``starts`` asked at each word."""
+    starts, index = lexicon.starts, lexicon.index
+    n, covered = len(keys), 0
+    found: list[tuple[int, int, tuple]] = []
+    for i in compress(count(), map(starts.__contains__, keys)):  # words some form begins with
+        if i < covered:
+            continue
+        for length in range(min(starts[keys[i]], n - i), 0, -1):
+            entry = index.get(tuple(keys[i:i + length]))
+            if entry:
+                covered = i + length
+                found.append((i, covered - 1, entry))
+                break
+    return found
+
+
+_SEEN: dict[int, _Seen] = {}  # id of a lexicon in use -> what its pieces hold; dropped with the lexicon
+
+
+def _seen_by(lexicon: Lexicon) -> _Seen:
+    seen = _SEEN.get(id(lexicon))
+    if seen is None:
+        seen = _SEEN[id(lexicon)] = _Seen(lexicon)
+        weakref.finalize(lexicon, _SEEN.pop, id(lexicon), None)  # before its id can be reused
+    return seen
+
+
+class _Seen(dict):
+    """Piece -> what its words are to one lexicon: ``(words, hits, cues)``, or ``()`` for most pieces.
+
+    ``hits``: ``(word, key, its own entry, start, end, as written, follows, the next word if in
+    the piece)`` of each word some form begins with; ``follows`` maps a second word to the
+    longest form beginning with the two. ``cues``: ``(word, key)`` of each word a context rule
+    needs or avoids. A piece of one word that is neither is ``()``, so ``find`` visits only the
+    few others; and a big lexicon's tables are consulted once per distinct piece, not per word
+    (at 100k forms they no longer fit the CPU caches).
+    """
+
+    def __init__(self, lexicon: Lexicon):
+        super().__init__()
+        self.index, self.starts = lexicon.index, lexicon.starts  # not the lexicon: it may be dropped
+        pieces = _pieces_of(lexicon.stemmer)
+        self.keys_of, self.offsets_of = pieces.keys, pieces.offsets
+        self.follows: dict[str, dict[str, int]] = {}
+        self.cue_keys: set[str] = set()
+        for key, entry in self.index.items():
+            if len(key) > 1:
+                after = self.follows.setdefault(key[0], {})
+                after[key[1]] = max(after.get(key[1], 0), len(key))
+            self.cue_keys.update(k for _, rules in entry for rule in rules if rule is not None
+                                 for k in rule.needs | rule.avoids)
+
+    def __missing__(self, piece: str) -> tuple:
+        keys, offsets = self.keys_of[piece], self.offsets_of[piece]
+        hits = tuple((j, key, self.index.get((key,)), *offsets[j], piece[slice(*offsets[j])],
+                      self.follows.get(key, _NONE), keys[j + 1:j + 2])
+                     for j, key in enumerate(keys) if key in self.starts)
+        cues = tuple((j, key) for j, key in enumerate(keys) if key in self.cue_keys)
+        seen = (len(keys), hits, cues) if hits or cues or len(keys) != 1 else ()
+        if len(piece) <= _PIECE_MAX:
+            if len(self) >= _CACHE_MAX:
+                self.clear()
+            self[piece] = seen
+        return seen
+
+    def find(self, text: str, pieces: list[str]) -> Found:
+        """``find`` for keys as the pieces give them: only pieces that are not one plain word are visited."""
+        seen = list(map(self.__getitem__, pieces))
+        keys_of = self.keys_of
+        text_to = list(accumulate(map(len, pieces), initial=0))  # characters before each piece (but its spaces)
+        matches, cues = [], []
+        extra = covered = 0  # words before the piece beyond one a piece; words before ``covered`` are matched
+        for p in compress(count(), seen):
+            words, hits, cue_words = seen[p]
+            for j, key in cue_words:
+                cues.append((p + extra + j, key))
+            if hits:
+                at = text_to[p] + p
+                for j, key, alone, start, stop, spelled, follows, after in hits:
+                    i = p + extra + j
+                    if i < covered:
+                        continue
+                    if follows:  # a form of several words only if the next word continues one
+                        if after:
+                            second = after[0]
+                        elif p + 1 < len(pieces) and keys_of[pieces[p + 1]]:  # most often: the next piece's
+                            second = keys_of[pieces[p + 1]][0]
+                        else:
+                            second = _first_word(keys_of, pieces, p + 1)[0]
+                        run = second in follows and self._run(pieces, p, j, key, second, follows[second], after)
+                    else:
+                        run = None
+                    if run:
+                        length, q, stop_in_q, entry = run
+                        end = text_to[q] + q + stop_in_q
+                        written = text[at + start:end]
+                        matches.append(_new_tuple(Match, (i, i + length - 1, at + start, end, written, entry)))
+                        covered = i + length
+                        continue
+                    if alone:
+                        matches.append(_new_tuple(Match, (i, i, at + start, at + stop, spelled, alone)))
+            extra += words - 1
+        return Found(matches, cues)
+
+    def _run(self, pieces: list[str], p: int, j: int, key: str, second: str, longest: int,
+             after: tuple) -> tuple | None:
+        """The longest form of 2 to ``longest`` words from word ``j`` (``key``, then ``second``) of piece ``p``.
+
+        As ``(length, last piece, end in it, entry)``, or None; ``after`` is the next word when it
+        is in the same piece.
+        """
+        if longest == 2:  # most often: then the two words are a form themselves
+            q, k = (p, j + 1) if after else _first_word(self.keys_of, pieces, p + 1)[1:]
+            return 2, q, self.offsets_of[pieces[q]][k][1], self.index[key, second]
+        return self._longest(pieces, p, j, longest)
+
+    def _longest(self, pieces: list[str], p: int, j: int, longest: int) -> tuple | None:
+        """``_run`` for forms of 2 to ``longest`` words (the n-grams looked up longest first)."""
+        keys = list(self.keys_of[pieces[p]][j:j + longest])
+        owners = [p] * len(keys)  # the piece of each word
+        q = p
+        while len(keys) < longest and q + 1 < len(pieces):
+            q += 1
+            more = self.keys_of[pieces[q]]
+            keys += more
+            owners += [q] * len(more)
+        for length in range(min(longest, len(keys)), 1, -1):
+            entry = self.index.get(tuple(keys[:length]))
+            if entry:
+                q = owners[length - 1]
+                last = length - 1 - owners.index(q) + (j if q == p else 0)  # the word's place in its piece
+                return length, q, self.offsets_of[pieces[q]][last][1], entry
+        return None
+
+
+_NONE: dict[str, int] = {}  # shared, never written: no form of several words begins with the word
+
+
+def _first_word(keys_of: dict[str, tuple[str, ...]], pieces: list[str], p: int) -> tuple[str | None, int, int]:
+    """``(key, piece, 0)`` of the first word of piece ``p`` or after (key None: there is none)."""
+    while p < len(pieces):
+        keys = keys_of[pieces[p]]
+        if keys:
+            return keys[0], p, 0
+        p += 1
+    return None, p, 0

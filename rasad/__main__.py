@@ -1,4 +1,0 @@
-"""``python -m rasad`` runs the CLI."""
-from rasad.cli import run
-
-run()

@@ -1,0 +1,150 @@
+"""Local alert destinations: an HTTP webhook receiver, an SMTP server (aiosmtpd) and one that speaks STARTTLS."""
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from aiosmtpd.controller import Controller
+
+from tests.helpers.network import free_port
+
+
+class WebhookReceiver:
+    """An http.server on 127.0.0.1 that records POSTs; ``status`` is what it answers."""
+
+    def __init__(self, status: int = 200, delay: float = 0.0):
+        self.status = status
+        self.requests: list[tuple[dict[str, str], bytes]] = []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                if delay:
+                    threading.Event().wait(delay)
+                receiver.requests.append(({k.lower(): v for k, v in self.headers.items()}, body))
+                self.send_response(receiver.status)
+                if 300 <= receiver.status < 400:
+                    self.send_header("Location", "http://169.254.169.254/latest/meta-data")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self._thread.start()
+
+    def bodies(self) -> list[dict]:
+        return [json.loads(body) for _, body in self.requests]
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class _Inbox:
+    def __init__(self):
+        self.messages: list[tuple[str, list[str], bytes]] = []
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
+        return "250 OK"
+
+
+class SmtpServer:
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 collecting what it receives."""
+
+    def __init__(self):
+        self.inbox = _Inbox()
+        self.port = free_port()
+        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    @property
+    def messages(self) -> list[tuple[str, list[str], bytes]]:
+        return self.inbox.messages
+
+    def close(self) -> None:
+        self.controller.stop()
+
+
+def closed_port_url() -> str:
+    """A webhook URL nothing listens on (a down destination)."""
+    return f"http://127.0.0.1:{free_port()}/hook"
+
+
+class StartTlsSmtpServer:
+    """A small SMTP server (tests only) on 127.0.0.1 that offers STARTTLS, and AUTH PLAIN only once encrypted.
+
+    aiosmtpd's STARTTLS can lose a fast client's TLS hello (it swaps protocols after answering
+    220), so this one upgrades the socket before it reads another byte.
+    """
+
+    def __init__(self, context, user: str, password: str):
+        import socketserver
+
+        self.messages: list[tuple[list[str], bytes]] = []
+        self.logins: list[str] = []
+        server = self
+
+        class Handler(socketserver.StreamRequestHandler):
+            def handle(self) -> None:
+                self.tls = None
+                try:
+                    self.converse()
+                finally:
+                    if self.tls is not None:  # the plain socket is closed by socketserver, the TLS one by us
+                        self.tls.close()
+
+            def converse(self) -> None:
+                connection, encrypted, recipients = self.connection, False, []
+                reader = connection.makefile("rb")
+                say = connection.sendall
+                say(b"220 localhost ESMTP\r\n")
+                while line := reader.readline():
+                    verb, _, arg = line.strip().decode().partition(" ")
+                    verb = verb.upper()
+                    if verb == "EHLO":
+                        say(b"250-localhost\r\n" + (b"250 AUTH PLAIN\r\n" if encrypted else b"250 STARTTLS\r\n"))
+                    elif verb == "STARTTLS":
+                        say(b"220 go ahead\r\n")
+                        connection = self.tls = context.wrap_socket(connection, server_side=True)
+                        reader, say, encrypted = connection.makefile("rb"), connection.sendall, True
+                    elif verb == "AUTH" and encrypted:
+                        import base64
+
+                        _, login, secret = base64.b64decode(arg.split()[1]).decode().split("\0")
+                        if (login, secret) == (user, password):
+                            server.logins.append(login)
+                            say(b"235 ok\r\n")
+                        else:
+                            say(b"535 5.7.8 bad credentials\r\n")
+                    elif verb in ("MAIL", "RSET", "NOOP"):
+                        say(b"250 ok\r\n")
+                    elif verb == "RCPT":
+                        recipients.append(arg.split(":", 1)[1].strip("<> "))
+                        say(b"250 ok\r\n")
+                    elif verb == "DATA":
+                        say(b"354 go\r\n")
+                        body = b"".join(iter(reader.readline, b".\r\n"))
+                        server.messages.append((recipients, body))
+                        say(b"250 queued\r\n")
+                    elif verb == "QUIT":
+                        say(b"221 bye\r\n")
+                        return
+                    else:
+                        say(b"502 not here\r\n")
+
+        self.server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.port = self.server.server_address[1]
+        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self._thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()

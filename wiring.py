@@ -48,10 +48,16 @@ BUSES: dict[str, str] = {
     "kafka": "rasad.bus.kafka:KafkaBus",
 }
 ENGINES: dict[str, Engine] = {
-    "sqlite": Engine("indexers.sqlite:SqliteStore", "alerts.rulestores.sqlite:SqliteRuleStore",
-                     "indexers.sink:StoreSink"),
-    "opensearch": Engine("indexers.opensearch:OpenSearchStore", "alerts.rulestores.opensearch:OpenSearchRuleStore",
-                         "indexers.bulk:OpenSearchSink"),
+    "sqlite": Engine(
+        "indexers.sqlite:SqliteStore",
+        "alerts.rulestores.sqlite:SqliteRuleStore",
+        "indexers.sink:StoreSink",
+    ),
+    "opensearch": Engine(
+        "indexers.opensearch:OpenSearchStore",
+        "alerts.rulestores.opensearch:OpenSearchRuleStore",
+        "indexers.bulk:OpenSearchSink",
+    ),
 }
 
 
@@ -63,7 +69,9 @@ def _adapter(name: str) -> Any:
 def _engine(settings: Settings) -> Engine:
     engine = ENGINES.get(settings.store.scheme)
     if engine is None:  # a scheme Settings accepts but no adapter serves (yet)
-        raise ConfigError(f"no adapter for {settings.store.scheme}:// stores; use one of {', '.join(ENGINES)}")
+        raise ConfigError(
+            f"no adapter for {settings.store.scheme}:// stores; use one of {', '.join(ENGINES)}"
+        )
     return engine
 
 
@@ -150,11 +158,18 @@ def register_worker(app: faust.App, topics: Topics, settings: Settings, words: L
         from alerts.evaluator import Evaluator
 
         rules = open_rules(settings)
-        register_alerts(app, topics, Evaluator(rules, words), Dispatcher(settings, rules),
-                        reload_interval=settings.alerts_reload_interval)
+        register_alerts(
+            app,
+            topics,
+            Evaluator(rules, words),
+            Dispatcher(settings, rules),
+            reload_interval=settings.alerts_reload_interval,
+        )
 
 
-def web_app(settings: Settings, store: Store, bus: Bus, words: Lexicon, producer_state: Any) -> Starlette:
+def web_app(
+    settings: Settings, store: Store, bus: Bus, words: Lexicon, producer_state: Any
+) -> Starlette:
     """The dashboard and API on ``store``, with the push endpoint onto ``bus`` and the alerts API."""
     from alerts.api import routes as alert_routes
     from dashboards.app import create_app

@@ -11,6 +11,7 @@ without awaiting each send (the producer buffer, which Faust flushes before comm
 awaiting hundreds of sends one by one yields the loop to the other agents hundreds of times),
 and recording and delivery run on the dispatcher's threads: the stream never waits for them.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -28,15 +29,32 @@ from rasad.streaming import Topics
 log = logging.getLogger(__name__)
 
 
-def register(app: faust.App, topics: Topics, evaluator: Evaluator, dispatcher: Dispatcher,
-             reload_interval: float = 2.0, batch_size: int = 200, batch_window: float = 0.02) -> None:
+def register(
+    app: faust.App,
+    topics: Topics,
+    evaluator: Evaluator,
+    dispatcher: Dispatcher,
+    reload_interval: float = 2.0,
+    batch_size: int = 200,
+    batch_window: float = 0.02,
+) -> None:
     """Add the alerts and spike agents, the spike table and the rule-reload timer to the app."""
     # Spike counts go through this topic keyed by rule and key: each count lives on one partition,
     # whichever alerts worker matched the article, and the table's changelog follows that partition.
-    spike_topic = app.topic(f"{app.conf.id}-spike-counts", key_type=bytes, value_type=bytes,
-                            partitions=topics.tagged.partitions, internal=True)
-    evaluator.spike_table = app.Table("rasad-alert-spikes", default=int, partitions=topics.tagged.partitions,
-                                       key_type=str, value_type=int)  # JSON-serialized
+    spike_topic = app.topic(
+        f"{app.conf.id}-spike-counts",
+        key_type=bytes,
+        value_type=bytes,
+        partitions=topics.tagged.partitions,
+        internal=True,
+    )
+    evaluator.spike_table = app.Table(
+        "rasad-alert-spikes",
+        default=int,
+        partitions=topics.tagged.partitions,
+        key_type=str,
+        value_type=int,
+    )  # JSON-serialized
     evaluator.reload_interval = 0.0  # the timer below paces reloads
     # Loaded before the worker starts: an article consumed before the rules were in would never alert.
     evaluator.reload(force=True)
@@ -51,14 +69,24 @@ def register(app: faust.App, topics: Topics, evaluator: Evaluator, dispatcher: D
     async def fire(candidates: list[Candidate], events: list) -> None:
         """Claim the candidates in the ledger (off the loop), then publish and hand them to the dispatcher."""
         try:
-            admitted = await asyncio.get_running_loop().run_in_executor(None, evaluator.admit, candidates)
+            admitted = await asyncio.get_running_loop().run_in_executor(
+                None, evaluator.admit, candidates
+            )
         except RasadError as exc:
             first = events[0].message
-            log.error("alert ledger failed for %d message(s) from %s/%s@%s: %s", len(events), first.topic,
-                      first.partition, first.offset, exc)
+            log.error(
+                "alert ledger failed for %d message(s) from %s/%s@%s: %s",
+                len(events),
+                first.topic,
+                first.partition,
+                first.offset,
+                exc,
+            )
             return
         for alert, rule, _ in admitted:
-            topics.alerts.send_soon(key=rule.name.encode(), value=alert.model_dump_json().encode("utf-8"))
+            topics.alerts.send_soon(
+                key=rule.name.encode(), value=alert.model_dump_json().encode("utf-8")
+            )
         dispatcher.submit_background(admitted)  # one bulk record, then delivery threads
 
     @app.agent(topics.tagged, name="rasad.alerts")
@@ -75,8 +103,10 @@ def register(app: faust.App, topics: Topics, evaluator: Evaluator, dispatcher: D
                 matched, observed = evaluator.observe(article)
                 candidates += matched
                 for observation in observed:
-                    spike_topic.send_soon(key=f"{observation.rule}|{observation.key}".encode(),
-                                          value=observation_message(observation, event.value))
+                    spike_topic.send_soon(
+                        key=f"{observation.rule}|{observation.key}".encode(),
+                        value=observation_message(observation, event.value),
+                    )
             if candidates:
                 await fire(candidates, events)
 
@@ -88,7 +118,9 @@ def register(app: faust.App, topics: Topics, evaluator: Evaluator, dispatcher: D
             except BadInput as exc:
                 log.error("skipped a spike count: %s", exc)
                 continue
-            candidates = evaluator.count(observation, article)  # updates the spike table on this partition
+            candidates = evaluator.count(
+                observation, article
+            )  # updates the spike table on this partition
             if candidates:
                 await fire(candidates, [event])
 

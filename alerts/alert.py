@@ -1,4 +1,5 @@
 """A fired alert: which rule, which article/story, the latency record and what each destination did."""
+
 from __future__ import annotations
 
 import hashlib
@@ -50,7 +51,9 @@ class Alert(BaseModel):
     source: str = ""
     language: str | None = None
     snippet: str = ""
-    spike: dict | None = Field(None, description="key, window_start, count, level, baseline of a spike alert.")
+    spike: dict | None = Field(
+        None, description="key, window_start, count, level, baseline of a spike alert."
+    )
     latency: Latency
     deliveries: list[Delivery] = Field(default_factory=list)
 
@@ -64,20 +67,40 @@ def alert_id(rule: str, dedup_key: str) -> str:
     return hashlib.sha256(f"{rule}\x00{dedup_key}".encode()).hexdigest()[:20]
 
 
-def from_article(rule: str, article: Article, story_id: str, kind: str = "match", spike: dict | None = None,
-                 dedup_key: str | None = None, matched: Latency | None = None) -> Alert:
+def from_article(
+    rule: str,
+    article: Article,
+    story_id: str,
+    kind: str = "match",
+    spike: dict | None = None,
+    dedup_key: str | None = None,
+    matched: Latency | None = None,
+) -> Alert:
     """An alert for an article, stamped as matched now (or with ``matched``: the latency record of its batch)."""
     return Alert(
-        id=alert_id(rule, dedup_key or story_id), rule=rule, kind=kind, article_id=article.id, story_id=story_id,
-        title=article.title, url=article.url, source=article.source, language=article.language,
-        snippet=snippet(article), spike=spike, latency=matched or matched_now(article),
+        id=alert_id(rule, dedup_key or story_id),
+        rule=rule,
+        kind=kind,
+        article_id=article.id,
+        story_id=story_id,
+        title=article.title,
+        url=article.url,
+        source=article.source,
+        language=article.language,
+        snippet=snippet(article),
+        spike=spike,
+        latency=matched or matched_now(article),
     )
 
 
 def matched_now(article: Article) -> Latency:
     """The latency record of an article matched now."""
-    return Latency(published=article.published_at, ingested=article.ingested_at, tagged=article.tagged_at,
-                   matched=utcnow())
+    return Latency(
+        published=article.published_at,
+        ingested=article.ingested_at,
+        tagged=article.tagged_at,
+        matched=utcnow(),
+    )
 
 
 def snippet(article: Article) -> str:

@@ -6,6 +6,7 @@ Routes (the CLI mounts them on the dashboard app): ``GET /api/alerts`` (rules), 
 (``text/event-stream``; the token may come as ``?token=`` since browsers' EventSource cannot
 send headers). Every call is refused while no token is configured.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -32,9 +33,12 @@ def routes(store: RuleStore, lexicon: Lexicon, token: str, poll: float = 0.5) ->
 
     def denied(request: Request) -> Response | None:
         if not token:
-            return JSONResponse({"error": "the alerts API is off: set RASAD_ALERTS_TOKEN"}, status_code=403)
-        given = request.headers.get("authorization", "").removeprefix("Bearer ").strip() or \
-            request.query_params.get("token", "")
+            return JSONResponse(
+                {"error": "the alerts API is off: set RASAD_ALERTS_TOKEN"}, status_code=403
+            )
+        given = request.headers.get("authorization", "").removeprefix(
+            "Bearer "
+        ).strip() or request.query_params.get("token", "")
         if not hmac.compare_digest(given.encode(), token.encode()):
             return JSONResponse({"error": "missing or wrong token"}, status_code=401)
         return None
@@ -50,6 +54,7 @@ def routes(store: RuleStore, lexicon: Lexicon, token: str, poll: float = 0.5) ->
                 return JSONResponse({"error": str(exc)}, status_code=400)
             except StoreError as exc:
                 return JSONResponse({"error": str(exc)}, status_code=503)
+
         return endpoint
 
     async def list_rules(request: Request) -> Response:
@@ -68,19 +73,32 @@ def routes(store: RuleStore, lexicon: Lexicon, token: str, poll: float = 0.5) ->
         name = request.path_params["name"]
         if request.method == "DELETE":
             gone = store.remove(name)
-            return JSONResponse({"removed": name} if gone else {"error": "no such rule"}, status_code=200 if gone else 404)
+            return JSONResponse(
+                {"removed": name} if gone else {"error": "no such rule"},
+                status_code=200 if gone else 404,
+            )
         rule = store.get(name)
-        return JSONResponse(rule_json(rule)) if rule else JSONResponse({"error": "no such rule"}, status_code=404)
+        return (
+            JSONResponse(rule_json(rule))
+            if rule
+            else JSONResponse({"error": "no such rule"}, status_code=404)
+        )
 
     async def fired(request: Request) -> Response:
-        limit = min(500, max(1, int(request.query_params.get("limit", "50")))) if \
-            request.query_params.get("limit", "50").isdigit() else 50
+        limit = (
+            min(500, max(1, int(request.query_params.get("limit", "50"))))
+            if request.query_params.get("limit", "50").isdigit()
+            else 50
+        )
         alerts = store.alerts(request.query_params.get("rule") or None, limit)
         return JSONResponse({"alerts": [a.payload() for a in alerts]})
 
     async def feed(request: Request) -> Response:
-        return StreamingResponse(_events(store, request, poll), media_type="text/event-stream",
-                                 headers={"Cache-Control": "no-cache"})
+        return StreamingResponse(
+            _events(store, request, poll),
+            media_type="text/event-stream",
+            headers={"Cache-Control": "no-cache"},
+        )
 
     return [
         Route("/api/alerts", guarded(list_rules), methods=["GET"]),
@@ -94,7 +112,10 @@ def routes(store: RuleStore, lexicon: Lexicon, token: str, poll: float = 0.5) ->
 async def _events(store: RuleStore, request: Request, poll: float):
     """Server-sent events: each alert as it is recorded (polled from the rule store, so it works across processes)."""
     loop = asyncio.get_running_loop()
-    seen = {(a.id, a.latency.delivered) for a in await loop.run_in_executor(None, store.alerts, None, 200)}
+    seen = {
+        (a.id, a.latency.delivered)
+        for a in await loop.run_in_executor(None, store.alerts, None, 200)
+    }
     yield ": connected\n\n"
     while not await request.is_disconnected():
         await asyncio.sleep(poll)

@@ -1,4 +1,5 @@
 """The embedded shell of the alerting stage: tagged articles from the in-memory bus through the evaluator."""
+
 from __future__ import annotations
 
 import logging
@@ -13,7 +14,9 @@ from rasad.settings import Settings
 log = logging.getLogger(__name__)
 
 
-def attach(bus: MemoryBus, settings: Settings, evaluator: Evaluator, dispatcher: Dispatcher) -> None:
+def attach(
+    bus: MemoryBus, settings: Settings, evaluator: Evaluator, dispatcher: Dispatcher
+) -> None:
     """Evaluate every message published to the tagged topic; fired alerts go to the alerts topic and their destinations."""
     evaluator.reload(force=True)
 

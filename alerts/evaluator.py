@@ -7,6 +7,7 @@ is ``observe`` (keyword rules, and the spike counts an article adds to) plus ``c
 count): on the real stack the counts are sent, keyed by rule and key, to the worker that owns
 them, so any number of alerts workers count every spike in one place.
 """
+
 from __future__ import annotations
 
 import logging
@@ -52,13 +53,22 @@ class Observation:
 class Evaluator:
     """The standing rules, compiled into one matcher and reloaded when the store's revision changes."""
 
-    def __init__(self, store: RuleStore, lexicon: Lexicon, spike_table: MutableMapping | None = None,
-                 reload_interval: float = 2.0):
+    def __init__(
+        self,
+        store: RuleStore,
+        lexicon: Lexicon,
+        spike_table: MutableMapping | None = None,
+        reload_interval: float = 2.0,
+    ):
         self.store = store
         self.lexicon = lexicon
         self.spike_table = spike_table if spike_table is not None else {}
         self.reload_interval = reload_interval
-        self._compiled: tuple[Matcher, dict[str, AlertRule], dict[str, frozenset[str]]] = (Matcher({}), {}, {})
+        self._compiled: tuple[Matcher, dict[str, AlertRule], dict[str, frozenset[str]]] = (
+            Matcher({}),
+            {},
+            {},
+        )
         self._revision: str | None = None
         self._checked = 0.0
         self._sent: dict[str, deque[float]] = defaultdict(deque)
@@ -125,7 +135,10 @@ class Evaluator:
                 continue
             at = article.ingested_at or article.tagged_at
             stamp = at.timestamp() if at else time.time()
-            observed += [Observation(name, key, stamp) for key in spikes.spike_keys(rule.spike, doc, focus[name])]
+            observed += [
+                Observation(name, key, stamp)
+                for key in spikes.spike_keys(rule.spike, doc, focus[name])
+            ]
         return candidates, observed
 
     def count(self, observation: Observation, article: Article) -> list[Candidate]:
@@ -134,8 +147,12 @@ class Evaluator:
         if rule is None or rule.spike is None:  # removed or changed since the article was observed
             return []
         story = article.story_id or article.id
-        return [Candidate(rule, article, story, f"spike:{hit.key}:{hit.window_start:.0f}", hit)
-                for hit in spikes.count(self.spike_table, rule.name, rule.spike, [observation.key], observation.at)]
+        return [
+            Candidate(rule, article, story, f"spike:{hit.key}:{hit.window_start:.0f}", hit)
+            for hit in spikes.count(
+                self.spike_table, rule.name, rule.spike, [observation.key], observation.at
+            )
+        ]
 
     def admit(self, candidates: list[Candidate]) -> list[tuple[Alert, AlertRule, bool]]:
         """(alert, rule, throttled) for each candidate that never fired before (claimed in the ledger)."""
@@ -144,18 +161,34 @@ class Evaluator:
         ids = [alert_id(c.rule.name, c.dedup_key) for c in candidates]
         new = self.store.claim_many(ids)
         out = []
-        latency: dict[str, Latency] = {}  # one record per article: its alerts were all matched at once
+        latency: dict[
+            str, Latency
+        ] = {}  # one record per article: its alerts were all matched at once
         for c, claimed in zip(candidates, ids):
             if claimed not in new:
                 continue
             new.discard(claimed)  # the same rule and story twice in one batch fires once
             spike = None
             if c.spike is not None:
-                spike = {"key": c.spike.key, "window_start": c.spike.window_start, "count": c.spike.count,
-                         "level": c.spike.level, "baseline": c.spike.baseline}
-            matched = latency.get(c.article.id) or latency.setdefault(c.article.id, matched_now(c.article))
-            alert = from_article(c.rule.name, c.article, c.story_id, "spike" if spike else "match", spike, c.dedup_key,
-                                 matched)
+                spike = {
+                    "key": c.spike.key,
+                    "window_start": c.spike.window_start,
+                    "count": c.spike.count,
+                    "level": c.spike.level,
+                    "baseline": c.spike.baseline,
+                }
+            matched = latency.get(c.article.id) or latency.setdefault(
+                c.article.id, matched_now(c.article)
+            )
+            alert = from_article(
+                c.rule.name,
+                c.article,
+                c.story_id,
+                "spike" if spike else "match",
+                spike,
+                c.dedup_key,
+                matched,
+            )
             out.append((alert, c.rule, self._throttled(c.rule)))
         return out
 

@@ -7,6 +7,7 @@ terms or a concept it names is among the document's ``concepts``; a Phrase when 
 appear consecutively or it names a concept the document has; a Filter when the document's
 keyword field holds the value (case-insensitive); since/until bound the document's date.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -39,14 +40,14 @@ class DocumentView:
         keys |= {("c", c.lower()) for c in doc.get("concepts", ())}
         for name, doc_field in FILTER_FIELDS.items():
             value = doc.get(doc_field)
-            for v in (value if isinstance(value, list) else [value] if value else []):
+            for v in value if isinstance(value, list) else [value] if value else []:
                 keys.add(("f", f"{name}:{v}".lower()))
         date = datetime.fromisoformat(doc["date"]) if doc.get("date") else None
         return cls(terms, keys, date, positions)
 
     def has_phrase(self, words: tuple[str, ...]) -> bool:
         for start in self.positions.get(words[0], ()):
-            if self.terms[start:start + len(words)] == words:
+            if self.terms[start : start + len(words)] == words:
                 return True
         return False
 
@@ -56,7 +57,11 @@ def evaluate(node: Node | None, view: DocumentView) -> bool:
     if node is None:
         return True
     if isinstance(node, (Term, Phrase)):
-        found = ("t", node.terms[0]) in view.keys if len(node.terms) == 1 else view.has_phrase(node.terms)
+        found = (
+            ("t", node.terms[0]) in view.keys
+            if len(node.terms) == 1
+            else view.has_phrase(node.terms)
+        )
         return found or any(("c", c.lower()) in view.keys for c in node.concepts)
     if isinstance(node, Filter):
         return ("f", f"{node.field}:{node.value}".lower()) in view.keys
@@ -134,7 +139,9 @@ def anchors(node: Node | None) -> set[Key] | None:
     if isinstance(node, Filter):
         return {("f", f"{node.field}:{node.value}".lower())}
     if isinstance(node, And):
-        options = [a for a in (anchors(p) for p in node.parts if not isinstance(p, Not)) if a is not None]
+        options = [
+            a for a in (anchors(p) for p in node.parts if not isinstance(p, Not)) if a is not None
+        ]
         return min(options, key=len) if options else None
     if isinstance(node, Or):
         options = [anchors(p) for p in node.parts]

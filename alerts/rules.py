@@ -4,6 +4,7 @@ condition and where to deliver; and its validation into a query tree.
 A rule that cannot be read (unparseable query, unknown filter, bad destination URL or address,
 impossible spike settings) raises ``BadInput`` with a clear message and must not be saved.
 """
+
 from __future__ import annotations
 
 import re
@@ -36,7 +37,9 @@ class Spike(BaseModel):
     window: float = Field(300.0, gt=0, description="Window length in seconds.")
     threshold: int = Field(0, ge=0)
     factor: float = Field(0.0, ge=0)
-    baseline: int = Field(6, ge=1, le=1000, description="Trailing windows the baseline is averaged over.")
+    baseline: int = Field(
+        6, ge=1, le=1000, description="Trailing windows the baseline is averaged over."
+    )
 
 
 class AlertRule(BaseModel):
@@ -49,16 +52,23 @@ class AlertRule(BaseModel):
     webhooks: list[str] = Field(default_factory=list)
     slack: list[str] = Field(default_factory=list)
     emails: list[str] = Field(default_factory=list)
-    secret: str = Field(default_factory=lambda: secrets.token_hex(16), description="HMAC key of webhook signatures.")
-    max_per_minute: int = Field(60, ge=1, description="Throttle: alerts beyond this per minute are recorded, not delivered.")
+    secret: str = Field(
+        default_factory=lambda: secrets.token_hex(16), description="HMAC key of webhook signatures."
+    )
+    max_per_minute: int = Field(
+        60, ge=1, description="Throttle: alerts beyond this per minute are recorded, not delivered."
+    )
     created_at: AwareDatetime = Field(default_factory=utcnow)
     enabled: bool = True
 
     @property
     def destinations(self) -> list[tuple[str, str]]:
         """(kind, target) of every place this rule delivers to (the topic and feed always)."""
-        return ([("webhook", u) for u in self.webhooks] + [("slack", u) for u in self.slack]
-                + [("email", a) for a in self.emails])
+        return (
+            [("webhook", u) for u in self.webhooks]
+            + [("slack", u) for u in self.slack]
+            + [("email", a) for a in self.emails]
+        )
 
 
 def new_rule(data: dict, lexicon: Lexicon) -> AlertRule:
@@ -68,7 +78,9 @@ def new_rule(data: dict, lexicon: Lexicon) -> AlertRule:
     try:
         rule = AlertRule.model_validate(data)
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'rule'}: {e['msg']}" for e in exc.errors())
+        problems = "; ".join(
+            f"{'.'.join(map(str, e['loc'])) or 'rule'}: {e['msg']}" for e in exc.errors()
+        )
         raise BadInput(f"invalid rule: {problems}", reason="bad_rule") from exc
     validate(rule, lexicon)
     return rule
@@ -77,10 +89,16 @@ def new_rule(data: dict, lexicon: Lexicon) -> AlertRule:
 def validate(rule: AlertRule, lexicon: Lexicon) -> Query:
     """Check everything about a rule; return its compiled query."""
     if not _NAME_RE.match(rule.name):
-        raise BadInput(f"bad rule name {rule.name!r}: use letters, digits, '.', '-' or '_' (at most 80)", reason="bad_rule")
+        raise BadInput(
+            f"bad rule name {rule.name!r}: use letters, digits, '.', '-' or '_' (at most 80)",
+            reason="bad_rule",
+        )
     query = compile_query(rule, lexicon)
     if query.root is None and rule.spike is None:
-        raise BadInput("a keyword rule needs a query or a filter (an empty rule would match everything)", reason="bad_rule")
+        raise BadInput(
+            "a keyword rule needs a query or a filter (an empty rule would match everything)",
+            reason="bad_rule",
+        )
     if rule.spike is not None and not (rule.spike.threshold or rule.spike.factor):
         raise BadInput("a spike rule needs --threshold N or --factor K", reason="bad_rule")
     for url in rule.webhooks + rule.slack:
@@ -97,10 +115,15 @@ def compile_query(rule: AlertRule, lexicon: Lexicon) -> Query:
     parts = [query.root] if query.root is not None else []
     for option, values in rule.filters.items():
         if option not in RULE_FILTERS:
-            raise BadInput(f"unknown filter {option!r}: use one of {', '.join(RULE_FILTERS)}", reason="bad_rule")
+            raise BadInput(
+                f"unknown filter {option!r}: use one of {', '.join(RULE_FILTERS)}",
+                reason="bad_rule",
+            )
         # A source is matched by its key ("Le Monde" -> le-monde), as documents store it.
         clean = [source_key(v) if option == "source" else v for v in values if v.strip()]
-        nodes = [Filter(RULE_FILTERS[option], canonical_filter(RULE_FILTERS[option], v)) for v in clean]
+        nodes = [
+            Filter(RULE_FILTERS[option], canonical_filter(RULE_FILTERS[option], v)) for v in clean
+        ]
         if not nodes:
             continue
         parts.append(nodes[0] if len(nodes) == 1 else Or(tuple(nodes)))
@@ -112,5 +135,6 @@ def check_url(url: str) -> None:
     """A destination URL must be absolute http(s) with a host (the SSRF guard checks addresses at send time)."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise BadInput(f"bad URL {url!r}: use an http:// or https:// URL with a host", reason="bad_rule")
-
+        raise BadInput(
+            f"bad URL {url!r}: use an http:// or https:// URL with a host", reason="bad_rule"
+        )

@@ -6,6 +6,7 @@ so a restarted worker keeps them), a dict in the embedded runner. Everything is 
 inline when an article is counted (Faust's ``on_window_close`` fires on wall-clock time
 without the window's data, so it is not used).
 """
+
 from __future__ import annotations
 
 import math
@@ -37,7 +38,9 @@ def _cell(rule: str, key: str, start: float) -> str:
     return f"{rule}|{key}|{start:.0f}"
 
 
-def count(table: MutableMapping, rule: str, spike: Spike, keys: list[str], at: float) -> list[SpikeHit]:
+def count(
+    table: MutableMapping, rule: str, spike: Spike, keys: list[str], at: float
+) -> list[SpikeHit]:
     """Add one article at time ``at`` under each key; return the keys whose window just reached the level.
 
     A window fires exactly once: on the article that brings its count to the level.
@@ -49,7 +52,10 @@ def count(table: MutableMapping, rule: str, spike: Spike, keys: list[str], at: f
         current = table.get(cell, 0) + 1
         table[cell] = current
         _forget(table, rule, key, start - spike.window * (spike.baseline + 1))
-        history = [table.get(_cell(rule, key, start - spike.window * i), 0) for i in range(1, spike.baseline + 1)]
+        history = [
+            table.get(_cell(rule, key, start - spike.window * i), 0)
+            for i in range(1, spike.baseline + 1)
+        ]
         baseline = sum(history) / len(history)
         # A quiet history counts as one article per window: k × 0 would fire on every first article.
         level = max(float(spike.threshold), spike.factor * max(baseline, 1.0), 1.0)

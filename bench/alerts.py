@@ -2,6 +2,7 @@
 
 The workload is ``bench.workload``'s; ``bench.alerts_stack`` runs the latency part on the real stack.
 """
+
 from __future__ import annotations
 
 import json
@@ -26,21 +27,40 @@ from rasad.settings import Settings
 console = Console(stderr=True)  # progress while measuring; the table is the caller's to print
 
 
-def latency_run(base: Settings, folder: Path, rate: float, count: int, background: int,
-                firing: str = "rare") -> dict[str, list[float]]:
+def latency_run(
+    base: Settings, folder: Path, rate: float, count: int, background: int, firing: str = "rare"
+) -> dict[str, list[float]]:
     """Embedded pipeline (tag → index → alerts): publish at ``rate``/s; seconds from produce to topic and to webhook."""
-    settings = base.model_copy(update={"bus": BusAddress("memory"), "store": StoreAddress("sqlite", path=folder / "rasad.db"),
-                                       "data_dir": folder, "alerts_allow_private": True})
+    settings = base.model_copy(
+        update={
+            "bus": BusAddress("memory"),
+            "store": StoreAddress("sqlite", path=folder / "rasad.db"),
+            "data_dir": folder,
+            "alerts_allow_private": True,
+        }
+    )
     lexicon = wiring.lexicon()
     receiver = Receiver()
     articles = workload(count, seed=3, marker=True)
     rules = wiring.open_rules(settings)
     fill(rules, standing_rules(background, workload(300), firing=firing), lexicon)
-    fill(rules, [{"name": "bench-isis", "query": "ISIS", "webhooks": [receiver.url],
-                         "max_per_minute": 100000}], lexicon)
+    fill(
+        rules,
+        [
+            {
+                "name": "bench-isis",
+                "query": "ISIS",
+                "webhooks": [receiver.url],
+                "max_per_minute": 100000,
+            }
+        ],
+        lexicon,
+    )
     pipeline = wiring.open_pipeline(settings, lexicon)
     on_topic: list[tuple[float, dict]] = []
-    pipeline.bus.subscribe(settings.topic_alerts, lambda key, value: on_topic.append((time.time(), json.loads(value))))
+    pipeline.bus.subscribe(
+        settings.topic_alerts, lambda key, value: on_topic.append((time.time(), json.loads(value)))
+    )
     started = time.monotonic()
     for i, raw in enumerate(articles):
         time.sleep(max(0.0, started + i / rate - time.monotonic()))
@@ -52,12 +72,18 @@ def latency_run(base: Settings, folder: Path, rate: float, count: int, backgroun
     pipeline.close()
     receiver.close()
 
-    return {"topic": lags(on_topic), "webhook": lags(receiver.arrivals), "sent": [float(count)],
-            "fired": [len(on_topic) / count],
-            **stages(receiver.arrivals)}
+    return {
+        "topic": lags(on_topic),
+        "webhook": lags(receiver.arrivals),
+        "sent": [float(count)],
+        "fired": [len(on_topic) / count],
+        **stages(receiver.arrivals),
+    }
 
 
-def throughput_run(folder: Path, runs: tuple[tuple[int, str], ...], articles: int) -> tuple[list[tuple[int, str, float, float, int]], float]:
+def throughput_run(
+    folder: Path, runs: tuple[tuple[int, str], ...], articles: int
+) -> tuple[list[tuple[int, str, float, float, int]], float]:
     """(rules, firing, match-only articles/s, alert stage articles/s, alerts) over pre-tagged articles; and
     the processing stage's articles/s on the same articles (clean, tag, normalize) for the stream rows.
 
@@ -85,8 +111,12 @@ def throughput_run(folder: Path, runs: tuple[tuple[int, str], ...], articles: in
         fired = sum(len(evaluator.admit(evaluator.match(article))) for article in tagged)
         # Later rounds find the ledger full (a replay: nothing fires): each round claims into a fresh one.
         ledgers = iter(range(10))
-        stage = _best_cpu(lambda: [evaluator.admit(evaluator.match(article)) for article in tagged],
-                          before=lambda: _fresh_ledger(evaluator, folder / f"ledger-{n}-{firing}-{next(ledgers)}.db"))
+        stage = _best_cpu(
+            lambda: [evaluator.admit(evaluator.match(article)) for article in tagged],
+            before=lambda: _fresh_ledger(
+                evaluator, folder / f"ledger-{n}-{firing}-{next(ledgers)}.db"
+            ),
+        )
         out.append((n, firing, matching, len(tagged) / stage, fired))
         store.close()
     return out, tagging
@@ -125,46 +155,88 @@ def run(
     with tempfile.TemporaryDirectory(prefix="rasad-bench-alerts-") as tmp:
         folder = Path(tmp)
         with console.status("measuring throughput with 10 and 10,000 rules…"):
-            runs, tagging = throughput_run(folder, ((10, "heavy"), (10000, "rare"), (10000, "heavy")), articles)
+            runs, tagging = throughput_run(
+                folder, ((10, "heavy"), (10000, "rare"), (10000, "heavy")), articles
+            )
         on_kafka = settings.bus.scheme == "kafka"
         with console.status(f"producing {rate:g} articles/s for {seconds:g}s…"):
             if on_kafka:
-                lat = kafka_latency_run(settings, rate, int(rate * seconds), background, firing, split,
-                                        int(rate * warmup))
+                lat = kafka_latency_run(
+                    settings,
+                    rate,
+                    int(rate * seconds),
+                    background,
+                    firing,
+                    split,
+                    int(rate * warmup),
+                )
             else:
-                lat = latency_run(settings, folder / "latency", rate, int(rate * seconds), background, firing)
+                lat = latency_run(
+                    settings, folder / "latency", rate, int(rate * seconds), background, firing
+                )
     table = _table(lat, runs, articles, tagging)
-    where = ("real stack (Kafka → " + ("a tagger,indexer worker and an alerts worker)" if split else
-                                       "one Faust worker: tag, index, alerts)")
-             if on_kafka else "embedded pipeline (tag → index → alerts)")
-    after = f" after {warmup:g}s at the same rate from a fresh worker (its cold start reported apart)" if on_kafka and warmup else ""
-    table.caption = (f"latency run: {where} at {rate:g}/s for {seconds:g}s{after} with {background:,} other standing rules, "
-                  f"{firing} firing ({lat['fired'][0]:.2f} alerts/article, 1 of them the measured rule's); throughput: {articles:,} pre-tagged "
-                  "articles per run. rare = production-like standing rules (ANDs, phrases, 2% single words); "
-                     "heavy = every rule on ~0.04% of articles (thousands of alerts a day per rule), a stress test.")
+    where = (
+        "real stack (Kafka → "
+        + (
+            "a tagger,indexer worker and an alerts worker)"
+            if split
+            else "one Faust worker: tag, index, alerts)"
+        )
+        if on_kafka
+        else "embedded pipeline (tag → index → alerts)"
+    )
+    after = (
+        f" after {warmup:g}s at the same rate from a fresh worker (its cold start reported apart)"
+        if on_kafka and warmup
+        else ""
+    )
+    table.caption = (
+        f"latency run: {where} at {rate:g}/s for {seconds:g}s{after} with {background:,} other standing rules, "
+        f"{firing} firing ({lat['fired'][0]:.2f} alerts/article, 1 of them the measured rule's); throughput: {articles:,} pre-tagged "
+        "articles per run. rare = production-like standing rules (ANDs, phrases, 2% single words); "
+        "heavy = every rule on ~0.04% of articles (thousands of alerts a day per rule), a stress test."
+    )
     return table
 
 
-def _table(lat: dict[str, list[float]], runs: list[tuple[int, str, float, float, int]], articles: int,
-           tagging: float) -> Table:
+def _table(
+    lat: dict[str, list[float]],
+    runs: list[tuple[int, str, float, float, int]],
+    articles: int,
+    tagging: float,
+) -> Table:
     table = Table("measure", "value", "goal", title="rasad bench alerts")
     for name in ("topic", "webhook"):
         values = lat[name]
         for p in (50, 95, 99):
-            table.add_row(f"produce→alert on {name} p{p}", f"{percentile(values, p) * 1000:.0f} ms",
-                          "≤ 500 ms" if p == 99 else "")
+            table.add_row(
+                f"produce→alert on {name} p{p}",
+                f"{percentile(values, p) * 1000:.0f} ms",
+                "≤ 500 ms" if p == 99 else "",
+            )
         table.add_row(f"alerts received on {name}", f"{len(values)} / {int(lat['sent'][0])}", "all")
     if lat.get("cold"):
         cold = lat["cold"]
-        table.add_row(f"cold start ({len(cold)} articles before the run) p50 / p99",
-                      f"{percentile(cold, 50) * 1000:.0f} / {percentile(cold, 99) * 1000:.0f} ms", "")
+        table.add_row(
+            f"cold start ({len(cold)} articles before the run) p50 / p99",
+            f"{percentile(cold, 50) * 1000:.0f} / {percentile(cold, 99) * 1000:.0f} ms",
+            "",
+        )
     for stage in ("produce→tagged", "tagged→matched", "matched→webhook"):
         values = lat[stage]
-        table.add_row(f"  {stage} p50 / p99", f"{percentile(values, 50) * 1000:.0f} / {percentile(values, 99) * 1000:.0f} ms", "")
+        table.add_row(
+            f"  {stage} p50 / p99",
+            f"{percentile(values, 50) * 1000:.0f} / {percentile(values, 99) * 1000:.0f} ms",
+            "",
+        )
     for n, firing, matching, per_second, fired in runs:
         label = f"{n:,} rules" + (f" ({firing})" if n > 10 else "")
         table.add_row(f"matching only, {label}", f"{matching:,.0f} articles/s", "")
-        table.add_row(f"alert stage, {label}", f"{per_second:,.0f} articles/s ({fired / articles:.2f} alerts/article)", "")
+        table.add_row(
+            f"alert stage, {label}",
+            f"{per_second:,.0f} articles/s ({fired / articles:.2f} alerts/article)",
+            "",
+        )
     for role, ms in zip(lat.get("roles", ()), lat.get("cpu", ())):
         table.add_row(f"worker CPU per article ({role})", f"{ms:.1f} ms", "")
     table.add_row("processing stage (clean, tag, normalize)", f"{tagging:,.0f} articles/s", "")
@@ -173,8 +245,15 @@ def _table(lat: dict[str, list[float]], runs: list[tuple[int, str, float, float,
         return 1 / tagging + 1 / per_second
 
     for _, firing, matching, per_second, _ in runs[1:]:
-        table.add_row(f"matching cost 10,000 ({firing}) vs 10 rules", f"{runs[0][2] / matching:.2f}×", "")
-        table.add_row(f"alert stage cost 10,000 ({firing}) vs 10 rules", f"{runs[0][3] / per_second:.2f}×", "")
-        table.add_row(f"stream cost 10,000 ({firing}) vs 10 rules (processing + alert stage)",
-                      f"{stream(per_second) / stream(runs[0][3]):.2f}×", "≤ 1.5×")
+        table.add_row(
+            f"matching cost 10,000 ({firing}) vs 10 rules", f"{runs[0][2] / matching:.2f}×", ""
+        )
+        table.add_row(
+            f"alert stage cost 10,000 ({firing}) vs 10 rules", f"{runs[0][3] / per_second:.2f}×", ""
+        )
+        table.add_row(
+            f"stream cost 10,000 ({firing}) vs 10 rules (processing + alert stage)",
+            f"{stream(per_second) / stream(runs[0][3]):.2f}×",
+            "≤ 1.5×",
+        )
     return table

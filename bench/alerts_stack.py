@@ -1,28 +1,37 @@
 """``rasad bench alerts`` on the real stack: `rasad worker` subprocesses on fresh topics, timed end to end."""
+
 from __future__ import annotations
 
 import json
-import threading
-import time
-from pathlib import Path
-
-import wiring
-from bench.workload import Receiver, fill, lags, stages, standing_rules, workload
-from rasad.errors import RasadError
-from rasad.model import article_id, utcnow
-from rasad.settings import Settings
-from kafka import KafkaConsumer
-from pydantic import SecretStr
-from rasad.bus.kafka import KafkaBus
 import os
 import socket
 import subprocess
 import sys
+import threading
+import time
 import uuid
+from pathlib import Path
+
+from kafka import KafkaConsumer
+from pydantic import SecretStr
+
+import wiring
+from bench.workload import Receiver, fill, lags, stages, standing_rules, workload
+from rasad.bus.kafka import KafkaBus
+from rasad.errors import RasadError
+from rasad.model import article_id, utcnow
+from rasad.settings import Settings
 
 
-def kafka_latency_run(base: Settings, rate: float, count: int, background: int, firing: str = "rare",
-                      split: bool = False, warmup: int = 0) -> dict[str, list[float]]:
+def kafka_latency_run(
+    base: Settings,
+    rate: float,
+    count: int,
+    background: int,
+    firing: str = "rare",
+    split: bool = False,
+    warmup: int = 0,
+) -> dict[str, list[float]]:
     """Real stack: `rasad worker` subprocess(es) on fresh topics; seconds from produce to the alerts topic and webhook.
 
     ``warmup`` articles are produced at the same rate first and measured apart ("cold"): a
@@ -33,26 +42,60 @@ def kafka_latency_run(base: Settings, rate: float, count: int, background: int, 
     in its own consumer group (the documented way to scale the alert stage).
     """
 
-
-
     tag = "bench" + uuid.uuid4().hex[:8]
-    settings = base.model_copy(update={
-        "topic_raw": f"{tag}.raw", "topic_tagged": f"{tag}.tagged", "topic_dlq": f"{tag}.dlq",
-        "topic_alerts": f"{tag}.alerts", "index_alias": tag, "worker_id": tag, "alerts_allow_private": True,
-        "alerts_reload_interval": 1.0, "data_dir": base.data_dir / tag, "worker_web_port": _free_port()})
+    settings = base.model_copy(
+        update={
+            "topic_raw": f"{tag}.raw",
+            "topic_tagged": f"{tag}.tagged",
+            "topic_dlq": f"{tag}.dlq",
+            "topic_alerts": f"{tag}.alerts",
+            "index_alias": tag,
+            "worker_id": tag,
+            "alerts_allow_private": True,
+            "alerts_reload_interval": 1.0,
+            "data_dir": base.data_dir / tag,
+            "worker_web_port": _free_port(),
+        }
+    )
     lexicon = wiring.lexicon()
     receiver = Receiver()
     rules = wiring.open_rules(settings)
     fill(rules, standing_rules(background, workload(300), firing=firing), lexicon)
-    fill(rules, [{"name": "bench-isis", "query": "ISIS", "webhooks": [receiver.url], "max_per_minute": 100000}], lexicon)
+    fill(
+        rules,
+        [
+            {
+                "name": "bench-isis",
+                "query": "ISIS",
+                "webhooks": [receiver.url],
+                "max_per_minute": 100000,
+            }
+        ],
+        lexicon,
+    )
     bus = KafkaBus.from_settings(settings)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     log = open(settings.data_dir / "worker.log", "wb")
-    roles = {"tagger,indexer": settings, "alerts": settings.model_copy(update={
-        "worker_id": f"{tag}-alerts", "worker_web_port": _free_port(), "data_dir": settings.data_dir / "alerts"})}
-    workers = [_start_worker(role, run, log) for role, run in (roles.items() if split else [("all", settings)])]
-    consumer = KafkaConsumer(settings.topic_alerts, bootstrap_servers=settings.bus.bootstrap,
-                             auto_offset_reset="earliest", consumer_timeout_ms=1000)
+    roles = {
+        "tagger,indexer": settings,
+        "alerts": settings.model_copy(
+            update={
+                "worker_id": f"{tag}-alerts",
+                "worker_web_port": _free_port(),
+                "data_dir": settings.data_dir / "alerts",
+            }
+        ),
+    }
+    workers = [
+        _start_worker(role, run, log)
+        for role, run in (roles.items() if split else [("all", settings)])
+    ]
+    consumer = KafkaConsumer(
+        settings.topic_alerts,
+        bootstrap_servers=settings.bus.bootstrap,
+        auto_offset_reset="earliest",
+        consumer_timeout_ms=1000,
+    )
     on_topic: list[tuple[float, dict]] = []
     stop = threading.Event()
 
@@ -65,13 +108,21 @@ def kafka_latency_run(base: Settings, rate: float, count: int, background: int, 
     reader.start()
     try:
         warm = workload(1, seed=99, marker=True)[0]
-        bus.publish(settings.topic_raw, None, json.dumps({**warm, "ingested_at": utcnow().isoformat()}).encode())
+        bus.publish(
+            settings.topic_raw,
+            None,
+            json.dumps({**warm, "ingested_at": utcnow().isoformat()}).encode(),
+        )
         bus.flush()
         deadline = time.monotonic() + 180
-        while not on_topic and time.monotonic() < deadline and all(w.poll() is None for w in workers):
+        while (
+            not on_topic and time.monotonic() < deadline and all(w.poll() is None for w in workers)
+        ):
             time.sleep(0.2)  # the worker is up and has its rules once the warm-up alert arrives
         if not on_topic:
-            raise RasadError(f"the bench worker did not start (see {settings.data_dir / 'worker.log'})")
+            raise RasadError(
+                f"the bench worker did not start (see {settings.data_dir / 'worker.log'})"
+            )
         warmed = len(on_topic)
         cold = workload(warmup, seed=4, marker=True)
         measured = workload(count, seed=3, marker=True)
@@ -81,7 +132,11 @@ def kafka_latency_run(base: Settings, rate: float, count: int, background: int, 
             if i == len(cold):
                 cpu = [_cpu_seconds(w.pid) for w in workers]
             time.sleep(max(0.0, started + i / rate - time.monotonic()))
-            bus.publish(settings.topic_raw, None, json.dumps({**raw, "ingested_at": utcnow().isoformat()}).encode())
+            bus.publish(
+                settings.topic_raw,
+                None,
+                json.dumps({**raw, "ingested_at": utcnow().isoformat()}).encode(),
+            )
         bus.flush()
         deadline = time.monotonic() + 30
         while len(lags(on_topic)) < warmup + count + 1 and time.monotonic() < deadline:
@@ -108,21 +163,35 @@ def kafka_latency_run(base: Settings, rate: float, count: int, background: int, 
     cold_ids = {article_id(a["url"], a["title"], a["text"]) for a in cold}
     steady_topic = [(at, p) for at, p in on_topic[warmed:] if p["article_id"] not in cold_ids]
     steady_hook = [(at, p) for at, p in receiver.arrivals[1:] if p["article_id"] not in cold_ids]
-    return {"topic": lags(steady_topic), "webhook": lags(steady_hook), "sent": [float(count)],
-            "cold": lags([(at, p) for at, p in on_topic[warmed:] if p["article_id"] in cold_ids]),
-            "fired": [(len(on_topic) - warmed - len(cold)) / count],
-            "cpu": [seconds * 1000 / count for seconds in cpu], "roles": list(roles if split else ["all"]),
-            **stages(steady_hook)}
+    return {
+        "topic": lags(steady_topic),
+        "webhook": lags(steady_hook),
+        "sent": [float(count)],
+        "cold": lags([(at, p) for at, p in on_topic[warmed:] if p["article_id"] in cold_ids]),
+        "fired": [(len(on_topic) - warmed - len(cold)) / count],
+        "cpu": [seconds * 1000 / count for seconds in cpu],
+        "roles": list(roles if split else ["all"]),
+        **stages(steady_hook),
+    }
 
 
 def _start_worker(role: str, settings: Settings, log):
     """A `rasad worker --role ROLE` subprocess configured by ``settings`` (through RASAD_* variables)."""
 
-
-    values = {k: v.get_secret_value() if isinstance(v, SecretStr) else v for k, v in settings.model_dump().items()}
-    env = {**os.environ, **{f"RASAD_{k.upper()}": str(v) for k, v in values.items() if v is not None}}
-    return subprocess.Popen([sys.executable, "-m", "rasad", "worker", "--role", role], env=env, stdout=log,
-                            stderr=subprocess.STDOUT)
+    values = {
+        k: v.get_secret_value() if isinstance(v, SecretStr) else v
+        for k, v in settings.model_dump().items()
+    }
+    env = {
+        **os.environ,
+        **{f"RASAD_{k.upper()}": str(v) for k, v in values.items() if v is not None},
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "rasad", "worker", "--role", role],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
 
 
 def _cpu_seconds(pid: int) -> float:

@@ -1,4 +1,5 @@
 """``rasad bench produce``: producer throughput through Rasad vs a bare kafka-python send loop."""
+
 from __future__ import annotations
 
 import json
@@ -7,21 +8,19 @@ import time
 import uuid
 from pathlib import Path
 
+from kafka import KafkaProducer
 from rich.table import Table
 
 import wiring
-
-from rasad.errors import ConfigError, RasadError
-from rasad.settings import Settings
-from kafka import KafkaProducer
 from producers.files import FileSource
 from producers.publisher import Producer
 from producers.state import State
-from producers.synthetic import LANGUAGES
-from producers.synthetic import synthetic_articles
+from producers.synthetic import LANGUAGES, synthetic_articles
 from rasad.bus.kafka import ensure_topics
+from rasad.errors import ConfigError, RasadError
 from rasad.language import detect
 from rasad.model import article_id
+from rasad.settings import Settings
 
 
 def run(
@@ -32,7 +31,9 @@ def run(
     """Articles/s and MB/s on the synthetic corpus: bare kafka-python loop, then `rasad produce` (same settings)."""
     settings: Settings = settings
     if settings.bus.scheme != "kafka":
-        raise ConfigError("bench produce needs the Kafka bus: run `rasad stack up` and set RASAD_BUS=kafka://HOST:PORT")
+        raise ConfigError(
+            "bench produce needs the Kafka bus: run `rasad stack up` and set RASAD_BUS=kafka://HOST:PORT"
+        )
 
     with tempfile.TemporaryDirectory(prefix="rasad-bench-") as folder:
         plain, tagged = Path(folder) / "plain", Path(folder) / "tagged"
@@ -40,16 +41,26 @@ def run(
         _write_chunks(plain, [_line(a, False) for a in articles])
         _write_chunks(tagged, [_line(a, True) for a in articles])
         megabytes = sum(p.stat().st_size for p in plain.iterdir()) / 1e6
-        rows = [("bare kafka-python loop", *_bare(settings, plain)),
-                ("rasad produce", *_rasad(settings, plain)),
-                ("rasad produce, language given", *_rasad(settings, tagged))]
-    table = Table(title=f"producer throughput: {count} synthetic articles × ~{size} B ({megabytes:.1f} MB JSONL)")
+        rows = [
+            ("bare kafka-python loop", *_bare(settings, plain)),
+            ("rasad produce", *_rasad(settings, plain)),
+            ("rasad produce, language given", *_rasad(settings, tagged)),
+        ]
+    table = Table(
+        title=f"producer throughput: {count} synthetic articles × ~{size} B ({megabytes:.1f} MB JSONL)"
+    )
     for column in ("run", "sent", "seconds", "articles/s", "MB/s", "time vs bare"):
         table.add_column(column, justify="left" if column == "run" else "right")
     base = rows[0][2]
     for name, sent, seconds in rows:
-        table.add_row(name, str(sent), f"{seconds:.2f}", f"{sent / seconds:,.0f}", f"{megabytes / seconds:.2f}",
-                      f"{seconds / base:.2f}×")
+        table.add_row(
+            name,
+            str(sent),
+            f"{seconds:.2f}",
+            f"{sent / seconds:,.0f}",
+            f"{megabytes / seconds:.2f}",
+            f"{seconds / base:.2f}×",
+        )
     return table
 
 
@@ -57,12 +68,19 @@ def _write_chunks(folder: Path, lines: list[str], per_file: int = 1000) -> None:
     """JSONL files of ``per_file`` lines each (files over 5 MB are refused, as in real runs)."""
     folder.mkdir()
     for start in range(0, len(lines), per_file):
-        (folder / f"{start // per_file:05d}.jsonl").write_text("".join(lines[start:start + per_file]), encoding="utf-8")
+        (folder / f"{start // per_file:05d}.jsonl").write_text(
+            "".join(lines[start : start + per_file]), encoding="utf-8"
+        )
 
 
 def _line(article, with_language: bool) -> str:
-    obj = {"url": article.url, "source": article.source, "title": article.title, "text": article.text,
-           "published_at": article.published_at.isoformat()}
+    obj = {
+        "url": article.url,
+        "source": article.source,
+        "title": article.title,
+        "text": article.text,
+        "published_at": article.published_at.isoformat(),
+    }
     if with_language:
         obj["language"] = _language_of(article)
     return json.dumps(obj, ensure_ascii=False) + "\n"
@@ -75,21 +93,35 @@ def _language_of(article) -> str:
 
 def _fresh_topics(settings: Settings) -> Settings:
     tag = f"bench-{uuid.uuid4().hex[:8]}"
-    return settings.model_copy(update={"topic_raw": f"{tag}.raw", "topic_tagged": f"{tag}.tagged",
-                                       "topic_dlq": f"{tag}.dlq", "topic_alerts": f"{tag}.alerts"})
+    return settings.model_copy(
+        update={
+            "topic_raw": f"{tag}.raw",
+            "topic_tagged": f"{tag}.tagged",
+            "topic_dlq": f"{tag}.dlq",
+            "topic_alerts": f"{tag}.alerts",
+        }
+    )
 
 
 def _bare(settings: Settings, path: Path) -> tuple[int, float]:
     """The floor: the same producer settings as KafkaBus, values already serialized, no parsing or checks."""
 
-
     settings = _fresh_topics(settings)
     bootstrap = settings.bus.bootstrap
     ensure_topics(bootstrap, settings)
-    records = [(article_id(json.loads(line)["url"], "", "").encode(), line.encode())
-               for file in sorted(path.iterdir()) for line in file.read_text(encoding="utf-8").splitlines()]
-    producer = KafkaProducer(bootstrap_servers=bootstrap.split(","), acks="all", enable_idempotence=True,
-                             compression_type="gzip", linger_ms=20, max_request_size=8 * 1024 * 1024)
+    records = [
+        (article_id(json.loads(line)["url"], "", "").encode(), line.encode())
+        for file in sorted(path.iterdir())
+        for line in file.read_text(encoding="utf-8").splitlines()
+    ]
+    producer = KafkaProducer(
+        bootstrap_servers=bootstrap.split(","),
+        acks="all",
+        enable_idempotence=True,
+        compression_type="gzip",
+        linger_ms=20,
+        max_request_size=8 * 1024 * 1024,
+    )
     start = time.perf_counter()
     futures = [producer.send(settings.topic_raw, key=key, value=value) for key, value in records]
     producer.flush()
@@ -103,13 +135,14 @@ def _bare(settings: Settings, path: Path) -> tuple[int, float]:
 def _rasad(settings: Settings, path: Path) -> tuple[int, float]:
     """What `rasad produce FILE` does: read, parse, complete (language), dedup, send, wait for every ack."""
 
-
     settings = _fresh_topics(settings)
     bus = wiring.open_bus(settings)
     state = State(None, settings.topic_raw)
     detect("warm up")  # building the language detector is a one-off start-up cost, not throughput
     start = time.perf_counter()
-    summary = Producer(bus, settings, state, batch=settings.producer_batch).send(FileSource([path]).items())
+    summary = Producer(bus, settings, state, batch=settings.producer_batch).send(
+        FileSource([path]).items()
+    )
     seconds = time.perf_counter() - start
     bus.close()
     if summary.errors:

@@ -22,8 +22,10 @@ from rasad.concepts import Lexicon
 
 LANGS = ("ar", "en", "fr", "ru", "tr")
 VOCABULARY = 30000  # filler words per language: each is in ~0.3% of articles, like the rarer words of real news
-_SYLLABLES = {"ar": ["با", "تي", "سو", "مر", "كا", "لي", "نو", "ده", "قا", "رو"],
-              "ru": ["ка", "ло", "ми", "ст", "ра", "ве", "но", "ту", "зе", "ры"]}
+_SYLLABLES = {
+    "ar": ["با", "تي", "سو", "مر", "كا", "لي", "نو", "ده", "قا", "رو"],
+    "ru": ["ка", "ло", "ми", "ст", "ра", "ве", "но", "ту", "зе", "ры"],
+}
 _LATIN = ["ka", "lo", "mi", "sta", "re", "vo", "nu", "ta", "zel", "ri", "po", "den"]
 
 
@@ -40,7 +42,10 @@ def workload(count: int, seed: int = 7, marker: bool = False) -> list[dict]:
     """``count`` raw article dicts; with ``marker`` each names the Islamic State in its language."""
     rng = random.Random(seed)
     lexicon = concepts.load()
-    forms = {lang: [f.text for c in lexicon.concepts.values() for f in c.forms.get(lang, ())] for lang in LANGS}
+    forms = {
+        lang: [f.text for c in lexicon.concepts.values() for f in c.forms.get(lang, ())]
+        for lang in LANGS
+    }
     isis = lexicon.concepts["Q2429253"].forms
     fillers = {lang: _filler(random.Random(lang), lang, VOCABULARY) for lang in LANGS}
     out = []
@@ -51,12 +56,21 @@ def workload(count: int, seed: int = 7, marker: bool = False) -> list[dict]:
             words.insert(rng.randrange(len(words)), form)
         if marker:
             words.insert(rng.randrange(len(words)), isis[lang][0].text)
-        out.append({"url": f"https://bench.example/{seed}/{i}", "title": " ".join(words[:8]), "language": lang,
-                    "text": " ".join(words), "source": f"bench-{lang}"})
+        out.append(
+            {
+                "url": f"https://bench.example/{seed}/{i}",
+                "title": " ".join(words[:8]),
+                "language": lang,
+                "text": " ".join(words),
+                "source": f"bench-{lang}",
+            }
+        )
     return out
 
 
-def standing_rules(count: int, articles: list[dict], seed: int = 11, firing: str = "rare") -> list[dict]:
+def standing_rules(
+    count: int, articles: list[dict], seed: int = 11, firing: str = "rare"
+) -> list[dict]:
     """``count`` rule dicts drawn from the workload's words: single words, ANDs, phrases, ORs, filters, negations.
 
     ``heavy``: a mix where 10,000 rules fire ~4 alerts per article (each rule on ~0.04% of articles,
@@ -68,20 +82,37 @@ def standing_rules(count: int, articles: list[dict], seed: int = 11, firing: str
         raise ValueError(f"firing must be rare or heavy, not {firing!r}")
     rng = random.Random(seed)
     # Words only (no quotes, parentheses or colons a query would read as syntax).
-    texts = [[w for w in (re.sub(r"[^\w]", "", w) for w in a["text"].split()) if w] for a in articles]
+    texts = [
+        [w for w in (re.sub(r"[^\w]", "", w) for w in a["text"].split()) if w] for a in articles
+    ]
     fillers = {w for lang in LANGS for w in _filler(random.Random(lang), lang, VOCABULARY)}
     rules = []
     for i in range(count):
         words = rng.choice(texts)
         at = rng.randrange(len(words) - 1)
-        while words[at] not in fillers:  # taxonomy names are in most articles; standing rules watch rarer words
+        while (
+            words[at] not in fillers
+        ):  # taxonomy names are in most articles; standing rules watch rarer words
             at = rng.randrange(len(words) - 1)
         a, b = words[at], rng.choice([w for w in rng.choice(texts) if w in fillers])
         shape = rng.random()
         if firing == "rare":
-            shape = 0.0 if shape < 0.02 else 0.2 + 0.6 * shape  # 2% single words, the rest ANDs and phrases
-        query = (a if shape < 0.2 else f"{a} {b}" if shape < 0.6 else f'"{words[at]} {words[at + 1]}"' if shape < 0.8
-                 else f"{a} OR {b}" if shape < 0.9 else f"{a} lang:{rng.choice(LANGS)}" if shape < 0.95 else f"{a} -{b}")
+            shape = (
+                0.0 if shape < 0.02 else 0.2 + 0.6 * shape
+            )  # 2% single words, the rest ANDs and phrases
+        query = (
+            a
+            if shape < 0.2
+            else f"{a} {b}"
+            if shape < 0.6
+            else f'"{words[at]} {words[at + 1]}"'
+            if shape < 0.8
+            else f"{a} OR {b}"
+            if shape < 0.9
+            else f"{a} lang:{rng.choice(LANGS)}"
+            if shape < 0.95
+            else f"{a} -{b}"
+        )
         rules.append({"name": f"bench-{i}", "query": query})
     return rules
 
@@ -93,7 +124,11 @@ def fill(store: RuleStore, rules: list[dict], lexicon: Lexicon) -> None:
 
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))] if ordered else float("nan")
+    return (
+        ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+        if ordered
+        else float("nan")
+    )
 
 
 class Receiver:
@@ -131,7 +166,11 @@ def lags(events: list[tuple[float, dict]]) -> list[float]:
 
 def stages(events: list[tuple[float, dict]]) -> dict[str, list[float]]:
     """Where the time goes, from each alert's latency record: produce→tagged, tagged→matched, matched→delivered."""
-    out: dict[str, list[float]] = {"produce→tagged": [], "tagged→matched": [], "matched→webhook": []}
+    out: dict[str, list[float]] = {
+        "produce→tagged": [],
+        "tagged→matched": [],
+        "matched→webhook": [],
+    }
     for at, p in events:
         if p["rule"] != "bench-isis":
             continue
@@ -144,5 +183,3 @@ def stages(events: list[tuple[float, dict]]) -> dict[str, list[float]]:
 
 def _epoch(iso: str) -> float:
     return datetime.fromisoformat(iso).timestamp()
-
-

@@ -1,9 +1,10 @@
 """``rasad alerts add|list|rm|test|fired``: manage keyword and spike alert rules."""
+
 from __future__ import annotations
 
 from dataclasses import replace as with_changes
 from datetime import timedelta
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.table import Table
@@ -16,12 +17,14 @@ from rasad.model import utcnow
 from rasad.settings import Settings
 from rasad.store import SearchRequest
 
-alerts_app = typer.Typer(no_args_is_help=True, help="Keyword and spike alerts: saved searches evaluated on the stream.")
+alerts_app = typer.Typer(
+    no_args_is_help=True, help="Keyword and spike alerts: saved searches evaluated on the stream."
+)
 app.add_typer(alerts_app, name="alerts")
 
 
 def _many(text: str):
-    return Annotated[Optional[list[str]], typer.Option(help=text + " (repeatable).")]
+    return Annotated[list[str] | None, typer.Option(help=text + " (repeatable).")]
 
 
 @alerts_app.command("add")
@@ -35,25 +38,58 @@ def add(
     lang: _many("Only articles in this language (ar, en, fr, ru, tr)") = None,
     country: _many("Only articles about this country (ISO code)") = None,
     source: _many("Only articles from this source") = None,
-    type_: Annotated[Optional[list[str]], typer.Option("--type", help="Only this event type (repeatable).")] = None,
-    spike_by: Annotated[Optional[str], typer.Option(help="Make it a spike rule counted per concept or country.")] = None,
+    type_: Annotated[
+        list[str] | None, typer.Option("--type", help="Only this event type (repeatable).")
+    ] = None,
+    spike_by: Annotated[
+        str | None, typer.Option(help="Make it a spike rule counted per concept or country.")
+    ] = None,
     window: Annotated[float, typer.Option(help="Spike window in seconds.")] = 300.0,
-    threshold: Annotated[int, typer.Option(help="Spike: fire at this many articles in a window.")] = 0,
-    factor: Annotated[float, typer.Option(help="Spike: fire at K × the trailing baseline (at least K: a quiet history counts as 1 per window).")] = 0.0,
+    threshold: Annotated[
+        int, typer.Option(help="Spike: fire at this many articles in a window.")
+    ] = 0,
+    factor: Annotated[
+        float,
+        typer.Option(
+            help="Spike: fire at K × the trailing baseline (at least K: a quiet history counts as 1 per window)."
+        ),
+    ] = 0.0,
     baseline: Annotated[int, typer.Option(help="Spike: windows the baseline averages.")] = 6,
-    max_per_minute: Annotated[int, typer.Option(help="Throttle: alerts per minute beyond which they are only recorded.")] = 60,
+    max_per_minute: Annotated[
+        int, typer.Option(help="Throttle: alerts per minute beyond which they are only recorded.")
+    ] = 60,
     replace: Annotated[bool, typer.Option(help="Replace a rule of the same name.")] = False,
 ) -> None:
     """Save a rule; a bad query, filter or destination is refused with the reason."""
-    filters = {k: v for k, v in {"lang": lang, "country": country, "source": source, "type": type_}.items() if v}
-    data = {"name": name, "query": query, "filters": filters, "webhooks": webhook or [], "emails": email or [],
-            "slack": slack or [], "max_per_minute": max_per_minute}
+    filters = {
+        k: v
+        for k, v in {"lang": lang, "country": country, "source": source, "type": type_}.items()
+        if v
+    }
+    data = {
+        "name": name,
+        "query": query,
+        "filters": filters,
+        "webhooks": webhook or [],
+        "emails": email or [],
+        "slack": slack or [],
+        "max_per_minute": max_per_minute,
+    }
     if spike_by:
-        data["spike"] = {"by": spike_by, "window": window, "threshold": threshold, "factor": factor, "baseline": baseline}
+        data["spike"] = {
+            "by": spike_by,
+            "window": window,
+            "threshold": threshold,
+            "factor": factor,
+            "baseline": baseline,
+        }
     rule = new_rule(data, wiring.lexicon())
     wiring.open_rules(ctx.obj).add(rule, replace=replace)
-    console.print(f"saved rule {rule.name}" + (f"  (webhook signing secret: {rule.secret})" if rule.webhooks else ""),
-                  markup=False)
+    console.print(
+        f"saved rule {rule.name}"
+        + (f"  (webhook signing secret: {rule.secret})" if rule.webhooks else ""),
+        markup=False,
+    )
 
 
 @alerts_app.command("list")
@@ -62,9 +98,18 @@ def list_rules(ctx: typer.Context) -> None:
     rules = wiring.open_rules(ctx.obj).rules()
     table = Table("name", "query", "filters", "spike", "destinations")
     for r in rules:
-        spike = f"by {r.spike.by}, {r.spike.window:g}s, ≥{r.spike.threshold or ''}{' ×' + format(r.spike.factor, 'g') if r.spike.factor else ''}" if r.spike else ""
-        table.add_row(r.name, r.query, " ".join(f"{k}:{','.join(v)}" for k, v in r.filters.items()), spike,
-                      "\n".join(f"{k} {t}" for k, t in r.destinations))
+        spike = (
+            f"by {r.spike.by}, {r.spike.window:g}s, ≥{r.spike.threshold or ''}{' ×' + format(r.spike.factor, 'g') if r.spike.factor else ''}"
+            if r.spike
+            else ""
+        )
+        table.add_row(
+            r.name,
+            r.query,
+            " ".join(f"{k}:{','.join(v)}" for k, v in r.filters.items()),
+            spike,
+            "\n".join(f"{k} {t}" for k, t in r.destinations),
+        )
     console.print(table)
     console.print(f"{len(rules)} rule(s)")
 
@@ -99,16 +144,22 @@ def test(
     for hit in result.hits:
         a = hit.article
         when = a.published_at or a.ingested_at
-        console.print(f"  {when:%Y-%m-%d %H:%M} · {a.id} · {a.source} · {a.title or a.text[:80]}" if when else
-                      f"  {a.id} · {a.title}", markup=False)
+        console.print(
+            f"  {when:%Y-%m-%d %H:%M} · {a.id} · {a.source} · {a.title or a.text[:80]}"
+            if when
+            else f"  {a.id} · {a.title}",
+            markup=False,
+        )
 
 
 @alerts_app.command("fired")
 def fired(
     ctx: typer.Context,
-    name: Annotated[Optional[str], typer.Argument(help="Only this rule.")] = None,
+    name: Annotated[str | None, typer.Argument(help="Only this rule.")] = None,
     limit: Annotated[int, typer.Option(min=1, max=500)] = 20,
-    json_output: Annotated[bool, typer.Option("--json", help="Print the alert records as JSON lines.")] = False,
+    json_output: Annotated[
+        bool, typer.Option("--json", help="Print the alert records as JSON lines.")
+    ] = False,
 ) -> None:
     """Recent alerts with their latency record and what each destination did."""
     alerts = wiring.open_rules(ctx.obj).alerts(name, limit)
@@ -119,7 +170,14 @@ def fired(
     table = Table("matched", "rule", "title", "ingest→match", "deliveries")
     for a in alerts:
         lag = a.latency.ingest_to_match
-        table.add_row(f"{a.latency.matched:%H:%M:%S}", a.rule, (a.title or a.snippet)[:60],
-                      f"{lag:.3f}s" if lag is not None else "-",
-                      "\n".join(f"{d.kind} {d.status} ×{d.attempts}" + (f": {d.reason}" if d.reason else "") for d in a.deliveries))
+        table.add_row(
+            f"{a.latency.matched:%H:%M:%S}",
+            a.rule,
+            (a.title or a.snippet)[:60],
+            f"{lag:.3f}s" if lag is not None else "-",
+            "\n".join(
+                f"{d.kind} {d.status} ×{d.attempts}" + (f": {d.reason}" if d.reason else "")
+                for d in a.deliveries
+            ),
+        )
     console.print(table)

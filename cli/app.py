@@ -73,8 +73,12 @@ def main(
             help="Store URL: sqlite:///PATH, opensearch://HOST:PORT or elasticsearch://HOST:PORT [RASAD_STORE]."
         ),
     ] = None,
-    data_dir: Annotated[Path | None, typer.Option(help="Folder for local state [RASAD_DATA_DIR].")] = None,
-    log_level: Annotated[str | None, typer.Option(help="debug, info, warning, error [RASAD_LOG_LEVEL].")] = None,
+    data_dir: Annotated[
+        Path | None, typer.Option(help="Folder for local state [RASAD_DATA_DIR].")
+    ] = None,
+    log_level: Annotated[
+        str | None, typer.Option(help="debug, info, warning, error [RASAD_LOG_LEVEL].")
+    ] = None,
 ) -> None:
     """Read the settings once; every command gets them from the context."""
     flags = {"bus": bus, "store": store, "data_dir": data_dir, "log_level": log_level}

@@ -13,44 +13,92 @@ import typer
 
 from cli.app import app, console
 
-bench_app = typer.Typer(no_args_is_help=True, help="Benchmarks: each prints a table of what it measured.")
+bench_app = typer.Typer(
+    no_args_is_help=True, help="Benchmarks: each prints a table of what it measured."
+)
 app.add_typer(bench_app, name="bench")
 
 
 @bench_app.command("alerts")
 def bench_alerts(
     ctx: typer.Context,
-    rate: Annotated[float, typer.Option(help="Articles per second produced in the latency run.")] = 100.0,
+    rate: Annotated[
+        float, typer.Option(help="Articles per second produced in the latency run.")
+    ] = 100.0,
     seconds: Annotated[float, typer.Option(help="Length of the latency run.")] = 10.0,
-    background: Annotated[int, typer.Option(help="Standing rules besides the measured one in the latency run.")] = 10000,
-    firing: Annotated[str, typer.Option(help="Background rules of the latency run: rare (~0.2 alert/article, like "
-                                              "production) or heavy (~4 alerts/article, a stress test).")] = "rare",
-    split: Annotated[bool, typer.Option(help="Real stack: the alerts worker as its own process (--role alerts) beside a "
-                                             "tagger,indexer worker, as docker-compose.yml runs them; --no-split: one "
-                                             "worker doing everything.")] = True,
+    background: Annotated[
+        int, typer.Option(help="Standing rules besides the measured one in the latency run.")
+    ] = 10000,
+    firing: Annotated[
+        str,
+        typer.Option(
+            help="Background rules of the latency run: rare (~0.2 alert/article, like "
+            "production) or heavy (~4 alerts/article, a stress test)."
+        ),
+    ] = "rare",
+    split: Annotated[
+        bool,
+        typer.Option(
+            help="Real stack: the alerts worker as its own process (--role alerts) beside a "
+            "tagger,indexer worker, as docker-compose.yml runs them; --no-split: one "
+            "worker doing everything."
+        ),
+    ] = True,
     articles: Annotated[int, typer.Option(help="Articles in each throughput run.")] = 2000,
-    warmup: Annotated[float, typer.Option(help="Real stack: seconds produced at the same rate before the measured "
-                                               "run, reported apart as a fresh worker's cold start.")] = 10.0,
+    warmup: Annotated[
+        float,
+        typer.Option(
+            help="Real stack: seconds produced at the same rate before the measured "
+            "run, reported apart as a fresh worker's cold start."
+        ),
+    ] = 10.0,
 ) -> None:
     """Produce→alert latency (p50/p95/p99) at a steady rate, and throughput with 10 vs 10,000 rules."""
     from bench import alerts
 
-    console.print(alerts.run(ctx.obj, rate=rate, seconds=seconds, background=background, firing=firing, split=split, articles=articles, warmup=warmup))
+    console.print(
+        alerts.run(
+            ctx.obj,
+            rate=rate,
+            seconds=seconds,
+            background=background,
+            firing=firing,
+            split=split,
+            articles=articles,
+            warmup=warmup,
+        )
+    )
 
 
 @bench_app.command("index")
 def bench_index(
     ctx: typer.Context,
     docs: Annotated[int, typer.Option(help="Articles for the throughput comparison.")] = 30000,
-    runs: Annotated[int, typer.Option(help="Throughput runs: raw bulk and pipeline alternate, one ratio per run.")] = 2,
-    search_docs: Annotated[int, typer.Option(help="Articles in the OpenSearch search-latency index.")] = 200000,
-    sqlite_docs: Annotated[int, typer.Option(help="Articles in the SQLite search-latency store.")] = 50000,
+    runs: Annotated[
+        int,
+        typer.Option(help="Throughput runs: raw bulk and pipeline alternate, one ratio per run."),
+    ] = 2,
+    search_docs: Annotated[
+        int, typer.Option(help="Articles in the OpenSearch search-latency index.")
+    ] = 200000,
+    sqlite_docs: Annotated[
+        int, typer.Option(help="Articles in the SQLite search-latency store.")
+    ] = 50000,
     queries: Annotated[int, typer.Option(help="Faceted queries timed per store.")] = 200,
 ) -> None:
     """Needs the stack (`rasad stack up`, RASAD_BUS=kafka://…, RASAD_STORE=opensearch://…)."""
     from bench import index
 
-    console.print(index.run(ctx.obj, docs=docs, runs=runs, search_docs=search_docs, sqlite_docs=sqlite_docs, queries=queries))
+    console.print(
+        index.run(
+            ctx.obj,
+            docs=docs,
+            runs=runs,
+            search_docs=search_docs,
+            sqlite_docs=sqlite_docs,
+            queries=queries,
+        )
+    )
 
 
 @bench_app.command("produce")

@@ -1,4 +1,5 @@
 """``rasad index maintain``: the OpenSearch alias's template, migrations and retention."""
+
 from __future__ import annotations
 
 import typer
@@ -7,7 +8,9 @@ from cli.app import app, console
 from rasad.errors import ConfigError, StoreError
 from rasad.settings import Settings
 
-index_app = typer.Typer(no_args_is_help=True, help="Look after the OpenSearch index (template, migrations, retention).")
+index_app = typer.Typer(
+    no_args_is_help=True, help="Look after the OpenSearch index (template, migrations, retention)."
+)
 app.add_typer(index_app, name="index")
 
 

@@ -1,4 +1,5 @@
 """``rasad search``: full-text search from the terminal."""
+
 from __future__ import annotations
 
 import html
@@ -23,18 +24,29 @@ Interval = Literal["day", "week", "month"]
 @app.command()
 def search(
     ctx: typer.Context,
-    query: Annotated[str, typer.Argument(help='Query: words, "phrases", OR, NOT/-, +, (…), field:value '
-                                              '(lang, country, concept, type, actor, place, source, story), '
-                                              'since:/until:YYYY-MM-DD.')],
-    json_output: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON (the API's shape).")] = False,
+    query: Annotated[
+        str,
+        typer.Argument(
+            help='Query: words, "phrases", OR, NOT/-, +, (…), field:value '
+            "(lang, country, concept, type, actor, place, source, story), "
+            "since:/until:YYYY-MM-DD."
+        ),
+    ],
+    json_output: Annotated[
+        bool, typer.Option("--json", help="Print machine-readable JSON (the API's shape).")
+    ] = False,
     page: Annotated[int, typer.Option(min=1, help="Result page.")] = 1,
     size: Annotated[int, typer.Option(min=1, max=100, help="Results per page.")] = 10,
     sort: Annotated[Sort, typer.Option(help="relevance or date (newest first).")] = "relevance",
-    interval: Annotated[Interval, typer.Option(help="Date histogram buckets: day, week or month.")] = "day",
+    interval: Annotated[
+        Interval, typer.Option(help="Date histogram buckets: day, week or month.")
+    ] = "day",
 ) -> None:
     """Search the store; highlights show why each article matched, facets what the results are about."""
     words = wiring.lexicon()
-    request = SearchRequest(parse(query, words), page=page, size=size, sort=sort, histogram=interval)
+    request = SearchRequest(
+        parse(query, words), page=page, size=size, sort=sort, histogram=interval
+    )
     result = wiring.open_store(ctx.obj, words).search(request)
     if json_output:
         typer.echo(json.dumps(result_json(result), ensure_ascii=False, indent=2))
@@ -44,18 +56,25 @@ def search(
 
 def _print(result: SearchResult, request: SearchRequest) -> None:
     first = request.offset + 1 if result.hits else 0
-    console.print(f"{result.total} result(s), {first}–{request.offset + len(result.hits)} shown, "
-                  f"in {result.took_ms:.0f} ms")
+    console.print(
+        f"{result.total} result(s), {first}–{request.offset + len(result.hits)} shown, "
+        f"in {result.took_ms:.0f} ms"
+    )
     for hit in result.hits:
         a = hit.article
         when = a.published_at or a.ingested_at
-        meta = " · ".join(x for x in (a.id, a.source, a.language or "", f"{when:%Y-%m-%d}" if when else "") if x)
+        meta = " · ".join(
+            x for x in (a.id, a.source, a.language or "", f"{when:%Y-%m-%d}" if when else "") if x
+        )
         console.print(f"\n[bold]{escape(a.title or a.text[:80])}[/bold]  [dim]{escape(meta)}[/dim]")
         for fragment in hit.highlights[:2]:
             console.print("  " + _marks(fragment))
         console.print("  [dim]" + escape(", ".join(t.label for t in a.tags[:10])) + "[/dim]")
-    facets = [f"{name}: " + ", ".join(f"{v} ({n})" for v, n in buckets[:6])
-              for name, buckets in result.facets.items() if buckets]
+    facets = [
+        f"{name}: " + ", ".join(f"{v} ({n})" for v, n in buckets[:6])
+        for name, buckets in result.facets.items()
+        if buckets
+    ]
     if facets:
         console.print("\n[dim]" + escape(" | ".join(facets)) + "[/dim]")
 
@@ -64,7 +83,7 @@ def _marks(fragment: str) -> str:
     """An escaped highlight fragment as rich markup: the marks reversed, everything else literal."""
     out, cursor = [], 0
     for m in _MARK.finditer(fragment):
-        out.append(escape(html.unescape(fragment[cursor:m.start()])))
+        out.append(escape(html.unescape(fragment[cursor : m.start()])))
         out.append("[reverse]" + escape(html.unescape(m.group(1))) + "[/reverse]")
         cursor = m.end()
     out.append(escape(html.unescape(fragment[cursor:])))

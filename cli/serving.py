@@ -56,7 +56,9 @@ def worker(
     # The lexicon, the gazetteer and the compiled rules live as long as the process: out of the
     # cyclic collector's sight, a full collection no longer walks them (a pause of ~50-100 ms).
     gc.freeze()
-    faust.Worker(faust_app, loglevel=settings.log_level.upper(), quiet=True).execute_from_commandline()
+    faust.Worker(
+        faust_app, loglevel=settings.log_level.upper(), quiet=True
+    ).execute_from_commandline()
 
 
 @app.command()
@@ -77,7 +79,9 @@ def serve(ctx: typer.Context) -> None:
 @app.command()
 def demo(
     ctx: typer.Context,
-    interval: Annotated[float, typer.Option(help="Seconds between replayed articles (0: all at once).")] = 2.0,
+    interval: Annotated[
+        float, typer.Option(help="Seconds between replayed articles (0: all at once).")
+    ] = 2.0,
     fresh: Annotated[bool, typer.Option(help="Start from an empty demo store.")] = True,
 ) -> None:
     """The embedded default: replay the sample corpus as a live stream and serve the dashboard."""
@@ -115,6 +119,8 @@ def _serve(settings: Settings, store: Store, bus: wiring.Bus, state: State) -> N
     import uvicorn
 
     web = wiring.web_app(settings, store, bus, wiring.lexicon(), state)
-    console.print(f"dashboard on http://{settings.http_host}:{settings.http_port}  (Ctrl-C to stop)")
+    console.print(
+        f"dashboard on http://{settings.http_host}:{settings.http_port}  (Ctrl-C to stop)"
+    )
     level = settings.log_level if settings.log_level != "info" else "warning"
     uvicorn.run(web, host=settings.http_host, port=settings.http_port, log_level=level)

@@ -1,4 +1,5 @@
 """``rasad settings``: every setting, its environment variable, default and meaning."""
+
 from __future__ import annotations
 
 from typing import Annotated
@@ -13,7 +14,9 @@ from rasad.settings import Settings
 @app.command("settings")
 def settings_command(
     ctx: typer.Context,
-    markdown: Annotated[bool, typer.Option("--markdown", help="Print the README's Markdown table.")] = False,
+    markdown: Annotated[
+        bool, typer.Option("--markdown", help="Print the README's Markdown table.")
+    ] = False,
 ) -> None:
     """List the settings (env var, default, description) and their current values."""
     current: Settings = ctx.obj

@@ -1,4 +1,5 @@
 """``rasad stack up|status|down``: the local Kafka + OpenSearch from Maven Central."""
+
 from __future__ import annotations
 
 import time
@@ -9,7 +10,9 @@ from rich.table import Table
 from cli.app import app, console
 from devstack import Stack
 
-stack_app = typer.Typer(no_args_is_help=True, help="Start, check and stop the local Kafka + OpenSearch.")
+stack_app = typer.Typer(
+    no_args_is_help=True, help="Start, check and stop the local Kafka + OpenSearch."
+)
 app.add_typer(stack_app, name="stack")
 
 
@@ -18,10 +21,15 @@ def up(ctx: typer.Context) -> None:
     """Resolve (once), start and wait for Kafka (KRaft) and OpenSearch; a no-op if running."""
     stack = Stack(ctx.obj)
     started_at = time.monotonic()
-    with console.status("starting Kafka and OpenSearch (the first run downloads them from Maven Central)…"):
+    with console.status(
+        "starting Kafka and OpenSearch (the first run downloads them from Maven Central)…"
+    ):
         started = stack.up()
     elapsed = time.monotonic() - started_at
-    console.print(f"stack ready in {elapsed:.1f}s" + (f" (started: {', '.join(started)})" if started else " (already running)"))
+    console.print(
+        f"stack ready in {elapsed:.1f}s"
+        + (f" (started: {', '.join(started)})" if started else " (already running)")
+    )
     _print_status(stack)
 
 
@@ -45,8 +53,13 @@ def _print_status(stack: Stack) -> bool:
     table = Table("server", "pid", "ready", "address", "RSS MiB")
     rows = stack.status()
     for s in rows:
-        table.add_row(s.name, str(s.pid or "-"), "yes" if s.ready else "no", f"127.0.0.1:{s.port}",
-                      f"{s.rss_mb:.0f}" if s.rss_mb else "-")
+        table.add_row(
+            s.name,
+            str(s.pid or "-"),
+            "yes" if s.ready else "no",
+            f"127.0.0.1:{s.port}",
+            f"{s.rss_mb:.0f}" if s.rss_mb else "-",
+        )
     console.print(table)
     for s in rows:
         console.print(f"{s.name} log: {s.log}", soft_wrap=True, highlight=False)

@@ -6,6 +6,7 @@ apply, ``derived``, ``country``, ``lat``, ``lon`` and ``codes``. Spans are chara
 into the article's title + "\\n\\n" + text, as cleaned by the processing stage. Input that is
 not an article is reported on stderr with its file (and line) and the exit code is 1.
 """
+
 from __future__ import annotations
 
 import json
@@ -26,7 +27,10 @@ from rasad.model import Article
 
 @app.command("tag")
 def tag_files(
-    files: Annotated[list[Path], typer.Argument(help="Text files (one article each) or JSONL files (one per line).")],
+    files: Annotated[
+        list[Path],
+        typer.Argument(help="Text files (one article each) or JSONL files (one per line)."),
+    ],
 ) -> None:
     """Tag articles from files and print JSONL: id, language, story_id, tags with spans."""
     lexicon = wiring.lexicon()
@@ -50,13 +54,28 @@ def record(article: Article) -> dict:
     """The JSONL record of a tagged article."""
     tags = []
     for t in article.tags:
-        entry = {"kind": t.kind, "id": t.id, "label": t.label,
-                 "spans": [{"start": s.start, "end": s.end, "text": s.text} for s in t.spans],
-                 "confidence": t.confidence}
+        entry = {
+            "kind": t.kind,
+            "id": t.id,
+            "label": t.label,
+            "spans": [{"start": s.start, "end": s.end, "text": s.text} for s in t.spans],
+            "confidence": t.confidence,
+        }
         if t.derived:
             entry["derived"] = True
-        entry.update({k: v for k, v in (("country", t.country), ("lat", t.lat), ("lon", t.lon)) if v is not None})
+        entry.update(
+            {
+                k: v
+                for k, v in (("country", t.country), ("lat", t.lat), ("lon", t.lon))
+                if v is not None
+            }
+        )
         if t.codes:
             entry["codes"] = t.codes
         tags.append(entry)
-    return {"id": article.id, "language": article.language, "story_id": article.story_id, "tags": tags}
+    return {
+        "id": article.id,
+        "language": article.language,
+        "story_id": article.story_id,
+        "tags": tags,
+    }

@@ -29,7 +29,9 @@ MAX_PAGE_SIZE = 100
 MAX_DEPTH = 10_000  # page × size: deeper paging is refused (OpenSearch's window is 10,000 hits)
 
 
-def create_app(store: Store, lexicon: Lexicon, extra_routes: list[BaseRoute] | None = None) -> Starlette:
+def create_app(
+    store: Store, lexicon: Lexicon, extra_routes: list[BaseRoute] | None = None
+) -> Starlette:
     """The ASGI app: ``/`` (the page), ``/api/search``, ``/api/articles/{id}``, ``/api/health``."""
     routes: list[BaseRoute] = [
         Route("/", home),
@@ -40,7 +42,11 @@ def create_app(store: Store, lexicon: Lexicon, extra_routes: list[BaseRoute] | N
     ]
     app = Starlette(
         routes=routes,
-        exception_handlers={BadInput: _bad_request, StoreError: _unavailable, HTTPException: _http_error},
+        exception_handlers={
+            BadInput: _bad_request,
+            StoreError: _unavailable,
+            HTTPException: _http_error,
+        },
     )
     app.state.store = store
     app.state.lexicon = lexicon
@@ -56,12 +62,16 @@ def search_request(request: Request) -> SearchRequest:
         size = int(params.get("size", 20))
     except ValueError as exc:
         raise BadInput("page and size must be integers", reason="bad_request") from exc
-    if not (1 <= page and 1 <= size <= MAX_PAGE_SIZE) or page * size > MAX_DEPTH:
-        raise BadInput(f"page ≥ 1, size 1–{MAX_PAGE_SIZE} and page × size ≤ {MAX_DEPTH}", reason="bad_request")
+    if not (page >= 1 and 1 <= size <= MAX_PAGE_SIZE) or page * size > MAX_DEPTH:
+        raise BadInput(
+            f"page ≥ 1, size 1–{MAX_PAGE_SIZE} and page × size ≤ {MAX_DEPTH}", reason="bad_request"
+        )
     sort = params.get("sort", "relevance")
     interval = params.get("interval", "day")
     if sort not in ("relevance", "date") or interval not in ("day", "week", "month"):
-        raise BadInput("sort must be relevance or date; interval day, week or month", reason="bad_request")
+        raise BadInput(
+            "sort must be relevance or date; interval day, week or month", reason="bad_request"
+        )
     query = parse(params.get("q", ""), request.app.state.lexicon)
     return SearchRequest(query, page=page, size=size, sort=sort, histogram=interval)  # type: ignore[arg-type]
 
@@ -76,11 +86,20 @@ async def home(request: Request) -> Response:
     except BadInput as exc:  # shown on the page, beside the search box that caused it
         search, result, error = None, SearchResult(0, []), str(exc)
     total = await run_in_threadpool(store.count)
-    return TEMPLATES.TemplateResponse(request, "index.html", {
-        "q": params.get("q", ""), "sort": params.get("sort", "relevance"),
-        "page": search.page if search else 1, "result": result, "error": error, "total": total,
-        "labels": request.app.state.labels, "peak": max((n for _, n in result.histogram), default=1),
-    })
+    return TEMPLATES.TemplateResponse(
+        request,
+        "index.html",
+        {
+            "q": params.get("q", ""),
+            "sort": params.get("sort", "relevance"),
+            "page": search.page if search else 1,
+            "result": result,
+            "error": error,
+            "total": total,
+            "labels": request.app.state.labels,
+            "peak": max((n for _, n in result.histogram), default=1),
+        },
+    )
 
 
 async def api_search(request: Request) -> Response:
@@ -102,7 +121,9 @@ async def health(request: Request) -> Response:
     try:
         count = await run_in_threadpool(store.count)
     except StoreError as exc:
-        return JSONResponse({"status": "store unavailable", "store": store.url, "error": str(exc)}, status_code=503)
+        return JSONResponse(
+            {"status": "store unavailable", "store": store.url, "error": str(exc)}, status_code=503
+        )
     return JSONResponse({"status": "ok", "store": store.url, "articles": count})
 
 
@@ -124,6 +145,3 @@ async def _unavailable(request: Request, exc: Exception) -> Response:
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     return _answer(request, exc.status_code, str(exc.detail))
-
-
-

@@ -4,14 +4,15 @@
 servers in the background and returns when Kafka answers a metadata call and OpenSearch's
 cluster health is yellow or green. ``up`` on a running stack is a no-op.
 """
+
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass
 
+from devstack.servers import KafkaServer, OpenSearchServer, Server
 from rasad.errors import StackError
 from rasad.settings import Settings
-from devstack.servers import KafkaServer, OpenSearchServer, Server
 
 
 @dataclass
@@ -41,8 +42,10 @@ class Stack:
         for server in self.servers:
             if server.pid() is None:
                 if server.ready():
-                    raise StackError(f"port {server.port} already answers as {server.name} but not one this stack "
-                                     f"started: stop it or change the port setting")
+                    raise StackError(
+                        f"port {server.port} already answers as {server.name} but not one this stack "
+                        f"started: stop it or change the port setting"
+                    )
                 server.start()
                 started.append(server.name)
         self._wait_ready()
@@ -54,13 +57,17 @@ class Stack:
         while pending:
             for server in list(pending):
                 if server.pid() is None:
-                    raise StackError(f"{server.name} exited while starting; log {server.log_file}:\n{server.log_tail()}")
+                    raise StackError(
+                        f"{server.name} exited while starting; log {server.log_file}:\n{server.log_tail()}"
+                    )
                 if server.ready():
                     pending.remove(server)
             if pending and time.monotonic() > deadline:
                 names = ", ".join(s.name for s in pending)
-                raise StackError(f"{names} not ready after {self.settings.stack_start_timeout:.0f}s; "
-                                 f"see {', '.join(str(s.log_file) for s in pending)}")
+                raise StackError(
+                    f"{names} not ready after {self.settings.stack_start_timeout:.0f}s; "
+                    f"see {', '.join(str(s.log_file) for s in pending)}"
+                )
             if pending:
                 time.sleep(0.5)
 
@@ -72,5 +79,9 @@ class Stack:
         out = []
         for s in self.servers:
             pid = s.pid()
-            out.append(ServerStatus(s.name, pid, pid is not None and s.ready(), s.port, s.rss_mb(), str(s.log_file)))
+            out.append(
+                ServerStatus(
+                    s.name, pid, pid is not None and s.ready(), s.port, s.rss_mb(), str(s.log_file)
+                )
+            )
         return out

@@ -1,4 +1,5 @@
 """The two servers of the local stack: how each is prepared, started and checked."""
+
 from __future__ import annotations
 
 import base64
@@ -14,9 +15,9 @@ from pathlib import Path
 
 import httpx
 
+from devstack import maven
 from rasad.errors import StackError
 from rasad.settings import Settings
-from devstack import maven
 
 HERE = Path(__file__).parent
 
@@ -92,11 +93,23 @@ class Server:
         self.home.mkdir(parents=True, exist_ok=True)
         # posix_spawn rather than Popen: the server outlives this command, in its own session,
         # and no Popen object is left to complain about a child that is still running.
-        pid = os.posix_spawn(command[0], command, os.environ, setsid=True, file_actions=[
-            (os.POSIX_SPAWN_OPEN, 0, "/dev/null", os.O_RDONLY, 0),
-            (os.POSIX_SPAWN_OPEN, 1, str(self.log_file), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644),
-            (os.POSIX_SPAWN_DUP2, 1, 2),
-        ])
+        pid = os.posix_spawn(
+            command[0],
+            command,
+            os.environ,
+            setsid=True,
+            file_actions=[
+                (os.POSIX_SPAWN_OPEN, 0, "/dev/null", os.O_RDONLY, 0),
+                (
+                    os.POSIX_SPAWN_OPEN,
+                    1,
+                    str(self.log_file),
+                    os.O_WRONLY | os.O_CREAT | os.O_APPEND,
+                    0o644,
+                ),
+                (os.POSIX_SPAWN_DUP2, 1, 2),
+            ],
+        )
         self.pid_file.write_text(str(pid))
 
     def stop(self, grace: float) -> bool:
@@ -141,21 +154,52 @@ class KafkaServer(Server):
 
     def prepare(self) -> list[str]:
         s = self.settings
-        jars = maven.resolve(HERE / "kafka.pom.xml", {"kafka_version": s.kafka_version}, self.home / "maven")
+        jars = maven.resolve(
+            HERE / "kafka.pom.xml", {"kafka_version": s.kafka_version}, self.home / "maven"
+        )
         config = self.home / "server.properties"
         config.write_text(_kafka_properties(s, self.home / "data"))
         log4j = self.home / "log4j2.properties"
         shutil.copyfile(HERE / "kafka-log4j2.properties", log4j)
-        base = [self.java(), f"-Dlog4j2.configurationFile=file:{log4j}", "-cp", ":".join(map(str, jars))]
+        base = [
+            self.java(),
+            f"-Dlog4j2.configurationFile=file:{log4j}",
+            "-cp",
+            ":".join(map(str, jars)),
+        ]
         if not (self.home / "data" / "meta.properties").exists():
             # Storage is formatted once, in its own JVM, with a fresh cluster id.
-            fmt = subprocess.run(base + ["kafka.tools.StorageTool", "format", "-t", _cluster_id(), "-c", str(config),
-                                         "--ignore-formatted"], capture_output=True, text=True, timeout=120)
+            fmt = subprocess.run(
+                base
+                + [
+                    "kafka.tools.StorageTool",
+                    "format",
+                    "-t",
+                    _cluster_id(),
+                    "-c",
+                    str(config),
+                    "--ignore-formatted",
+                ],
+                capture_output=True,
+                text=True,
+                timeout=120,
+            )
             if fmt.returncode != 0:
-                raise StackError(f"Kafka storage format failed:\n{fmt.stdout[-2000:]}{fmt.stderr[-2000:]}")
+                raise StackError(
+                    f"Kafka storage format failed:\n{fmt.stdout[-2000:]}{fmt.stderr[-2000:]}"
+                )
         heap = s.kafka_heap
-        return [base[0], self.marker, f"-Xms{heap}", f"-Xmx{heap}", "-XX:+UseG1GC", "-Djava.awt.headless=true",
-                *base[1:], "kafka.Kafka", str(config)]
+        return [
+            base[0],
+            self.marker,
+            f"-Xms{heap}",
+            f"-Xmx{heap}",
+            "-XX:+UseG1GC",
+            "-Djava.awt.headless=true",
+            *base[1:],
+            "kafka.Kafka",
+            str(config),
+        ]
 
     def ready(self) -> bool:
         from kafka import KafkaAdminClient
@@ -164,7 +208,9 @@ class KafkaServer(Server):
         if not _port_open(self.port):  # the client would otherwise block for long on a closed port
             return False
         try:
-            admin = KafkaAdminClient(bootstrap_servers=f"127.0.0.1:{self.port}", request_timeout_ms=3000)
+            admin = KafkaAdminClient(
+                bootstrap_servers=f"127.0.0.1:{self.port}", request_timeout_ms=3000
+            )
         except (KafkaError, OSError, ValueError):
             return False
         try:
@@ -181,15 +227,31 @@ class OpenSearchServer(Server):
 
     def prepare(self) -> list[str]:
         s = self.settings
-        jars = maven.resolve(HERE / "opensearch.pom.xml", {"opensearch_version": s.opensearch_version},
-                             self.home / "maven")
+        jars = maven.resolve(
+            HERE / "opensearch.pom.xml",
+            {"opensearch_version": s.opensearch_version},
+            self.home / "maven",
+        )
         classes = self._compile_launcher(jars)
         config = self.home / "node.yml"
         config.write_text(_opensearch_yaml(s, self.home))
         heap = s.opensearch_heap
-        return [self.java(), self.marker, f"-Xms{heap}", f"-Xmx{heap}", "-XX:+UseG1GC", "-Djava.awt.headless=true",
-                "-Dlog4j2.disable.jmx=true", "-Dfile.encoding=UTF-8", "-Dio.netty.noUnsafe=true",
-                "-cp", ":".join(map(str, jars + [classes])), "RasadOpenSearch", str(self.home / "node"), str(config)]
+        return [
+            self.java(),
+            self.marker,
+            f"-Xms{heap}",
+            f"-Xmx{heap}",
+            "-XX:+UseG1GC",
+            "-Djava.awt.headless=true",
+            "-Dlog4j2.disable.jmx=true",
+            "-Dfile.encoding=UTF-8",
+            "-Dio.netty.noUnsafe=true",
+            "-cp",
+            ":".join(map(str, jars + [classes])),
+            "RasadOpenSearch",
+            str(self.home / "node"),
+            str(config),
+        ]
 
     def _compile_launcher(self, jars: list[Path]) -> Path:
         source = HERE / "RasadOpenSearch.java"
@@ -197,12 +259,20 @@ class OpenSearchServer(Server):
         built = classes / "RasadOpenSearch.class"
         if built.exists() and built.stat().st_mtime >= source.stat().st_mtime:
             return classes
-        javac = shutil.which("javac") if not self.settings.java_home else str(self.settings.java_home / "bin" / "javac")
+        javac = (
+            shutil.which("javac")
+            if not self.settings.java_home
+            else str(self.settings.java_home / "bin" / "javac")
+        )
         if javac is None:
             raise StackError("javac is not installed: install a JDK 17+ (not only a JRE)")
         classes.mkdir(parents=True, exist_ok=True)
-        result = subprocess.run([javac, "-cp", ":".join(map(str, jars)), "-d", str(classes), str(source)],
-                                capture_output=True, text=True, timeout=300)
+        result = subprocess.run(
+            [javac, "-cp", ":".join(map(str, jars)), "-d", str(classes), str(source)],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         if result.returncode != 0:
             raise StackError(f"compiling the OpenSearch launcher failed:\n{result.stderr[-3000:]}")
         return classes
@@ -259,8 +329,8 @@ def _opensearch_yaml(s: Settings, home: Path) -> str:
     return f"""# Written by `rasad stack up`; edit the settings, not this file.
 cluster.name: rasad
 node.name: rasad-1
-path.data: {(home / 'data').resolve()}
-path.logs: {(home / 'logs').resolve()}
+path.data: {(home / "data").resolve()}
+path.logs: {(home / "logs").resolve()}
 network.host: 127.0.0.1
 http.port: {s.opensearch_port}
 transport.port: {s.opensearch_transport_port}

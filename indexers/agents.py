@@ -5,6 +5,7 @@ first), written, and only then acknowledged, so Kafka offsets are committed only
 that are in the store: a crash re-indexes the last batch (deterministic ids make that
 harmless) and never skips one. Writing waits out an OpenSearch outage (see ``indexers.bulk``).
 """
+
 from __future__ import annotations
 
 import logging
@@ -12,7 +13,6 @@ import logging
 import faust
 
 from indexers.sink import Sink
-
 from rasad.bus import dead_letter_record
 from rasad.errors import BadInput
 from rasad.model import Article
@@ -30,7 +30,9 @@ def register(app: faust.App, topics: Topics, settings: Settings, sink: Sink) -> 
     @app.agent(topics.tagged, name="rasad.indexer", concurrency=settings.indexer_concurrency)
     async def indexer(stream: faust.StreamT) -> None:
         await sink.start()  # idempotent: each concurrent instance makes sure the alias is ready
-        async for events in stream.take_events(settings.indexer_batch_docs, within=settings.indexer_batch_seconds):
+        async for events in stream.take_events(
+            settings.indexer_batch_docs, within=settings.indexer_batch_seconds
+        ):
             try:
                 await _index(events, sink, topics)
             except BaseException:
@@ -48,15 +50,28 @@ async def _index(events: list, sink: Sink, topics: Topics) -> None:
         try:
             articles.append(Article.from_json(event.value))
         except BadInput as exc:
-            await topics.dlq.send(value=dead_letter_record(exc.reason, str(exc), event.value, _origin(event)))
+            await topics.dlq.send(
+                value=dead_letter_record(exc.reason, str(exc), event.value, _origin(event))
+            )
     if not articles:
         return
     for article, reason in await sink.write(articles):
         log.error("indexer: store rejected %s: %s", article.id, reason)
-        await topics.dlq.send(value=dead_letter_record("rejected_by_store", reason, article.to_json(),
-                                                       {"stage": "indexer", "id": article.id}))
+        await topics.dlq.send(
+            value=dead_letter_record(
+                "rejected_by_store",
+                reason,
+                article.to_json(),
+                {"stage": "indexer", "id": article.id},
+            )
+        )
 
 
 def _origin(event) -> dict:
     message = event.message
-    return {"topic": message.topic, "partition": message.partition, "offset": message.offset, "stage": "indexer"}
+    return {
+        "topic": message.topic,
+        "partition": message.partition,
+        "offset": message.offset,
+        "stage": "indexer",
+    }

@@ -10,14 +10,15 @@
 * Items rejected with another 4xx (a mapping conflict, a document too large) are returned
   with the reason: they go to the dead-letter topic, they are not retried.
 """
+
 from __future__ import annotations
 
 import asyncio
 import json
 import logging
 import random
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Awaitable, Callable
 
 from opensearchpy import AsyncOpenSearch
 from opensearchpy.exceptions import ConnectionError as OpenSearchConnectionError
@@ -70,8 +71,14 @@ class _Retry(Exception):
 class BulkWriter:
     """Writes batches of articles into the backing indices of ``alias``."""
 
-    def __init__(self, client: AsyncOpenSearch, alias: str, stemmer: Stemmer, policy: BulkPolicy = BulkPolicy(),
-                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep):
+    def __init__(
+        self,
+        client: AsyncOpenSearch,
+        alias: str,
+        stemmer: Stemmer,
+        policy: BulkPolicy = BulkPolicy(),
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ):
         self.client = client
         self.alias = alias
         self.stemmer = stemmer
@@ -93,7 +100,9 @@ class BulkWriter:
                 attempt += 1
                 outcome.retries += 1
                 delay = self.policy.backoff(attempt)
-                log.warning("bulk: retry %d of %d article(s) in %.1fs", attempt, len(pending), delay)
+                log.warning(
+                    "bulk: retry %d of %d article(s) in %.1fs", attempt, len(pending), delay
+                )
                 await self._sleep(delay)
         return outcome
 
@@ -138,7 +147,13 @@ class BulkWriter:
         for item in response["items"]:
             info = item["index"]
             error = info.get("error")
-            results.append((info["_id"], int(info["status"]), json.dumps(error, ensure_ascii=False) if error else ""))
+            results.append(
+                (
+                    info["_id"],
+                    int(info["status"]),
+                    json.dumps(error, ensure_ascii=False) if error else "",
+                )
+            )
         return results
 
     async def _ensure_indices(self, names: set[str]) -> None:
@@ -149,7 +164,9 @@ class BulkWriter:
                 raise _Retry(f"OpenSearch unreachable ({exc.__class__.__name__})") from exc
             except TransportError as exc:
                 if exc.error != "resource_already_exists_exception":
-                    raise _Retry(f"creating {name} failed with {exc.status_code}: {exc.error}") from exc
+                    raise _Retry(
+                        f"creating {name} failed with {exc.status_code}: {exc.error}"
+                    ) from exc
             self._ensured.add(name)
 
     async def close(self) -> None:
@@ -158,7 +175,9 @@ class BulkWriter:
 
 def async_client(address: StoreAddress, timeout: float = 30) -> AsyncOpenSearch:
     """An async client that leaves retrying to ``BulkWriter`` (it knows which items failed)."""
-    return AsyncOpenSearch(timeout=timeout, max_retries=0, retry_on_timeout=False, **address.client_options())
+    return AsyncOpenSearch(
+        timeout=timeout, max_retries=0, retry_on_timeout=False, **address.client_options()
+    )
 
 
 class OpenSearchSink:
@@ -199,6 +218,10 @@ class OpenSearchSink:
     async def write(self, articles: list[Article]) -> list[tuple[Article, str]]:
         assert self.writer is not None, "start() first"
         outcome = await self.writer.write(articles)
-        log.info("indexed %d article(s), rejected %d, after %d retries", len(outcome.indexed),
-                 len(outcome.rejected), outcome.retries)
+        log.info(
+            "indexed %d article(s), rejected %d, after %d retries",
+            len(outcome.indexed),
+            len(outcome.rejected),
+            outcome.retries,
+        )
         return outcome.rejected

@@ -8,9 +8,10 @@ keyword fields only, exactly like the SQLite store, so both stores return the sa
 The per-language analyzed fields (``text_ar`` … with OpenSearch's stemmers) only add to the
 score of documents that already match: they improve the ranking, never the hit set.
 """
+
 from __future__ import annotations
 
-from datetime import timezone
+from datetime import UTC
 
 from rasad.document import FACET_FIELDS, FACET_SIZE, FILTER_FIELDS, LANGUAGE_FIELDS
 from rasad.query import And, Filter, Node, Not, Or, Phrase, Term, positive_leaves
@@ -39,7 +40,12 @@ def to_dsl(node: Node) -> dict:
 def _with_concepts(words: dict, concepts: tuple[str, ...]) -> dict:
     if not concepts:
         return words
-    return {"bool": {"should": [words, {"terms": {"concepts": list(concepts)}}], "minimum_should_match": 1}}
+    return {
+        "bool": {
+            "should": [words, {"terms": {"concepts": list(concepts)}}],
+            "minimum_should_match": 1,
+        }
+    }
 
 
 def search_bodies(request: SearchRequest) -> tuple[dict, dict]:
@@ -53,28 +59,65 @@ def search_bodies(request: SearchRequest) -> tuple[dict, dict]:
     """
     query = request.query
     must = [to_dsl(query.root)] if query.root is not None else []
-    bounds = {k: v.astimezone(timezone.utc).isoformat() for k, v in (("gte", query.since), ("lte", query.until)) if v}
+    bounds = {
+        k: v.astimezone(UTC).isoformat()
+        for k, v in (("gte", query.since), ("lte", query.until))
+        if v
+    }
     if bounds:
         must.append({"range": {"date": bounds}})
     ranking = [leaf.text for leaf in positive_leaves(query.root)]
-    should = [{"multi_match": {"query": " ".join(ranking), "fields": [f"text_{lang}" for lang in LANGUAGE_FIELDS]}}] if ranking else []
+    should = (
+        [
+            {
+                "multi_match": {
+                    "query": " ".join(ranking),
+                    "fields": [f"text_{lang}" for lang in LANGUAGE_FIELDS],
+                }
+            }
+        ]
+        if ranking
+        else []
+    )
     page = {
         "query": {"bool": {"must": must or [{"match_all": {}}], "should": should}},
-        "from": request.offset, "size": request.size, "track_total_hits": False, "_source": ["article"],
+        "from": request.offset,
+        "size": request.size,
+        "track_total_hits": False,
+        "_source": ["article"],
         "sort": _sort(request),
     }
-    counts = {"query": {"bool": {"filter": must}}, "size": 0, "track_total_hits": True, "aggs": _aggs(request)}
+    counts = {
+        "query": {"bool": {"filter": must}},
+        "size": 0,
+        "track_total_hits": True,
+        "aggs": _aggs(request),
+    }
     return page, counts
 
 
 def _aggs(request: SearchRequest) -> dict:
     aggs = {}
     if request.facets:
-        aggs = {name: {"terms": {"field": field, "size": FACET_SIZE, "order": [{"_count": "desc"}, {"_key": "asc"}]}}
-                for name, field in FACET_FIELDS.items()}
+        aggs = {
+            name: {
+                "terms": {
+                    "field": field,
+                    "size": FACET_SIZE,
+                    "order": [{"_count": "desc"}, {"_key": "asc"}],
+                }
+            }
+            for name, field in FACET_FIELDS.items()
+        }
     if request.histogram:
-        aggs["histogram"] = {"date_histogram": {"field": "date", "calendar_interval": request.histogram,
-                                                "format": HISTOGRAM_FORMATS[request.histogram], "min_doc_count": 1}}
+        aggs["histogram"] = {
+            "date_histogram": {
+                "field": "date",
+                "calendar_interval": request.histogram,
+                "format": HISTOGRAM_FORMATS[request.histogram],
+                "min_doc_count": 1,
+            }
+        }
     return aggs
 
 
@@ -87,11 +130,17 @@ def _sort(request: SearchRequest) -> list:
 
 def facets(aggregations: dict) -> dict[str, list[tuple[str, int]]]:
     """Facet buckets from a search response."""
-    return {name: [(b["key"], b["doc_count"]) for b in aggregations[name]["buckets"]]
-            for name in FACET_FIELDS if name in aggregations}
+    return {
+        name: [(b["key"], b["doc_count"]) for b in aggregations[name]["buckets"]]
+        for name in FACET_FIELDS
+        if name in aggregations
+    }
 
 
 def histogram(aggregations: dict) -> list[tuple[str, int]]:
     """(bucket, count) pairs of the date histogram, empty buckets left out."""
-    return [(b["key_as_string"], b["doc_count"]) for b in aggregations.get("histogram", {}).get("buckets", [])
-            if b["doc_count"]]
+    return [
+        (b["key_as_string"], b["doc_count"])
+        for b in aggregations.get("histogram", {}).get("buckets", [])
+        if b["doc_count"]
+    ]

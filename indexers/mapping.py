@@ -3,24 +3,38 @@
 Backing indices are named ``{alias}-v{MAPPING_VERSION}-{YYYY.MM}`` after the month of the
 article's date (published, else ingested), so an article always lands in the same index: a
 redelivered article overwrites itself instead of duplicating into a newer index (the risk
-with size-based rollover and deterministic ids). 
+with size-based rollover and deterministic ids).
 
 A change to the mapping bumps ``MAPPING_VERSION``; ``indexers.lifecycle`` migrates old
 backing indices to the new version (reindex + atomic alias swap). Backing indices join the alias when Rasad creates them
 (``indexers.lifecycle.ensure_index``), not through the template, so a migration can make the
 new indices visible and hide the old ones in one atomic alias update.
 """
+
 from __future__ import annotations
 
 from rasad.document import LANGUAGE_FIELDS, document
-from rasad.normalize import Stemmer
 from rasad.model import Article
+from rasad.normalize import Stemmer
 
 MAPPING_VERSION = 2
 ANALYZERS = {"ar": "arabic", "en": "english", "fr": "french", "ru": "russian", "tr": "turkish"}
 assert set(ANALYZERS) == set(LANGUAGE_FIELDS)
-KEYWORDS = ("id", "language", "source", "source_key", "story_id", "url", "concepts", "countries", "events",
-            "actors", "places", "keywords", "labels")
+KEYWORDS = (
+    "id",
+    "language",
+    "source",
+    "source_key",
+    "story_id",
+    "url",
+    "concepts",
+    "countries",
+    "events",
+    "actors",
+    "places",
+    "keywords",
+    "labels",
+)
 UNDATED = "undated"
 
 
@@ -42,27 +56,43 @@ def backing_index(alias: str, date: str | None, version: int = MAPPING_VERSION) 
 def index_template(alias: str) -> dict:
     """The composable template every backing index of ``alias`` is created from."""
     properties: dict = {name: {"type": "keyword"} for name in KEYWORDS}
-    properties.update({
-        "title": {"type": "text"},
-        "text": {"type": "text"},
-        # rasad.normalize already folded and stemmed it: split on spaces only, so search and
-        # alerts match words exactly alike in every store.
-        "text_norm": {"type": "text", "analyzer": "rasad_norm"},
-        "date": {"type": "date"}, "published_at": {"type": "date"}, "ingested_at": {"type": "date"},
-        "locations": {"type": "geo_point"},
-        "article": {"type": "object", "enabled": False},
-    })
-    properties.update({f"text_{lang}": {"type": "text", "analyzer": analyzer} for lang, analyzer in ANALYZERS.items()})
+    properties.update(
+        {
+            "title": {"type": "text"},
+            "text": {"type": "text"},
+            # rasad.normalize already folded and stemmed it: split on spaces only, so search and
+            # alerts match words exactly alike in every store.
+            "text_norm": {"type": "text", "analyzer": "rasad_norm"},
+            "date": {"type": "date"},
+            "published_at": {"type": "date"},
+            "ingested_at": {"type": "date"},
+            "locations": {"type": "geo_point"},
+            "article": {"type": "object", "enabled": False},
+        }
+    )
+    properties.update(
+        {
+            f"text_{lang}": {"type": "text", "analyzer": analyzer}
+            for lang, analyzer in ANALYZERS.items()
+        }
+    )
     return {
         "index_patterns": [index_prefix(alias) + "*"],
         "priority": 100 + MAPPING_VERSION,
         "template": {
             "settings": {
-                "number_of_shards": 1, "number_of_replicas": 0, "refresh_interval": "1s",
-                "analysis": {"analyzer": {"rasad_norm": {"type": "custom", "tokenizer": "whitespace"}}},
+                "number_of_shards": 1,
+                "number_of_replicas": 0,
+                "refresh_interval": "1s",
+                "analysis": {
+                    "analyzer": {"rasad_norm": {"type": "custom", "tokenizer": "whitespace"}}
+                },
             },
-            "mappings": {"dynamic": "strict", "_meta": {"rasad_mapping_version": MAPPING_VERSION},
-                         "properties": properties},
+            "mappings": {
+                "dynamic": "strict",
+                "_meta": {"rasad_mapping_version": MAPPING_VERSION},
+                "properties": properties,
+            },
         },
         "version": MAPPING_VERSION,
         "_meta": {"rasad_mapping_version": MAPPING_VERSION},
@@ -72,10 +102,18 @@ def index_template(alias: str) -> dict:
 def source(article: Article, stemmer: Stemmer) -> dict:
     """The ``_source`` of an article: the search document plus the article itself (for ``get``)."""
     # The normalized text is stored once, as ``text_norm``.
-    return {**document(article, stemmer), "article": article.model_dump(mode="json", exclude_none=True, exclude={"normalized"})}
+    return {
+        **document(article, stemmer),
+        "article": article.model_dump(mode="json", exclude_none=True, exclude={"normalized"}),
+    }
 
 
 def action(alias: str, article: Article, stemmer: Stemmer) -> dict:
     """A bulk ``index`` action: deterministic ``_id`` and backing index, so redelivery overwrites."""
     body = source(article, stemmer)
-    return {"_op_type": "index", "_index": backing_index(alias, body["date"]), "_id": article.id, "_source": body}
+    return {
+        "_op_type": "index",
+        "_index": backing_index(alias, body["date"]),
+        "_id": article.id,
+        "_source": body,
+    }

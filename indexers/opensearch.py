@@ -4,6 +4,7 @@ layout, ``indexers.lifecycle`` for migrations and retention, ``indexers.dsl`` fo
 This synchronous store serves search, the CLI and tests; the Faust indexer writes through
 ``indexers.bulk`` (async, retrying) into the same backing indices.
 """
+
 from __future__ import annotations
 
 import time
@@ -14,9 +15,9 @@ from opensearchpy.exceptions import OpenSearchException
 from indexers import lifecycle
 from indexers.dsl import facets, histogram, search_bodies
 from indexers.mapping import action
+from rasad.addresses import StoreAddress
 from rasad.errors import StoreError
 from rasad.highlight import concept_spans, fragments
-from rasad.addresses import StoreAddress
 from rasad.model import Article
 from rasad.normalize import Stemmer
 from rasad.settings import Settings
@@ -38,11 +39,21 @@ class OpenSearchStore(Store):
 
     @classmethod
     def from_settings(cls, settings: Settings, stemmer: Stemmer) -> OpenSearchStore:
-        return cls(settings.store, stemmer, alias=settings.index_alias,
-                   retention_months=settings.index_retention_months)
+        return cls(
+            settings.store,
+            stemmer,
+            alias=settings.index_alias,
+            retention_months=settings.index_retention_months,
+        )
 
-    def __init__(self, address: StoreAddress, stemmer: Stemmer, alias: str = "articles", timeout: float = 30,
-                 retention_months: int = 0):
+    def __init__(
+        self,
+        address: StoreAddress,
+        stemmer: Stemmer,
+        alias: str = "articles",
+        timeout: float = 30,
+        retention_months: int = 0,
+    ):
         self.url = str(address)
         self.address = address
         self.stemmer = stemmer
@@ -66,8 +77,14 @@ class OpenSearchStore(Store):
             for name in {a["_index"] for a in actions} - self._ensured:
                 lifecycle.ensure_index(self.client, self.alias, name)
                 self._ensured.add(name)
-            for ok, item in helpers.streaming_bulk(self.client, actions, raise_on_error=False, raise_on_exception=False,
-                                                   max_retries=3, initial_backoff=0.5):
+            for ok, item in helpers.streaming_bulk(
+                self.client,
+                actions,
+                raise_on_error=False,
+                raise_on_exception=False,
+                max_retries=3,
+                initial_backoff=0.5,
+            ):
                 info = item.get("index", {})
                 if ok:
                     report.indexed.append(info.get("_id"))
@@ -81,9 +98,14 @@ class OpenSearchStore(Store):
         started = time.perf_counter()
         page, counts = search_bodies(request)
         try:
-            responses = self.client.msearch(body=[{"index": self.alias, **_MAYBE_MISSING}, page,
-                                                  {"index": self.alias, "request_cache": True, **_MAYBE_MISSING},
-                                                  counts])["responses"]
+            responses = self.client.msearch(
+                body=[
+                    {"index": self.alias, **_MAYBE_MISSING},
+                    page,
+                    {"index": self.alias, "request_cache": True, **_MAYBE_MISSING},
+                    counts,
+                ]
+            )["responses"]
         except OpenSearchException as exc:
             raise StoreError(f"search failed: {exc}") from exc
         errors = [r["error"] for r in responses if "error" in r]
@@ -94,16 +116,29 @@ class OpenSearchStore(Store):
         hits = []
         for h in page_response["hits"]["hits"]:
             article = Article.model_validate(h["_source"]["article"])
-            marks = fragments(article.body, words, self.stemmer.stem, extra=concept_spans(article, request.query.concepts))
+            marks = fragments(
+                article.body,
+                words,
+                self.stemmer.stem,
+                extra=concept_spans(article, request.query.concepts),
+            )
             hits.append(Hit(article, float(h.get("_score") or 0.0), marks))
         aggs = counts_response.get("aggregations", {})
-        return SearchResult(counts_response["hits"]["total"]["value"], hits, facets(aggs), histogram(aggs),
-                            (time.perf_counter() - started) * 1000)
+        return SearchResult(
+            counts_response["hits"]["total"]["value"],
+            hits,
+            facets(aggs),
+            histogram(aggs),
+            (time.perf_counter() - started) * 1000,
+        )
 
     def get(self, article_id: str) -> Article | None:
         try:
-            response = self.client.search(index=self.alias, body={"query": {"ids": {"values": [article_id]}},
-                                                                  "_source": ["article"]}, params=_MAYBE_MISSING)
+            response = self.client.search(
+                index=self.alias,
+                body={"query": {"ids": {"values": [article_id]}}, "_source": ["article"]},
+                params=_MAYBE_MISSING,
+            )
         except OpenSearchException as exc:
             raise StoreError(f"get failed: {exc}") from exc
         hits = response["hits"]["hits"]
@@ -118,7 +153,12 @@ class OpenSearchStore(Store):
     def ids(self) -> list[str]:
         """Every stored id, with repeats if an id were stored twice (for checks and benchmarks)."""
         try:
-            return [h["_id"] for h in helpers.scan(self.client, index=self.alias, query={"_source": False}, size=1000)]
+            return [
+                h["_id"]
+                for h in helpers.scan(
+                    self.client, index=self.alias, query={"_source": False}, size=1000
+                )
+            ]
         except OpenSearchException as exc:
             raise StoreError(f"scan failed: {exc}") from exc
 

@@ -4,13 +4,14 @@ Every query node becomes part of one FTS5 MATCH expression: words and phrases se
 ``norm`` column; concepts named by a word and all ``field:value`` filters search the ``keys``
 column, which holds tokens like ``country_sy`` and ``concept_q2429253``.
 """
+
 from __future__ import annotations
 
 import sqlite3
 import threading
 import time
 from collections import Counter
-from datetime import date, timedelta, timezone
+from datetime import UTC, date, timedelta
 from pathlib import Path
 
 from rasad.document import FACET_FIELDS, FACET_SIZE, FILTER_FIELDS, document
@@ -18,9 +19,9 @@ from rasad.highlight import concept_spans, fragments
 from rasad.model import Article
 from rasad.normalize import Stemmer
 from rasad.query import And, Filter, Node, Not, Or, Phrase, Term
-from rasad.store import Hit, IndexReport, SearchRequest, SearchResult, Store
 from rasad.settings import Settings
 from rasad.sqlitedb import transaction
+from rasad.store import Hit, IndexReport, SearchRequest, SearchResult, Store
 
 SCHEMA_VERSION = 1
 _SCHEMA = """
@@ -64,7 +65,9 @@ class SqliteStore(Store):
     def setup(self) -> None:
         with self._lock:
             self._db.executescript(_SCHEMA)
-            self._db.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+            self._db.execute(
+                "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
+            )
 
     def index(self, articles: list[Article]) -> IndexReport:
         report = IndexReport()
@@ -84,12 +87,25 @@ class SqliteStore(Store):
             "INSERT INTO docs (id, date, language, source, story_id, article) VALUES (?, ?, ?, ?, ?, ?) "
             "ON CONFLICT(id) DO UPDATE SET date=excluded.date, language=excluded.language, "
             "source=excluded.source, story_id=excluded.story_id, article=excluded.article RETURNING rowid",
-            (article.id, doc["date"], doc["language"], article.source, doc["story_id"], article.model_dump_json(exclude={"normalized"})),
+            (
+                article.id,
+                doc["date"],
+                doc["language"],
+                article.source,
+                doc["story_id"],
+                article.model_dump_json(exclude={"normalized"}),
+            ),
         )
         rowid = cur.fetchone()[0]
-        self._db.execute("INSERT INTO fts (rowid, norm, keys) VALUES (?, ?, ?)", (rowid, doc["text_norm"], _keys(doc)))
-        facet_rows = [(rowid, facet, value) for facet, name in FACET_FIELDS.items()
-                      for value in _values(doc[name])]
+        self._db.execute(
+            "INSERT INTO fts (rowid, norm, keys) VALUES (?, ?, ?)",
+            (rowid, doc["text_norm"], _keys(doc)),
+        )
+        facet_rows = [
+            (rowid, facet, value)
+            for facet, name in FACET_FIELDS.items()
+            for value in _values(doc[name])
+        ]
         self._db.executemany("INSERT INTO facets VALUES (?, ?, ?)", facet_rows)
 
     def search(self, request: SearchRequest) -> SearchResult:
@@ -103,7 +119,18 @@ class SqliteStore(Store):
         hits = []
         for article_json, score in rows:
             article = Article.model_validate_json(article_json)
-            hits.append(Hit(article, -float(score), fragments(article.body, words, self.stemmer.stem, extra=concept_spans(article, request.query.concepts))))
+            hits.append(
+                Hit(
+                    article,
+                    -float(score),
+                    fragments(
+                        article.body,
+                        words,
+                        self.stemmer.stem,
+                        extra=concept_spans(article, request.query.concepts),
+                    ),
+                )
+            )
         return SearchResult(total, hits, facets, histogram, (time.perf_counter() - started) * 1000)
 
     def _match(self, request: SearchRequest) -> int:
@@ -114,24 +141,36 @@ class SqliteStore(Store):
         self._db.execute("DELETE FROM matched")
         return self._db.execute(
             f"INSERT INTO matched SELECT d.rowid, d.date, d.id, {rank} FROM fts JOIN docs d ON d.rowid = fts.rowid "
-            f"WHERE {where}", params).rowcount
+            f"WHERE {where}",
+            params,
+        ).rowcount
 
     def _page(self, request: SearchRequest) -> list[tuple[str, float]]:
         """(article JSON, bm25) of the requested page; only these rows are read from ``docs``."""
         by_date = "date IS NULL, date DESC, id"
         order = f"rank, {by_date}" if _ranked(request) else by_date
-        page = self._db.execute(f"SELECT doc, rank FROM matched ORDER BY {order} LIMIT ? OFFSET ?",
-                                [request.size, request.offset]).fetchall()
+        page = self._db.execute(
+            f"SELECT doc, rank FROM matched ORDER BY {order} LIMIT ? OFFSET ?",
+            [request.size, request.offset],
+        ).fetchall()
         if not page:
             return []
         docs = [doc for doc, _ in page]
         marks = ",".join("?" * len(docs))
-        articles = dict(self._db.execute(f"SELECT rowid, article FROM docs WHERE rowid IN ({marks})", docs).fetchall())
+        articles = dict(
+            self._db.execute(
+                f"SELECT rowid, article FROM docs WHERE rowid IN ({marks})", docs
+            ).fetchall()
+        )
         scores = dict(page)
         if request.query.root is not None and not _ranked(request):
             # Sorted by date, bm25 was skipped for the whole match set: score just this page.
-            scores = dict(self._db.execute(f"SELECT rowid, bm25(fts) FROM fts WHERE fts MATCH ? AND rowid IN ({marks})",
-                                           [match_expression(request.query.root), *docs]).fetchall())
+            scores = dict(
+                self._db.execute(
+                    f"SELECT rowid, bm25(fts) FROM fts WHERE fts MATCH ? AND rowid IN ({marks})",
+                    [match_expression(request.query.root), *docs],
+                ).fetchall()
+            )
         return [(articles[doc], scores[doc]) for doc in docs]
 
     def _where(self, request: SearchRequest) -> tuple[str, list]:
@@ -142,10 +181,10 @@ class SqliteStore(Store):
             params.append(match_expression(query.root))
         if query.since:
             clauses.append("d.date >= ?")
-            params.append(query.since.astimezone(timezone.utc).isoformat())
+            params.append(query.since.astimezone(UTC).isoformat())
         if query.until:
             clauses.append("d.date <= ?")
-            params.append(query.until.astimezone(timezone.utc).isoformat())
+            params.append(query.until.astimezone(UTC).isoformat())
         return (" AND ".join(clauses) or "1"), params
 
     def _facet_join(self, total: int) -> str:
@@ -162,7 +201,8 @@ class SqliteStore(Store):
     def _facets(self, total: int) -> dict[str, list[tuple[str, int]]]:
         rows = self._db.execute(
             f"SELECT f.facet, f.value, count(*) AS n FROM {self._facet_join(total)} "
-            "GROUP BY f.facet, f.value ORDER BY f.facet, n DESC, f.value").fetchall()
+            "GROUP BY f.facet, f.value ORDER BY f.facet, n DESC, f.value"
+        ).fetchall()
         out: dict[str, list[tuple[str, int]]] = {name: [] for name in FACET_FIELDS}
         for facet, value, n in rows:
             if len(out[facet]) < FACET_SIZE:
@@ -171,8 +211,10 @@ class SqliteStore(Store):
 
     def _histogram(self, interval: str) -> list[tuple[str, int]]:
         """Buckets keyed like OpenSearch's calendar intervals: a week is its Monday (UTC)."""
-        days = self._db.execute("SELECT substr(date, 1, 10) AS day, count(*) FROM matched "
-                                "WHERE date IS NOT NULL GROUP BY day").fetchall()
+        days = self._db.execute(
+            "SELECT substr(date, 1, 10) AS day, count(*) FROM matched "
+            "WHERE date IS NOT NULL GROUP BY day"
+        ).fetchall()
         buckets: Counter[str] = Counter()
         for day, n in days:
             buckets[_bucket(day, interval)] += n
@@ -180,7 +222,9 @@ class SqliteStore(Store):
 
     def get(self, article_id: str) -> Article | None:
         with self._lock:
-            row = self._db.execute("SELECT article FROM docs WHERE id = ?", (article_id,)).fetchone()
+            row = self._db.execute(
+                "SELECT article FROM docs WHERE id = ?", (article_id,)
+            ).fetchone()
         return Article.model_validate_json(row[0]) if row else None
 
     def ids(self) -> list[str]:

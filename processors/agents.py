@@ -21,6 +21,7 @@ for the next one, after its output was handed to the producer; a crash before th
 replays it, and replays are harmless: the article id, tags and story id come out the same
 (a story-table key, once written, never changes).
 """
+
 from __future__ import annotations
 
 import json
@@ -47,7 +48,9 @@ def register(app: faust.App, topics: Topics, lexicon: Lexicon, remembered: int =
 
     ``remembered``: articles whose story keys the table keeps.
     """
-    stories_topic = app.topic(f"{app.conf.id}-stories", key_type=bytes, value_type=bytes, partitions=1, internal=True)
+    stories_topic = app.topic(
+        f"{app.conf.id}-stories", key_type=bytes, value_type=bytes, partitions=1, internal=True
+    )
     table = app.Table("stories", partitions=1, key_type=bytes, value_type=bytes)
     story_log = StoryLog(_Utf8(table), remembered)
     banding = Banding()
@@ -57,8 +60,12 @@ def register(app: faust.App, topics: Topics, lexicon: Lexicon, remembered: int =
         story_log.rebuild()
 
     async def reject(event: faust.EventT, stage: str, reason: str, error: str) -> None:
-        origin = {"topic": event.message.topic, "partition": event.message.partition,
-                  "offset": event.message.offset, "stage": stage}
+        origin = {
+            "topic": event.message.topic,
+            "partition": event.message.partition,
+            "offset": event.message.offset,
+            "stage": stage,
+        }
         log.warning("rejected %s: %s", origin, error)
         await topics.dlq.send(value=dead_letter_record(reason, error, event.value, origin))
 
@@ -69,10 +76,14 @@ def register(app: faust.App, topics: Topics, lexicon: Lexicon, remembered: int =
             if outcome.article is None:
                 await reject(event, "tagger", outcome.reason, outcome.error)
             elif outcome.article.story_id:  # the producer already knows the story
-                await topics.tagged.send(key=outcome.article.id.encode(), value=outcome.article.to_json())
+                await topics.tagged.send(
+                    key=outcome.article.id.encode(), value=outcome.article.to_json()
+                )
             else:
                 article = outcome.article
-                await stories_topic.send(key=_ONE_KEY, value=wrap(banding.keys(article.normalized or ""), article))
+                await stories_topic.send(
+                    key=_ONE_KEY, value=wrap(banding.keys(article.normalized or ""), article)
+                )
 
     @app.agent(stories_topic, name="rasad.stories", concurrency=1)
     async def stories(stream: faust.StreamT) -> None:
@@ -88,7 +99,9 @@ def register(app: faust.App, topics: Topics, lexicon: Lexicon, remembered: int =
 
 def wrap(band_keys: list[str], article: Article) -> bytes:
     """The stories-topic message: a JSON line with the article id and band keys, then the article's JSON."""
-    body = article.model_dump_json(exclude_none=True, exclude={"story_id"}).encode()  # ``with_story`` adds it
+    body = article.model_dump_json(
+        exclude_none=True, exclude={"story_id"}
+    ).encode()  # ``with_story`` adds it
     return json.dumps({"id": article.id, "bands": band_keys}).encode() + b"\n" + body
 
 
@@ -100,11 +113,19 @@ def unwrap(value: bytes) -> tuple[str, list[str], bytes]:
         article_id, band_keys = obj["id"], obj["bands"]
     except (ValueError, TypeError, KeyError) as exc:
         raise BadInput(f"not a stories message: {exc}", reason="invalid_article") from exc
-    if not isinstance(article_id, str) or not article_id or not isinstance(band_keys, list) \
-            or not all(isinstance(k, str) for k in band_keys):
-        raise BadInput("not a stories message: needs an id and a list of band keys", reason="invalid_article")
+    if (
+        not isinstance(article_id, str)
+        or not article_id
+        or not isinstance(band_keys, list)
+        or not all(isinstance(k, str) for k in band_keys)
+    ):
+        raise BadInput(
+            "not a stories message: needs an id and a list of band keys", reason="invalid_article"
+        )
     if not (article.startswith(b"{") and article.rstrip().endswith(b"}")):
-        raise BadInput("not a stories message: no article JSON after the header", reason="invalid_article")
+        raise BadInput(
+            "not a stories message: no article JSON after the header", reason="invalid_article"
+        )
     return article_id, band_keys, article
 
 

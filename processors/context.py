@@ -7,6 +7,7 @@ is within ``WINDOW`` words (or the concept was already named for certain) and no
 is. When a name fits several places, the one whose country the article names wins, else the
 most populous.
 """
+
 from __future__ import annotations
 
 from bisect import insort
@@ -30,7 +31,9 @@ class Resolved(NamedTuple):
 def resolve(found: Found, lexicon: Lexicon) -> Resolved:
     """Which concepts ``find``'s matches are read as (context rules and place choice applied)."""
     by_concept: dict[str, list[Match]] = defaultdict(list)
-    unsure: list[tuple[Match, tuple[str, ...], tuple]] = []  # (match, certain concepts, contextual ones)
+    unsure: list[
+        tuple[Match, tuple[str, ...], tuple]
+    ] = []  # (match, certain concepts, contextual ones)
     decided = _DECIDED
     for match in found.matches:
         candidates = match.candidates
@@ -46,13 +49,19 @@ def resolve(found: Found, lexicon: Lexicon) -> Resolved:
     return _resolve_unsure(unsure, by_concept, found.cues, lexicon.concepts)
 
 
-def _resolve_unsure(unsure: list[tuple[Match, tuple[str, ...], tuple]], by_concept: dict[str, list[Match]],
-                    cues: list[tuple[int, str]], concepts: dict) -> Resolved:
+def _resolve_unsure(
+    unsure: list[tuple[Match, tuple[str, ...], tuple]],
+    by_concept: dict[str, list[Match]],
+    cues: list[tuple[int, str]],
+    concepts: dict,
+) -> Resolved:
     """``resolve`` for the matches that are not simply one concept for certain: context, then place choice."""
     named = set(by_concept)
     for _, certain, _ in unsure:
         named.update(certain)
-    kept: list[tuple[Match, list[tuple[str, bool]]]] = []  # (match, its readings: (concept id, certain))
+    kept: list[
+        tuple[Match, list[tuple[str, bool]]]
+    ] = []  # (match, its readings: (concept id, certain))
     several = False
     for match, certain, contextual in unsure:
         readings = [(cid, True) for cid in certain] if certain else []
@@ -63,7 +72,9 @@ def _resolve_unsure(unsure: list[tuple[Match, tuple[str, ...], tuple]], by_conce
         several = several or len(readings) > 1
     if several:
         countries = {cid for cid in by_concept if concepts[cid].type == "country"}
-        countries.update(cid for _, readings in kept for cid, _ in readings if concepts[cid].type == "country")
+        countries.update(
+            cid for _, readings in kept for cid, _ in readings if concepts[cid].type == "country"
+        )
         kept = [(match, _choose_place(readings, concepts, countries)) for match, readings in kept]
     sure = set(by_concept)
     for match, readings in kept:
@@ -101,19 +112,34 @@ def _decide(candidates: tuple[tuple[str, tuple[Rule | None, ...]], ...], spelled
     return known
 
 
-def _sorted_rules(rules: tuple[Rule | None, ...]) -> tuple[bool, tuple[Rule, ...], tuple[Rule, ...]]:
+def _sorted_rules(
+    rules: tuple[Rule | None, ...],
+) -> tuple[bool, tuple[Rule, ...], tuple[Rule, ...]]:
     """Whether some form counts unconditionally; the spelling-only rules; the contextual ones."""
     conditional = [r for r in rules if r is not None]
-    return (len(conditional) < len(rules), tuple(r for r in conditional if not r.contextual),
-            tuple(r for r in conditional if r.contextual))
+    return (
+        len(conditional) < len(rules),
+        tuple(r for r in conditional if not r.contextual),
+        tuple(r for r in conditional if r.contextual),
+    )
 
 
-def _fits(match: Match, concept_id: str, rules: tuple[Rule, ...], cues: list[tuple[int, str]], named: set[str]) -> bool:
+def _fits(
+    match: Match,
+    concept_id: str,
+    rules: tuple[Rule, ...],
+    cues: list[tuple[int, str]],
+    named: set[str],
+) -> bool:
     """Whether some rule's needed words are near the match (or the concept named for certain) and no avoided one is."""
     for rule in rules:
         window = WINDOW if rule.window is None else rule.window
         first, last = match.first, match.last
-        near = {key for word, key in cues if first - window <= word < first or last < word <= last + window}
+        near = {
+            key
+            for word, key in cues
+            if first - window <= word < first or last < word <= last + window
+        }
         if near & rule.avoids:
             continue
         if concept_id in named or not rule.needs or near & rule.needs:
@@ -121,7 +147,9 @@ def _fits(match: Match, concept_id: str, rules: tuple[Rule, ...], cues: list[tup
     return False
 
 
-def _choose_place(readings: list[tuple[str, bool]], concepts: dict, countries: set[str]) -> list[tuple[str, bool]]:
+def _choose_place(
+    readings: list[tuple[str, bool]], concepts: dict, countries: set[str]
+) -> list[tuple[str, bool]]:
     """One match's readings ``(concept id, certain)``, one place kept when its name fits several.
 
     Tripoli in Libya or in Lebanon: a country first, then a place whose country the article names,
@@ -130,6 +158,12 @@ def _choose_place(readings: list[tuple[str, bool]], concepts: dict, countries: s
     places = [r for r in readings if concepts[r[0]].kind == "place"]
     if len(places) < 2:
         return readings
-    best = max(places, key=lambda r: (concepts[r[0]].type == "country", concepts[r[0]].country in countries,
-                                      concepts[r[0]].population))
+    best = max(
+        places,
+        key=lambda r: (
+            concepts[r[0]].type == "country",
+            concepts[r[0]].country in countries,
+            concepts[r[0]].population,
+        ),
+    )
     return [r for r in readings if r is best or concepts[r[0]].kind != "place"]

@@ -1,4 +1,5 @@
 """The embedded shell of the processing stage: the same ``handle_raw`` on the in-memory bus."""
+
 from __future__ import annotations
 
 import logging
@@ -23,7 +24,13 @@ def attach(bus: MemoryBus, settings: Settings, lexicon: Lexicon) -> None:
             bus.publish(settings.topic_tagged, outcome.article.id, outcome.article.to_json())
         else:
             log.warning("rejected message %s: %s", key, outcome.error)
-            dead_letter(bus, settings.topic_dlq, outcome.reason, outcome.error, value,
-                        {"topic": settings.topic_raw, "key": key, "stage": "tagger"})
+            dead_letter(
+                bus,
+                settings.topic_dlq,
+                outcome.reason,
+                outcome.error,
+                value,
+                {"topic": settings.topic_raw, "key": key, "stage": "tagger"},
+            )
 
     bus.subscribe(settings.topic_raw, on_raw)

@@ -8,12 +8,13 @@ piece is read once: what its words are (``_PieceCache``), then what they are to 
 neither, so a pass over a text visits only the few others, and only there are n-grams looked
 up in a hash table. The cost grows with the text, not with the size of the lexicon.
 """
+
 from __future__ import annotations
 
 import re
 import weakref
-from dataclasses import dataclass, replace
 from bisect import bisect_right
+from dataclasses import dataclass, replace
 from itertools import accumulate, chain, compress, count
 from typing import NamedTuple
 
@@ -91,9 +92,13 @@ class Tokens:
 
     text: str
     pieces: list[str]
-    keys_of: dict[str, tuple[str, ...]]  # piece -> the match keys of its words (the stemmer's cache)
+    keys_of: dict[
+        str, tuple[str, ...]
+    ]  # piece -> the match keys of its words (the stemmer's cache)
     offsets_of: dict[str, tuple[tuple[int, int], ...]]  # piece -> its words' offsets in it
-    read: list[str] | None = None  # the keys as read otherwise than the pieces give them (Turkish), else None
+    read: list[str] | None = (
+        None  # the keys as read otherwise than the pieces give them (Turkish), else None
+    )
 
     @property
     def keys(self) -> list[str]:
@@ -118,7 +123,9 @@ class Tokens:
             if last != first:
                 p = bisect_right(words_to, last)
             end = text_to[p] + p + offsets_of[pieces[p]][last - (words_to[p - 1] if p else 0)][1]
-            matches.append(_new_tuple(Match, (first, last, start, end, self.text[start:end], candidates)))
+            matches.append(
+                _new_tuple(Match, (first, last, start, end, self.text[start:end], candidates))
+            )
         return matches
 
 
@@ -130,7 +137,9 @@ class Match(NamedTuple):
     start: int
     end: int
     text: str  # as written: text[start:end]
-    candidates: tuple[tuple[str, tuple[Rule | None, ...]], ...]  # (concept id, rules of its forms with these words)
+    candidates: tuple[
+        tuple[str, tuple[Rule | None, ...]], ...
+    ]  # (concept id, rules of its forms with these words)
 
 
 class Found(NamedTuple):
@@ -140,7 +149,9 @@ class Found(NamedTuple):
     cues: list[tuple[int, str]]  # (word, key) of each word some rule needs or avoids, in text order
 
 
-_new_tuple = tuple.__new__  # a NamedTuple made from a tuple: a third of the cost of calling the class
+_new_tuple = (
+    tuple.__new__
+)  # a NamedTuple made from a tuple: a third of the cost of calling the class
 
 
 def tokenize(text: str, stemmer: Stemmer) -> Tokens:
@@ -198,7 +209,7 @@ def _find_in_keys(keys: list[str], lexicon: Lexicon) -> list[tuple[int, int, tup
         if i < covered:
             continue
         for length in range(min(starts[keys[i]], n - i), 0, -1):
-            entry = index.get(tuple(keys[i:i + length]))
+            entry = index.get(tuple(keys[i : i + length]))
             if entry:
                 covered = i + length
                 found.append((i, covered - 1, entry))
@@ -206,7 +217,9 @@ def _find_in_keys(keys: list[str], lexicon: Lexicon) -> list[tuple[int, int, tup
     return found
 
 
-_SEEN: dict[int, _Seen] = {}  # id of a lexicon in use -> what its pieces hold; dropped with the lexicon
+_SEEN: dict[
+    int, _Seen
+] = {}  # id of a lexicon in use -> what its pieces hold; dropped with the lexicon
 
 
 def _seen_by(lexicon: Lexicon) -> _Seen:
@@ -230,7 +243,10 @@ class _Seen(dict):
 
     def __init__(self, lexicon: Lexicon):
         super().__init__()
-        self.index, self.starts = lexicon.index, lexicon.starts  # not the lexicon: it may be dropped
+        self.index, self.starts = (
+            lexicon.index,
+            lexicon.starts,
+        )  # not the lexicon: it may be dropped
         pieces = _pieces_of(lexicon.stemmer)
         self.keys_of, self.offsets_of = pieces.keys, pieces.offsets
         self.follows: dict[str, dict[str, int]] = {}
@@ -239,14 +255,29 @@ class _Seen(dict):
             if len(key) > 1:
                 after = self.follows.setdefault(key[0], {})
                 after[key[1]] = max(after.get(key[1], 0), len(key))
-            self.cue_keys.update(k for _, rules in entry for rule in rules if rule is not None
-                                 for k in rule.needs | rule.avoids)
+            self.cue_keys.update(
+                k
+                for _, rules in entry
+                for rule in rules
+                if rule is not None
+                for k in rule.needs | rule.avoids
+            )
 
     def __missing__(self, piece: str) -> tuple:
         keys, offsets = self.keys_of[piece], self.offsets_of[piece]
-        hits = tuple((j, key, self.index.get((key,)), *offsets[j], piece[slice(*offsets[j])],
-                      self.follows.get(key, _NONE), keys[j + 1:j + 2])
-                     for j, key in enumerate(keys) if key in self.starts)
+        hits = tuple(
+            (
+                j,
+                key,
+                self.index.get((key,)),
+                *offsets[j],
+                piece[slice(*offsets[j])],
+                self.follows.get(key, _NONE),
+                keys[j + 1 : j + 2],
+            )
+            for j, key in enumerate(keys)
+            if key in self.starts
+        )
         cues = tuple((j, key) for j, key in enumerate(keys) if key in self.cue_keys)
         seen = (len(keys), hits, cues) if hits or cues or len(keys) != 1 else ()
         if len(piece) <= _PIECE_MAX:
@@ -259,9 +290,13 @@ class _Seen(dict):
         """``find`` for keys as the pieces give them: only pieces that are not one plain word are visited."""
         seen = list(map(self.__getitem__, pieces))
         keys_of = self.keys_of
-        text_to = list(accumulate(map(len, pieces), initial=0))  # characters before each piece (but its spaces)
+        text_to = list(
+            accumulate(map(len, pieces), initial=0)
+        )  # characters before each piece (but its spaces)
         matches, cues = [], []
-        extra = covered = 0  # words before the piece beyond one a piece; words before ``covered`` are matched
+        extra = covered = (
+            0  # words before the piece beyond one a piece; words before ``covered`` are matched
+        )
         for p in compress(count(), seen):
             words, hits, cue_words = seen[p]
             for j, key in cue_words:
@@ -275,27 +310,36 @@ class _Seen(dict):
                     if follows:  # a form of several words only if the next word continues one
                         if after:
                             second = after[0]
-                        elif p + 1 < len(pieces) and keys_of[pieces[p + 1]]:  # most often: the next piece's
+                        elif (
+                            p + 1 < len(pieces) and keys_of[pieces[p + 1]]
+                        ):  # most often: the next piece's
                             second = keys_of[pieces[p + 1]][0]
                         else:
                             second = _first_word(keys_of, pieces, p + 1)[0]
-                        run = second in follows and self._run(pieces, p, j, key, second, follows[second], after)
+                        run = second in follows and self._run(
+                            pieces, p, j, key, second, follows[second], after
+                        )
                     else:
                         run = None
                     if run:
                         length, q, stop_in_q, entry = run
                         end = text_to[q] + q + stop_in_q
-                        written = text[at + start:end]
-                        matches.append(_new_tuple(Match, (i, i + length - 1, at + start, end, written, entry)))
+                        written = text[at + start : end]
+                        matches.append(
+                            _new_tuple(Match, (i, i + length - 1, at + start, end, written, entry))
+                        )
                         covered = i + length
                         continue
                     if alone:
-                        matches.append(_new_tuple(Match, (i, i, at + start, at + stop, spelled, alone)))
+                        matches.append(
+                            _new_tuple(Match, (i, i, at + start, at + stop, spelled, alone))
+                        )
             extra += words - 1
         return Found(matches, cues)
 
-    def _run(self, pieces: list[str], p: int, j: int, key: str, second: str, longest: int,
-             after: tuple) -> tuple | None:
+    def _run(
+        self, pieces: list[str], p: int, j: int, key: str, second: str, longest: int, after: tuple
+    ) -> tuple | None:
         """The longest form of 2 to ``longest`` words from word ``j`` (``key``, then ``second``) of piece ``p``.
 
         As ``(length, last piece, end in it, entry)``, or None; ``after`` is the next word when it
@@ -308,7 +352,7 @@ class _Seen(dict):
 
     def _longest(self, pieces: list[str], p: int, j: int, longest: int) -> tuple | None:
         """``_run`` for forms of 2 to ``longest`` words (the n-grams looked up longest first)."""
-        keys = list(self.keys_of[pieces[p]][j:j + longest])
+        keys = list(self.keys_of[pieces[p]][j : j + longest])
         owners = [p] * len(keys)  # the piece of each word
         q = p
         while len(keys) < longest and q + 1 < len(pieces):
@@ -320,7 +364,9 @@ class _Seen(dict):
             entry = self.index.get(tuple(keys[:length]))
             if entry:
                 q = owners[length - 1]
-                last = length - 1 - owners.index(q) + (j if q == p else 0)  # the word's place in its piece
+                last = (
+                    length - 1 - owners.index(q) + (j if q == p else 0)
+                )  # the word's place in its piece
                 return length, q, self.offsets_of[pieces[q]][last][1], entry
         return None
 
@@ -328,7 +374,9 @@ class _Seen(dict):
 _NONE: dict[str, int] = {}  # shared, never written: no form of several words begins with the word
 
 
-def _first_word(keys_of: dict[str, tuple[str, ...]], pieces: list[str], p: int) -> tuple[str | None, int, int]:
+def _first_word(
+    keys_of: dict[str, tuple[str, ...]], pieces: list[str], p: int
+) -> tuple[str | None, int, int]:
     """``(key, piece, 0)`` of the first word of piece ``p`` or after (key None: there is none)."""
     while p < len(pieces):
         keys = keys_of[pieces[p]]

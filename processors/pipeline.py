@@ -2,17 +2,18 @@
 
 The Faust agent and the embedded runner are thin shells around ``handle_raw``.
 """
+
 from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
 
+from processors.stories import StoryIndex
+from processors.tagger import tag
 from rasad.concepts import Lexicon
 from rasad.errors import BadInput
 from rasad.language import detect
 from rasad.model import Article, utcnow
-from processors.stories import StoryIndex
-from processors.tagger import tag
 
 _SPACES = str.maketrans({"\u00a0": " ", "\u2007": " ", "\u202f": " ", "\r": ""})
 
@@ -28,14 +29,20 @@ class Outcome:
 
 def clean(article: Article) -> Article:
     """Unicode NFKC (Arabic presentation forms, full-width chars), tidy spaces, trimmed fields."""
+
     def tidy(value: str | None) -> str | None:
         if value is None:
             return None
         lines = unicodedata.normalize("NFKC", value).translate(_SPACES).split("\n")
         return "\n".join(" ".join(line.split()) for line in lines).strip()
 
-    return article.model_copy(update={"title": tidy(article.title) or "", "text": tidy(article.text),
-                                      "subtitle": tidy(article.subtitle)})
+    return article.model_copy(
+        update={
+            "title": tidy(article.title) or "",
+            "text": tidy(article.text),
+            "subtitle": tidy(article.subtitle),
+        }
+    )
 
 
 def process(article: Article, lexicon: Lexicon, stories: StoryIndex | None = None) -> Article:
@@ -49,7 +56,10 @@ def process(article: Article, lexicon: Lexicon, stories: StoryIndex | None = Non
     if article.ingested_at is None:
         updates["ingested_at"] = updates["tagged_at"]
     article = article.model_copy(update=updates)
-    updates = {"tags": tag(article, lexicon), "normalized": lexicon.stemmer.normalized(article.body)}
+    updates = {
+        "tags": tag(article, lexicon),
+        "normalized": lexicon.stemmer.normalized(article.body),
+    }
     if stories is not None and not article.story_id:
         updates["story_id"] = stories.assign(article.id, updates["normalized"])
     return article.model_copy(update=updates)

@@ -22,6 +22,7 @@ changelogged Faust table shared by every worker (``processors.agents``): two cha
 per article, not one per key, and after a restart or a rebalance the mappings are rebuilt from
 the restored log.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -33,12 +34,13 @@ from collections.abc import MutableMapping
 import numpy as np
 from datasketch import MinHashLSH
 
-
 logger = logging.getLogger(__name__)
 _SHINGLE = 3
 _SEED = 1  # the same permutations, so the same signatures, in every process
 _PRIME = (1 << 61) - 1  # a Mersenne prime: the universal hash's modulus
-_MIX = tuple(np.uint64(k) for k in (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9))  # odd 64-bit constants
+_MIX = tuple(
+    np.uint64(k) for k in (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9)
+)  # odd 64-bit constants
 THRESHOLD, NUM_PERM = 0.5, 64
 
 
@@ -53,7 +55,9 @@ class Banding:
     """
 
     def __init__(self, threshold: float = THRESHOLD, num_perm: int = NUM_PERM):
-        self.ranges = MinHashLSH(threshold=threshold, num_perm=num_perm).hashranges  # [(start, end)] per band
+        self.ranges = MinHashLSH(
+            threshold=threshold, num_perm=num_perm
+        ).hashranges  # [(start, end)] per band
         draw = np.random.RandomState(_SEED)
         self._a = draw.randint(1, _PRIME, size=num_perm, dtype=np.uint64)
         self._b = draw.randint(0, _PRIME, size=num_perm, dtype=np.uint64)
@@ -64,8 +68,10 @@ class Banding:
         A key is the band number and a 64-bit digest of the band's hash values.
         """
         values = self.signature(normalized)
-        return [f"{band}:{hashlib.blake2b(values[start:end].tobytes(), digest_size=8).hexdigest()}"
-                for band, (start, end) in enumerate(self.ranges)]
+        return [
+            f"{band}:{hashlib.blake2b(values[start:end].tobytes(), digest_size=8).hexdigest()}"
+            for band, (start, end) in enumerate(self.ranges)
+        ]
 
     def signature(self, normalized: str) -> np.ndarray:
         """MinHash (``num_perm`` values) of the word 3-grams of the normalized text (of its words, when fewer)."""
@@ -73,12 +79,18 @@ class Banding:
         if len(words) < _SHINGLE:
             shingles = np.array([zlib.crc32(" ".join(words).encode("utf-8"))], dtype=np.uint64)
         else:
-            hashed = np.fromiter(map(zlib.crc32, map(str.encode, words)), dtype=np.uint64, count=len(words))
+            hashed = np.fromiter(
+                map(zlib.crc32, map(str.encode, words)), dtype=np.uint64, count=len(words)
+            )
             with np.errstate(over="ignore"):  # products wrap modulo 2^64: that is the mixing
                 mixed = (hashed[:-2] * _MIX[0] + hashed[1:-1] * _MIX[1] + hashed[2:]) * _MIX[2]
-            shingles = mixed >> np.uint64(32)  # repeated 3-grams change no minimum: no need to drop them
+            shingles = mixed >> np.uint64(
+                32
+            )  # repeated 3-grams change no minimum: no need to drop them
         with np.errstate(over="ignore"):
-            permuted = (shingles[:, None] * self._a + self._b) % np.uint64(_PRIME) & np.uint64(0xFFFFFFFF)
+            permuted = (shingles[:, None] * self._a + self._b) % np.uint64(_PRIME) & np.uint64(
+                0xFFFFFFFF
+            )
         return permuted.min(axis=0)
 
 
@@ -111,7 +123,9 @@ class StoryLog:
         keys = list(self.log)
         numbers = sorted(int(key) for key in keys if key.isdigit())
         if len(numbers) < len(keys):
-            logger.warning("stories: %d entries of an older table format ignored", len(keys) - len(numbers))
+            logger.warning(
+                "stories: %d entries of an older table format ignored", len(keys) - len(numbers)
+            )
         for number in numbers:
             self._apply(json.loads(self.log[str(number)]))
         self._next = numbers[-1] + 1 if numbers else 0
@@ -123,8 +137,11 @@ class StoryLog:
             return known
         stories = [story for story in map(self._by_band.get, band_keys) if story is not None]
         story = min(stories) if stories else article_id
-        record = {"id": article_id, "story": story, "bands": [key for key in dict.fromkeys(band_keys)
-                                                              if key not in self._by_band]}
+        record = {
+            "id": article_id,
+            "story": story,
+            "bands": [key for key in dict.fromkeys(band_keys) if key not in self._by_band],
+        }
         self._apply(record)
         self.log[str(self._next)] = json.dumps(record)
         oldest = self.log.pop(str(self._next - self.capacity), None)
@@ -147,7 +164,9 @@ class StoryLog:
 class StoryIndex:
     """Story ids of texts, remembered in memory for the last ``capacity`` articles (the embedded runner's)."""
 
-    def __init__(self, threshold: float = THRESHOLD, num_perm: int = NUM_PERM, capacity: int = 50_000):
+    def __init__(
+        self, threshold: float = THRESHOLD, num_perm: int = NUM_PERM, capacity: int = 50_000
+    ):
         self.banding = Banding(threshold, num_perm)
         self.stories = StoryLog({}, capacity)
 

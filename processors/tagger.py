@@ -6,15 +6,16 @@ produced it and a confidence; places carry coordinates, and a city implies its c
 (a tag marked ``derived``). The steps: ``matcher`` finds surface forms in one pass,
 ``context`` keeps the readings the rules and the surrounding words allow, this module scores.
 """
+
 from __future__ import annotations
 
 from operator import itemgetter
 
+from pydantic import BaseModel
+
 from processors.context import Resolved, resolve
 from processors.mentions import Match, find, tokenize, undo_turkish_suffixes
 from rasad.concepts import Concept, Lexicon
-from pydantic import BaseModel
-
 from rasad.model import Article, Span, Tag
 
 _CERTAIN, _CONTEXTUAL, _EACH_MORE, _IN_TITLE, _CAP = 0.75, 0.55, 0.07, 0.05, 0.99
@@ -23,11 +24,17 @@ _DERIVED = 0.9  # a country implied by a city: a little less sure than the city
 
 def tag(article: Article, lexicon: Lexicon) -> list[Tag]:
     """The tags of an article, one per concept, with every span that mentions it."""
-    return tag_text(article.body, lexicon, title_end=len(article.title) if article.title else 0,
-                    language=article.language)
+    return tag_text(
+        article.body,
+        lexicon,
+        title_end=len(article.title) if article.title else 0,
+        language=article.language,
+    )
 
 
-def tag_text(text: str, lexicon: Lexicon, title_end: int = 0, language: str | None = None) -> list[Tag]:
+def tag_text(
+    text: str, lexicon: Lexicon, title_end: int = 0, language: str | None = None
+) -> list[Tag]:
     """The tags of a text; spans before ``title_end`` are in the title and count a little more.
 
     ``language`` (ISO 639-1) lets inflection be undone where words carry it (Turkish suffixes).
@@ -71,14 +78,24 @@ def _scores(certain: bool, in_title: bool) -> tuple[float, ...]:
     """The confidence of a concept mentioned n times, at index n (from 1 up to the first n at the cap)."""
     scores = [0.0]
     while len(scores) < 2 or scores[-1] < _CAP:
-        confidence = ((_CERTAIN if certain else _CONTEXTUAL) + _EACH_MORE * (len(scores) - 1)
-                      + (_IN_TITLE if in_title else 0.0))
+        confidence = (
+            (_CERTAIN if certain else _CONTEXTUAL)
+            + _EACH_MORE * (len(scores) - 1)
+            + (_IN_TITLE if in_title else 0.0)
+        )
         scores.append(round(min(_CAP, confidence), 2))
     return tuple(scores)
 
 
-_SCORES = tuple(tuple(_scores(certain, in_title) for in_title in (False, True)) for certain in (False, True))
-_DERIVED_SCORES = {score: round(score * _DERIVED, 2) for by_title in _SCORES for scores in by_title for score in scores}
+_SCORES = tuple(
+    tuple(_scores(certain, in_title) for in_title in (False, True)) for certain in (False, True)
+)
+_DERIVED_SCORES = {
+    score: round(score * _DERIVED, 2)
+    for by_title in _SCORES
+    for scores in by_title
+    for score in scores
+}
 
 
 def _tag(concept: Concept, confidence: float, matches: list[Match] | None) -> Tag:
@@ -95,21 +112,40 @@ def _tag(concept: Concept, confidence: float, matches: list[Match] | None) -> Ta
     else:
         fields = templates[0].copy()
         for match in matches:
-            spans.append(_built(Span, {"start": match.start, "end": match.end, "text": match.text}, _SPAN_FIELDS))
-    fields["spans"], fields["confidence"], fields["codes"] = spans, confidence, concept.codes.copy()  # its own
+            spans.append(
+                _built(
+                    Span, {"start": match.start, "end": match.end, "text": match.text}, _SPAN_FIELDS
+                )
+            )
+    fields["spans"], fields["confidence"], fields["codes"] = (
+        spans,
+        confidence,
+        concept.codes.copy(),
+    )  # its own
     return _built(Tag, fields, _TAG_FIELDS)
 
 
-_TEMPLATES: dict[Concept, tuple[dict, dict]] = {}  # concept -> its tag's fields (mentioned, derived); by identity
+_TEMPLATES: dict[
+    Concept, tuple[dict, dict]
+] = {}  # concept -> its tag's fields (mentioned, derived); by identity
 
 
 def _templates(concept: Concept) -> tuple[dict, dict]:
     """The fields of a concept's tag in schema order, mentioned and derived, without spans/confidence/codes."""
     if len(_TEMPLATES) >= 100_000:  # concepts of lexicons no longer in use
         _TEMPLATES.clear()
-    mentioned = {"kind": concept.kind, "id": concept.id, "label": concept.label, "spans": None,
-                 "confidence": None, "derived": False, "country": concept.country, "lat": concept.lat,
-                 "lon": concept.lon, "codes": None}
+    mentioned = {
+        "kind": concept.kind,
+        "id": concept.id,
+        "label": concept.label,
+        "spans": None,
+        "confidence": None,
+        "derived": False,
+        "country": concept.country,
+        "lat": concept.lat,
+        "lon": concept.lon,
+        "codes": None,
+    }
     derived = {**mentioned, "derived": True, "country": concept.id, "lat": None, "lon": None}
     templates = _TEMPLATES[concept] = (mentioned, derived)
     return templates
@@ -118,8 +154,14 @@ def _templates(concept: Concept) -> tuple[dict, dict]:
 # The setters of BaseModel's slots, called directly: no attribute lookup by name per object built.
 _new = object.__new__
 _set_dict, _set_fields_set, _set_extra, _set_private = (
-    vars(BaseModel)[name].__set__ for name in ("__dict__", "__pydantic_fields_set__", "__pydantic_extra__",
-                                               "__pydantic_private__"))
+    vars(BaseModel)[name].__set__
+    for name in (
+        "__dict__",
+        "__pydantic_fields_set__",
+        "__pydantic_extra__",
+        "__pydantic_private__",
+    )
+)
 _SPAN_FIELDS, _TAG_FIELDS = set(Span.model_fields), set(Tag.model_fields)
 
 

@@ -4,6 +4,7 @@ charset_normalizer guesses wrong on short Arabic text in Windows-1256 (it often 
 mac-roman), so that case is recognised first: decoded as cp1256, the non-ASCII characters of
 an Arabic page are nearly all Arabic letters, which no other reading of the bytes produces.
 """
+
 from __future__ import annotations
 
 from charset_normalizer import from_bytes
@@ -19,8 +20,10 @@ def decode(data: bytes, what: str, max_bytes: int = MAX_BYTES) -> str:
     if not data.strip():
         raise BadInput(f"{what}: empty, no text", reason="empty")
     if len(data) > max_bytes:
-        raise BadInput(f"{what}: {len(data) / 2**20:.1f} MB, over the {max_bytes / 2**20:g} MB limit",
-                       reason="too_large")
+        raise BadInput(
+            f"{what}: {len(data) / 2**20:.1f} MB, over the {max_bytes / 2**20:g} MB limit",
+            reason="too_large",
+        )
     if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise BadInput(f"{what}: binary data, not text", reason="binary")
     try:

@@ -7,11 +7,12 @@ in one of the shipped formats: a page-text dump with real page furniture (sectio
 prompts, comment footers), a JSONL line, an RSS 2.0 item or an Atom entry. The output is
 deterministic and committed; run ``python -m producers.corpus`` to rebuild it after editing blocks.
 """
+
 from __future__ import annotations
 
 import json
 import random
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -20,7 +21,7 @@ import yaml
 BLOCKS = Path(__file__).with_name("corpus_blocks")
 SAMPLES = Path(__file__).with_name("samples")
 LANGUAGES = ("ar", "en", "fr", "ru", "tr")
-_START = datetime(2024, 9, 1, 6, 0, tzinfo=timezone.utc)
+_START = datetime(2024, 9, 1, 6, 0, tzinfo=UTC)
 _FORMATS = ("page", "page", "page", "page", "jsonl", "jsonl", "jsonl", "jsonl", "rss", "atom")
 
 
@@ -33,21 +34,34 @@ def compose() -> list[dict]:
             details = parts["details"]
             for i, lead in enumerate(parts["leads"]):
                 rng = random.Random(f"{language}:{topic}:{i}")
-                picked = [details[(i + j) % len(details)] for j in range(min(len(details), rng.randint(2, 3)))]
-                articles.append({
-                    "language": language, "topic": topic, "blocks": blocks,
-                    "title": lead["t"], "subtitle": lead.get("s"), "paragraphs": [lead["l"], *picked],
-                    "source": rng.choice(blocks["sources"]), "byline": rng.choice(blocks["bylines"]),
-                    "published_at": _START + timedelta(days=rng.randint(0, 300), minutes=rng.randint(0, 900)),
-                })
+                picked = [
+                    details[(i + j) % len(details)]
+                    for j in range(min(len(details), rng.randint(2, 3)))
+                ]
+                articles.append(
+                    {
+                        "language": language,
+                        "topic": topic,
+                        "blocks": blocks,
+                        "title": lead["t"],
+                        "subtitle": lead.get("s"),
+                        "paragraphs": [lead["l"], *picked],
+                        "source": rng.choice(blocks["sources"]),
+                        "byline": rng.choice(blocks["bylines"]),
+                        "published_at": _START
+                        + timedelta(days=rng.randint(0, 300), minutes=rng.randint(0, 900)),
+                    }
+                )
     rng = random.Random(2024)
     rng.shuffle(articles)  # so each format gets every language and topic
     for number, article in enumerate(articles):
         article["number"] = number
         article["format"] = _FORMATS[number % len(_FORMATS)]
         slug = article["blocks"]["sources"].index(article["source"])
-        article["url"] = (f"https://{article['language']}{slug}.news.example/{article['published_at']:%Y/%m}/"
-                          f"{article['topic']}-{number:03d}")
+        article["url"] = (
+            f"https://{article['language']}{slug}.news.example/{article['published_at']:%Y/%m}/"
+            f"{article['topic']}-{number:03d}"
+        )
     return articles
 
 
@@ -55,15 +69,22 @@ def page_dump(article: dict) -> str:
     """The visible text of the article's web page, furniture included."""
     blocks, rng = article["blocks"], random.Random(article["number"])
     when = article["published_at"]
-    dateline = blocks["dateline"].format(day=when.day, month=blocks["months"][when.month - 1], year=when.year,
-                                         hh=f"{when.hour:02d}", mm=f"{when.minute:02d}")
+    dateline = blocks["dateline"].format(
+        day=when.day,
+        month=blocks["months"][when.month - 1],
+        year=when.year,
+        hh=f"{when.hour:02d}",
+        mm=f"{when.minute:02d}",
+    )
     head = [blocks["sections"][article["topic"]], article["title"]]
     if article["subtitle"]:
         head.append(article["subtitle"])
     head.append(dateline)
     paragraphs = list(article["paragraphs"])
     if article["language"] == "ar" or rng.random() < 0.5:
-        paragraphs[1] = f"{article['byline']}: {paragraphs[1]}"  # the seed's style: byline, colon, text
+        paragraphs[1] = (
+            f"{article['byline']}: {paragraphs[1]}"  # the seed's style: byline, colon, text
+        )
     else:
         by = {"en": "By", "fr": "Par", "ru": "Автор:", "tr": "Yazan:"}[article["language"]]
         head.append(f"{by} {article['byline']}")
@@ -73,9 +94,14 @@ def page_dump(article: dict) -> str:
 
 
 def jsonl_line(article: dict) -> str:
-    obj = {"url": article["url"], "source": article["source"], "title": article["title"],
-           "byline": article["byline"], "published_at": article["published_at"].isoformat(),
-           "text": "\n\n".join(article["paragraphs"])}
+    obj = {
+        "url": article["url"],
+        "source": article["source"],
+        "title": article["title"],
+        "byline": article["byline"],
+        "published_at": article["published_at"].isoformat(),
+        "text": "\n\n".join(article["paragraphs"]),
+    }
     if article["subtitle"]:
         obj["subtitle"] = article["subtitle"]
     return json.dumps(obj, ensure_ascii=False)
@@ -85,14 +111,16 @@ def rss(articles: list[dict]) -> str:
     items = "".join(
         f"""
     <item>
-      <title>{escape(a['title'])}</title>
-      <link>{a['url']}</link>
-      <guid isPermaLink="true">{a['url']}</guid>
-      <pubDate>{a['published_at']:%a, %d %b %Y %H:%M:%S} +0000</pubDate>
-      <dc:creator>{escape(a['byline'])}</dc:creator>
-      <description>{escape(a['paragraphs'][0])}</description>
-      <content:encoded><![CDATA[{''.join(f'<p>{escape(p)}</p>' for p in a['paragraphs'])}]]></content:encoded>
-    </item>""" for a in articles)
+      <title>{escape(a["title"])}</title>
+      <link>{a["url"]}</link>
+      <guid isPermaLink="true">{a["url"]}</guid>
+      <pubDate>{a["published_at"]:%a, %d %b %Y %H:%M:%S} +0000</pubDate>
+      <dc:creator>{escape(a["byline"])}</dc:creator>
+      <description>{escape(a["paragraphs"][0])}</description>
+      <content:encoded><![CDATA[{"".join(f"<p>{escape(p)}</p>" for p in a["paragraphs"])}]]></content:encoded>
+    </item>"""
+        for a in articles
+    )
     return f"""<?xml version="1.0" encoding="UTF-8"?>
 <rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/">
   <channel>
@@ -108,15 +136,17 @@ def atom(articles: list[dict]) -> str:
     entries = "".join(
         f"""
   <entry>
-    <title>{escape(a['title'])}</title>
-    <link href="{a['url']}"/>
-    <id>{a['url']}</id>
-    <published>{a['published_at'].isoformat()}</published>
-    <updated>{a['published_at'].isoformat()}</updated>
-    <author><name>{escape(a['byline'])}</name></author>
-    <summary>{escape(a['paragraphs'][0])}</summary>
-    <content type="html">{escape(''.join(f'<p>{escape(p)}</p>' for p in a['paragraphs']))}</content>
-  </entry>""" for a in articles)
+    <title>{escape(a["title"])}</title>
+    <link href="{a["url"]}"/>
+    <id>{a["url"]}</id>
+    <published>{a["published_at"].isoformat()}</published>
+    <updated>{a["published_at"].isoformat()}</updated>
+    <author><name>{escape(a["byline"])}</name></author>
+    <summary>{escape(a["paragraphs"][0])}</summary>
+    <content type="html">{escape("".join(f"<p>{escape(p)}</p>" for p in a["paragraphs"]))}</content>
+  </entry>"""
+        for a in articles
+    )
     return f"""<?xml version="1.0" encoding="utf-8"?>
 <feed xmlns="http://www.w3.org/2005/Atom">
   <title>Rasad sample bulletin (Atom)</title>
@@ -130,7 +160,7 @@ def write(target: Path = SAMPLES) -> dict[str, int]:
     """Write the corpus under ``target``; return how many articles went to each format."""
     articles = compose()
     pages = target / "pages"
-    counts = {f: 0 for f in set(_FORMATS)}
+    counts = dict.fromkeys(set(_FORMATS), 0)
     for article in articles:
         counts[article["format"]] += 1
         if article["format"] == "page":
@@ -141,11 +171,16 @@ def write(target: Path = SAMPLES) -> dict[str, int]:
             encoding = "cp1256" if article["language"] == "ar" and counts["page"] == 1 else "utf-8"
             name.write_bytes(page_dump(article).encode(encoding))
     (target / "articles.jsonl").write_text(
-        "".join(jsonl_line(a) + "\n" for a in articles if a["format"] == "jsonl"), encoding="utf-8")
+        "".join(jsonl_line(a) + "\n" for a in articles if a["format"] == "jsonl"), encoding="utf-8"
+    )
     feeds = target / "feeds"
     feeds.mkdir(parents=True, exist_ok=True)
-    (feeds / "wire.rss").write_text(rss([a for a in articles if a["format"] == "rss"]), encoding="utf-8")
-    (feeds / "bulletin.atom").write_text(atom([a for a in articles if a["format"] == "atom"]), encoding="utf-8")
+    (feeds / "wire.rss").write_text(
+        rss([a for a in articles if a["format"] == "rss"]), encoding="utf-8"
+    )
+    (feeds / "bulletin.atom").write_text(
+        atom([a for a in articles if a["format"] == "atom"]), encoding="utf-8"
+    )
     return counts
 
 

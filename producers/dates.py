@@ -3,25 +3,49 @@
 dateparser reads most forms; Arabic pages add two it misses: ordinal days written as words
 ("الخامس من أكتوبر") and the double month name of the Levant ("أكتوبر/ تشرين الأول").
 """
+
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import lru_cache
 
 LANGUAGES = ["ar", "en", "fr", "ru", "tr"]
 _ARABIC_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 _UNITS = ["الأول", "الثاني", "الثالث", "الرابع", "الخامس", "السادس", "السابع", "الثامن", "التاسع"]
-_TEENS = ["الحادي عشر", "الثاني عشر", "الثالث عشر", "الرابع عشر", "الخامس عشر", "السادس عشر",
-          "السابع عشر", "الثامن عشر", "التاسع عشر"]
+_TEENS = [
+    "الحادي عشر",
+    "الثاني عشر",
+    "الثالث عشر",
+    "الرابع عشر",
+    "الخامس عشر",
+    "السادس عشر",
+    "السابع عشر",
+    "الثامن عشر",
+    "التاسع عشر",
+]
 # Label in front of a date line ("نشر في:", "Published:", "Publié le", "Опубликовано:", "Yayınlanma:").
-_LABEL = re.compile(r"^\s*(نشر(?:ت)?(?: في)?|تاريخ النشر|آخر تحديث|published(?: on)?|updated|posted(?: on)?|"
-                    r"publié(?: le)?|mis à jour(?: le)?|опубликовано|обновлено|yayınlanma(?: tarihi)?|güncelleme)"
-                    r"\s*[:：\-–]?\s*", re.IGNORECASE)
+_LABEL = re.compile(
+    r"^\s*(نشر(?:ت)?(?: في)?|تاريخ النشر|آخر تحديث|published(?: on)?|updated|posted(?: on)?|"
+    r"publié(?: le)?|mis à jour(?: le)?|опубликовано|обновлено|yayınlanma(?: tarihi)?|güncelleme)"
+    r"\s*[:：\-–]?\s*",
+    re.IGNORECASE,
+)
 # Levantine month names, mapped to the ones dateparser knows (done before ordinals: "تشرين الأول").
-_LEVANT = [("كانون الثاني", "يناير"), ("شباط", "فبراير"), ("آذار", "مارس"), ("نيسان", "أبريل"), ("أيار", "مايو"),
-           ("حزيران", "يونيو"), ("تموز", "يوليو"), ("آب", "أغسطس"), ("أيلول", "سبتمبر"), ("تشرين الأول", "أكتوبر"),
-           ("تشرين الثاني", "نوفمبر"), ("كانون الأول", "ديسمبر")]
+_LEVANT = [
+    ("كانون الثاني", "يناير"),
+    ("شباط", "فبراير"),
+    ("آذار", "مارس"),
+    ("نيسان", "أبريل"),
+    ("أيار", "مايو"),
+    ("حزيران", "يونيو"),
+    ("تموز", "يوليو"),
+    ("آب", "أغسطس"),
+    ("أيلول", "سبتمبر"),
+    ("تشرين الأول", "أكتوبر"),
+    ("تشرين الثاني", "نوفمبر"),
+    ("كانون الأول", "ديسمبر"),
+]
 _YEAR = re.compile(r"\b(19|20)\d\d\b")
 
 
@@ -48,7 +72,11 @@ def _prepare(text: str) -> str:
             text = re.sub(rf"(?<!\w){levantine}(?!\w)", month, text)
         # "أكتوبر/ أكتوبر" or "أكتوبر (أكتوبر)" once both names are mapped: keep one.
         text = re.sub(r"(\S+)\s*/\s*\1", r"\1", text)
-        text = re.sub(r"(\S+)\s*/\s*(\S+)", r"\1", text) if "/" in text and not re.search(r"\d/\d", text) else text
+        text = (
+            re.sub(r"(\S+)\s*/\s*(\S+)", r"\1", text)
+            if "/" in text and not re.search(r"\d/\d", text)
+            else text
+        )
         text = re.sub(r"\s*\([^)]*\)", "", text)
         for pattern, number in _ordinals():
             text = pattern.sub(number, text)
@@ -57,7 +85,9 @@ def _prepare(text: str) -> str:
     return " ".join(text.split())
 
 
-def parse_date(text: str | None, reference: datetime | None = None, tz: str = "UTC") -> datetime | None:
+def parse_date(
+    text: str | None, reference: datetime | None = None, tz: str = "UTC"
+) -> datetime | None:
     """A date/time string in any supported language, timezone-aware; None when it is not a date.
 
     Dates without a year are taken in the past relative to ``reference`` (default now); times
@@ -73,9 +103,14 @@ def parse_date(text: str | None, reference: datetime | None = None, tz: str = "U
     prepared = _prepare(text)
     if not prepared:
         return None
-    settings = {"RETURN_AS_TIMEZONE_AWARE": True, "TIMEZONE": tz, "TO_TIMEZONE": "UTC",
-                "PREFER_DATES_FROM": "past", "DATE_ORDER": "DMY",
-                "RELATIVE_BASE": (reference or datetime.now(timezone.utc)).replace(tzinfo=None)}
+    settings = {
+        "RETURN_AS_TIMEZONE_AWARE": True,
+        "TIMEZONE": tz,
+        "TO_TIMEZONE": "UTC",
+        "PREFER_DATES_FROM": "past",
+        "DATE_ORDER": "DMY",
+        "RELATIVE_BASE": (reference or datetime.now(UTC)).replace(tzinfo=None),
+    }
     parsed = None
     for language in _languages_for(prepared):
         try:
@@ -86,7 +121,7 @@ def parse_date(text: str | None, reference: datetime | None = None, tz: str = "U
             break
     if parsed is None:
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def _machine_date(text: str, tz: str) -> datetime | None:
@@ -103,7 +138,7 @@ def _machine_date(text: str, tz: str) -> datetime | None:
             return None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=ZoneInfo(tz))
-    return parsed.astimezone(timezone.utc)
+    return parsed.astimezone(UTC)
 
 
 def _languages_for(text: str) -> list[str]:

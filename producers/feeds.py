@@ -5,6 +5,7 @@ store), so an unchanged feed costs one 304. An entry carrying its full content i
 an entry with only a summary gets its linked page fetched and the article text extracted
 (trafilatura). A page that cannot be fetched is that entry's error; the other entries go on.
 """
+
 from __future__ import annotations
 
 import calendar
@@ -13,7 +14,7 @@ import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -44,8 +45,13 @@ class FeedPosition:
 class FeedSource:
     """The entries of one feed (URL or file); ``already_sent(id)`` skips entries before any page fetch."""
 
-    def __init__(self, location: str | Path, fetcher: Fetcher, position: FeedPosition | None = None,
-                 already_sent: Callable[[str], bool] = lambda _id: False):
+    def __init__(
+        self,
+        location: str | Path,
+        fetcher: Fetcher,
+        position: FeedPosition | None = None,
+        already_sent: Callable[[str], bool] = lambda _id: False,
+    ):
         self.location = str(location)
         self.fetcher = fetcher
         self.position = position or FeedPosition(self.location)
@@ -71,13 +77,17 @@ class FeedSource:
             except OSError as exc:
                 raise BadInput(f"{path}: cannot read: {exc.strerror}", reason="unreadable") from exc
             if len(data) > MAX_BYTES:
-                raise BadInput(f"{path}: {len(data) / 2**20:.1f} MB, over the {MAX_BYTES / 2**20:g} MB limit",
-                               reason="too_large")
+                raise BadInput(
+                    f"{path}: {len(data) / 2**20:.1f} MB, over the {MAX_BYTES / 2**20:g} MB limit",
+                    reason="too_large",
+                )
             return data
         fetched = self.fetcher.get(self.location, self.position.etag, self.position.last_modified)
         if fetched.not_modified:
             return None
-        self.position = FeedPosition(self.location, fetched.headers.get("etag"), fetched.headers.get("last-modified"))
+        self.position = FeedPosition(
+            self.location, fetched.headers.get("etag"), fetched.headers.get("last-modified")
+        )
         return fetched.content
 
     def _entries(self, data: bytes) -> Iterator[Item]:
@@ -85,9 +95,15 @@ class FeedSource:
         if not parsed.entries:
             problem = getattr(parsed, "bozo_exception", None)
             reason = f"malformed feed: {problem}" if parsed.bozo else "feed has no entries"
-            yield Item(self.location, error=BadInput(f"{self.location}: {reason}", reason="bad_feed"), raw=data[:65536])
+            yield Item(
+                self.location,
+                error=BadInput(f"{self.location}: {reason}", reason="bad_feed"),
+                raw=data[:65536],
+            )
             return
-        source = parsed.feed.get("title") or urlsplit(self.location).netloc or Path(self.location).stem
+        source = (
+            parsed.feed.get("title") or urlsplit(self.location).netloc or Path(self.location).stem
+        )
         for number, entry in enumerate(parsed.entries, start=1):
             origin = f"{self.location}#{entry.get('id') or entry.get('link') or number}"
             raw = json.dumps(entry, default=str, ensure_ascii=False)
@@ -96,7 +112,9 @@ class FeedSource:
             try:
                 article = self._article(entry, source, raw)
             except BadInput as exc:
-                yield Item(origin, error=BadInput(f"{origin}: {exc}", reason=exc.reason), raw=raw.encode())
+                yield Item(
+                    origin, error=BadInput(f"{origin}: {exc}", reason=exc.reason), raw=raw.encode()
+                )
                 continue
             yield Item(origin, article=article, raw=raw.encode())
 
@@ -111,17 +129,32 @@ class FeedSource:
         text = text or summary
         if not text:
             raise BadInput("entry has no text, summary or link", reason="missing_text")
-        return Article(source=source, url=link, title=title, text=text, byline=entry.get("author") or None,
-                       published_at=entry_date(entry), raw=raw)
+        return Article(
+            source=source,
+            url=link,
+            title=title,
+            text=text,
+            byline=entry.get("author") or None,
+            published_at=entry_date(entry),
+            raw=raw,
+        )
 
     def _page_text(self, url: str) -> str:
         import trafilatura
 
         fetched = self.fetcher.get(url)
-        page = decode(fetched.content, url) if fetched.charset is None else fetched.content.decode(fetched.charset, "replace")
-        text = trafilatura.extract(page, url=url, include_comments=False, include_tables=False, favor_precision=True)
+        page = (
+            decode(fetched.content, url)
+            if fetched.charset is None
+            else fetched.content.decode(fetched.charset, "replace")
+        )
+        text = trafilatura.extract(
+            page, url=url, include_comments=False, include_tables=False, favor_precision=True
+        )
         if not text or not text.strip():
-            raise BadInput(f"{url}: no article text found on the linked page", reason="no_article_text")
+            raise BadInput(
+                f"{url}: no article text found on the linked page", reason="no_article_text"
+            )
         return text.strip()
 
 
@@ -130,7 +163,7 @@ def entry_date(entry) -> datetime | None:
     for key in ("published_parsed", "updated_parsed"):
         value = entry.get(key)
         if value:
-            return datetime.fromtimestamp(calendar.timegm(value), tz=timezone.utc)
+            return datetime.fromtimestamp(calendar.timegm(value), tz=UTC)
     for key in ("published", "updated"):
         if entry.get(key):
             return parse_date(entry[key])

@@ -5,6 +5,7 @@ cut off past the limit), a cap on redirects (so a redirect loop fails fast), and
 that is not http(s), including redirects to one. Failures are ``BadInput`` with a reason code,
 so a 404 or a timeout is one item's error and the run goes on.
 """
+
 from __future__ import annotations
 
 import time
@@ -43,7 +44,7 @@ class Fetched:
         for part in content_type.split(";")[1:]:
             key, _, value = part.strip().partition("=")
             if key.lower() == "charset" and value:
-                return value.strip('"\'').lower()
+                return value.strip("\"'").lower()
         return None
 
 
@@ -60,9 +61,12 @@ class Fetcher:
 
     def __init__(self, limits: FetchLimits | None = None):
         self.limits = limits or FetchLimits()
-        self._client = httpx.Client(follow_redirects=True, max_redirects=self.limits.max_redirects,
-                                    timeout=httpx.Timeout(self.limits.timeout),
-                                    headers={"User-Agent": USER_AGENT})
+        self._client = httpx.Client(
+            follow_redirects=True,
+            max_redirects=self.limits.max_redirects,
+            timeout=httpx.Timeout(self.limits.timeout),
+            headers={"User-Agent": USER_AGENT},
+        )
 
     def __enter__(self) -> Fetcher:
         return self
@@ -84,35 +88,54 @@ class Fetcher:
         try:
             with self._client.stream("GET", url, headers=headers) as response:
                 if response.status_code == 304:
-                    return Fetched(str(response.url), 304, headers=dict(response.headers), not_modified=True)
+                    return Fetched(
+                        str(response.url), 304, headers=dict(response.headers), not_modified=True
+                    )
                 if response.status_code >= 400:
-                    raise BadInput(f"{url}: HTTP {response.status_code} {response.reason_phrase}",
-                                   reason=f"http_{response.status_code}")
+                    raise BadInput(
+                        f"{url}: HTTP {response.status_code} {response.reason_phrase}",
+                        reason=f"http_{response.status_code}",
+                    )
                 content = self._read(response, url)
-                return Fetched(str(response.url), response.status_code, content, dict(response.headers))
+                return Fetched(
+                    str(response.url), response.status_code, content, dict(response.headers)
+                )
         except httpx.TooManyRedirects as exc:
-            raise BadInput(f"{url}: more than {self.limits.max_redirects} redirects (a redirect loop?)",
-                           reason="redirect_loop") from exc
+            raise BadInput(
+                f"{url}: more than {self.limits.max_redirects} redirects (a redirect loop?)",
+                reason="redirect_loop",
+            ) from exc
         except httpx.UnsupportedProtocol as exc:
-            raise BadInput(f"{url}: redirected to a URL that is not http(s)", reason="bad_url") from exc
+            raise BadInput(
+                f"{url}: redirected to a URL that is not http(s)", reason="bad_url"
+            ) from exc
         except httpx.TimeoutException as exc:
-            raise BadInput(f"{url}: timed out after {self.limits.timeout:g}s", reason="timeout") from exc
+            raise BadInput(
+                f"{url}: timed out after {self.limits.timeout:g}s", reason="timeout"
+            ) from exc
         except httpx.HTTPError as exc:
             raise BadInput(f"{url}: cannot fetch: {exc}", reason="unreachable") from exc
 
     def _read(self, response: httpx.Response, url: str) -> bytes:
         declared = response.headers.get("content-length")
         if declared and declared.isdigit() and int(declared) > self.limits.max_bytes:
-            raise BadInput(f"{url}: {int(declared) / 2**20:.1f} MB, over the {self.limits.max_bytes / 2**20:g} MB limit",
-                           reason="too_large")
+            raise BadInput(
+                f"{url}: {int(declared) / 2**20:.1f} MB, over the {self.limits.max_bytes / 2**20:g} MB limit",
+                reason="too_large",
+            )
         # The read timeout bounds each chunk; the deadline bounds a server that drips bytes forever.
         deadline = time.monotonic() + 3 * self.limits.timeout
         chunks, size = [], 0
         for chunk in response.iter_bytes():
             size += len(chunk)
             if size > self.limits.max_bytes:
-                raise BadInput(f"{url}: body over the {self.limits.max_bytes / 2**20:g} MB limit", reason="too_large")
+                raise BadInput(
+                    f"{url}: body over the {self.limits.max_bytes / 2**20:g} MB limit",
+                    reason="too_large",
+                )
             if time.monotonic() > deadline:
-                raise BadInput(f"{url}: still downloading after {3 * self.limits.timeout:g}s", reason="timeout")
+                raise BadInput(
+                    f"{url}: still downloading after {3 * self.limits.timeout:g}s", reason="timeout"
+                )
             chunks.append(chunk)
         return b"".join(chunks)

@@ -3,6 +3,7 @@
 The kind of a file is told by its suffix: ``.jsonl`` / ``.ndjson`` are article objects, one a
 line; ``.rss`` / ``.atom`` / ``.xml`` are feeds; anything else is read as a page-text dump.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -24,8 +25,14 @@ def list_files(paths: list[Path]) -> list[Path]:
     files = []
     for path in paths:
         if path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*") if p.is_file()
-                                and not any(part.startswith(".") for part in p.relative_to(path).parts)))
+            files.extend(
+                sorted(
+                    p
+                    for p in path.rglob("*")
+                    if p.is_file()
+                    and not any(part.startswith(".") for part in p.relative_to(path).parts)
+                )
+            )
         else:
             files.append(path)
     return files
@@ -64,13 +71,18 @@ def read_file(path: Path, fetcher: Fetcher | None = None) -> Iterator[Item]:
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:  # refused before reading it into memory
-            raise BadInput(f"{path}: {size / 2**20:.1f} MB, over the {MAX_BYTES / 2**20:g} MB limit", reason="too_large")
+            raise BadInput(
+                f"{path}: {size / 2**20:.1f} MB, over the {MAX_BYTES / 2**20:g} MB limit",
+                reason="too_large",
+            )
         data = path.read_bytes()
     except FileNotFoundError:
         yield Item(origin, error=BadInput(f"{path}: no such file", reason="missing"))
         return
     except OSError as exc:
-        yield Item(origin, error=BadInput(f"{path}: cannot read: {exc.strerror}", reason="unreadable"))
+        yield Item(
+            origin, error=BadInput(f"{path}: cannot read: {exc.strerror}", reason="unreadable")
+        )
         return
     except BadInput as exc:
         yield Item(origin, error=exc)
@@ -92,6 +104,10 @@ def read_file(path: Path, fetcher: Fetcher | None = None) -> Iterator[Item]:
         yield from read_jsonl(text, origin, source=path.stem)
         return
     try:
-        yield Item(origin, article=parse_page(text, source=path.parent.name if path.parent.name else path.stem), raw=data)
+        yield Item(
+            origin,
+            article=parse_page(text, source=path.parent.name if path.parent.name else path.stem),
+            raw=data,
+        )
     except BadInput as exc:
         yield Item(origin, error=BadInput(f"{path}: {exc}", reason=exc.reason), raw=data)

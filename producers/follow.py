@@ -5,6 +5,7 @@ and is recorded in the state store by path and fingerprint (size, mtime) once ev
 was acknowledged — so each file is picked up exactly once, across restarts too. A file that
 is rewritten gets a new fingerprint and is read again (its unchanged articles are duplicates).
 """
+
 from __future__ import annotations
 
 import logging
@@ -13,10 +14,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from producers.publisher import Producer, Summary
 from producers.feeds import FeedSource
 from producers.fetch import Fetcher
 from producers.files import list_files, read_file
+from producers.publisher import Producer, Summary
 from producers.state import State
 
 log = logging.getLogger(__name__)
@@ -26,8 +27,16 @@ SETTLE_SECONDS = 1.0  # a file modified more recently than this may still be bei
 class Follower:
     """Watches ``folders`` every ``folder_interval`` seconds and polls ``feeds`` every ``feed_interval``."""
 
-    def __init__(self, producer: Producer, state: State, fetcher: Fetcher, folders: list[Path], feeds: list[str],
-                 folder_interval: float = 2.0, feed_interval: float = 300.0):
+    def __init__(
+        self,
+        producer: Producer,
+        state: State,
+        fetcher: Fetcher,
+        folders: list[Path],
+        feeds: list[str],
+        folder_interval: float = 2.0,
+        feed_interval: float = 300.0,
+    ):
         self.producer = producer
         self.state = state
         self.fetcher = fetcher
@@ -35,9 +44,11 @@ class Follower:
         self.feeds = feeds
         self.folder_interval = folder_interval
         self.feed_interval = feed_interval
-        self._next_poll = {url: 0.0 for url in feeds}
+        self._next_poll = dict.fromkeys(feeds, 0.0)
 
-    def run(self, stop: threading.Event, on_summary: Callable[[str, Summary], None] | None = None) -> Summary:
+    def run(
+        self, stop: threading.Event, on_summary: Callable[[str, Summary], None] | None = None
+    ) -> Summary:
         """Loop until ``stop`` is set; ``on_summary(what, summary)`` after each file or feed poll with items."""
         total = Summary()
         while not stop.is_set():
@@ -75,13 +86,19 @@ class Follower:
     def _read(self, path: Path) -> Summary:
         fingerprint = _fingerprint(path.stat())
         summary = self.producer.send(read_file(path, self.fetcher))
-        if not summary.unacknowledged:  # bad input is dead-lettered for good; a bus failure is retried
+        if (
+            not summary.unacknowledged
+        ):  # bad input is dead-lettered for good; a bus failure is retried
             self.state.mark_file(path, fingerprint)
         return summary
 
     def _poll(self, url: str) -> Summary:
-        source = FeedSource(url, self.fetcher, self.state.feed_position(url),
-                            already_sent=lambda article_id: self.state.seen([f"id:{article_id}"]))
+        source = FeedSource(
+            url,
+            self.fetcher,
+            self.state.feed_position(url),
+            already_sent=lambda article_id: self.state.seen([f"id:{article_id}"]),
+        )
         summary = self.producer.send(source.items())
         if not summary.unacknowledged:
             self.state.save_feed_position(source.position)

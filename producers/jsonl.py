@@ -4,6 +4,7 @@ An object needs ``text`` (alias ``body`` / ``content``); ``title``, ``url`` (ali
 ``source``, ``subtitle``, ``byline``, ``language`` and ``published_at`` (alias ``published`` /
 ``date``, ISO 8601 or any date a news site writes) are optional. See docs/producers.md.
 """
+
 from __future__ import annotations
 
 import json
@@ -15,19 +16,33 @@ from producers.sources import Item
 from rasad.errors import BadInput
 from rasad.model import Article
 
-_ALIASES = {"body": "text", "content": "text", "link": "url", "published": "published_at", "date": "published_at",
-            "headline": "title", "author": "byline"}
+_ALIASES = {
+    "body": "text",
+    "content": "text",
+    "link": "url",
+    "published": "published_at",
+    "date": "published_at",
+    "headline": "title",
+    "author": "byline",
+}
 _STRINGS = ("id", "source", "url", "title", "subtitle", "byline", "text", "language")
 
 
 def article_from_obj(obj: object, source: str = "", reference: datetime | None = None) -> Article:
     """Validate one decoded JSON object; raise ``BadInput`` saying what is wrong with it."""
     if not isinstance(obj, dict):
-        raise BadInput(f"expected a JSON object, got {type(obj).__name__}", reason="invalid_article")
-    fields = {_ALIASES.get(k, k): v for k, v in obj.items() if k not in _ALIASES or _ALIASES[k] not in obj}
+        raise BadInput(
+            f"expected a JSON object, got {type(obj).__name__}", reason="invalid_article"
+        )
+    fields = {
+        _ALIASES.get(k, k): v for k, v in obj.items() if k not in _ALIASES or _ALIASES[k] not in obj
+    }
     for name in _STRINGS:
         if name in fields and fields[name] is not None and not isinstance(fields[name], str):
-            raise BadInput(f"field {name!r} must be a string, got {type(fields[name]).__name__}", reason="invalid_article")
+            raise BadInput(
+                f"field {name!r} must be a string, got {type(fields[name]).__name__}",
+                reason="invalid_article",
+            )
     text, title = (fields.get("text") or "").strip(), (fields.get("title") or "").strip()
     if not text:
         missing = "no title and no text" if not title else "no text (title only)"
@@ -57,12 +72,23 @@ def read_jsonl(text: str, origin: str, source: str = "") -> Iterator[Item]:
         try:
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
-            yield Item(where, error=BadInput(f"{where}: not JSON: {exc.msg} (column {exc.colno})", reason="not_json"),
-                       raw=line.encode())
+            yield Item(
+                where,
+                error=BadInput(
+                    f"{where}: not JSON: {exc.msg} (column {exc.colno})", reason="not_json"
+                ),
+                raw=line.encode(),
+            )
             continue
         try:
             article = article_from_obj(obj, source)
         except BadInput as exc:
-            yield Item(where, error=BadInput(f"{where}: {exc}", reason=exc.reason), raw=line.encode())
+            yield Item(
+                where, error=BadInput(f"{where}: {exc}", reason=exc.reason), raw=line.encode()
+            )
             continue
-        yield Item(where, article=article.model_copy(update={"raw": article.raw or line}), raw=line.encode())
+        yield Item(
+            where,
+            article=article.model_copy(update={"raw": article.raw or line}),
+            raw=line.encode(),
+        )

@@ -5,6 +5,7 @@ page furniture (follow/subscribe prompts, share buttons), the article's paragrap
 footer (comments, "read more" lists, copyright). The parser keeps every body paragraph and
 drops only lines that are recognisably furniture, in any supported language.
 """
+
 from __future__ import annotations
 
 import re
@@ -15,44 +16,111 @@ from producers.dates import looks_like_dateline, parse_date
 from rasad.errors import BadInput
 from rasad.model import Article
 
-_SOCIAL = r"(تويتر|فيسبوك|فيس بوك|إنستغرام|انستغرام|يوتيوب|تلغرام|تيليغرام|واتساب|twitter|facebook|instagram|" \
-          r"youtube|telegram|whatsapp|linkedin|tiktok|вконтакте|телеграм|одноклассник)"
-_PROMPT = r"(تابع|تابعونا|تابعوا|متابعة|حسابنا|اشترك|للاشتراك|للإشتراك|إشترك|اضغط|إضغط|انقر|حمل تطبيق|حمّل|" \
-          r"follow|subscribe|click|tap here|download our|join us|our account|suivez|abonnez|cliquez|téléchargez|" \
-          r"подпис|переходите|присоединяйтесь|нажмите|takip|abone|tıkla|katılın|indirin)"
+_SOCIAL = (
+    r"(تويتر|فيسبوك|فيس بوك|إنستغرام|انستغرام|يوتيوب|تلغرام|تيليغرام|واتساب|twitter|facebook|instagram|"
+    r"youtube|telegram|whatsapp|linkedin|tiktok|вконтакте|телеграм|одноклассник)"
+)
+_PROMPT = (
+    r"(تابع|تابعونا|تابعوا|متابعة|حسابنا|اشترك|للاشتراك|للإشتراك|إشترك|اضغط|إضغط|انقر|حمل تطبيق|حمّل|"
+    r"follow|subscribe|click|tap here|download our|join us|our account|suivez|abonnez|cliquez|téléchargez|"
+    r"подпис|переходите|присоединяйтесь|нажмите|takip|abone|tıkla|katılın|indirin)"
+)
 # Whole-line furniture, whatever else the line says.
 _FURNITURE = re.compile(
     r"^(اضغط هنا|إضغط هنا|انقر هنا|شارك(?:ها)? على|شارك المقال|مشاركة|طباعة|أرسل لصديق|جميع الحقوق محفوظة|حقوق النشر|"
     r"click here|share (?:this|on)|share$|print$|email$|sign up|newsletter|all rights reserved|copyright|©|advertisement|"
     r"cliquez ici|partager|imprimer|tous droits réservés|publicité|"
     r"поделиться|все права защищены|реклама|"
-    r"paylaş|tüm hakları saklıdır|reklam)", re.IGNORECASE)
-_SHARE_WORDS = re.compile(rf"^(?:{_SOCIAL}|email|e-mail|print|copy link|شارك|مشاركة|partager|поделиться|paylaş|[\s|·•,/-])+$",
-                          re.IGNORECASE)
+    r"paylaş|tüm hakları saklıdır|reklam)",
+    re.IGNORECASE,
+)
+_SHARE_WORDS = re.compile(
+    rf"^(?:{_SOCIAL}|email|e-mail|print|copy link|شارك|مشاركة|partager|поделиться|paylaş|[\s|·•,/-])+$",
+    re.IGNORECASE,
+)
 # A line that starts the page footer: everything from it on is comments, related links or credits.
 _FOOTER = re.compile(
     r"^(?:\d+\s*)?(التعليقات|تعليقات|أضف تعليق|اترك تعليقا|اقرأ أيضا|اقرأ أيضاً|إقرأ أيضا|مواضيع ذات صلة|أخبار ذات صلة|"
     r"comments?|leave a comment|add a comment|read more|related(?: articles| stories)?|more on this story|"
     r"commentaires?|laisser un commentaire|lire aussi|à lire aussi|sur le même sujet|"
     r"комментари[ий]|читайте также|по теме|"
-    r"yorumlar|yorum yap|ayrıca okuyun|ilgili haberler)\s*[:：]?$", re.IGNORECASE)
-_READ_MORE_LINE = re.compile(r"^(اقرأ أيضا|اقرأ أيضاً|إقرأ أيضا|read more|read also|see also|lire aussi|à lire aussi|"
-                             r"читайте также|ayrıca okuyun|ilginizi çekebilir)\s*[:：\-–]", re.IGNORECASE)
-_SECTIONS = {"أخبار", "أفريقيا", "دولي", "أخبار عاجلة", "سياسة", "اقتصاد", "رياضة", "ثقافة", "فنون", "عربي ودولي", "الشرق الأوسط", "العالم",
-             "news", "world", "politics", "economy", "business", "sport", "sports", "culture", "middle east", "africa",
-             "monde", "international", "politique", "économie", "sport", "culture", "afrique", "moyen-orient",
-             "мир", "политика", "экономика", "спорт", "культура", "новости", "в мире", "африка", "ближний восток",
-             "dünya", "gündem", "politika", "ekonomi", "spor", "kültür", "haberler", "ortadoğu"}
-_BYLINE_LINE = re.compile(r"^(?:by|بقلم|كتب|كتبت|par|de notre correspondant(?:e)?|автор|текст|yazan|haber)\s*[:：]?\s+"
-                          r"(?P<name>[^\d.،,:]{3,60})$", re.IGNORECASE)
-_BYLINE_INLINE = re.compile(r"^(?P<name>[^\s:：\d\"«(]+(?:\s+[^\s:：\d\"«(]+){1,3})\s*[:：]\s+(?P<rest>\S.{40,})$", re.DOTALL)
+    r"yorumlar|yorum yap|ayrıca okuyun|ilgili haberler)\s*[:：]?$",
+    re.IGNORECASE,
+)
+_READ_MORE_LINE = re.compile(
+    r"^(اقرأ أيضا|اقرأ أيضاً|إقرأ أيضا|read more|read also|see also|lire aussi|à lire aussi|"
+    r"читайте также|ayrıca okuyun|ilginizi çekebilir)\s*[:：\-–]",
+    re.IGNORECASE,
+)
+_SECTIONS = {
+    "أخبار",
+    "أفريقيا",
+    "دولي",
+    "أخبار عاجلة",
+    "سياسة",
+    "اقتصاد",
+    "رياضة",
+    "ثقافة",
+    "فنون",
+    "عربي ودولي",
+    "الشرق الأوسط",
+    "العالم",
+    "news",
+    "world",
+    "politics",
+    "economy",
+    "business",
+    "sport",
+    "sports",
+    "culture",
+    "middle east",
+    "africa",
+    "monde",
+    "international",
+    "politique",
+    "économie",
+    "afrique",
+    "moyen-orient",
+    "мир",
+    "политика",
+    "экономика",
+    "спорт",
+    "культура",
+    "новости",
+    "в мире",
+    "африка",
+    "ближний восток",
+    "dünya",
+    "gündem",
+    "politika",
+    "ekonomi",
+    "spor",
+    "kültür",
+    "haberler",
+    "ortadoğu",
+}
+_BYLINE_LINE = re.compile(
+    r"^(?:by|بقلم|كتب|كتبت|par|de notre correspondant(?:e)?|автор|текст|yazan|haber)\s*[:：]?\s+"
+    r"(?P<name>[^\d.،,:]{3,60})$",
+    re.IGNORECASE,
+)
+_BYLINE_INLINE = re.compile(
+    r"^(?P<name>[^\s:：\d\"«(]+(?:\s+[^\s:：\d\"«(]+){1,3})\s*[:：]\s+(?P<rest>\S.{40,})$",
+    re.DOTALL,
+)
 # Words that make "X Y: ..." a quotation or a heading rather than a byline.
-_NOT_A_NAME = re.compile(r"(^|\s)(قال|وقال|قالت|وقالت|أضاف|وأضاف|أكد|وأكد|ذكر|وذكر|المصدر|الوزير|الرئيس|بيان|تحديث|عاجل|"
-                         r"said|says|update|breaking|note|source|a déclaré|selon|mise à jour|заявил|сообщил|"
-                         r"обновление|dedi|açıkladı|güncelleme|son dakika)(\s|$)", re.IGNORECASE)
+_NOT_A_NAME = re.compile(
+    r"(^|\s)(قال|وقال|قالت|وقالت|أضاف|وأضاف|أكد|وأكد|ذكر|وذكر|المصدر|الوزير|الرئيس|بيان|تحديث|عاجل|"
+    r"said|says|update|breaking|note|source|a déclaré|selon|mise à jour|заявил|сообщил|"
+    r"обновление|dedi|açıkladı|güncelleme|son dakika)(\s|$)",
+    re.IGNORECASE,
+)
 # Calls to action that are furniture even without a network's name, on a short line.
-_CALL_TO_ACTION = re.compile(r"(اشترك|للاشتراك|للإشتراك|اضغط|إضغط|انقر|subscribe|click|cliquez|abonnez|"
-                             r"подпишитесь|нажмите|abone ol|tıklayın)", re.IGNORECASE)
+_CALL_TO_ACTION = re.compile(
+    r"(اشترك|للاشتراك|للإشتراك|اضغط|إضغط|انقر|subscribe|click|cliquez|abonnez|"
+    r"подпишитесь|нажмите|abone ol|tıklayın)",
+    re.IGNORECASE,
+)
 _TITLE_WORDS = 25
 _FURNITURE_WORDS = 20
 
@@ -65,7 +133,9 @@ class _Page:
     byline: str | None = None
 
 
-def parse_page(text: str, source: str = "", url: str | None = None, reference: datetime | None = None) -> Article:
+def parse_page(
+    text: str, source: str = "", url: str | None = None, reference: datetime | None = None
+) -> Article:
     """Turn a page dump into an Article; raise ``BadInput`` when no article text is left.
 
     ``reference`` anchors dates written without a year (default: now).
@@ -81,13 +151,23 @@ def parse_page(text: str, source: str = "", url: str | None = None, reference: d
             page.paragraphs.append(cleaned)
     _find_byline(page)
     if not page.paragraphs:
-        raise BadInput("page has no article text after removing boilerplate", reason="no_article_text")
+        raise BadInput(
+            "page has no article text after removing boilerplate", reason="no_article_text"
+        )
     head = page.head
     title = head[0] if head else ""
     subtitle = head[1] if len(head) > 1 else None
     paragraphs = head[2:] + page.paragraphs  # extra headline lines are kept as text, never dropped
-    return Article(title=title, subtitle=subtitle, byline=page.byline, text="\n\n".join(paragraphs), source=source,
-                   url=url, published_at=page.published_at, raw=text)
+    return Article(
+        title=title,
+        subtitle=subtitle,
+        byline=page.byline,
+        text="\n\n".join(paragraphs),
+        source=source,
+        url=url,
+        published_at=page.published_at,
+        raw=text,
+    )
 
 
 def _blocks(text: str) -> list[list[str]]:
@@ -108,7 +188,9 @@ def _read_head(blocks: list[list[str]], page: _Page, reference: datetime | None)
             continue
         if len(block) > 1 and not all(_is_head_line(line) or _is_furniture(line) for line in block):
             return _finish_head(page, blocks[i:])
-        if not all(_is_head_line(line) or _is_furniture(line) or _is_separator(line) for line in block):
+        if not all(
+            _is_head_line(line) or _is_furniture(line) or _is_separator(line) for line in block
+        ):
             return _finish_head(page, blocks[i:])
         for line in block:
             if _is_separator(line) or _is_furniture(line):
@@ -124,7 +206,9 @@ def _read_head(blocks: list[list[str]], page: _Page, reference: datetime | None)
 
 def _finish_head(page: _Page, body: list[list[str]]) -> list[list[str]]:
     head = page.head
-    if len(head) > 1 and (head[0].lower().strip(" :|-") in _SECTIONS or (len(head) > 2 and len(head[0].split()) <= 2)):
+    if len(head) > 1 and (
+        head[0].lower().strip(" :|-") in _SECTIONS or (len(head) > 2 and len(head[0].split()) <= 2)
+    ):
         del head[0]  # the section label above the headline
     if not body and len(head) > 2:  # no paragraph block at all: everything after the title is text
         body, page.head = [[line] for line in head[2:]], head[:2]
@@ -154,7 +238,9 @@ def _is_furniture(line: str) -> bool:
     if not social:
         return False
     # A sentence that mentions a network ("he wrote on X that ...") is news; a prompt is short or imperative.
-    return bool(re.search(_PROMPT, line, re.IGNORECASE)) or (len(line.split()) <= 6 and not line.endswith("."))
+    return bool(re.search(_PROMPT, line, re.IGNORECASE)) or (
+        len(line.split()) <= 6 and not line.endswith(".")
+    )
 
 
 def _cut_footer(blocks: list[list[str]]) -> list[list[str]]:
@@ -167,7 +253,7 @@ def _cut_footer(blocks: list[list[str]]) -> list[list[str]]:
     for position, (i, j, line) in enumerate(lines):
         if i == 0 or not _FOOTER.match(line):
             continue
-        rest = [text for _, _, text in lines[position + 1:]]
+        rest = [text for _, _, text in lines[position + 1 :]]
         if position >= len(lines) / 2 or all(len(text.split()) <= _TITLE_WORDS for text in rest):
             return blocks[:i] + ([blocks[i][:j]] if j else [])
     return blocks
@@ -177,7 +263,11 @@ def _is_furniture_block(block: list[str]) -> bool:
     """A prompt box: several short lines, most of them furniture ("our readers on X / follow us / click here")."""
     lines = [line for line in block if not _is_separator(line)]
     furniture = sum(1 for line in lines if _is_furniture(line))
-    return len(lines) >= 2 and furniture * 2 >= len(lines) and all(_is_head_line(line) for line in lines)
+    return (
+        len(lines) >= 2
+        and furniture * 2 >= len(lines)
+        and all(_is_head_line(line) for line in lines)
+    )
 
 
 def _clean_block(block: list[str]) -> str:
@@ -188,7 +278,7 @@ def _clean_block(block: list[str]) -> str:
 
 
 def _find_byline(page: _Page) -> None:
-    """"Name Surname: text" at the start of one of the first paragraphs (often after a one-paragraph lead)."""
+    """ "Name Surname: text" at the start of one of the first paragraphs (often after a one-paragraph lead)."""
     if page.byline is not None:
         return
     for i, paragraph in enumerate(page.paragraphs[:3]):

@@ -5,6 +5,7 @@ Exact duplicates — the same id, or the same normalized title and text — are 
 within a run and, through the state store, across runs. An item counts as sent only after the
 bus acknowledged it; only then is it recorded in the state store.
 """
+
 from __future__ import annotations
 
 import logging
@@ -99,7 +100,9 @@ class Producer:
         article = item.article
         keys = dedup_keys(article)
         with self._lock:
-            if any(k in self._seen for k in keys) or (self.state is not None and self.state.seen(keys)):
+            if any(k in self._seen for k in keys) or (
+                self.state is not None and self.state.seen(keys)
+            ):
                 summary.duplicates += 1
                 return
             self._seen.update(keys)
@@ -118,8 +121,14 @@ class Producer:
         summary.errors.append(str(item.error))
         log.debug("rejected: %s", item.error)  # listed in the summary and dead-lettered
         try:
-            dead_letter(self.bus, self.settings.topic_dlq, item.error.reason, str(item.error), item.raw,
-                        {"stage": "producer", "origin": item.origin})
+            dead_letter(
+                self.bus,
+                self.settings.topic_dlq,
+                item.error.reason,
+                str(item.error),
+                item.raw,
+                {"stage": "producer", "origin": item.origin},
+            )
         except BusError as exc:
             summary.errors.append(f"{item.origin}: dead-letter record not sent: {exc}")
 
@@ -130,7 +139,9 @@ class Producer:
             try:
                 delivery.result(timeout=ACK_TIMEOUT)
             except BusError as exc:
-                self._seen.difference_update(keys)  # not delivered: a later attempt may send it again
+                self._seen.difference_update(
+                    keys
+                )  # not delivered: a later attempt may send it again
                 summary.unacknowledged += 1
                 summary.errors.append(f"{item.origin}: {exc}")
                 continue
@@ -141,4 +152,3 @@ class Producer:
         if self.state is not None and acknowledged:
             self.state.mark_sent(acknowledged)
         pending.clear()
-

@@ -6,6 +6,7 @@ JSON or an article is invalid — a batch is accepted whole or not at all, the b
 dead-letter topic; 413 when the body or the batch is too large; 503 when the bus failed.
 The CLI mounts these routes next to the dashboard's (``rasad serve``).
 """
+
 from __future__ import annotations
 
 import json
@@ -15,8 +16,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from producers.publisher import Producer
 from producers.jsonl import article_from_obj
+from producers.publisher import Producer
 from producers.sources import Item
 from rasad.errors import BadInput
 
@@ -39,7 +40,11 @@ def push_routes(producer: Producer, max_bytes: int, max_batch: int = MAX_BATCH) 
             payload = json.loads(body)
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             return _error(400, f"body is not JSON: {exc}")
-        objects = payload.get("articles") if isinstance(payload, dict) and "articles" in payload else payload
+        objects = (
+            payload.get("articles")
+            if isinstance(payload, dict) and "articles" in payload
+            else payload
+        )
         objects = objects if isinstance(objects, list) else [objects]
         if not objects:
             return _error(400, "no articles in the request")
@@ -48,13 +53,24 @@ def push_routes(producer: Producer, max_bytes: int, max_batch: int = MAX_BATCH) 
         items, problems = _items(objects, request)
         if problems:
             await run_in_threadpool(producer.send, [i for i in items if i.error is not None])
-            return JSONResponse({"error": f"{len(problems)} of {len(objects)} articles are invalid; nothing was accepted",
-                                 "problems": problems}, status_code=400)
+            return JSONResponse(
+                {
+                    "error": f"{len(problems)} of {len(objects)} articles are invalid; nothing was accepted",
+                    "problems": problems,
+                },
+                status_code=400,
+            )
         summary = await run_in_threadpool(producer.send, items)
         if summary.errors:
             return _error(503, f"the bus did not acknowledge: {summary.errors[0]}")
-        return JSONResponse({"ids": [i.article.id for i in items], "sent": summary.sent,
-                             "duplicates": summary.duplicates}, status_code=202)
+        return JSONResponse(
+            {
+                "ids": [i.article.id for i in items],
+                "sent": summary.sent,
+                "duplicates": summary.duplicates,
+            },
+            status_code=202,
+        )
 
     return [Route("/api/articles", post_articles, methods=["POST"])]
 
@@ -80,9 +96,13 @@ def _items(objects: list, request: Request) -> tuple[list[Item], list[dict]]:
         raw = json.dumps(obj, ensure_ascii=False).encode()
         try:
             article = article_from_obj(obj, source=f"push:{client}")
-            items.append(Item(origin, article=article.model_copy(update={"raw": raw.decode()}), raw=raw))
+            items.append(
+                Item(origin, article=article.model_copy(update={"raw": raw.decode()}), raw=raw)
+            )
         except BadInput as exc:
-            items.append(Item(origin, error=BadInput(f"{origin}: {exc}", reason=exc.reason), raw=raw))
+            items.append(
+                Item(origin, error=BadInput(f"{origin}: {exc}", reason=exc.reason), raw=raw)
+            )
             problems.append({"index": index, "reason": exc.reason, "error": str(exc)})
     return items, problems
 

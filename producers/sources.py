@@ -1,4 +1,5 @@
 """The source contract: anything that yields articles (or the reason an input is not one)."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator

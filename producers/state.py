@@ -5,6 +5,7 @@ article, so a restarted producer skips exactly what was delivered and re-sends t
 Everything is scoped by destination (bus URL + raw topic): sending to another bus or topic
 starts from scratch.
 """
+
 from __future__ import annotations
 
 import sqlite3
@@ -36,7 +37,9 @@ class State:
             path.parent.mkdir(parents=True, exist_ok=True)
         self.destination = destination
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(str(path) if path else ":memory:", check_same_thread=False, isolation_level=None)
+        self._db = sqlite3.connect(
+            str(path) if path else ":memory:", check_same_thread=False, isolation_level=None
+        )
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
@@ -50,8 +53,10 @@ class State:
         keys = list(keys)
         marks = ",".join("?" * len(keys))
         with self._lock:
-            row = self._db.execute(f"SELECT 1 FROM sent WHERE destination = ? AND key IN ({marks}) LIMIT 1",
-                                   [self.destination, *keys]).fetchone()
+            row = self._db.execute(
+                f"SELECT 1 FROM sent WHERE destination = ? AND key IN ({marks}) LIMIT 1",
+                [self.destination, *keys],
+            ).fetchone()
         return row is not None
 
     def mark_sent(self, keys: Iterable[str]) -> None:
@@ -62,21 +67,30 @@ class State:
 
     def file_done(self, path: Path, fingerprint: str) -> bool:
         with self._lock:
-            row = self._db.execute("SELECT fingerprint FROM files WHERE destination = ? AND path = ?",
-                                   (self.destination, str(path))).fetchone()
+            row = self._db.execute(
+                "SELECT fingerprint FROM files WHERE destination = ? AND path = ?",
+                (self.destination, str(path)),
+            ).fetchone()
         return row is not None and row[0] == fingerprint
 
     def mark_file(self, path: Path, fingerprint: str) -> None:
         with self._lock:
-            self._db.execute("INSERT OR REPLACE INTO files VALUES (?, ?, ?)", (self.destination, str(path), fingerprint))
+            self._db.execute(
+                "INSERT OR REPLACE INTO files VALUES (?, ?, ?)",
+                (self.destination, str(path), fingerprint),
+            )
 
     def feed_position(self, url: str) -> FeedPosition:
         with self._lock:
-            row = self._db.execute("SELECT etag, last_modified FROM feeds WHERE destination = ? AND url = ?",
-                                   (self.destination, url)).fetchone()
+            row = self._db.execute(
+                "SELECT etag, last_modified FROM feeds WHERE destination = ? AND url = ?",
+                (self.destination, url),
+            ).fetchone()
         return FeedPosition(url, *row) if row else FeedPosition(url)
 
     def save_feed_position(self, position: FeedPosition) -> None:
         with self._lock:
-            self._db.execute("INSERT OR REPLACE INTO feeds VALUES (?, ?, ?, ?)",
-                             (self.destination, position.url, position.etag, position.last_modified))
+            self._db.execute(
+                "INSERT OR REPLACE INTO feeds VALUES (?, ?, ?, ?)",
+                (self.destination, position.url, position.etag, position.last_modified),
+            )

@@ -4,34 +4,25 @@ The same (count, size, seed) always gives the same articles. Texts are sentences
 small per-language vocabularies of news words: not prose, but real script, real word lengths
 and real language-detection work, so throughput numbers mean something.
 """
+
 from __future__ import annotations
 
 import random
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from producers.sources import Item
 from rasad.model import Article
 
 _WORDS = {
-    "ar": "الحكومة الرئيس الوزير المعارضة الجيش القوات مدينة الحدود اتفاق مفاوضات هدنة قصف غارة لاجئين مساعدات "
-          "الأمم المتحدة مجلس الأمن النفط الاقتصاد الانتخابات البرلمان المتظاهرين العاصمة الشمال الجنوب الميليشيا "
-          "المبعوث الدولي الطائرات المسيرة المستشفى الكهرباء الجفاف المحكمة الدستور العقوبات الميناء".split(),
-    "en": "government president minister opposition army forces city border agreement talks truce shelling airstrike "
-          "refugees aid united nations security council oil economy elections parliament protesters capital north "
-          "south militia envoy drones hospital electricity drought court constitution sanctions port".split(),
-    "fr": "gouvernement président ministre opposition armée forces ville frontière accord négociations trêve bombardement "
-          "frappe réfugiés aide nations unies conseil sécurité pétrole économie élections parlement manifestants capitale "
-          "nord sud milice envoyé drones hôpital électricité sécheresse tribunal constitution sanctions port".split(),
-    "ru": "правительство президент министр оппозиция армия силы город граница соглашение переговоры перемирие обстрел "
-          "удар беженцы помощь ООН совбез нефть экономика выборы парламент протестующие столица север юг ополчение "
-          "посланник беспилотники больница электричество засуха суд конституция санкции порт".split(),
-    "tr": "hükümet cumhurbaşkanı bakan muhalefet ordu kuvvetler şehir sınır anlaşma müzakereler ateşkes bombardıman "
-          "saldırı mülteciler yardım birleşmiş milletler güvenlik konseyi petrol ekonomi seçimler meclis göstericiler "
-          "başkent kuzey güney milis elçi insansız hava araçları hastane elektrik kuraklık mahkeme anayasa yaptırımlar liman".split(),
+    "ar": ["الحكومة", "الرئيس", "الوزير", "المعارضة", "الجيش", "القوات", "مدينة", "الحدود", "اتفاق", "مفاوضات", "هدنة", "قصف", "غارة", "لاجئين", "مساعدات", "الأمم", "المتحدة", "مجلس", "الأمن", "النفط", "الاقتصاد", "الانتخابات", "البرلمان", "المتظاهرين", "العاصمة", "الشمال", "الجنوب", "الميليشيا", "المبعوث", "الدولي", "الطائرات", "المسيرة", "المستشفى", "الكهرباء", "الجفاف", "المحكمة", "الدستور", "العقوبات", "الميناء"],
+    "en": ["government", "president", "minister", "opposition", "army", "forces", "city", "border", "agreement", "talks", "truce", "shelling", "airstrike", "refugees", "aid", "united", "nations", "security", "council", "oil", "economy", "elections", "parliament", "protesters", "capital", "north", "south", "militia", "envoy", "drones", "hospital", "electricity", "drought", "court", "constitution", "sanctions", "port"],
+    "fr": ["gouvernement", "président", "ministre", "opposition", "armée", "forces", "ville", "frontière", "accord", "négociations", "trêve", "bombardement", "frappe", "réfugiés", "aide", "nations", "unies", "conseil", "sécurité", "pétrole", "économie", "élections", "parlement", "manifestants", "capitale", "nord", "sud", "milice", "envoyé", "drones", "hôpital", "électricité", "sécheresse", "tribunal", "constitution", "sanctions", "port"],
+    "ru": ["правительство", "президент", "министр", "оппозиция", "армия", "силы", "город", "граница", "соглашение", "переговоры", "перемирие", "обстрел", "удар", "беженцы", "помощь", "ООН", "совбез", "нефть", "экономика", "выборы", "парламент", "протестующие", "столица", "север", "юг", "ополчение", "посланник", "беспилотники", "больница", "электричество", "засуха", "суд", "конституция", "санкции", "порт"],
+    "tr": ["hükümet", "cumhurbaşkanı", "bakan", "muhalefet", "ordu", "kuvvetler", "şehir", "sınır", "anlaşma", "müzakereler", "ateşkes", "bombardıman", "saldırı", "mülteciler", "yardım", "birleşmiş", "milletler", "güvenlik", "konseyi", "petrol", "ekonomi", "seçimler", "meclis", "göstericiler", "başkent", "kuzey", "güney", "milis", "elçi", "insansız", "hava", "araçları", "hastane", "elektrik", "kuraklık", "mahkeme", "anayasa", "yaptırımlar", "liman"],
 }
 LANGUAGES = tuple(_WORDS)
-_BASE = datetime(2025, 1, 1, tzinfo=timezone.utc)
+_BASE = datetime(2025, 1, 1, tzinfo=UTC)
 
 
 def synthetic_articles(count: int, size: int = 2000, seed: int = 7) -> Iterator[Article]:

@@ -52,7 +52,9 @@ class StoreAddress:
     tls: bool = False
     username: str = ""
     password: str = field(default="", repr=False)
-    ca_file: str | None = None  # CA bundle the server's certificate is checked against (default: the system's)
+    ca_file: str | None = (
+        None  # CA bundle the server's certificate is checked against (default: the system's)
+    )
     verify: bool = True
 
     @property
@@ -97,7 +99,9 @@ def parse_store(url: str) -> StoreAddress:
     )
     if scheme == "sqlite":
         if tls or not rest.startswith("/") or rest == "/":
-            raise ValueError(f"bad store URL {url!r}: write sqlite:///relative/path or sqlite:////absolute")
+            raise ValueError(
+                f"bad store URL {url!r}: write sqlite:///relative/path or sqlite:////absolute"
+            )
         return StoreAddress("sqlite", path=Path(rest[1:]))
     userinfo, _, hosts = rest.rpartition("@")
     username, _, password = userinfo.partition(":")

@@ -1,8 +1,9 @@
 """The search document built from a tagged article: one builder for every store."""
+
 from __future__ import annotations
 
 import re
-from datetime import timezone
+from datetime import UTC
 
 from rasad.model import Article
 from rasad.normalize import Stemmer
@@ -11,12 +12,23 @@ from rasad.query import canonical_filter
 LANGUAGE_FIELDS = ("ar", "en", "fr", "ru", "tr")
 # query filter name -> document field
 FILTER_FIELDS = {
-    "lang": "language", "country": "countries", "concept": "concepts", "type": "events",
-    "actor": "actors", "place": "places", "source": "source_key", "story": "story_id",
+    "lang": "language",
+    "country": "countries",
+    "concept": "concepts",
+    "type": "events",
+    "actor": "actors",
+    "place": "places",
+    "source": "source_key",
+    "story": "story_id",
 }
 # facet name -> document field (the same facets from every store)
-FACET_FIELDS = {"language": "language", "country": "countries", "concept": "actors", "event": "events",
-                "source": "source"}
+FACET_FIELDS = {
+    "language": "language",
+    "country": "countries",
+    "concept": "actors",
+    "event": "events",
+    "source": "source",
+}
 FACET_SIZE = 20
 _SLUG_RE = re.compile(r"[^\w.-]+")
 
@@ -29,7 +41,7 @@ def source_key(source: str) -> str:
 def article_date(article: Article) -> str | None:
     """The date an article is placed at: published, else ingested (ISO 8601, UTC)."""
     when = article.published_at or article.ingested_at
-    return when.astimezone(timezone.utc).isoformat() if when else None
+    return when.astimezone(UTC).isoformat() if when else None
 
 
 def document(article: Article, stemmer: Stemmer) -> dict:
@@ -45,7 +57,8 @@ def document(article: Article, stemmer: Stemmer) -> dict:
         "id": article.id,
         "title": article.title,
         "text": article.text,
-        "text_norm": article.normalized or stemmer.normalized(article.body),  # the tagger's, when it ran
+        "text_norm": article.normalized
+        or stemmer.normalized(article.body),  # the tagger's, when it ran
         "language": (article.language or "und").lower(),
         "source": article.source,
         "source_key": source_key(article.source) if article.source else "",
@@ -61,7 +74,9 @@ def document(article: Article, stemmer: Stemmer) -> dict:
         "places": sorted({canonical_filter("place", t.id) for t in tags if t.kind == "place"}),
         "keywords": sorted({t.label for t in tags if t.kind == "keyword"}),
         "labels": sorted({t.label for t in tags}),
-        "locations": [{"lat": t.lat, "lon": t.lon} for t in tags if t.lat is not None and t.lon is not None],
+        "locations": [
+            {"lat": t.lat, "lon": t.lon} for t in tags if t.lat is not None and t.lon is not None
+        ],
     }
     if doc["language"] in LANGUAGE_FIELDS:
         doc[f"text_{doc['language']}"] = article.body

@@ -4,11 +4,11 @@ Words are matched by their canonical term (``rasad.normalize``), so a query for 
 لداعش in the text. The text is HTML-escaped first and the ``<mark>`` tags inserted after,
 so nothing in an article can inject markup.
 """
+
 from __future__ import annotations
 
 import html
 import re
-
 from collections.abc import Callable
 
 from rasad.normalize import fold_with_offsets
@@ -21,11 +21,21 @@ def matches(text: str, terms: set[str], stem: Callable[[str], str]) -> list[tupl
     if not terms:
         return []
     folded = fold_with_offsets(text)
-    return [folded.span(m.start(), m.end()) for m in _WORD_RE.finditer(folded.text) if stem(m.group()) in terms]
+    return [
+        folded.span(m.start(), m.end())
+        for m in _WORD_RE.finditer(folded.text)
+        if stem(m.group()) in terms
+    ]
 
 
-def fragments(text: str, terms: set[str], stem: Callable[[str], str], size: int = 180, limit: int = 3,
-              extra: list[tuple[int, int]] = ()) -> list[str]:
+def fragments(
+    text: str,
+    terms: set[str],
+    stem: Callable[[str], str],
+    size: int = 180,
+    limit: int = 3,
+    extra: list[tuple[int, int]] = (),
+) -> list[str]:
     """Up to ``limit`` escaped fragments of about ``size`` characters around matches, best first.
 
     ``extra`` spans are marked too: the tag spans of concepts the query named in another language.

@@ -1,4 +1,5 @@
 """Language detection restricted to the languages Rasad supports (lingua, offline models)."""
+
 from __future__ import annotations
 
 import threading
@@ -6,14 +7,22 @@ from functools import lru_cache
 
 from lingua import Language, LanguageDetectorBuilder
 
-SUPPORTED = {Language.ARABIC: "ar", Language.ENGLISH: "en", Language.FRENCH: "fr", Language.RUSSIAN: "ru", Language.TURKISH: "tr"}
+SUPPORTED = {
+    Language.ARABIC: "ar",
+    Language.ENGLISH: "en",
+    Language.FRENCH: "fr",
+    Language.RUSSIAN: "ru",
+    Language.TURKISH: "tr",
+}
 _SAMPLE = 2000  # characters: enough for a confident answer, bounded cost on long articles
 _lock = threading.Lock()
 
 
 @lru_cache(maxsize=1)
 def _detector():
-    return LanguageDetectorBuilder.from_languages(*SUPPORTED).with_preloaded_language_models().build()
+    return (
+        LanguageDetectorBuilder.from_languages(*SUPPORTED).with_preloaded_language_models().build()
+    )
 
 
 def detect(text: str) -> tuple[str | None, float]:

@@ -4,11 +4,12 @@ Kafka carries the JSON of these models; OpenSearch and SQLite store them; the da
 the API return them. A bare ``{"title": ..., "text": ...}`` is a valid Article: the id is
 derived from the canonical URL when there is one, else from the normalized text.
 """
+
 from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Literal
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -33,7 +34,9 @@ class Tag(BaseModel):
     """One thing an article is about, with the words that show it."""
 
     kind: TagKind
-    id: str = Field(description="Standard id: Wikidata QID, ISO 3166-1 alpha-2, GeoNames id, CAMEO-mapped event type.")
+    id: str = Field(
+        description="Standard id: Wikidata QID, ISO 3166-1 alpha-2, GeoNames id, CAMEO-mapped event type."
+    )
     label: str = Field(description="English label.")
     spans: list[Span] = Field(default_factory=list)
     confidence: float = 1.0
@@ -41,7 +44,9 @@ class Tag(BaseModel):
     country: str | None = None
     lat: float | None = None
     lon: float | None = None
-    codes: dict[str, str] = Field(default_factory=dict, description="Other vocabularies: cameo, acled.")
+    codes: dict[str, str] = Field(
+        default_factory=dict, description="Other vocabularies: cameo, acled."
+    )
 
 
 class Article(BaseModel):
@@ -64,8 +69,11 @@ class Article(BaseModel):
     tags: list[Tag] = Field(default_factory=list)
     story_id: str | None = None
     tagged_at: AwareDatetime | None = None
-    normalized: str | None = Field(None, description="Title and text as the project's normalized terms, set by the "
-                                   "tagger so the stories step, the indexer and alerts do not fold the text again.")
+    normalized: str | None = Field(
+        None,
+        description="Title and text as the project's normalized terms, set by the "
+        "tagger so the stories step, the indexer and alerts do not fold the text again.",
+    )
 
     @model_validator(mode="after")
     def _require_text_and_id(self) -> Article:
@@ -97,20 +105,30 @@ class Article(BaseModel):
     def from_obj(cls, obj: object) -> Article:
         """Validate a decoded JSON object; raise ``BadInput`` saying what is wrong."""
         if not isinstance(obj, dict):
-            raise BadInput(f"message is JSON {type(obj).__name__}, not an object", reason="invalid_article")
+            raise BadInput(
+                f"message is JSON {type(obj).__name__}, not an object", reason="invalid_article"
+            )
         try:
             return cls.model_validate(obj)
         except ValidationError as exc:
-            problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'article'}: {e['msg']}" for e in exc.errors())
+            problems = "; ".join(
+                f"{'.'.join(map(str, e['loc'])) or 'article'}: {e['msg']}" for e in exc.errors()
+            )
             raise BadInput(f"invalid article: {problems}", reason="invalid_article") from exc
 
 
 def canonical_url(url: str) -> str:
     """Lowercase scheme and host, drop the fragment, tracking parameters and a trailing slash."""
     parts = urlsplit(url.strip())
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not k.lower().startswith(_TRACKING_PARAMS)]
+    query = [
+        (k, v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if not k.lower().startswith(_TRACKING_PARAMS)
+    ]
     path = parts.path.rstrip("/") or "/"
-    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, urlencode(sorted(query)), ""))
+    return urlunsplit(
+        (parts.scheme.lower(), parts.netloc.lower(), path, urlencode(sorted(query)), "")
+    )
 
 
 def article_id(url: str | None, title: str, text: str) -> str:
@@ -121,4 +139,4 @@ def article_id(url: str | None, title: str, text: str) -> str:
 
 def utcnow() -> datetime:
     """The current time, timezone-aware (UTC)."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)

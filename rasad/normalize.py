@@ -14,6 +14,7 @@ Two layers:
   words start with those letters (بيان، وزير، لجنة): لداعش → داعش, but بين stays بين.
   Documents and queries are stemmed alike, so variants match each other.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -31,8 +32,18 @@ _DELETE = (
     + [chr(c) for c in range(0x0300, 0x0370)]  # combining diacritics (text in NFD form)
 )
 _ARABIC = {
-    "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ؤ": "و", "ئ": "ي",
-    "ک": "ك", "ی": "ي", "ھ": "ه", "ۀ": "ه",
+    "أ": "ا",
+    "إ": "ا",
+    "آ": "ا",
+    "ٱ": "ا",
+    "ى": "ي",
+    "ة": "ه",
+    "ؤ": "و",
+    "ئ": "ي",
+    "ک": "ك",
+    "ی": "ي",
+    "ھ": "ه",
+    "ۀ": "ه",
 }
 _SPECIAL = {"İ": "i", "ı": "i", "ß": "ß", "ё": "е", "Ё": "е"}
 
@@ -44,7 +55,9 @@ def _build_table() -> dict[int, str | None]:
     for i in range(10):
         table[0x0660 + i] = str(i)  # Arabic-Indic digits
         table[0x06F0 + i] = str(i)  # Extended (Persian) digits
-    for code in list(range(0x00C0, 0x0250)) + list(range(0x0400, 0x0530)) + list(range(0x0041, 0x005B)):
+    for code in (
+        list(range(0x00C0, 0x0250)) + list(range(0x0400, 0x0530)) + list(range(0x0041, 0x005B))
+    ):
         if code in table:
             continue
         char = chr(code)
@@ -63,11 +76,14 @@ IGNORABLE = frozenset(_DELETE)  # the characters fold deletes: inside a word the
 _WORD_RE = re.compile(r"[^\W_]+")
 _ARABIC_LETTER_RE = re.compile(r"[\u0621-\u064A]")
 _ARTICLE_PREFIXES = sorted(
-    {c + p + "ال" for c in ("", "و", "ف") for p in ("", "ب", "ك")} | {c + "لل" for c in ("", "و", "ف")},
-    key=len, reverse=True,
+    {c + p + "ال" for c in ("", "و", "ف") for p in ("", "ب", "ك")}
+    | {c + "لل" for c in ("", "و", "ف")},
+    key=len,
+    reverse=True,
 )
 _CLITIC_PREFIXES = sorted(
-    {c + p for c in ("", "و", "ف") for p in ("", "ب", "ك", "ل")} - {""} | set(_ARTICLE_PREFIXES), key=len
+    {c + p for c in ("", "و", "ف") for p in ("", "ب", "ك", "ل")} - {""} | set(_ARTICLE_PREFIXES),
+    key=len,
 )
 _MIN_STEM = 3
 
@@ -158,8 +174,12 @@ class Stemmer:
         if word in known:
             return word
         for prefix in _CLITIC_PREFIXES:  # shortest first: the longest known stem wins
-            if word.startswith(prefix) and len(word) - len(prefix) >= _MIN_STEM and word[len(prefix):] in known:
-                return word[len(prefix):]
+            if (
+                word.startswith(prefix)
+                and len(word) - len(prefix) >= _MIN_STEM
+                and word[len(prefix) :] in known
+            ):
+                return word[len(prefix) :]
         return strip_article(word)
 
     def terms(self, text: str) -> list[str]:
@@ -182,7 +202,7 @@ def strip_article(word: str) -> str:
     """Drop a leading article and the clitics before it (وبال، لل ...), nothing else."""
     for prefix in _ARTICLE_PREFIXES:
         if word.startswith(prefix) and len(word) - len(prefix) >= _MIN_STEM:
-            return word[len(prefix):]
+            return word[len(prefix) :]
     return word
 
 
@@ -191,4 +211,13 @@ def words(text: str) -> list[str]:
     return _WORD_RE.findall(fold(text))
 
 
-__all__ = ["IGNORABLE", "FoldedText", "Stemmer", "fold", "fold_with_offsets", "is_arabic", "strip_article", "words"]
+__all__ = [
+    "IGNORABLE",
+    "FoldedText",
+    "Stemmer",
+    "fold",
+    "fold_with_offsets",
+    "is_arabic",
+    "strip_article",
+    "words",
+]

@@ -8,11 +8,12 @@ leading ``-`` to exclude; ``+`` to require; parentheses; field filters ``lang:ar
 Words are normalized like documents (by the lexicon's ``Stemmer``), so Arabic clitics,
 diacritics and spelling of hamza/alef do not matter.
 """
+
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 
 from rasad.concepts import Lexicon
 from rasad.errors import BadInput
@@ -77,7 +78,9 @@ class Query:
     since: datetime | None = None
     until: datetime | None = None
     words: tuple[str, ...] = field(default=())  # normalized terms to highlight
-    concepts: tuple[str, ...] = field(default=())  # concept ids the words name (their spans highlight too)
+    concepts: tuple[str, ...] = field(
+        default=()
+    )  # concept ids the words name (their spans highlight too)
 
 
 def parse(text: str, lexicon: Lexicon, expand: bool = True) -> Query:
@@ -99,7 +102,9 @@ def parse(text: str, lexicon: Lexicon, expand: bool = True) -> Query:
     return Query(text, root, since, until, tuple(dict.fromkeys(_highlight_terms(root))), named)
 
 
-def _take_dates(tokens: list[tuple[str, str]]) -> tuple[list[tuple[str, str]], datetime | None, datetime | None]:
+def _take_dates(
+    tokens: list[tuple[str, str]],
+) -> tuple[list[tuple[str, str]], datetime | None, datetime | None]:
     """since:/until: bound the whole query wherever they are written."""
     since = until = None
     kept = []
@@ -120,7 +125,7 @@ def _tokens(text: str) -> list[tuple[str, str]]:
     while pos < len(text):
         m = _TOKEN_RE.match(text, pos)
         if not m or m.end() == pos:
-            raise BadInput(f"cannot read query at {text[pos:pos + 20]!r}", reason="bad_query")
+            raise BadInput(f"cannot read query at {text[pos : pos + 20]!r}", reason="bad_query")
         pos = m.end()
         if m.group(1):
             out.append(("(", "("))
@@ -178,7 +183,10 @@ class _Parser:
         if kind in ("NOT", "("):
             self.depth += 1
             if self.depth > MAX_DEPTH:
-                raise BadInput(f"query nests deeper than {MAX_DEPTH} levels of parentheses or NOT", reason="bad_query")
+                raise BadInput(
+                    f"query nests deeper than {MAX_DEPTH} levels of parentheses or NOT",
+                    reason="bad_query",
+                )
             try:
                 return self._nested(kind)
             finally:
@@ -194,7 +202,9 @@ class _Parser:
     def _nested(self, kind: str) -> Node | None:
         if kind == "NOT":
             if self.peek() is None:
-                raise BadInput("NOT at the end of the query has nothing to exclude", reason="bad_query")
+                raise BadInput(
+                    "NOT at the end of the query has nothing to exclude", reason="bad_query"
+                )
             inner = self.unary()
             return Not(inner) if inner is not None else None
         if kind == "(":
@@ -234,11 +244,13 @@ def _parse_date(value: str, end: bool) -> datetime:
     try:
         if len(value) == 10:
             day = date.fromisoformat(value)
-            return datetime.combine(day, time.max if end else time.min, tzinfo=timezone.utc)
+            return datetime.combine(day, time.max if end else time.min, tzinfo=UTC)
         parsed = datetime.fromisoformat(value)
     except ValueError as exc:
-        raise BadInput(f"bad date {value!r}: use YYYY-MM-DD or an ISO timestamp", reason="bad_query") from exc
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+        raise BadInput(
+            f"bad date {value!r}: use YYYY-MM-DD or an ISO timestamp", reason="bad_query"
+        ) from exc
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def _expand(node: Node | None, lexicon: Lexicon) -> Node | None:
@@ -246,7 +258,9 @@ def _expand(node: Node | None, lexicon: Lexicon) -> Node | None:
         ids = tuple(c.id for c in lexicon.lookup(node.terms))
         return replace(node, concepts=ids) if ids else node
     if isinstance(node, And):
-        return _combine(And, _group_concept_words([_expand(p, lexicon) for p in node.parts], lexicon))
+        return _combine(
+            And, _group_concept_words([_expand(p, lexicon) for p in node.parts], lexicon)
+        )
     if isinstance(node, Or):
         return Or(tuple(_expand(p, lexicon) for p in node.parts))
     if isinstance(node, Not):
@@ -264,7 +278,7 @@ def _group_concept_words(parts: list[Node], lexicon: Lexicon) -> list[Node]:
     i = 0
     while i < len(parts):
         for n in range(min(lexicon.max_form_length, len(parts) - i), 1, -1):
-            run = parts[i:i + n]
+            run = parts[i : i + n]
             if not all(isinstance(p, Term) for p in run):
                 continue
             words = tuple(t for p in run for t in p.terms)

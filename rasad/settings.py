@@ -5,6 +5,7 @@ settings table are generated from these descriptions.
 """
 
 from __future__ import annotations
+
 from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -38,7 +39,9 @@ def parse_roles(value: str) -> tuple[Role, ...]:
         return ROLES
     unknown = [name for name in names if name not in ROLES]
     if unknown:
-        raise ValueError(f"unknown role {unknown[0]!r}: use all, tagger, indexer or alerts (or several: tagger,indexer)")
+        raise ValueError(
+            f"unknown role {unknown[0]!r}: use all, tagger, indexer or alerts (or several: tagger,indexer)"
+        )
     return tuple(role for role in ROLES if role in names)  # in pipeline order, once each
 
 
@@ -63,37 +66,61 @@ class Settings(BaseSettings):
         description="Search store URL: sqlite:///PATH (embedded, FTS5), opensearch://HOST:PORT or "
         "elasticsearch://HOST:PORT (+https for TLS, e.g. opensearch+https://). Default: sqlite:///DATA_DIR/rasad.db.",
     )
-    store_username: str = Field("", description="User for the store's basic authentication (OpenSearch/Elasticsearch); "
-                                "a user in the store URL also works.")
-    store_password: SecretStr = Field(SecretStr(""), description="Password for that user. Shown masked by `rasad settings`.")
-    store_ca_file: Path | None = Field(None, description="CA bundle the store's TLS certificate is verified against "
-                                                         "(default: the system's).")
-    store_verify_certs: bool = Field(True, description="Verify the store's TLS certificate (turn off only for testing).")
+    store_username: str = Field(
+        "",
+        description="User for the store's basic authentication (OpenSearch/Elasticsearch); "
+        "a user in the store URL also works.",
+    )
+    store_password: SecretStr = Field(
+        SecretStr(""), description="Password for that user. Shown masked by `rasad settings`."
+    )
+    store_ca_file: Path | None = Field(
+        None,
+        description="CA bundle the store's TLS certificate is verified against "
+        "(default: the system's).",
+    )
+    store_verify_certs: bool = Field(
+        True, description="Verify the store's TLS certificate (turn off only for testing)."
+    )
     data_dir: Path = Field(
-        Path(".rasad"), description="Folder for local state: stack servers, caches, logs, producer state."
+        Path(".rasad"),
+        description="Folder for local state: stack servers, caches, logs, producer state.",
     )
 
     # Topics and index names: the contract with anything else that talks to Kafka/OpenSearch.
     topic_raw: str = Field("articles.raw", description="Topic producers write raw articles to.")
-    topic_tagged: str = Field("articles.tagged", description="Topic processors write tagged articles to.")
-    topic_dlq: str = Field("articles.dlq", description="Dead-letter topic: rejected input with the reason.")
+    topic_tagged: str = Field(
+        "articles.tagged", description="Topic processors write tagged articles to."
+    )
+    topic_dlq: str = Field(
+        "articles.dlq", description="Dead-letter topic: rejected input with the reason."
+    )
     topic_alerts: str = Field("alerts", description="Topic fired alerts are written to.")
     topic_partitions: int = Field(4, ge=1, description="Partitions of the topics Rasad creates.")
-    index_alias: str = Field("articles", description="OpenSearch alias the indexer writes and search reads.")
+    index_alias: str = Field(
+        "articles", description="OpenSearch alias the indexer writes and search reads."
+    )
 
     # The Faust worker.
-    worker_id: str = Field("rasad", description="Faust application id (the Kafka consumer group prefix).")
+    worker_id: str = Field(
+        "rasad", description="Faust application id (the Kafka consumer group prefix)."
+    )
     worker_web_port: int = Field(6066, description="Port of the Faust worker's own web server.")
     worker_fetch_wait_ms: int = Field(
-        100, ge=1, le=5000,
+        100,
+        ge=1,
+        le=5000,
         description="Longest a worker's Kafka fetch waits for new messages (ms); Faust's own 1500 adds up per stream hop.",
     )
     worker_producer_linger_ms: int = Field(
-        5, ge=0, le=1000,
+        5,
+        ge=0,
+        le=1000,
         description="Longest a worker's Kafka producer waits to batch messages (ms): fewer, larger requests for a few ms of latency per hop.",
     )
     worker_role: Annotated[tuple[Role, ...], NoDecode, BeforeValidator(_roles)] = Field(
-        ROLES, description="Which agents a worker runs: all, tagger (raw -> tagged), indexer (tagged -> store) or alerts."
+        ROLES,
+        description="Which agents a worker runs: all, tagger (raw -> tagged), indexer (tagged -> store) or alerts.",
     )
 
     # The HTTP API and dashboard.
@@ -101,70 +128,145 @@ class Settings(BaseSettings):
     http_port: int = Field(8000, description="Port the dashboard/API listens on.")
 
     # The local stack started from Maven Central artifacts (`rasad stack up`).
-    kafka_version: str = Field("4.1.2", description="Apache Kafka version (org.apache.kafka:kafka_2.13).")
+    kafka_version: str = Field(
+        "4.1.2", description="Apache Kafka version (org.apache.kafka:kafka_2.13)."
+    )
     kafka_port: int = Field(9092, description="Kafka client (PLAINTEXT) port of the local stack.")
-    kafka_controller_port: int = Field(9093, description="KRaft controller port of the local stack.")
+    kafka_controller_port: int = Field(
+        9093, description="KRaft controller port of the local stack."
+    )
     kafka_heap: str = Field("512m", description="Kafka JVM heap (-Xms/-Xmx).")
-    opensearch_version: str = Field("2.19.6", description="OpenSearch version (org.opensearch:opensearch).")
+    opensearch_version: str = Field(
+        "2.19.6", description="OpenSearch version (org.opensearch:opensearch)."
+    )
     opensearch_port: int = Field(9200, description="OpenSearch HTTP port of the local stack.")
-    opensearch_transport_port: int = Field(9300, description="OpenSearch transport port of the local stack.")
+    opensearch_transport_port: int = Field(
+        9300, description="OpenSearch transport port of the local stack."
+    )
     opensearch_heap: str = Field("1g", description="OpenSearch JVM heap (-Xms/-Xmx).")
-    stack_start_timeout: float = Field(180.0, description="Seconds `stack up` waits for both servers to be ready.")
-    stack_stop_grace: float = Field(20.0, description="Seconds `stack down` waits after SIGTERM before SIGKILL.")
-    java_home: Path | None = Field(None, description="JDK (17+) to run the stack with; default: java on PATH.")
+    stack_start_timeout: float = Field(
+        180.0, description="Seconds `stack up` waits for both servers to be ready."
+    )
+    stack_stop_grace: float = Field(
+        20.0, description="Seconds `stack down` waits after SIGTERM before SIGKILL."
+    )
+    java_home: Path | None = Field(
+        None, description="JDK (17+) to run the stack with; default: java on PATH."
+    )
 
     log_level: Annotated[LogLevel, BeforeValidator(_lower)] = Field(
-        "info", description="Log level: debug, info, warning, error.")
+        "info", description="Log level: debug, info, warning, error."
+    )
 
     # --- indexing and search ---
     index_retention_months: int = Field(
-        0, ge=0, description="Months of articles kept in OpenSearch (by article date; whole monthly indices "
-        "are deleted by `rasad index maintain` and at indexer start). 0 keeps everything.")
-    indexer_batch_docs: int = Field(1000, ge=1, description="Indexer batch: at most this many articles per batch.")
-    indexer_batch_seconds: float = Field(1.0, gt=0, description="Indexer batch: flush after this many seconds.")
+        0,
+        ge=0,
+        description="Months of articles kept in OpenSearch (by article date; whole monthly indices "
+        "are deleted by `rasad index maintain` and at indexer start). 0 keeps everything.",
+    )
+    indexer_batch_docs: int = Field(
+        1000, ge=1, description="Indexer batch: at most this many articles per batch."
+    )
+    indexer_batch_seconds: float = Field(
+        1.0, gt=0, description="Indexer batch: flush after this many seconds."
+    )
     indexer_batch_bytes: int = Field(
-        10 * 1024 * 1024, ge=1024, description="Indexer batch: split bulk requests above this many bytes.")
-    indexer_concurrency: int = Field(2, ge=1, description="Indexer agent instances per worker (overlap parsing and bulk requests).")
+        10 * 1024 * 1024,
+        ge=1024,
+        description="Indexer batch: split bulk requests above this many bytes.",
+    )
+    indexer_concurrency: int = Field(
+        2,
+        ge=1,
+        description="Indexer agent instances per worker (overlap parsing and bulk requests).",
+    )
     indexer_max_backoff: float = Field(
-        30.0, gt=0, description="Longest wait between retries while OpenSearch is down or overloaded (seconds).")
+        30.0,
+        gt=0,
+        description="Longest wait between retries while OpenSearch is down or overloaded (seconds).",
+    )
 
     # --- producers ---
     producer_max_bytes: int = Field(
-        5 * 1024 * 1024, ge=1024,
+        5 * 1024 * 1024,
+        ge=1024,
         description="Largest feed, linked page or HTTP push body a producer accepts, in bytes (files: always 5 MB).",
     )
-    producer_fetch_timeout: float = Field(10.0, gt=0, description="Seconds a feed or page fetch may wait for the server.")
-    producer_max_redirects: int = Field(5, ge=0, description="Redirects a fetch follows before giving up (redirect loops).")
-    producer_feed_interval: float = Field(300.0, gt=0, description="Seconds between polls of a feed in --follow mode.")
-    producer_folder_interval: float = Field(2.0, gt=0, description="Seconds between scans of a watched folder in --follow mode.")
-    producer_batch: int = Field(500, ge=1, description="Articles a producer keeps in flight before waiting for acknowledgements.")
+    producer_fetch_timeout: float = Field(
+        10.0, gt=0, description="Seconds a feed or page fetch may wait for the server."
+    )
+    producer_max_redirects: int = Field(
+        5, ge=0, description="Redirects a fetch follows before giving up (redirect loops)."
+    )
+    producer_feed_interval: float = Field(
+        300.0, gt=0, description="Seconds between polls of a feed in --follow mode."
+    )
+    producer_folder_interval: float = Field(
+        2.0, gt=0, description="Seconds between scans of a watched folder in --follow mode."
+    )
+    producer_batch: int = Field(
+        500,
+        ge=1,
+        description="Articles a producer keeps in flight before waiting for acknowledgements.",
+    )
 
     # --- alerts ---
-    alerts_token: SecretStr = Field(SecretStr(""), description="Bearer token /api/alerts requires (the API refuses every "
-                                    "call while it is empty). Shown masked by `rasad settings`.")
+    alerts_token: SecretStr = Field(
+        SecretStr(""),
+        description="Bearer token /api/alerts requires (the API refuses every "
+        "call while it is empty). Shown masked by `rasad settings`.",
+    )
     alerts_allow_private: bool = Field(
-        False, description="Let webhooks reach loopback, private and link-local addresses (local testing only: SSRF risk).")
-    alerts_retries: int = Field(3, ge=0, description="Retries of a failing webhook/Slack/email delivery before it is recorded as failed.")
-    alerts_backoff: float = Field(0.5, ge=0, description="Seconds before the first retry; doubles on each retry.")
-    alerts_timeout: float = Field(5.0, gt=0, description="Seconds a webhook or SMTP server gets to answer one attempt.")
-    alerts_smtp_host: str = Field("127.0.0.1", description="SMTP server alert emails are sent through.")
+        False,
+        description="Let webhooks reach loopback, private and link-local addresses (local testing only: SSRF risk).",
+    )
+    alerts_retries: int = Field(
+        3,
+        ge=0,
+        description="Retries of a failing webhook/Slack/email delivery before it is recorded as failed.",
+    )
+    alerts_backoff: float = Field(
+        0.5, ge=0, description="Seconds before the first retry; doubles on each retry."
+    )
+    alerts_timeout: float = Field(
+        5.0, gt=0, description="Seconds a webhook or SMTP server gets to answer one attempt."
+    )
+    alerts_smtp_host: str = Field(
+        "127.0.0.1", description="SMTP server alert emails are sent through."
+    )
     alerts_smtp_port: int = Field(25, description="Port of that SMTP server.")
     alerts_smtp_sender: str = Field("rasad@localhost", description="From: address of alert emails.")
     alerts_smtp_security: Literal["none", "starttls", "ssl"] = Field(
-        "none", description="Encryption of the SMTP connection: none (a local relay), starttls (usually port 587) or "
-                            "ssl (implicit TLS, usually port 465). The server's certificate is verified.")
+        "none",
+        description="Encryption of the SMTP connection: none (a local relay), starttls (usually port 587) or "
+        "ssl (implicit TLS, usually port 465). The server's certificate is verified.",
+    )
     alerts_smtp_username: str = Field("", description="SMTP login; empty: no authentication.")
-    alerts_smtp_password: SecretStr = Field(SecretStr(""), description="SMTP password. Never sent over an unencrypted "
-                                                                       "connection except to a loopback server.")
-    alerts_smtp_ca_file: Path | None = Field(None, description="CA bundle the SMTP server's certificate is verified "
-                                                               "against (default: the system's).")
-    alerts_reload_interval: float = Field(2.0, gt=0, description="Seconds between checks for added or removed alert rules.")
-    alerts_delivery_threads: int = Field(8, ge=1, description="Threads delivering alerts (a slow destination holds one).")
+    alerts_smtp_password: SecretStr = Field(
+        SecretStr(""),
+        description="SMTP password. Never sent over an unencrypted "
+        "connection except to a loopback server.",
+    )
+    alerts_smtp_ca_file: Path | None = Field(
+        None,
+        description="CA bundle the SMTP server's certificate is verified "
+        "against (default: the system's).",
+    )
+    alerts_reload_interval: float = Field(
+        2.0, gt=0, description="Seconds between checks for added or removed alert rules."
+    )
+    alerts_delivery_threads: int = Field(
+        8, ge=1, description="Threads delivering alerts (a slow destination holds one)."
+    )
 
     # --- stories ---
     stories_remembered: int = Field(
-        200_000, ge=1, description="Articles whose story keys the worker's story table keeps (~15 short entries each); "
-                                   "a near-duplicate of an older article starts a new story.")
+        200_000,
+        ge=1,
+        description="Articles whose story keys the worker's story table keeps (~15 short entries each); "
+        "a near-duplicate of an older article starts a new story.",
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -203,7 +305,9 @@ class Settings(BaseSettings):
 
 
 def _shown(default: object) -> str:
-    if default is None or isinstance(default, StoreAddress):  # the store's default depends on the data dir
+    if default is None or isinstance(
+        default, StoreAddress
+    ):  # the store's default depends on the data dir
         return ""
     if default == ROLES:
         return "all"

@@ -1,4 +1,5 @@
 """SQLite transactions for the embedded stores (articles, alert rules and ledger, producer state)."""
+
 from __future__ import annotations
 
 import sqlite3

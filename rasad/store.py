@@ -5,6 +5,7 @@ registry (``wiring.py``): ``sqlite:///path`` (FTS5, the embedded default) and
 ``opensearch://host:port``. One contract-test suite runs against every one, and they must give
 the same answers.
 """
+
 from __future__ import annotations
 
 from abc import ABC, abstractmethod

@@ -3,6 +3,7 @@
 Messages are raw bytes on every topic: the core model parses them, so a plain kafka-python
 or console producer writing JSON to ``articles.raw`` works like ``rasad produce``.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -20,7 +21,9 @@ class _ConsumerThread(faust_aiokafka.AIOKafkaConsumerThread):
     # a partition was idle. Rasad's alerts promise sub-second latency, so the wait is a setting.
     def _create_worker_consumer(self, transport):
         consumer = super()._create_worker_consumer(transport)
-        consumer._fetch_max_wait_ms = self.app.conf.rasad_fetch_wait_ms  # read by AIOKafkaConsumer.start()
+        consumer._fetch_max_wait_ms = (
+            self.app.conf.rasad_fetch_wait_ms
+        )  # read by AIOKafkaConsumer.start()
         return consumer
 
 
@@ -57,7 +60,9 @@ class Topics:
 def make_app(settings: Settings) -> tuple[faust.App, Topics]:
     """A Faust app connected to the Kafka of ``settings.bus`` and Rasad's topics on it."""
     if settings.bus.scheme != "kafka":
-        raise ConfigError(f"the Faust worker needs a kafka:// bus, not {settings.bus} (set RASAD_BUS)")
+        raise ConfigError(
+            f"the Faust worker needs a kafka:// bus, not {settings.bus} (set RASAD_BUS)"
+        )
     (settings.data_dir / "worker").mkdir(parents=True, exist_ok=True)
     app = RasadApp(
         settings.worker_id,
@@ -80,7 +85,13 @@ def make_app(settings: Settings) -> tuple[faust.App, Topics]:
     )
 
     def topic(name: str) -> faust.TopicT:
-        return app.topic(name, key_type=bytes, value_type=bytes, partitions=settings.topic_partitions)
+        return app.topic(
+            name, key_type=bytes, value_type=bytes, partitions=settings.topic_partitions
+        )
 
-    return app, Topics(topic(settings.topic_raw), topic(settings.topic_tagged), topic(settings.topic_dlq),
-                       topic(settings.topic_alerts))
+    return app, Topics(
+        topic(settings.topic_raw),
+        topic(settings.topic_tagged),
+        topic(settings.topic_dlq),
+        topic(settings.topic_alerts),
+    )

@@ -1,4 +1,5 @@
 """docker-compose.yml cannot run here (no Docker engine), so it is checked against the code."""
+
 from __future__ import annotations
 
 import re
@@ -7,18 +8,21 @@ import tomllib
 import pytest
 import yaml
 
-
-from cli.main import app  # noqa: F811 - the app with every command registered
+from cli.main import app
 from rasad.settings import Settings
 from tests.helpers.paths import ROOT
 
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 SERVICES = COMPOSE["services"]
-RASAD_SERVICES = [name for name, s in SERVICES.items() if s.get("image", "").startswith("rasad") or "build" in s]
+RASAD_SERVICES = [
+    name for name, s in SERVICES.items() if s.get("image", "").startswith("rasad") or "build" in s
+]
 
 
 def test_services_of_the_production_setup():
-    assert {"kafka", "opensearch", "opensearch-dashboards", "worker", "alerts", "api"} <= set(SERVICES)
+    assert {"kafka", "opensearch", "opensearch-dashboards", "worker", "alerts", "api"} <= set(
+        SERVICES
+    )
     assert SERVICES["kafka"]["image"].startswith("apache/kafka:4.")
     assert SERVICES["opensearch"]["image"].startswith("opensearchproject/opensearch:2.19")
     assert sorted(RASAD_SERVICES) == ["alerts", "api", "worker"]
@@ -32,13 +36,17 @@ def test_rasad_services_read_only_real_settings(service):
     fields = {f"RASAD_{name.upper()}" for name in Settings.model_fields}
     unknown = {k for k in env if k.startswith("RASAD_")} - fields
     assert not unknown, f"{service} sets variables the code never reads: {unknown}"
-    settings = Settings(**{k[len("RASAD_"):].lower(): v for k, v in env.items()})
+    settings = Settings(**{k[len("RASAD_") :].lower(): v for k, v in env.items()})
     defaults = Settings()
     # The topic and index names are the contract with other producers and tools: same as the code's.
     for name in ("topic_raw", "topic_tagged", "topic_dlq", "topic_alerts", "index_alias"):
         assert getattr(settings, name) == getattr(defaults, name)
     bus_host, bus_port = settings.bus.bootstrap.split(":")
-    assert bus_host == "kafka" and f"PLAINTEXT://kafka:{bus_port}" in SERVICES["kafka"]["environment"]["KAFKA_ADVERTISED_LISTENERS"]
+    assert (
+        bus_host == "kafka"
+        and f"PLAINTEXT://kafka:{bus_port}"
+        in SERVICES["kafka"]["environment"]["KAFKA_ADVERTISED_LISTENERS"]
+    )
     assert settings.store.scheme == "opensearch"
     store_host, store_port = settings.store.hosts[0].split(":")
     assert store_host == "opensearch" and f"{store_port}:9200" in SERVICES["opensearch"]["ports"]
@@ -68,6 +76,8 @@ def test_dockerfile_ships_every_package():
     packages = [p.rstrip("*") for p in setuptools["packages"]["find"]["include"]]
     modules = [f"{m}.py" for m in setuptools["py-modules"]]
     copied = set(re.findall(r"^COPY (\S+) ", dockerfile, re.MULTILINE))
-    assert set(packages + modules) <= copied, f"Dockerfile does not copy {set(packages + modules) - copied}"
+    assert set(packages + modules) <= copied, (
+        f"Dockerfile does not copy {set(packages + modules) - copied}"
+    )
     assert all((ROOT / p).is_dir() for p in packages) and all((ROOT / m).is_file() for m in modules)
     assert 'ENTRYPOINT ["rasad"]' in dockerfile

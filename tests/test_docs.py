@@ -1,10 +1,10 @@
 """README, --help and the settings agree (as datasette's test_docs does)."""
+
 from __future__ import annotations
 
 import re
 
-
-from cli.main import app  # noqa: F811 - the app with every command registered
+from cli.main import app
 from cli.settings_table import markdown_table
 from rasad.settings import Settings
 from tests.helpers.paths import ROOT
@@ -17,7 +17,9 @@ def test_readme_settings_table_is_current():
     block = re.search(r"<!-- settings:start -->\n(.*?)\n<!-- settings:end -->", README, re.DOTALL)
     assert block, "README lacks the settings block"
     expected = markdown_table(Settings().describe())
-    assert block.group(1).strip() == expected, "README settings table is stale: paste `rasad settings --markdown`"
+    assert block.group(1).strip() == expected, (
+        "README settings table is stale: paste `rasad settings --markdown`"
+    )
 
 
 def test_every_setting_has_a_description():
@@ -37,7 +39,9 @@ def test_readme_two_commands_are_the_ci_entry():
     ci = (ROOT / ".ci" / "run").read_text()
     assert "make test" in ci
     makefile = (ROOT / "Makefile").read_text()
-    assert re.search(r"^demo:", makefile, re.MULTILINE) and re.search(r"^test:", makefile, re.MULTILINE)
+    assert re.search(r"^demo:", makefile, re.MULTILINE) and re.search(
+        r"^test:", makefile, re.MULTILINE
+    )
 
 
 def test_help_lists_the_commands():

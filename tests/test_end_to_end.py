@@ -1,4 +1,5 @@
 """The walking skeleton on the real stack: produce → Kafka → Faust worker → OpenSearch → search."""
+
 from __future__ import annotations
 
 import json
@@ -7,7 +8,6 @@ import pytest
 from kafka import KafkaConsumer, KafkaProducer
 
 from tests.helpers.paths import SEED
-
 from tests.helpers.processes import rasad, settings_from, wait_for
 
 pytestmark = pytest.mark.stack
@@ -23,8 +23,11 @@ def test_seed_is_found_by_arabic_words(stack_env, worker):
     produced = rasad("produce", str(SEED), env=stack_env, check=True)
     assert "sent 1" in produced.stdout.decode()
 
-    found = wait_for(lambda: w.check() or search_json("داعش", stack_env)["total"] >= 1, timeout=90,
-                     message="seed indexed")
+    found = wait_for(
+        lambda: w.check() or search_json("داعش", stack_env)["total"] >= 1,
+        timeout=90,
+        message="seed indexed",
+    )
     assert found
     result = search_json("داعش", stack_env)
     hit = result["hits"][0]
@@ -42,20 +45,30 @@ def test_plain_kafka_producer_and_dead_letters(stack_env, worker):
     brokers = settings.bus.bootstrap
     w = worker()
     producer = KafkaProducer(bootstrap_servers=brokers)
-    producer.send(settings.topic_raw, b'{"title": "Airstrike near Raqqa", "text": "Warplanes struck ISIS positions near Raqqa in Syria."}')
+    producer.send(
+        settings.topic_raw,
+        b'{"title": "Airstrike near Raqqa", "text": "Warplanes struck ISIS positions near Raqqa in Syria."}',
+    )
     producer.send(settings.topic_raw, b"this is not json")
     producer.send(settings.topic_raw, b'{"title": "no text here"}')
     producer.flush()
     producer.close()
 
-    wait_for(lambda: w.check() or search_json("Raqqa", stack_env)["total"] == 1, timeout=90,
-             message="plain message indexed")
+    wait_for(
+        lambda: w.check() or search_json("Raqqa", stack_env)["total"] == 1,
+        timeout=90,
+        message="plain message indexed",
+    )
     hit = search_json("Raqqa", stack_env)["hits"][0]
     assert hit["language"] == "en"
     assert {"Q2429253", "SY", "airstrike"} <= {t["id"] for t in hit["tags"]}
 
-    consumer = KafkaConsumer(settings.topic_dlq, bootstrap_servers=brokers, auto_offset_reset="earliest",
-                             consumer_timeout_ms=20000)
+    consumer = KafkaConsumer(
+        settings.topic_dlq,
+        bootstrap_servers=brokers,
+        auto_offset_reset="earliest",
+        consumer_timeout_ms=20000,
+    )
     records = []
     for message in consumer:
         records.append(json.loads(message.value))
@@ -66,4 +79,6 @@ def test_plain_kafka_producer_and_dead_letters(stack_env, worker):
     assert reasons == ["invalid_article", "not_json"]
     originals = {r["reason"]: r["original"] for r in records}
     assert originals["not_json"] == "this is not json"
-    assert all(r["origin"]["topic"] == settings.topic_raw and "offset" in r["origin"] for r in records)
+    assert all(
+        r["origin"]["topic"] == settings.topic_raw and "offset" in r["origin"] for r in records
+    )

@@ -24,7 +24,9 @@ def test_every_store_scheme_settings_accept_has_an_engine_and_every_engine_its_a
         assert callable(wiring._adapter(name).from_settings), name
 
 
-def test_the_sqlite_engine_opens_its_store_and_rule_store_in_the_data_dir(tmp_path: Path, lexicon) -> None:
+def test_the_sqlite_engine_opens_its_store_and_rule_store_in_the_data_dir(
+    tmp_path: Path, lexicon
+) -> None:
     settings = Settings(data_dir=tmp_path)
     store = wiring.open_store(settings, lexicon)
     rules = wiring.open_rules(settings)
@@ -51,7 +53,13 @@ def test_embedded_pipeline_tags_indexes_and_dead_letters(tmp_path: Path, lexicon
     pipeline.close()
 
 
-@pytest.mark.parametrize("role, expected", [("all", ("tagger", "indexer", "alerts")),
-                                            ("alerts,tagger", ("tagger", "alerts")), ("indexer", ("indexer",))])
+@pytest.mark.parametrize(
+    "role, expected",
+    [
+        ("all", ("tagger", "indexer", "alerts")),
+        ("alerts,tagger", ("tagger", "alerts")),
+        ("indexer", ("indexer",)),
+    ],
+)
 def test_worker_roles_are_read_in_pipeline_order(role: str, expected: tuple[str, ...]) -> None:
     assert Settings(worker_role=role).worker_role == expected

@@ -6,6 +6,7 @@ the certificate is checked against). No second DNS lookup happens between the ch
 connect, so a rebinding DNS answer cannot point the request inward. Redirects are never
 followed. Connections are pooled per (scheme, host, address, port).
 """
+
 from __future__ import annotations
 
 import threading
@@ -30,7 +31,9 @@ class WebhookClient:
         self._lock = threading.Lock()
         self._pool_size = pool_size
 
-    def post(self, url: str, body: bytes, headers: dict[str, str], timeout: float, allow_private: bool) -> None:
+    def post(
+        self, url: str, body: bytes, headers: dict[str, str], timeout: float, allow_private: bool
+    ) -> None:
         """One attempt: guard the destination, POST, require a 2xx; ``guard.Refused`` is final, ``DeliveryFailed`` retryable."""
         addresses = guard.check(url, allow_private)
         parts = urlsplit(url)
@@ -39,9 +42,16 @@ class WebhookClient:
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         host = parts.hostname if parts.port is None else f"{parts.hostname}:{parts.port}"
         try:
-            response = pool.urlopen("POST", target, body=body, redirect=False, retries=False,
-                                    timeout=urllib3.Timeout(total=timeout), assert_same_host=False,
-                                    headers={"Content-Type": "application/json", "Host": host, **headers})
+            response = pool.urlopen(
+                "POST",
+                target,
+                body=body,
+                redirect=False,
+                retries=False,
+                timeout=urllib3.Timeout(total=timeout),
+                assert_same_host=False,
+                headers={"Content-Type": "application/json", "Host": host, **headers},
+            )
         except urllib3.exceptions.HTTPError as exc:
             raise DeliveryFailed(f"{type(exc).__name__}: {exc}") from exc
         status = response.status
@@ -52,7 +62,9 @@ class WebhookClient:
         if status >= 400:
             raise guard.Refused(f"the webhook rejected the alert: HTTP {status}")
 
-    def _pool(self, scheme: str, hostname: str, address: str, port: int) -> urllib3.HTTPConnectionPool:
+    def _pool(
+        self, scheme: str, hostname: str, address: str, port: int
+    ) -> urllib3.HTTPConnectionPool:
         key = (scheme, hostname, address, port)
         with self._lock:
             pool = self._pools.get(key)
@@ -60,8 +72,14 @@ class WebhookClient:
                 if len(self._pools) >= _MAX_POOLS:
                     self._close_all()
                 if scheme == "https":  # the certificate must name the URL's host, not the address
-                    pool = urllib3.HTTPSConnectionPool(address, port, maxsize=self._pool_size, server_hostname=hostname,
-                                                       assert_hostname=hostname, cert_reqs="CERT_REQUIRED")
+                    pool = urllib3.HTTPSConnectionPool(
+                        address,
+                        port,
+                        maxsize=self._pool_size,
+                        server_hostname=hostname,
+                        assert_hostname=hostname,
+                        cert_reqs="CERT_REQUIRED",
+                    )
                 else:
                     pool = urllib3.HTTPConnectionPool(address, port, maxsize=self._pool_size)
                 self._pools[key] = pool

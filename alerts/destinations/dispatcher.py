@@ -6,6 +6,7 @@ when all destinations are done, each with its status, attempts and the reason of
 A stream shell hands whole batches to ``submit_background``: recording and delivery then run on
 the dispatcher's own threads, in batch order, so the stream never waits for the alert log.
 """
+
 from __future__ import annotations
 
 import logging
@@ -14,11 +15,10 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 
-
 from alerts.alert import Alert, Delivery
+from alerts.destinations.connections import DeliveryFailed, WebhookClient
 from alerts.destinations.email import send_email
 from alerts.destinations.guard import Refused
-from alerts.destinations.connections import DeliveryFailed, WebhookClient
 from alerts.destinations.webhook import send_slack, send_webhook
 from alerts.rules import AlertRule
 from alerts.rulestores import RuleStore
@@ -32,18 +32,27 @@ log = logging.getLogger(__name__)
 class Dispatcher:
     """Sends alerts; ``on_done`` (optional) is called with each finished alert (the live feed listens)."""
 
-    def __init__(self, settings: Settings, store: RuleStore, on_done: Callable[[Alert], None] | None = None,
-                 sleep: Callable[[float], None] = time.sleep):
+    def __init__(
+        self,
+        settings: Settings,
+        store: RuleStore,
+        on_done: Callable[[Alert], None] | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
         self.settings = settings
         self.store = store
         self.on_done = on_done
         self._sleep = sleep
         self._http = WebhookClient(pool_size=settings.alerts_delivery_threads)
-        self._pool = ThreadPoolExecutor(settings.alerts_delivery_threads, thread_name_prefix="alert-delivery")
+        self._pool = ThreadPoolExecutor(
+            settings.alerts_delivery_threads, thread_name_prefix="alert-delivery"
+        )
         # One thread per lane: batches are recorded in the order the stream admitted them.
         self._intake = ThreadPoolExecutor(1, thread_name_prefix="alert-intake")
         self._recorder = ThreadPoolExecutor(1, thread_name_prefix="alert-log")
-        self._closer = ThreadPoolExecutor(1, thread_name_prefix="alert-final")  # final records of delivered alerts
+        self._closer = ThreadPoolExecutor(
+            1, thread_name_prefix="alert-final"
+        )  # final records of delivered alerts
         self._finished: list[tuple[Alert, Future]] = []
         self._closing = False
         self._pending: set[Future] = set()
@@ -72,7 +81,10 @@ class Dispatcher:
         rules then never delays the deliveries somebody is waiting for.
         """
         outgoing, final = self._split(admitted)
-        for lane, work, batch in ((self._intake, self._send_out, outgoing), (self._recorder, self._finalize, final)):
+        for lane, work, batch in (
+            (self._intake, self._send_out, outgoing),
+            (self._recorder, self._finalize, final),
+        ):
             if batch:
                 queued = lane.submit(work, batch)
                 with self._lock:
@@ -86,9 +98,15 @@ class Dispatcher:
         now = utcnow()
         outgoing, final = [], []
         for alert, rule, throttled in admitted:
-            status, reason = ("throttled", "rule over its max_per_minute") if throttled else ("pending", None)
-            alert.deliveries = [Delivery(kind=k, target=t, status=status, reason=reason, at=now if throttled else None)
-                                for k, t in rule.destinations]
+            status, reason = (
+                ("throttled", "rule over its max_per_minute") if throttled else ("pending", None)
+            )
+            alert.deliveries = [
+                Delivery(
+                    kind=k, target=t, status=status, reason=reason, at=now if throttled else None
+                )
+                for k, t in rule.destinations
+            ]
             if throttled or not alert.deliveries:
                 alert.latency.delivered = now
                 final.append((alert, throttled))
@@ -149,8 +167,9 @@ class Dispatcher:
             self._pending.discard(future)
 
     def _finish(self, alert: Alert, done: Future) -> None:
-        alert.latency.delivered = max((d.at for d in alert.deliveries if d.status == "delivered" and d.at),
-                                      default=utcnow())
+        alert.latency.delivered = max(
+            (d.at for d in alert.deliveries if d.status == "delivered" and d.at), default=utcnow()
+        )
         # Final records are coalesced: under load one store call records every alert finished meanwhile.
         with self._lock:
             self._finished.append((alert, done))
@@ -193,13 +212,28 @@ class Dispatcher:
             break
         delivery.at = utcnow()
         if delivery.status != "delivered":
-            log.warning("alert %s of rule %s: %s %s %s after %d attempt(s): %s", alert.id, alert.rule, delivery.kind,
-                        delivery.target, delivery.status, delivery.attempts, delivery.reason)
+            log.warning(
+                "alert %s of rule %s: %s %s %s after %d attempt(s): %s",
+                alert.id,
+                alert.rule,
+                delivery.kind,
+                delivery.target,
+                delivery.status,
+                delivery.attempts,
+                delivery.reason,
+            )
 
     def _send(self, delivery: Delivery, alert: Alert, rule: AlertRule) -> None:
         s = self.settings
         if delivery.kind == "webhook":
-            send_webhook(self._http, delivery.target, alert, rule.secret, s.alerts_timeout, s.alerts_allow_private)
+            send_webhook(
+                self._http,
+                delivery.target,
+                alert,
+                rule.secret,
+                s.alerts_timeout,
+                s.alerts_allow_private,
+            )
         elif delivery.kind == "slack":
             send_slack(self._http, delivery.target, alert, s.alerts_timeout, s.alerts_allow_private)
         elif delivery.kind == "email":
@@ -223,7 +257,9 @@ class Dispatcher:
                 pending = list(self._pending)
             if not pending:
                 return
-            wait(pending, timeout=None if deadline is None else max(0.0, deadline - time.monotonic()))
+            wait(
+                pending, timeout=None if deadline is None else max(0.0, deadline - time.monotonic())
+            )
             if deadline is not None and time.monotonic() >= deadline:
                 return
 

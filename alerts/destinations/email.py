@@ -3,6 +3,7 @@
 The server's certificate is verified against the system's CAs (or ``RASAD_ALERTS_SMTP_CA_FILE``).
 A password is never sent over an unencrypted connection, except to a server on loopback.
 """
+
 from __future__ import annotations
 
 import ipaddress
@@ -11,8 +12,8 @@ import ssl
 from email.message import EmailMessage
 
 from alerts.alert import Alert
-from alerts.destinations.guard import Refused
 from alerts.destinations.connections import DeliveryFailed
+from alerts.destinations.guard import Refused
 from rasad.settings import Settings
 
 
@@ -22,35 +23,60 @@ def message(alert: Alert, sender: str, recipient: str) -> EmailMessage:
     mail["From"] = sender
     mail["To"] = recipient
     mail["Subject"] = f"[rasad] {alert.rule}: {alert.title or alert.snippet[:60]}"
-    lines = [alert.title, alert.url or "", f"{alert.source} · {alert.language or ''}", "", alert.snippet]
+    lines = [
+        alert.title,
+        alert.url or "",
+        f"{alert.source} · {alert.language or ''}",
+        "",
+        alert.snippet,
+    ]
     if alert.spike:
-        lines.insert(0, f"Spike: {alert.spike['count']} articles about {alert.spike['key']} "
-                        f"(level {alert.spike['level']:g}, baseline {alert.spike['baseline']:g})")
+        lines.insert(
+            0,
+            f"Spike: {alert.spike['count']} articles about {alert.spike['key']} "
+            f"(level {alert.spike['level']:g}, baseline {alert.spike['baseline']:g})",
+        )
     mail.set_content("\n".join(lines))
     return mail
 
 
 def send_email(recipient: str, alert: Alert, settings: Settings) -> None:
     """Send one alert email; ``DeliveryFailed`` when the server cannot be reached or fails, ``Refused`` when retrying cannot help."""
-    host, port, security = settings.alerts_smtp_host, settings.alerts_smtp_port, settings.alerts_smtp_security
-    username, password = settings.alerts_smtp_username, settings.alerts_smtp_password.get_secret_value()
+    host, port, security = (
+        settings.alerts_smtp_host,
+        settings.alerts_smtp_port,
+        settings.alerts_smtp_security,
+    )
+    username, password = (
+        settings.alerts_smtp_username,
+        settings.alerts_smtp_password.get_secret_value(),
+    )
     if username and security == "none" and not _loopback(host):
-        raise Refused(f"will not send the SMTP password to {host} unencrypted: set RASAD_ALERTS_SMTP_SECURITY "
-                      "to starttls or ssl")
+        raise Refused(
+            f"will not send the SMTP password to {host} unencrypted: set RASAD_ALERTS_SMTP_SECURITY "
+            "to starttls or ssl"
+        )
     context = ssl.create_default_context(cafile=settings.alerts_smtp_ca_file)
     timeout = settings.alerts_timeout
     try:
-        connection = (smtplib.SMTP_SSL(host, port, timeout=timeout, context=context) if security == "ssl"
-                      else smtplib.SMTP(host, port, timeout=timeout))
+        connection = (
+            smtplib.SMTP_SSL(host, port, timeout=timeout, context=context)
+            if security == "ssl"
+            else smtplib.SMTP(host, port, timeout=timeout)
+        )
         with connection as smtp:
             if security == "starttls":
-                smtp.starttls(context=context)  # refuses to go on in clear when the server does not offer it
+                smtp.starttls(
+                    context=context
+                )  # refuses to go on in clear when the server does not offer it
             if username:
                 smtp.login(username, password)
             smtp.send_message(message(alert, settings.alerts_smtp_sender, recipient))
     except smtplib.SMTPAuthenticationError as exc:
-        raise Refused(f"SMTP {host}:{port} refused the login of {username!r}: {exc.smtp_code} "
-                      f"{exc.smtp_error.decode(errors='replace')}") from exc
+        raise Refused(
+            f"SMTP {host}:{port} refused the login of {username!r}: {exc.smtp_code} "
+            f"{exc.smtp_error.decode(errors='replace')}"
+        ) from exc
     except smtplib.SMTPNotSupportedError as exc:
         raise Refused(f"SMTP {host}:{port}: {exc} (check RASAD_ALERTS_SMTP_SECURITY)") from exc
     except ssl.SSLCertVerificationError as exc:

@@ -5,6 +5,7 @@ link-local (which holds the cloud metadata service 169.254.169.254), multicast, 
 unspecified addresses are refused, and so are known metadata names. Redirects are never
 followed by the senders, so a public URL cannot bounce a request inward.
 """
+
 from __future__ import annotations
 
 import ipaddress
@@ -13,9 +14,17 @@ from urllib.parse import urlsplit
 
 from rasad.errors import BadInput
 
-_METADATA_HOSTS = {"metadata.google.internal", "metadata", "instance-data", "instance-data.ec2.internal"}
-_METADATA_ADDRESSES = {ipaddress.ip_address("169.254.169.254"), ipaddress.ip_address("fd00:ec2::254"),
-                       ipaddress.ip_address("100.100.100.200")}
+_METADATA_HOSTS = {
+    "metadata.google.internal",
+    "metadata",
+    "instance-data",
+    "instance-data.ec2.internal",
+}
+_METADATA_ADDRESSES = {
+    ipaddress.ip_address("169.254.169.254"),
+    ipaddress.ip_address("fd00:ec2::254"),
+    ipaddress.ip_address("100.100.100.200"),
+}
 
 
 class Refused(BadInput):
@@ -42,13 +51,18 @@ def check(url: str, allow_private: bool = False) -> list[str]:
     for text in addresses:
         problem = _problem(ipaddress.ip_address(text.split("%")[0]), allow_private)
         if problem:
-            raise Refused(f"{host} resolves to {text}, a {problem} address (set RASAD_ALERTS_ALLOW_PRIVATE=true "
-                          "to allow local destinations)" if problem != "metadata" else f"{host} resolves to {text}, "
-                          "a cloud metadata address")
+            raise Refused(
+                f"{host} resolves to {text}, a {problem} address (set RASAD_ALERTS_ALLOW_PRIVATE=true "
+                "to allow local destinations)"
+                if problem != "metadata"
+                else f"{host} resolves to {text}, a cloud metadata address"
+            )
     return addresses
 
 
-def _problem(address: ipaddress.IPv4Address | ipaddress.IPv6Address, allow_private: bool) -> str | None:
+def _problem(
+    address: ipaddress.IPv4Address | ipaddress.IPv6Address, allow_private: bool
+) -> str | None:
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
         address = address.ipv4_mapped
     if address in _METADATA_ADDRESSES:

@@ -4,6 +4,7 @@ Webhook bodies are signed: ``X-Rasad-Signature: t=<unix time>,v1=<hex HMAC-SHA25
 ``"<t>." + body`` with the rule's secret. A receiver recomputes it (``verify``) and rejects
 stale timestamps to stop replays.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -23,7 +24,9 @@ def sign(secret: str, body: bytes, timestamp: int) -> str:
     return f"t={timestamp},v1={digest}"
 
 
-def verify(secret: str, body: bytes, header: str, tolerance: float = 300, now: float | None = None) -> bool:
+def verify(
+    secret: str, body: bytes, header: str, tolerance: float = 300, now: float | None = None
+) -> bool:
     """Check a signature header (what a receiver does): right key, untouched body, fresh timestamp."""
     try:
         fields = dict(part.split("=", 1) for part in header.split(","))
@@ -39,19 +42,35 @@ def webhook_body(alert: Alert) -> bytes:
     return json.dumps(alert.payload(), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def send_webhook(http: WebhookClient, url: str, alert: Alert, secret: str, timeout: float, allow_private: bool) -> None:
+def send_webhook(
+    http: WebhookClient, url: str, alert: Alert, secret: str, timeout: float, allow_private: bool
+) -> None:
     """POST the alert JSON, signed."""
     body = webhook_body(alert)
-    http.post(url, body, {SIGNATURE_HEADER: sign(secret, body, int(time.time()))}, timeout, allow_private)
+    http.post(
+        url, body, {SIGNATURE_HEADER: sign(secret, body, int(time.time()))}, timeout, allow_private
+    )
 
 
-def send_slack(http: WebhookClient, url: str, alert: Alert, timeout: float, allow_private: bool) -> None:
+def send_slack(
+    http: WebhookClient, url: str, alert: Alert, timeout: float, allow_private: bool
+) -> None:
     """POST a Slack incoming-webhook message (``{"text": …}``, links in Slack's <url|label> form)."""
     title = alert.title or alert.snippet[:80]
     link = f"<{alert.url}|{title}>" if alert.url else title
-    what = f"spike in {alert.spike['key']} ({alert.spike['count']} articles)" if alert.spike else alert.source
+    what = (
+        f"spike in {alert.spike['key']} ({alert.spike['count']} articles)"
+        if alert.spike
+        else alert.source
+    )
     text = f"*{alert.rule}*: {link}\n{what}"
-    http.post(url, json.dumps({"text": text}, ensure_ascii=False).encode("utf-8"), {}, timeout, allow_private)
+    http.post(
+        url,
+        json.dumps({"text": text}, ensure_ascii=False).encode("utf-8"),
+        {},
+        timeout,
+        allow_private,
+    )
 
 
 __all__ = ["SIGNATURE_HEADER", "send_slack", "send_webhook", "sign", "verify", "webhook_body"]

@@ -2,9 +2,11 @@
 implementation (embedded default) and an OpenSearch one (real stack), chosen by the store URL's
 scheme in the composition root's registry (``wiring.py``).
 """
+
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+
 from alerts.alert import Alert
 from alerts.rules import AlertRule
 from rasad.settings import Settings

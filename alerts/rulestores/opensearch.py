@@ -4,13 +4,19 @@
 fired alert id, created with ``op_type=create`` so a second claim conflicts even before a
 refresh) and ``PREFIX-alert-log`` (alert records with their deliveries).
 """
+
 from __future__ import annotations
 
 import json
 import uuid
 
 from opensearchpy import OpenSearch
-from opensearchpy.exceptions import ConflictError, NotFoundError, OpenSearchException, TransportError
+from opensearchpy.exceptions import (
+    ConflictError,
+    NotFoundError,
+    OpenSearchException,
+    TransportError,
+)
 
 from alerts.alert import Alert
 from alerts.rules import AlertRule
@@ -19,8 +25,15 @@ from rasad.addresses import StoreAddress
 from rasad.errors import BadInput, StoreError
 from rasad.settings import Settings
 
-_STORED = {"dynamic": "strict", "properties": {"name": {"type": "keyword"}, "rule": {"type": "keyword"},
-                                               "matched": {"type": "date"}, "body": {"type": "object", "enabled": False}}}
+_STORED = {
+    "dynamic": "strict",
+    "properties": {
+        "name": {"type": "keyword"},
+        "rule": {"type": "keyword"},
+        "matched": {"type": "date"},
+        "body": {"type": "object", "enabled": False},
+    },
+}
 _REVISION = "__revision__"
 
 
@@ -35,7 +48,9 @@ class OpenSearchRuleStore(RuleStore):
         self.url = str(address)
         # Several threads share it (ledger claims on the executor, records from delivery threads).
         self.client = OpenSearch(timeout=timeout, pool_maxsize=16, **address.client_options())
-        self.rules_index, self.ledger_index, self.log_index = (f"{prefix}-alert-{n}" for n in ("rules", "ledger", "log"))
+        self.rules_index, self.ledger_index, self.log_index = (
+            f"{prefix}-alert-{n}" for n in ("rules", "ledger", "log")
+        )
 
     def setup(self) -> None:
         body = {"settings": {"number_of_shards": 1, "number_of_replicas": 0}, "mappings": _STORED}
@@ -59,21 +74,36 @@ class OpenSearchRuleStore(RuleStore):
 
     def add(self, rule: AlertRule, replace: bool = False) -> None:
         try:
-            self._call(self.client.index, index=self.rules_index, id=rule.name, refresh="true",
-                       op_type="index" if replace else "create",
-                       body={"name": rule.name, "body": rule.model_dump(mode="json")})
+            self._call(
+                self.client.index,
+                index=self.rules_index,
+                id=rule.name,
+                refresh="true",
+                op_type="index" if replace else "create",
+                body={"name": rule.name, "body": rule.model_dump(mode="json")},
+            )
         except ConflictError as exc:
-            raise BadInput(f"a rule named {rule.name!r} exists (remove it first)", reason="bad_rule") from exc
+            raise BadInput(
+                f"a rule named {rule.name!r} exists (remove it first)", reason="bad_rule"
+            ) from exc
         self._bump()
 
     def add_many(self, rules: list[AlertRule]) -> None:
         for start in range(0, len(rules), 1000):
-            body = [line for r in rules[start:start + 1000]
-                    for line in ({"index": {"_index": self.rules_index, "_id": r.name}},
-                                 {"name": r.name, "body": r.model_dump(mode="json")})]
+            body = [
+                line
+                for r in rules[start : start + 1000]
+                for line in (
+                    {"index": {"_index": self.rules_index, "_id": r.name}},
+                    {"name": r.name, "body": r.model_dump(mode="json")},
+                )
+            ]
             result = self._call(self.client.bulk, body=body, refresh="true")
             if result.get("errors"):
-                raise StoreError("saving rules failed: " + str(next(i for i in result["items"] if i["index"].get("error"))))
+                raise StoreError(
+                    "saving rules failed: "
+                    + str(next(i for i in result["items"] if i["index"].get("error")))
+                )
         self._bump()
 
     def get(self, name: str) -> AlertRule | None:
@@ -105,18 +135,27 @@ class OpenSearchRuleStore(RuleStore):
         return True
 
     def _bump(self) -> None:
-        self._call(self.client.index, index=self.rules_index, id=_REVISION, refresh="true",
-                   body={"body": {"revision": uuid.uuid4().hex}})
+        self._call(
+            self.client.index,
+            index=self.rules_index,
+            id=_REVISION,
+            refresh="true",
+            body={"body": {"revision": uuid.uuid4().hex}},
+        )
 
     def revision(self) -> str:
         try:
-            return self._call(self.client.get, index=self.rules_index, id=_REVISION)["_source"]["body"]["revision"]
+            return self._call(self.client.get, index=self.rules_index, id=_REVISION)["_source"][
+                "body"
+            ]["revision"]
         except NotFoundError:
             return ""
 
     def claim(self, alert_id: str) -> bool:
         try:
-            self._call(self.client.index, index=self.ledger_index, id=alert_id, op_type="create", body={})
+            self._call(
+                self.client.index, index=self.ledger_index, id=alert_id, op_type="create", body={}
+            )
         except ConflictError:
             return False
         return True
@@ -124,35 +163,61 @@ class OpenSearchRuleStore(RuleStore):
     def claim_many(self, alert_ids: list[str]) -> set[str]:
         if len(alert_ids) < 2:
             return {i for i in alert_ids if self.claim(i)}
-        body = [line for i in alert_ids for line in ({"create": {"_index": self.ledger_index, "_id": i}}, {})]
+        body = [
+            line
+            for i in alert_ids
+            for line in ({"create": {"_index": self.ledger_index, "_id": i}}, {})
+        ]
         # filter_path: only what is read back (the full answer is ~10x larger to send and parse).
-        items = self._call(self.client.bulk, body=body, filter_path="items.*._id,items.*.status,items.*.error")["items"]
+        items = self._call(
+            self.client.bulk, body=body, filter_path="items.*._id,items.*.status,items.*.error"
+        )["items"]
         conflicts = {item["create"]["_id"] for item in items if item["create"].get("status") == 409}
-        failed = [item["create"] for item in items if item["create"].get("status", 200) >= 300
-                  and item["create"].get("status") != 409]
+        failed = [
+            item["create"]
+            for item in items
+            if item["create"].get("status", 200) >= 300 and item["create"].get("status") != 409
+        ]
         if failed:
             raise StoreError(f"alert ledger failed: {failed[0].get('error')}")
         return set(alert_ids) - conflicts
 
     def record(self, alert: Alert) -> None:
         # No forced refresh: alerts are many, and the log is searchable within the index's refresh interval.
-        self._call(self.client.index, index=self.log_index, id=alert.id,
-                   body={"rule": alert.rule, "matched": alert.latency.matched.isoformat(), "body": alert.payload()})
+        self._call(
+            self.client.index,
+            index=self.log_index,
+            id=alert.id,
+            body={
+                "rule": alert.rule,
+                "matched": alert.latency.matched.isoformat(),
+                "body": alert.payload(),
+            },
+        )
 
     def record_many(self, alerts: list[Alert]) -> None:
         if not alerts:
             return
         # NDJSON written here, each alert serialized once by pydantic (not dumped to dicts, then
         # re-encoded by the client): busy rules can fire hundreds of alerts a second.
-        body = "".join(f'{json.dumps({"index": {"_index": self.log_index, "_id": a.id}})}\n'
-                       f'{{"rule":{json.dumps(a.rule)},"matched":"{a.latency.matched.isoformat()}",'
-                       f'"body":{a.model_dump_json(exclude_none=True)}}}\n' for a in alerts)
+        body = "".join(
+            f"{json.dumps({'index': {'_index': self.log_index, '_id': a.id}})}\n"
+            f'{{"rule":{json.dumps(a.rule)},"matched":"{a.latency.matched.isoformat()}",'
+            f'"body":{a.model_dump_json(exclude_none=True)}}}\n'
+            for a in alerts
+        )
         result = self._call(self.client.bulk, body=body, filter_path="errors,items.*.error")
         if result.get("errors"):
-            raise StoreError("recording alerts failed: " + str(next(i for i in result["items"] if i["index"].get("error"))))
+            raise StoreError(
+                "recording alerts failed: "
+                + str(next(i for i in result["items"] if i["index"].get("error")))
+            )
 
     def alerts(self, rule: str | None = None, limit: int = 50) -> list[Alert]:
         query = {"term": {"rule": rule}} if rule else {"match_all": {}}
-        hits = self._call(self.client.search, index=self.log_index,
-                          body={"size": limit, "sort": [{"matched": "desc"}], "query": query})["hits"]["hits"]
+        hits = self._call(
+            self.client.search,
+            index=self.log_index,
+            body={"size": limit, "sort": [{"matched": "desc"}], "query": query},
+        )["hits"]["hits"]
         return [Alert.model_validate(h["_source"]["body"]) for h in hits]

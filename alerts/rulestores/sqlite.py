@@ -1,4 +1,5 @@
 """The rule store of the embedded default: one SQLite file (rules, ledger, alerts)."""
+
 from __future__ import annotations
 
 import sqlite3
@@ -34,7 +35,9 @@ class SqliteRuleStore(RuleStore):
         path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=10)
         self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: survives a crash of the process, cheap commits
+        self._db.execute(
+            "PRAGMA synchronous=NORMAL"
+        )  # WAL + NORMAL: survives a crash of the process, cheap commits
         self._lock = threading.RLock()
 
     def _run(self, sql: str, params: tuple = ()) -> list[tuple]:
@@ -51,14 +54,21 @@ class SqliteRuleStore(RuleStore):
     def add(self, rule: AlertRule, replace: bool = False) -> None:
         verb = "INSERT OR REPLACE" if replace else "INSERT OR IGNORE"
         with self._lock:
-            changed = self._db.execute(f"{verb} INTO rules VALUES (?, ?)", (rule.name, rule.model_dump_json())).rowcount
+            changed = self._db.execute(
+                f"{verb} INTO rules VALUES (?, ?)", (rule.name, rule.model_dump_json())
+            ).rowcount
             if not changed:
-                raise BadInput(f"a rule named {rule.name!r} exists (remove it first)", reason="bad_rule")
+                raise BadInput(
+                    f"a rule named {rule.name!r} exists (remove it first)", reason="bad_rule"
+                )
             self._bump()
 
     def add_many(self, rules: list[AlertRule]) -> None:
         with self._lock, transaction(self._db, "saving alert rules"):
-            self._db.executemany("INSERT OR REPLACE INTO rules VALUES (?, ?)", [(r.name, r.model_dump_json()) for r in rules])
+            self._db.executemany(
+                "INSERT OR REPLACE INTO rules VALUES (?, ?)",
+                [(r.name, r.model_dump_json()) for r in rules],
+            )
             self._bump()
 
     def get(self, name: str) -> AlertRule | None:
@@ -66,7 +76,10 @@ class SqliteRuleStore(RuleStore):
         return AlertRule.model_validate_json(rows[0][0]) if rows else None
 
     def rules(self) -> list[AlertRule]:
-        return [AlertRule.model_validate_json(r) for (r,) in self._run("SELECT rule FROM rules ORDER BY name")]
+        return [
+            AlertRule.model_validate_json(r)
+            for (r,) in self._run("SELECT rule FROM rules ORDER BY name")
+        ]
 
     def remove(self, name: str) -> bool:
         with self._lock:
@@ -84,7 +97,12 @@ class SqliteRuleStore(RuleStore):
 
     def claim(self, alert_id: str) -> bool:
         with self._lock:
-            return self._db.execute("INSERT OR IGNORE INTO ledger (alert_id) VALUES (?)", (alert_id,)).rowcount == 1
+            return (
+                self._db.execute(
+                    "INSERT OR IGNORE INTO ledger (alert_id) VALUES (?)", (alert_id,)
+                ).rowcount
+                == 1
+            )
 
     def claim_many(self, alert_ids: list[str]) -> set[str]:
         # One transaction, two statements: which ids are known, then the others inserted.
@@ -92,16 +110,23 @@ class SqliteRuleStore(RuleStore):
         with self._lock, transaction(self._db, "alert ledger"):
             known = set()
             for start in range(0, len(wanted), 500):  # SQLite binds at most 999 parameters
-                chunk = wanted[start:start + 500]
-                known.update(row[0] for row in self._db.execute(
-                    f"SELECT alert_id FROM ledger WHERE alert_id IN ({','.join('?' * len(chunk))})", chunk))
+                chunk = wanted[start : start + 500]
+                known.update(
+                    row[0]
+                    for row in self._db.execute(
+                        f"SELECT alert_id FROM ledger WHERE alert_id IN ({','.join('?' * len(chunk))})",
+                        chunk,
+                    )
+                )
             new = [i for i in wanted if i not in known]
             self._db.executemany("INSERT INTO ledger (alert_id) VALUES (?)", [(i,) for i in new])
         return set(new)
 
     def record(self, alert: Alert) -> None:
-        self._run("INSERT OR REPLACE INTO alerts VALUES (?, ?, ?, ?)",
-                  (alert.id, alert.rule, alert.latency.matched.isoformat(), alert.model_dump_json()))
+        self._run(
+            "INSERT OR REPLACE INTO alerts VALUES (?, ?, ?, ?)",
+            (alert.id, alert.rule, alert.latency.matched.isoformat(), alert.model_dump_json()),
+        )
 
     def record_many(self, alerts: list[Alert]) -> None:
         rows = [(a.id, a.rule, a.latency.matched.isoformat(), a.model_dump_json()) for a in alerts]
@@ -110,7 +135,9 @@ class SqliteRuleStore(RuleStore):
 
     def alerts(self, rule: str | None = None, limit: int = 50) -> list[Alert]:
         where, params = ("WHERE rule = ?", (rule,)) if rule else ("", ())
-        rows = self._run(f"SELECT alert FROM alerts {where} ORDER BY matched DESC LIMIT ?", (*params, limit))
+        rows = self._run(
+            f"SELECT alert FROM alerts {where} ORDER BY matched DESC LIMIT ?", (*params, limit)
+        )
         return [Alert.model_validate_json(a) for (a,) in rows]
 
     def close(self) -> None:

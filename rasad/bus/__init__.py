@@ -6,6 +6,7 @@ producer, see ``kafka.py``). Consuming from Kafka is
 Faust's job; the memory bus also lets in-process subscribers consume, which is how the
 embedded default runs the same processing functions without a broker.
 """
+
 from __future__ import annotations
 
 import json
@@ -42,7 +43,9 @@ class Bus(ABC):
         """Flush and release connections."""
 
 
-def dead_letter(bus: Bus, topic: str, reason: str, error: str, original: bytes | str, origin: dict) -> Ack:
+def dead_letter(
+    bus: Bus, topic: str, reason: str, error: str, original: bytes | str, origin: dict
+) -> Ack:
     """Publish a dead-letter record: why it was rejected, where it came from, the original bytes."""
     return bus.publish(topic, None, dead_letter_record(reason, error, original, origin))
 
@@ -56,6 +59,12 @@ def dead_letter_record(reason: str, error: str, original: bytes | str, origin: d
             original_text, encoding = original.hex(), "hex"
     else:
         original_text, encoding = original, "utf-8"
-    record = {"reason": reason, "error": error, "origin": origin, "original": original_text, "encoding": encoding,
-              "at": utcnow().isoformat()}
+    record = {
+        "reason": reason,
+        "error": error,
+        "origin": origin,
+        "original": original_text,
+        "encoding": encoding,
+        "at": utcnow().isoformat(),
+    }
     return json.dumps(record, ensure_ascii=False).encode("utf-8")

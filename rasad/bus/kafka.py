@@ -1,4 +1,5 @@
 """Kafka through kafka-python: idempotent, acks=all, compressed, keyed by article id."""
+
 from __future__ import annotations
 
 from kafka import KafkaProducer

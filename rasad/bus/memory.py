@@ -4,6 +4,7 @@ Handlers subscribed to a topic run on the dispatcher thread, one message at a ti
 publish order, like a single-partition consumer. ``flush`` waits until everything published
 so far (including what handlers published in turn) has been handled.
 """
+
 from __future__ import annotations
 
 import logging
@@ -33,7 +34,9 @@ class MemoryBus(Bus):
 
     def __init__(self, keep: int = 1000):
         self._handlers: dict[str, list[Handler]] = defaultdict(list)
-        self._recent: dict[str, deque[tuple[str | None, bytes]]] = defaultdict(lambda: deque(maxlen=keep))
+        self._recent: dict[str, deque[tuple[str | None, bytes]]] = defaultdict(
+            lambda: deque(maxlen=keep)
+        )
         self._queue: queue.Queue[tuple[str, str | None, bytes] | None] = queue.Queue()
         self._thread = threading.Thread(target=self._dispatch, name="memory-bus", daemon=True)
         self._thread.start()

@@ -6,6 +6,7 @@ Loaded from ``taxonomy.yaml`` (actors, events, keywords, country variants) and `
 find concepts in text (``index``, by match keys), search to expand a word that names a concept
 into that concept (``lookup``: "ISIS" also finds articles that only say "داعش").
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -65,8 +66,11 @@ class Lexicon:
     def lookup(self, words: tuple[str, ...]) -> list[Concept]:
         """Concepts named by exactly these normalized terms without needing context (query expansion)."""
         found = self.index.get(tuple(match_key(w) for w in words), ())
-        return [self.concepts[cid] for cid, rules in sorted(found, key=lambda pair: pair[0])
-                if any(rule is None or not rule.contextual for rule in rules)]
+        return [
+            self.concepts[cid]
+            for cid, rules in sorted(found, key=lambda pair: pair[0])
+            if any(rule is None or not rule.contextual for rule in rules)
+        ]
 
     @property
     def words(self) -> frozenset[str]:
@@ -108,7 +112,9 @@ def _with_rule(entry: tuple, concept_id: str, rule: Rule | None) -> tuple:
     """The index entry with ``rule`` added to the concept's rules."""
     for i, (cid, rules) in enumerate(entry):
         if cid == concept_id:
-            return entry if rule in rules else entry[:i] + ((cid, rules + (rule,)),) + entry[i + 1:]
+            return (
+                entry if rule in rules else entry[:i] + ((cid, rules + (rule,)),) + entry[i + 1 :]
+            )
     return entry + ((concept_id, _UNCONDITIONAL if rule is None else (rule,)),)
 
 
@@ -129,7 +135,9 @@ def arabic_vocabulary(path: Path | None = None) -> set[str]:
     forms += [f for c in places.get("cities") or [] for f in (c.get("forms") or {}).get("ar", [])]
     forms += [w for words in (data.get("contexts") or {}).values() for w in words]
     forms += list(Locale("ar").territories.values())
-    forms += [a for city, _ in selected(PLACES) for a in city.get("alternatenames") or [] if is_arabic(a)]
+    forms += [
+        a for city, _ in selected(PLACES) for a in city.get("alternatenames") or [] if is_arabic(a)
+    ]
     texts = [f.get("form", "") if isinstance(f, dict) else str(f) for f in forms]
     return {strip_article(w) for text in texts for w in fold(text).split() if is_arabic(w)}
 
@@ -155,10 +163,17 @@ def _concept(entry: dict, reader: FormReader, path: Path) -> Concept:
     except (KeyError, TypeError) as exc:
         raise ConfigError(f"taxonomy {path}: concept {entry!r} lacks {exc}") from exc
     if kind not in KINDS:
-        raise ConfigError(f"taxonomy {path}: concept {cid}: kind must be one of {', '.join(KINDS)}, not {kind!r}")
+        raise ConfigError(
+            f"taxonomy {path}: concept {cid}: kind must be one of {', '.join(KINDS)}, not {kind!r}"
+        )
     return Concept(
-        id=cid, kind=kind, label=label, type=entry.get("type"), country=entry.get("country"),
-        lat=entry.get("lat"), lon=entry.get("lon"),
+        id=cid,
+        kind=kind,
+        label=label,
+        type=entry.get("type"),
+        country=entry.get("country"),
+        lat=entry.get("lat"),
+        lon=entry.get("lon"),
         codes={k: str(v) for k, v in (entry.get("codes") or {}).items()},
         forms=reader.forms(entry.get("forms") or {}, f"taxonomy {path}: {cid}"),
     )
@@ -184,8 +199,17 @@ def _countries(extra: dict[str, dict[str, list]], reader: FormReader) -> list[Co
             raw[lang] = [n for n in dict.fromkeys(names) if n and fold(n) not in ruled] + added
         label = getattr(country, "common_name", None) or locales["en"].get(code) or country.name
         codes = {"iso3166": code, **({"geonames": str(geonames[code])} if code in geonames else {})}
-        out.append(Concept(id=code, kind="place", label=label, type="country", country=code, codes=codes,
-                           forms=reader.forms(raw, f"country {code}")))
+        out.append(
+            Concept(
+                id=code,
+                kind="place",
+                label=label,
+                type="country",
+                country=code,
+                codes=codes,
+                forms=reader.forms(raw, f"country {code}"),
+            )
+        )
     return out
 
 
@@ -193,18 +217,31 @@ def _places(path: Path, reader: FormReader, stop_forms: dict[str, list[str]]) ->
     stop = {lang: {plain(w) for w in words} for lang, words in stop_forms.items()}
     out = []
     for city, curated in selected(path):
-        english = next((f for f in (curated.get("forms") or {}).get("en", []) if isinstance(f, str)), city["name"])
+        english = next(
+            (f for f in (curated.get("forms") or {}).get("en", []) if isinstance(f, str)),
+            city["name"],
+        )
         gid = str(city["geonameid"])
-        out.append(Concept(
-            id=f"geonames:{gid}", kind="place", label=english, type="city", country=city["countrycode"],
-            lat=round(float(city["latitude"]), 5), lon=round(float(city["longitude"]), 5),
-            population=int(city["population"]), codes={"geonames": gid},
-            forms=city_forms(city, curated, reader, stop),
-        ))
+        out.append(
+            Concept(
+                id=f"geonames:{gid}",
+                kind="place",
+                label=english,
+                type="city",
+                country=city["countrycode"],
+                lat=round(float(city["latitude"]), 5),
+                lon=round(float(city["longitude"]), 5),
+                population=int(city["population"]),
+                codes={"geonames": gid},
+                forms=city_forms(city, curated, reader, stop),
+            )
+        )
     return out
 
 
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml parses the data files ~10x faster
+_YAML_LOADER = getattr(
+    yaml, "CSafeLoader", yaml.SafeLoader
+)  # libyaml parses the data files ~10x faster
 
 
 def _read(path: Path) -> dict:
@@ -227,4 +264,13 @@ def _parsed(path: Path, stamp: int) -> dict:
     return data
 
 
-__all__ = ["Concept", "KINDS", "LANGUAGES", "Lexicon", "TAXONOMY", "arabic_vocabulary", "build", "load"]
+__all__ = [
+    "KINDS",
+    "LANGUAGES",
+    "TAXONOMY",
+    "Concept",
+    "Lexicon",
+    "arabic_vocabulary",
+    "build",
+    "load",
+]

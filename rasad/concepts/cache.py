@@ -8,6 +8,7 @@ that turns them into a lexicon, the versions of the packages names come from, Py
 so any change builds anew. Files live in ``$XDG_CACHE_HOME/rasad`` (``~/.cache/rasad``); a cache
 that cannot be read or written is ignored and the build runs in memory as before.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -47,7 +48,9 @@ def cached(kind: str, data_file: Path, build: Callable[[], T]) -> T:
         path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, suffix=".tmp") as file:
             pickle.dump(value, file, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(file.name, path)  # atomic: a concurrent reader sees the old file or the whole new one
+        os.replace(
+            file.name, path
+        )  # atomic: a concurrent reader sees the old file or the whole new one
     except OSError:
         pass  # a read-only home is fine: the next process builds again
     return value
@@ -64,7 +67,9 @@ def _digest(data_file: Path) -> str:
 
 @lru_cache(maxsize=1)
 def _code_files() -> tuple[Path, ...]:
-    return tuple(sorted(p for root in _CODE for p in ([root] if root.is_file() else root.glob("*.py"))))
+    return tuple(
+        sorted(p for root in _CODE for p in ([root] if root.is_file() else root.glob("*.py")))
+    )
 
 
 def _version(package: str) -> str:

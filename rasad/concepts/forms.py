@@ -8,6 +8,7 @@ narrows "nearby" to N words each side. Words in
 A form written with a capital letter in Latin or Cyrillic script must be capitalized in the
 text too ("Turkey" the country, not "turkey" the bird).
 """
+
 from __future__ import annotations
 
 import re
@@ -25,11 +26,15 @@ _NON_WORD = re.compile(r"[\W_]+")
 class Rule:
     """When a match of a form counts. A form without a rule always counts."""
 
-    needs: frozenset[str] = frozenset()  # match keys, one of which must be near (empty: none needed)
+    needs: frozenset[str] = (
+        frozenset()
+    )  # match keys, one of which must be near (empty: none needed)
     avoids: frozenset[str] = frozenset()  # match keys, none of which may be near
     exact: str | None = None  # the spelling the text must have (word characters only, case kept)
     capitalized: bool = False  # the text must contain a capital letter
-    window: int | None = None  # words each side searched for needs/avoids (None: the tagger's default)
+    window: int | None = (
+        None  # words each side searched for needs/avoids (None: the tagger's default)
+    )
 
     @property
     def contextual(self) -> bool:
@@ -40,7 +45,9 @@ class Rule:
         """Whether the matched original text satisfies the spelling parts of the rule."""
         if self.exact is not None and _NON_WORD.sub("", text) != self.exact:
             return False
-        return not self.capitalized or any(map(str.isupper, text))  # map: no Python frame per character
+        return not self.capitalized or any(
+            map(str.isupper, text)
+        )  # map: no Python frame per character
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,9 +80,15 @@ class FormReader:
             text, needs, avoids, exact, window = entry, [], [], False, None
         elif isinstance(entry, dict) and isinstance(entry.get("form"), str):
             text, window = entry["form"], entry.get("window")
-            needs, avoids, exact = entry.get("needs") or [], entry.get("avoids") or [], bool(entry.get("exact"))
+            needs, avoids, exact = (
+                entry.get("needs") or [],
+                entry.get("avoids") or [],
+                bool(entry.get("exact")),
+            )
         else:
-            raise ConfigError(f"{where}: a form is a string or {{form: ..., needs/avoids/exact}}, not {entry!r}")
+            raise ConfigError(
+                f"{where}: a form is a string or {{form: ..., needs/avoids/exact}}, not {entry!r}"
+            )
         words = self.stemmer.terms(text)
         if not words:
             return None

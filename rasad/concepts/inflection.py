@@ -6,17 +6,70 @@ are one key. Only Cyrillic words are touched: Arabic clitics are handled by
 tokenizer already splits off. The endings list is deliberately short: a light stemmer that
 conflates inflections of one word, applied alike to the lexicon and to article text.
 """
+
 from __future__ import annotations
 
 from functools import lru_cache
 
 # Longest first, so "ами" is tried before "и". Noun and adjective endings of the six cases.
-_ENDINGS = tuple(sorted({
-    "иями", "ями", "ами", "ого", "его", "ому", "ему", "ыми", "ими", "ией", "иям", "ием", "иях",
-    "ах", "ях", "ов", "ев", "ей", "ой", "ом", "ем", "ам", "ям", "ию", "ия", "ии", "ие", "ий", "ый",
-    "ая", "яя", "ое", "ее", "ые", "ую", "юю", "их", "ых", "ым", "им",
-    "а", "я", "о", "е", "ы", "и", "у", "ю", "ь", "й",
-}, key=len, reverse=True))
+_ENDINGS = tuple(
+    sorted(
+        {
+            "иями",
+            "ями",
+            "ами",
+            "ого",
+            "его",
+            "ому",
+            "ему",
+            "ыми",
+            "ими",
+            "ией",
+            "иям",
+            "ием",
+            "иях",
+            "ах",
+            "ях",
+            "ов",
+            "ев",
+            "ей",
+            "ой",
+            "ом",
+            "ем",
+            "ам",
+            "ям",
+            "ию",
+            "ия",
+            "ии",
+            "ие",
+            "ий",
+            "ый",
+            "ая",
+            "яя",
+            "ое",
+            "ее",
+            "ые",
+            "ую",
+            "юю",
+            "их",
+            "ых",
+            "ым",
+            "им",
+            "а",
+            "я",
+            "о",
+            "е",
+            "ы",
+            "и",
+            "у",
+            "ю",
+            "ь",
+            "й",
+        },
+        key=len,
+        reverse=True,
+    )
+)
 _MIN_STEM = 3
 
 
@@ -39,12 +92,64 @@ def _strip_ending(term: str) -> str:
 # Turkish case, possessive and plural suffixes as they look after folding (ı→i, ş→s, ğ→g, ü→u, ö→o).
 # Used only on Turkish articles, where names and nouns take suffixes without an apostrophe
 # (saldırılarında, görüşmeleri, ateşkesi): the tagger tries the word without them.
-_TR_SUFFIXES = tuple(sorted({
-    "larindan", "lerinden", "larinda", "lerinde", "larini", "lerini", "larin", "lerin", "lari", "leri",
-    "lar", "ler", "sinda", "sinde", "sindan", "sinden", "inda", "inde", "indan", "inden", "nda", "nde",
-    "ndan", "nden", "dan", "den", "tan", "ten", "nin", "nun", "si", "su", "in", "un", "yi", "yu", "ya",
-    "ye", "da", "de", "ta", "te", "i", "u", "a", "e", "yla", "yle", "la", "le",
-}, key=len, reverse=True))
+_TR_SUFFIXES = tuple(
+    sorted(
+        {
+            "larindan",
+            "lerinden",
+            "larinda",
+            "lerinde",
+            "larini",
+            "lerini",
+            "larin",
+            "lerin",
+            "lari",
+            "leri",
+            "lar",
+            "ler",
+            "sinda",
+            "sinde",
+            "sindan",
+            "sinden",
+            "inda",
+            "inde",
+            "indan",
+            "inden",
+            "nda",
+            "nde",
+            "ndan",
+            "nden",
+            "dan",
+            "den",
+            "tan",
+            "ten",
+            "nin",
+            "nun",
+            "si",
+            "su",
+            "in",
+            "un",
+            "yi",
+            "yu",
+            "ya",
+            "ye",
+            "da",
+            "de",
+            "ta",
+            "te",
+            "i",
+            "u",
+            "a",
+            "e",
+            "yla",
+            "yle",
+            "la",
+            "le",
+        },
+        key=len,
+        reverse=True,
+    )
+)
 _TR_MIN_STEM = 3
 
 
@@ -63,4 +168,8 @@ def turkish_candidates(key: str) -> tuple[str, ...]:
 
 
 def _strip_each(key: str) -> list[str]:
-    return [key[: -len(s)] for s in _TR_SUFFIXES if key.endswith(s) and len(key) - len(s) >= _TR_MIN_STEM]
+    return [
+        key[: -len(s)]
+        for s in _TR_SUFFIXES
+        if key.endswith(s) and len(key) - len(s) >= _TR_MIN_STEM
+    ]

@@ -1,6 +1,6 @@
 """``/api/alerts``: token-protected CRUD mounted on the dashboard app; bad rules get a 400 and are not saved."""
-from __future__ import annotations
 
+from __future__ import annotations
 
 import httpx
 import pytest
@@ -22,12 +22,12 @@ def rules(rule_store):
     return rule_store
 
 
-
-
 def client(tmp_path, rules, token: str = TOKEN) -> Client:
     articles = SqliteStore(tmp_path / "rasad.db", concepts.load().stemmer)
     articles.setup()
-    return Client(create_app(articles, concepts.load(), extra_routes=routes(rules, concepts.load(), token)))
+    return Client(
+        create_app(articles, concepts.load(), extra_routes=routes(rules, concepts.load(), token))
+    )
 
 
 def auth(token: str = TOKEN) -> dict[str, str]:
@@ -36,8 +36,16 @@ def auth(token: str = TOKEN) -> dict[str, str]:
 
 def test_crud_with_the_token(tmp_path, rules):
     api = client(tmp_path, rules)
-    created = api.post("/api/alerts", json={"name": "isis", "query": "ISIS", "filters": {"lang": ["ar"]},
-                                            "webhooks": ["https://hooks.example.org/x"]}, headers=auth())
+    created = api.post(
+        "/api/alerts",
+        json={
+            "name": "isis",
+            "query": "ISIS",
+            "filters": {"lang": ["ar"]},
+            "webhooks": ["https://hooks.example.org/x"],
+        },
+        headers=auth(),
+    )
     assert created.status_code == 201 and created.json()["secret"]
     listed = api.get("/api/alerts", headers=auth()).json()["rules"]
     assert [r["name"] for r in listed] == ["isis"] and "secret" not in listed[0]
@@ -49,12 +57,15 @@ def test_crud_with_the_token(tmp_path, rules):
     assert rules.rules() == []
 
 
-@pytest.mark.parametrize("body, message", [
-    ({"name": "x", "query": "colour:red"}, "unknown filter"),
-    ({"name": "x", "query": "ISIS", "webhooks": ["gopher://x"]}, "bad URL"),
-    ({"name": "x", "query": "(ISIS"}, "parenthesis"),
-    (["not", "an", "object"], "JSON object"),
-])
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        ({"name": "x", "query": "colour:red"}, "unknown filter"),
+        ({"name": "x", "query": "ISIS", "webhooks": ["gopher://x"]}, "bad URL"),
+        ({"name": "x", "query": "(ISIS"}, "parenthesis"),
+        (["not", "an", "object"], "JSON object"),
+    ],
+)
 def test_bad_rules_are_400_and_not_saved(tmp_path, rules, body, message):
     response = client(tmp_path, rules).post("/api/alerts", json=body, headers=auth())
     assert response.status_code == 400 and message in response.json()["error"]
@@ -86,7 +97,9 @@ def test_feed_streams_new_alerts_as_server_sent_events(tmp_path, rules):
     from tests.helpers.network import free_port
 
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(client(tmp_path, rules).app, host="127.0.0.1", port=port, log_level="error"))
+    server = uvicorn.Server(
+        uvicorn.Config(client(tmp_path, rules).app, host="127.0.0.1", port=port, log_level="error")
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     article = tagged_corpus()[3]
@@ -96,7 +109,9 @@ def test_feed_streams_new_alerts_as_server_sent_events(tmp_path, rules):
                 break
             threading.Event().wait(0.05)
         event: list[str] = []
-        with httpx.stream("GET", f"http://127.0.0.1:{port}/api/alerts/feed?token={TOKEN}", timeout=10) as response:
+        with httpx.stream(
+            "GET", f"http://127.0.0.1:{port}/api/alerts/feed?token={TOKEN}", timeout=10
+        ) as response:
             assert response.headers["content-type"].startswith("text/event-stream")
             lines = response.iter_lines()
             assert next(lines) == ": connected"

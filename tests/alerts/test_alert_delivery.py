@@ -1,4 +1,5 @@
 """Delivery: the SSRF guard, webhook signatures, retries, independent destinations, email over SMTP."""
+
 from __future__ import annotations
 
 import time
@@ -17,17 +18,29 @@ from tests.alerts.corpus import tagged_corpus
 from tests.helpers.receivers import SmtpServer, WebhookReceiver, closed_port_url
 
 
-@pytest.mark.parametrize("url", [
-    "http://127.0.0.1/hook", "http://localhost:8080/x", "http://10.1.2.3/", "http://192.168.0.5/",
-    "http://172.16.0.1/", "http://169.254.169.254/latest/meta-data", "http://[::1]/", "http://0.0.0.0/",
-    "http://metadata.google.internal/", "http://100.64.0.1/",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1/hook",
+        "http://localhost:8080/x",
+        "http://10.1.2.3/",
+        "http://192.168.0.5/",
+        "http://172.16.0.1/",
+        "http://169.254.169.254/latest/meta-data",
+        "http://[::1]/",
+        "http://0.0.0.0/",
+        "http://metadata.google.internal/",
+        "http://100.64.0.1/",
+    ],
+)
 def test_guard_refuses_internal_addresses(url):
     with pytest.raises(guard.Refused):
         guard.check(url)
 
 
-@pytest.mark.parametrize("url", ["ftp://example.com/", "file:///etc/passwd", "gopher://x/", "http:///nohost"])
+@pytest.mark.parametrize(
+    "url", ["ftp://example.com/", "file:///etc/passwd", "gopher://x/", "http:///nohost"]
+)
 def test_guard_refuses_other_schemes(url):
     with pytest.raises(guard.Refused):
         guard.check(url, allow_private=True)
@@ -53,8 +66,13 @@ def test_signature_verifies_and_detects_tampering():
 
 
 def _settings(tmp_path, **overrides) -> Settings:
-    base = {"data_dir": tmp_path, "alerts_allow_private": True, "alerts_retries": 2, "alerts_backoff": 0.01,
-            "alerts_timeout": 2.0}
+    base = {
+        "data_dir": tmp_path,
+        "alerts_allow_private": True,
+        "alerts_retries": 2,
+        "alerts_backoff": 0.01,
+        "alerts_timeout": 2.0,
+    }
     return Settings(**{**base, **overrides})
 
 
@@ -73,7 +91,10 @@ def test_webhook_is_signed_and_recorded_delivered(tmp_path, rule_store):
     headers, body = receiver.requests[0]
     assert verify(rule.secret, body, headers[SIGNATURE_HEADER.lower()])
     assert receiver.bodies()[0]["rule"] == "isis"
-    assert final.deliveries[0].status == "delivered" and final.latency.delivered >= final.latency.matched
+    assert (
+        final.deliveries[0].status == "delivered"
+        and final.latency.delivered >= final.latency.matched
+    )
     assert rule_store.alerts()[0].deliveries[0].status == "delivered"
 
 
@@ -81,7 +102,11 @@ def test_loopback_webhook_is_refused_unless_allowed(tmp_path, rule_store):
     receiver = WebhookReceiver()
     try:
         rule = AlertRule(name="isis", query="ISIS", webhooks=[receiver.url])
-        final = Dispatcher(_settings(tmp_path, alerts_allow_private=False), rule_store).submit(_alert(), rule).result(10)
+        final = (
+            Dispatcher(_settings(tmp_path, alerts_allow_private=False), rule_store)
+            .submit(_alert(), rule)
+            .result(10)
+        )
     finally:
         receiver.close()
     assert receiver.requests == []
@@ -93,14 +118,21 @@ def test_down_webhook_is_retried_then_recorded_failed_without_blocking_others(tm
     slow_ok = WebhookReceiver(delay=0.3)
     erroring = WebhookReceiver(status=503)
     try:
-        rule = AlertRule(name="isis", query="ISIS", webhooks=[closed_port_url(), erroring.url, slow_ok.url])
-        final = Dispatcher(_settings(tmp_path), rule_store).submit(_alert(), rule).result(timeout=20)
+        rule = AlertRule(
+            name="isis", query="ISIS", webhooks=[closed_port_url(), erroring.url, slow_ok.url]
+        )
+        final = (
+            Dispatcher(_settings(tmp_path), rule_store).submit(_alert(), rule).result(timeout=20)
+        )
     finally:
         slow_ok.close()
         erroring.close()
     down, five_hundred, ok = final.deliveries
     assert (down.status, down.attempts) == ("failed", 3) and down.reason
-    assert (five_hundred.status, five_hundred.attempts) == ("failed", 3) and "503" in five_hundred.reason
+    assert (five_hundred.status, five_hundred.attempts) == (
+        "failed",
+        3,
+    ) and "503" in five_hundred.reason
     assert len(erroring.requests) == 3
     assert ok.status == "delivered" and ok.attempts == 1
     recorded = rule_store.alerts()[0]
@@ -128,13 +160,23 @@ def test_the_request_goes_to_the_address_the_guard_checked_not_a_second_dns_answ
     monkeypatch.setattr(socket, "getaddrinfo", rebinding)
     client = WebhookClient()
     try:
-        client.post(f"http://hooks.rebind.test:{port}/hook?x=1", b"{}", {"X-Test": "1"}, timeout=5, allow_private=True)
+        client.post(
+            f"http://hooks.rebind.test:{port}/hook?x=1",
+            b"{}",
+            {"X-Test": "1"},
+            timeout=5,
+            allow_private=True,
+        )
     finally:
         client.close()
         receiver.close()
     assert lookups == ["hooks.rebind.test"]
     headers, body = receiver.requests[0]
-    assert headers["host"] == f"hooks.rebind.test:{port}" and headers["x-test"] == "1" and body == b"{}"
+    assert (
+        headers["host"] == f"hooks.rebind.test:{port}"
+        and headers["x-test"] == "1"
+        and body == b"{}"
+    )
 
 
 def test_redirects_are_not_followed(tmp_path, rule_store):
@@ -151,8 +193,12 @@ def test_email_and_slack_are_delivered(tmp_path, rule_store):
     smtp = SmtpServer()
     slack = WebhookReceiver()
     try:
-        settings = _settings(tmp_path, alerts_smtp_port=smtp.port, alerts_smtp_sender="rasad@example.org")
-        rule = AlertRule(name="isis", query="ISIS", emails=["analyst@example.org"], slack=[slack.url])
+        settings = _settings(
+            tmp_path, alerts_smtp_port=smtp.port, alerts_smtp_sender="rasad@example.org"
+        )
+        rule = AlertRule(
+            name="isis", query="ISIS", emails=["analyst@example.org"], slack=[slack.url]
+        )
         final = Dispatcher(settings, rule_store).submit(_alert(), rule).result(timeout=10)
     finally:
         smtp.close()
@@ -175,15 +221,20 @@ def test_smtp_down_is_recorded_failed(tmp_path, rule_store):
     assert "SMTP" in final.deliveries[0].reason
 
 
-def test_background_batches_record_every_alert_and_deliver_without_waiting_for_the_log(tmp_path, rule_store):
+def test_background_batches_record_every_alert_and_deliver_without_waiting_for_the_log(
+    tmp_path, rule_store
+):
     receiver = WebhookReceiver()
     try:
         hooked = AlertRule(name="isis", query="ISIS", webhooks=[receiver.url])
         quiet = [AlertRule(name=f"quiet-{i}", query="ISIS") for i in range(50)]  # topic-only rules
         throttled = AlertRule(name="busy", query="ISIS", webhooks=[receiver.url])
         dispatcher = Dispatcher(_settings(tmp_path), rule_store)
-        batch = [(_alert("isis"), hooked, False), *[(_alert(r.name), r, False) for r in quiet],
-                 (_alert("busy"), throttled, True)]
+        batch = [
+            (_alert("isis"), hooked, False),
+            *[(_alert(r.name), r, False) for r in quiet],
+            (_alert("busy"), throttled, True),
+        ]
         assert dispatcher.submit_background(batch) is None  # returns at once; the stream goes on
         dispatcher.drain(timeout=10)
     finally:
@@ -192,5 +243,7 @@ def test_background_batches_record_every_alert_and_deliver_without_waiting_for_t
     assert set(recorded) == {"isis", "busy", *(r.name for r in quiet)}
     assert recorded["isis"].deliveries[0].status == "delivered"
     assert recorded["busy"].deliveries[0].status == "throttled"
-    assert all(recorded[r.name].deliveries == [] and recorded[r.name].latency.delivered for r in quiet)
+    assert all(
+        recorded[r.name].deliveries == [] and recorded[r.name].latency.delivered for r in quiet
+    )
     assert [b["rule"] for b in receiver.bodies()] == ["isis"]  # the throttled one is never sent

@@ -1,4 +1,5 @@
 """The evaluator: one alert per rule per story (persisted), throttling, spike windows and rule reloads."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -52,8 +53,10 @@ def test_rules_are_reloaded_when_added_or_removed(rule_store):
 
 
 def test_throttle_records_beyond_max_per_minute(rule_store):
-    evaluator = evaluator_with(rule_store, new_rule({"name": "syria", "query": "country:SY", "max_per_minute": 2},
-                                                    concepts.load()))
+    evaluator = evaluator_with(
+        rule_store,
+        new_rule({"name": "syria", "query": "country:SY", "max_per_minute": 2}, concepts.load()),
+    )
     outcomes = [throttled for a in tagged_corpus() for _, _, throttled in fire(evaluator, a)]
     assert len(outcomes) >= 4
     assert outcomes[:2] == [False, False] and all(outcomes[2:])
@@ -61,13 +64,18 @@ def test_throttle_records_beyond_max_per_minute(rule_store):
 
 def test_filters_narrow_a_rule(rule_store):
     lexicon = concepts.load()
-    evaluator = evaluator_with(rule_store, new_rule({"name": "isis-ar", "query": "ISIS", "filters": {"lang": ["ar", "fr"]}}, lexicon))
+    evaluator = evaluator_with(
+        rule_store,
+        new_rule({"name": "isis-ar", "query": "ISIS", "filters": {"lang": ["ar", "fr"]}}, lexicon),
+    )
     fired = {a.language for a in tagged_corpus() if fire(evaluator, a)}
     assert fired == {"ar", "fr"}
 
 
 def test_source_filter_takes_the_source_name(rule_store):
-    rule = new_rule({"name": "lemonde", "query": "Daech", "filters": {"source": ["Le Monde"]}}, concepts.load())
+    rule = new_rule(
+        {"name": "lemonde", "query": "Daech", "filters": {"source": ["Le Monde"]}}, concepts.load()
+    )
     evaluator = evaluator_with(rule_store, rule)
     assert [a.source for a in tagged_corpus() if fire(evaluator, a)] == ["Le Monde"]
 
@@ -75,7 +83,10 @@ def test_source_filter_takes_the_source_name(rule_store):
 def test_spike_fires_once_when_the_window_reaches_the_threshold():
     table: dict = {}
     spike = Spike(by="country", window=60, threshold=3)
-    hits = [spikes.count(table, "r", spike, ["SY", "RU"] if i == 1 else ["SY"], 120.0 + i) for i in range(5)]
+    hits = [
+        spikes.count(table, "r", spike, ["SY", "RU"] if i == 1 else ["SY"], 120.0 + i)
+        for i in range(5)
+    ]
     assert [len(h) for h in hits] == [0, 0, 1, 0, 0]
     assert (hits[2][0].key, hits[2][0].count) == ("SY", 3)
     assert spikes.count(table, "r", spike, ["SY"], 185.0) == []  # a new window starts from zero
@@ -89,36 +100,49 @@ def test_spike_factor_compares_with_the_trailing_baseline():
             assert spikes.count(table, "r", spike, ["Q1"], window * 10 + k) == []
     counts = [len(spikes.count(table, "r", spike, ["Q1"], 30 + k)) for k in range(7)]
     assert counts == [0, 0, 0, 0, 0, 1, 0]  # fires at 6 = 3 × baseline 2
-    assert len([k for k in table if k.startswith("r|Q1|")]) <= spike.baseline + 1  # old windows forgotten
+    assert (
+        len([k for k in table if k.startswith("r|Q1|")]) <= spike.baseline + 1
+    )  # old windows forgotten
 
 
 def test_spike_rule_alerts_once_per_window(rule_store):
-    rule = new_rule({"name": "isis-burst", "query": "ISIS", "spike": {"by": "concept", "window": 3600, "threshold": 3}},
-                    concepts.load())
+    rule = new_rule(
+        {
+            "name": "isis-burst",
+            "query": "ISIS",
+            "spike": {"by": "concept", "window": 3600, "threshold": 3},
+        },
+        concepts.load(),
+    )
     evaluator = evaluator_with(rule_store, rule)
     base = tagged_corpus()[3]
     now = utcnow()
     fired = []
     for i in range(5):
-        article = base.model_copy(update={"id": f"burst-{i}", "story_id": None, "ingested_at": now + timedelta(seconds=i)})
+        article = base.model_copy(
+            update={"id": f"burst-{i}", "story_id": None, "ingested_at": now + timedelta(seconds=i)}
+        )
         fired += fire(evaluator, article)
     assert len(fired) == 1
     alert = fired[0][0]
     assert alert.kind == "spike" and alert.spike["count"] == 3 and alert.spike["key"] == "Q2429253"
 
 
-@pytest.mark.parametrize("data, message", [
-    ({"name": "x", "query": "(ISIS OR Putin"}, "unbalanced parenthesis"),
-    ({"name": "x", "query": "foo:bar"}, "unknown filter 'foo'"),
-    ({"name": "x", "query": "ISIS", "filters": {"colour": ["red"]}}, "unknown filter 'colour'"),
-    ({"name": "x", "query": "ISIS", "webhooks": ["ftp://example.com"]}, "bad URL"),
-    ({"name": "x", "query": "ISIS", "webhooks": ["not a url"]}, "bad URL"),
-    ({"name": "x", "query": "ISIS", "emails": ["nobody"]}, "bad email"),
-    ({"name": "bad name!", "query": "ISIS"}, "bad rule name"),
-    ({"name": "x", "query": ""}, "needs a query"),
-    ({"name": "x", "spike": {"by": "country"}}, "threshold"),
-    ({"name": "x", "spike": {"by": "colour", "threshold": 2}}, "spike.by"),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ({"name": "x", "query": "(ISIS OR Putin"}, "unbalanced parenthesis"),
+        ({"name": "x", "query": "foo:bar"}, "unknown filter 'foo'"),
+        ({"name": "x", "query": "ISIS", "filters": {"colour": ["red"]}}, "unknown filter 'colour'"),
+        ({"name": "x", "query": "ISIS", "webhooks": ["ftp://example.com"]}, "bad URL"),
+        ({"name": "x", "query": "ISIS", "webhooks": ["not a url"]}, "bad URL"),
+        ({"name": "x", "query": "ISIS", "emails": ["nobody"]}, "bad email"),
+        ({"name": "bad name!", "query": "ISIS"}, "bad rule name"),
+        ({"name": "x", "query": ""}, "needs a query"),
+        ({"name": "x", "spike": {"by": "country"}}, "threshold"),
+        ({"name": "x", "spike": {"by": "colour", "threshold": 2}}, "spike.by"),
+    ],
+)
 def test_bad_rules_are_refused_with_the_reason(data, message):
     from rasad.errors import BadInput
 

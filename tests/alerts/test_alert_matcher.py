@@ -1,10 +1,12 @@
 """The alert matcher agrees with search: the articles a rule fires on are the ones search returns."""
+
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from alerts.matcher import DocumentView, Matcher, anchors, matches
 from indexers.sqlite import SqliteStore
@@ -32,7 +34,11 @@ def searched(store: SqliteStore, query) -> set[str]:
 def fired(query_text: str) -> set[str]:
     lexicon = concepts.load()
     matcher = Matcher({"rule": parse(query_text, lexicon)})
-    return {a.id for a in tagged_corpus() if matcher.match(DocumentView.of(document(a, lexicon.stemmer)))}
+    return {
+        a.id
+        for a in tagged_corpus()
+        if matcher.match(DocumentView.of(document(a, lexicon.stemmer)))
+    }
 
 
 @pytest.mark.parametrize("text", QUERIES)
@@ -49,16 +55,39 @@ def test_the_corpus_exercises_matching():
     assert fired('"white house"') and not fired('"house white"')
 
 
-_WORDS = ["ISIS", "داعش", "Putin", "Нетаньяху", "Syria", "Raqqa", "London", "oil", "الأسد", "Esad", "coordination",
-          "lang:ar", "lang:ru", "country:SY", "country:RU", "type:airstrike", "source:ap", '"air strikes"',
-          '"Vladimir Putin"']
+_WORDS = [
+    "ISIS",
+    "داعش",
+    "Putin",
+    "Нетаньяху",
+    "Syria",
+    "Raqqa",
+    "London",
+    "oil",
+    "الأسد",
+    "Esad",
+    "coordination",
+    "lang:ar",
+    "lang:ru",
+    "country:SY",
+    "country:RU",
+    "type:airstrike",
+    "source:ap",
+    '"air strikes"',
+    '"Vladimir Putin"',
+]
 
 
 @st.composite
 def queries(draw) -> str:
     words = draw(st.lists(st.sampled_from(_WORDS), min_size=1, max_size=4))
-    joins = draw(st.lists(st.sampled_from([" ", " OR ", " -", " NOT "]), min_size=len(words) - 1,
-                          max_size=len(words) - 1))
+    joins = draw(
+        st.lists(
+            st.sampled_from([" ", " OR ", " -", " NOT "]),
+            min_size=len(words) - 1,
+            max_size=len(words) - 1,
+        )
+    )
     text = words[0] + "".join(j + w for j, w in zip(joins, words[1:]))
     return f"({text})" if draw(st.booleans()) else text
 

@@ -1,4 +1,5 @@
 """Spike counts on the real stack with two alerts workers sharing the tagged partitions: every count meets in one place."""
+
 from __future__ import annotations
 
 import json
@@ -15,10 +16,12 @@ from tests.helpers.processes import rasad, settings_from, wait_for
 
 pytestmark = pytest.mark.stack
 
-REPORTS = ["Farmers near the Euphrates in Syria reported a zorblax at dawn on {n}.",
-           "A zorblax was filmed over the desert of eastern Syria, witnesses said on {n}.",
-           "Officials in Syria confirmed that a zorblax crossed the border overnight on {n}.",
-           "Residents of Aleppo in Syria described a loud zorblax over the city on {n}."]
+REPORTS = [
+    "Farmers near the Euphrates in Syria reported a zorblax at dawn on {n}.",
+    "A zorblax was filmed over the desert of eastern Syria, witnesses said on {n}.",
+    "Officials in Syria confirmed that a zorblax crossed the border overnight on {n}.",
+    "Residents of Aleppo in Syria described a loud zorblax over the city on {n}.",
+]
 
 
 def _urls_on_partitions(partitions: list[int], count: int = 2) -> list[str]:
@@ -40,30 +43,70 @@ def _members(brokers: str, group: str) -> int:
         description = admin.describe_groups([group]).get(group, {})
     finally:
         admin.close()
-    return len(description.get("members") or []) if description.get("group_state") == "Stable" else 0
+    return (
+        len(description.get("members") or []) if description.get("group_state") == "Stable" else 0
+    )
 
 
 def test_two_alerts_workers_count_one_spike_across_their_partitions(stack_env, worker, tmp_path):
     env = {**stack_env, "RASAD_ALERTS_RELOAD_INTERVAL": "1"}
     settings = settings_from(env)
     brokers = settings.bus.bootstrap
-    rasad("alerts", "add", "burst", "--query", "zorblax", "--spike-by", "country", "--threshold", "4",
-          "--window", "86400", env=env, check=True)
+    rasad(
+        "alerts",
+        "add",
+        "burst",
+        "--query",
+        "zorblax",
+        "--spike-by",
+        "country",
+        "--threshold",
+        "4",
+        "--window",
+        "86400",
+        env=env,
+        check=True,
+    )
     ensure_topics(brokers, settings)
-    tagger = worker(env={**env, "RASAD_WORKER_ROLE": "tagger", "RASAD_WORKER_ID": settings.worker_id + "-tag",
-                         "RASAD_WORKER_WEB_PORT": str(free_port()), "RASAD_DATA_DIR": str(tmp_path / "tag")})
+    tagger = worker(
+        env={
+            **env,
+            "RASAD_WORKER_ROLE": "tagger",
+            "RASAD_WORKER_ID": settings.worker_id + "-tag",
+            "RASAD_WORKER_WEB_PORT": str(free_port()),
+            "RASAD_DATA_DIR": str(tmp_path / "tag"),
+        }
+    )
     group = settings.worker_id + "-alerts"
-    alerters = [worker(env={**env, "RASAD_WORKER_ROLE": "alerts", "RASAD_WORKER_ID": group,
-                            "RASAD_WORKER_WEB_PORT": str(free_port()), "RASAD_DATA_DIR": str(tmp_path / f"a{i}")})
-                for i in range(2)]
+    alerters = [
+        worker(
+            env={
+                **env,
+                "RASAD_WORKER_ROLE": "alerts",
+                "RASAD_WORKER_ID": group,
+                "RASAD_WORKER_WEB_PORT": str(free_port()),
+                "RASAD_DATA_DIR": str(tmp_path / f"a{i}"),
+            }
+        )
+        for i in range(2)
+    ]
     # Both alerts workers hold a share of the partitions before anything is produced.
-    wait_for(lambda: [w.check() for w in (tagger, *alerters)] and _members(brokers, group) == 2, timeout=120,
-             message="two alerts workers in the group")
+    wait_for(
+        lambda: [w.check() for w in (tagger, *alerters)] and _members(brokers, group) == 2,
+        timeout=120,
+        message="two alerts workers in the group",
+    )
     producer = KafkaProducer(bootstrap_servers=brokers)
     # Tagged partitions 0, 1, 0, 1: each alerts worker sees two of the four articles.
     for n, url in enumerate(_urls_on_partitions([0, 1, 0, 1])):
-        body = {"url": url, "title": f"Zorblax report {n}", "text": REPORTS[n].format(n=n), "source": "Wire",
-                "language": "en", "ingested_at": utcnow().isoformat()}
+        body = {
+            "url": url,
+            "title": f"Zorblax report {n}",
+            "text": REPORTS[n].format(n=n),
+            "source": "Wire",
+            "language": "en",
+            "ingested_at": utcnow().isoformat(),
+        }
         producer.send(settings.topic_raw, json.dumps(body).encode())
     producer.flush()
     producer.close()

@@ -1,11 +1,11 @@
 """The CLI on the embedded default (memory bus, SQLite store): produce, search, bad input."""
+
 from __future__ import annotations
 
 import json
 import os
 
 from tests.helpers.paths import SEED
-
 from tests.helpers.processes import rasad
 
 
@@ -24,7 +24,9 @@ def test_produce_then_search_on_the_embedded_default(tmp_path):
     result = json.loads(rasad("search", "داعش", "--json", env=env, check=True).stdout)
     assert result["hits"][0]["language"] == "ar"
     assert any("<mark>داعش</mark>" in h for h in result["hits"][0]["highlights"])
-    assert json.loads(rasad("search", "Football", "--json", env=env, check=True).stdout)["total"] == 0
+    assert (
+        json.loads(rasad("search", "Football", "--json", env=env, check=True).stdout)["total"] == 0
+    )
 
 
 def test_bad_files_fail_clearly_and_good_ones_still_go_through(tmp_path):
@@ -57,4 +59,5 @@ def test_unknown_bus_is_a_config_error(tmp_path):
     result = rasad("produce", str(SEED), env=env)
     assert result.returncode == 2  # a bad setting: the usage-error code, before anything runs
     assert result.stderr.decode().strip() == (
-        "error: bad setting RASAD_BUS: unknown URL 'carrier-pigeon://x': use memory:// or kafka://HOST:PORT")
+        "error: bad setting RASAD_BUS: unknown URL 'carrier-pigeon://x': use memory:// or kafka://HOST:PORT"
+    )

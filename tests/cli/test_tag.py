@@ -1,30 +1,37 @@
 """``rasad tag FILE…``: the evaluation interface (JSONL out, one line per input article)."""
+
 from __future__ import annotations
 
 import json
 
 from tests.helpers.paths import SEED
-
 from tests.helpers.processes import rasad
 
 
 def test_tag_prints_one_json_line_per_article_with_spans(tmp_path):
     jsonl = tmp_path / "wire.jsonl"
-    wire = {"title": "Airstrike near Raqqa", "text": "Warplanes struck ISIS positions near Raqqa in Syria."}
-    jsonl.write_text(json.dumps(wire) + "\n" + json.dumps({**wire, "source": "copy"}) + "\n", encoding="utf-8")
+    wire = {
+        "title": "Airstrike near Raqqa",
+        "text": "Warplanes struck ISIS positions near Raqqa in Syria.",
+    }
+    jsonl.write_text(
+        json.dumps(wire) + "\n" + json.dumps({**wire, "source": "copy"}) + "\n", encoding="utf-8"
+    )
     result = rasad("tag", str(SEED), str(jsonl), check=True)
     lines = [json.loads(line) for line in result.stdout.decode().splitlines()]
     assert len(lines) == 3
     seed, first, copy = lines
     assert seed["language"] == "ar" and {"id", "language", "story_id", "tags"} <= set(seed)
-    assert {"Q2429253", "SY", "RU", "Q7747", "airstrike", "military-coordination"} <= {t["id"] for t in seed["tags"]}
+    assert {"Q2429253", "SY", "RU", "Q7747", "airstrike", "military-coordination"} <= {
+        t["id"] for t in seed["tags"]
+    }
     for t in seed["tags"]:
         assert {"kind", "id", "label", "spans", "confidence"} <= set(t)
         assert all(s["end"] > s["start"] for s in t["spans"])
     raqqa = next(t for t in first["tags"] if t["id"] == "geonames:172955")
     assert raqqa["lat"] and raqqa["lon"] and raqqa["spans"][0]["text"] == "Raqqa"
     body = wire["title"] + "\n\n" + wire["text"]
-    assert all(body[s["start"]:s["end"]] == s["text"] for t in first["tags"] for s in t["spans"])
+    assert all(body[s["start"] : s["end"]] == s["text"] for t in first["tags"] for s in t["spans"])
     assert first["story_id"] == copy["story_id"] and seed["story_id"] != first["story_id"]
 
 

@@ -1,4 +1,5 @@
 """`rasad demo`: the embedded default serves a page listing the seed — checked over HTTP and in Chromium."""
+
 from __future__ import annotations
 
 import html
@@ -10,9 +11,7 @@ import httpx
 import pytest
 
 from tests.helpers.network import free_port
-
 from tests.helpers.paths import ROOT
-
 from tests.helpers.processes import wait_for
 
 SEED_TITLE = 'بوتين يضرب داعش "منفردًا" إذا رفضت واشنطن اقتراحاته'
@@ -22,10 +21,17 @@ def start_demo(tmp_path, **env_extra):
     """Run `rasad demo` (all samples at once) on a free port; return (base URL, process, log file)."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("RASAD_")}
-    env.update({"RASAD_DATA_DIR": str(tmp_path / "data"), "RASAD_HTTP_PORT": str(port), **env_extra})
+    env.update(
+        {"RASAD_DATA_DIR": str(tmp_path / "data"), "RASAD_HTTP_PORT": str(port), **env_extra}
+    )
     log = open(tmp_path / "demo.log", "wb")
-    process = subprocess.Popen([sys.executable, "-m", "cli", "demo", "--interval", "0"], cwd=ROOT, env=env,
-                               stdout=log, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cli", "demo", "--interval", "0"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     base = f"http://127.0.0.1:{port}"
 
     def seed_listed():
@@ -54,9 +60,18 @@ def demo(tmp_path):
 
 
 def launch(p):
-    return p.chromium.launch(executable_path="/usr/bin/chromium", args=[
-        "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run", "--disable-sync"])
+    return p.chromium.launch(
+        executable_path="/usr/bin/chromium",
+        args=[
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--no-first-run",
+            "--disable-sync",
+        ],
+    )
 
 
 def test_demo_serves_the_seed_and_searches_it(demo):
@@ -85,7 +100,9 @@ def test_demo_page_in_chromium(demo, tmp_path):
             page.wait_for_url("**/?q=ISIS*")
             first = page.locator("article").first
             assert first.get_attribute("dir") == "rtl"
-            assert first.locator("mark").first.inner_text() == "داعش"  # cross-lingual match, highlighted
+            assert (
+                first.locator("mark").first.inner_text() == "داعش"
+            )  # cross-lingual match, highlighted
             page.screenshot(path=str(tmp_path / "demo.png"), full_page=True)
         finally:
             browser.close()
@@ -100,7 +117,9 @@ def test_alerts_appear_live_on_the_dashboard(tmp_path):
     base, process, log = start_demo(tmp_path, RASAD_ALERTS_TOKEN=token)
     auth = {"Authorization": f"Bearer {token}"}
     try:
-        created = httpx.post(base + "/api/alerts", json={"name": "raqqa-watch", "query": "Raqqa"}, headers=auth)
+        created = httpx.post(
+            base + "/api/alerts", json={"name": "raqqa-watch", "query": "Raqqa"}, headers=auth
+        )
         assert created.status_code == 201, created.text
         with sync_playwright() as p:
             browser = launch(p)
@@ -109,13 +128,22 @@ def test_alerts_appear_live_on_the_dashboard(tmp_path):
                 page.goto(base + "/")
                 page.evaluate(f"localStorage.setItem('rasadAlertsToken', '{token}')")
                 page.reload()
-                page.wait_for_function("document.getElementById('alerts-state').textContent === 'live'")
+                page.wait_for_function(
+                    "document.getElementById('alerts-state').textContent === 'live'"
+                )
 
                 def alert_shown(attempt=[0]):
-                    attempt[0] += 1  # a new story each time, until the rule (reloaded in the background) fires
+                    attempt[0] += (
+                        1  # a new story each time, until the rule (reloaded in the background) fires
+                    )
                     title = f"<b>Strikes</b> near الرقة, report {attempt[0]}"
-                    pushed = httpx.post(base + "/api/articles", json={
-                        "title": title, "text": f"Warplanes hit positions near لالرقة and Raqqa, Syria. Report {attempt[0]}."})
+                    pushed = httpx.post(
+                        base + "/api/articles",
+                        json={
+                            "title": title,
+                            "text": f"Warplanes hit positions near لالرقة and Raqqa, Syria. Report {attempt[0]}.",
+                        },
+                    )
                     assert pushed.status_code == 202, pushed.text
                     page.wait_for_timeout(1500)
                     return page.locator("#alerts-list .alert-item").count() > 0
@@ -123,7 +151,9 @@ def test_alerts_appear_live_on_the_dashboard(tmp_path):
                 wait_for(alert_shown, timeout=60, interval=0.1, message="an alert on the dashboard")
                 item = page.locator("#alerts-list .alert-item").first
                 assert item.locator("strong").inner_text() == "raqqa-watch"
-                assert "<b>Strikes</b> near الرقة" in item.locator("a").inner_text()  # shown as text, not markup
+                assert (
+                    "<b>Strikes</b> near الرقة" in item.locator("a").inner_text()
+                )  # shown as text, not markup
                 assert item.locator("b").count() == 0
             finally:
                 browser.close()

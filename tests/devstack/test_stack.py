@@ -1,4 +1,5 @@
 """The local stack started by the project: Kafka (KRaft) + OpenSearch from Maven Central."""
+
 from __future__ import annotations
 
 import os
@@ -12,10 +13,14 @@ pytestmark = pytest.mark.stack
 
 
 def stack_cli_env(settings) -> dict[str, str]:
-    return {**os.environ, "RASAD_DATA_DIR": str(settings.data_dir), "RASAD_KAFKA_PORT": str(settings.kafka_port),
-            "RASAD_KAFKA_CONTROLLER_PORT": str(settings.kafka_controller_port),
-            "RASAD_OPENSEARCH_PORT": str(settings.opensearch_port),
-            "RASAD_OPENSEARCH_TRANSPORT_PORT": str(settings.opensearch_transport_port)}
+    return {
+        **os.environ,
+        "RASAD_DATA_DIR": str(settings.data_dir),
+        "RASAD_KAFKA_PORT": str(settings.kafka_port),
+        "RASAD_KAFKA_CONTROLLER_PORT": str(settings.kafka_controller_port),
+        "RASAD_OPENSEARCH_PORT": str(settings.opensearch_port),
+        "RASAD_OPENSEARCH_TRANSPORT_PORT": str(settings.opensearch_transport_port),
+    }
 
 
 def test_both_servers_ready_and_up_is_a_no_op(stack, stack_settings):
@@ -33,10 +38,17 @@ def test_opensearch_has_the_analyzers_rasad_needs(stack, stack_settings):
     url = f"http://127.0.0.1:{stack_settings.opensearch_port}"
     info = httpx.get(url).json()
     assert info["version"]["number"].startswith("2.19")
-    tokens = httpx.post(f"{url}/_analyze", json={"analyzer": "arabic", "text": "والسورية"}).json()["tokens"]
+    tokens = httpx.post(f"{url}/_analyze", json={"analyzer": "arabic", "text": "والسورية"}).json()[
+        "tokens"
+    ]
     assert tokens and tokens[0]["token"] != "والسورية"  # the Arabic light stemmer ran
     for analyzer in ("english", "french", "russian", "turkish"):
-        assert httpx.post(f"{url}/_analyze", json={"analyzer": analyzer, "text": "strikes"}).status_code == 200
+        assert (
+            httpx.post(
+                f"{url}/_analyze", json={"analyzer": analyzer, "text": "strikes"}
+            ).status_code
+            == 200
+        )
 
 
 def test_kafka_is_4x_in_kraft_mode(stack, stack_settings):
@@ -60,6 +72,12 @@ def test_classpath_resolves_from_a_relative_data_dir(stack, stack_settings, tmp_
     from devstack.servers import HERE
 
     monkeypatch.chdir(tmp_path)
-    jars = maven.resolve(HERE / "kafka.pom.xml", {"kafka_version": stack_settings.kafka_version}, Path(".rasad/stack/kafka/maven"))
-    assert any(jar.name.startswith("kafka_2.13-") for jar in jars) and all(jar.exists() for jar in jars)
+    jars = maven.resolve(
+        HERE / "kafka.pom.xml",
+        {"kafka_version": stack_settings.kafka_version},
+        Path(".rasad/stack/kafka/maven"),
+    )
+    assert any(jar.name.startswith("kafka_2.13-") for jar in jars) and all(
+        jar.exists() for jar in jars
+    )
     assert (tmp_path / ".rasad/stack/kafka/maven/classpath.txt").exists()

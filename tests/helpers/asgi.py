@@ -18,8 +18,9 @@ class Client:
     def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         async def call() -> httpx.Response:
             transport = httpx.ASGITransport(app=self.app)
-            async with httpx.AsyncClient(transport=transport, base_url="http://rasad.test",
-                                         cookies=self.cookies) as http:
+            async with httpx.AsyncClient(
+                transport=transport, base_url="http://rasad.test", cookies=self.cookies
+            ) as http:
                 response = await http.request(method, url, **kwargs)
                 self.cookies.update(http.cookies)
                 return response

@@ -24,4 +24,6 @@ def engine_settings(kind: str, folder: Path, request: pytest.FixtureRequest) -> 
     stack: Settings = request.getfixturevalue("stack_settings")
     request.getfixturevalue("stack")
     port = {"opensearch": stack.opensearch_port}[kind]
-    return Settings(data_dir=folder, store=f"{kind}://127.0.0.1:{port}", index_alias="c" + uuid.uuid4().hex[:10])
+    return Settings(
+        data_dir=folder, store=f"{kind}://127.0.0.1:{port}", index_alias="c" + uuid.uuid4().hex[:10]
+    )

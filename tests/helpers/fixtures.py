@@ -69,7 +69,11 @@ def stack_env(stack: Stack, stack_settings: Settings, tmp_path: Path) -> dict[st
     """Environment for CLI/worker subprocesses on the real stack, with topics and index unique to the test."""
     tag = "t" + uuid.uuid4().hex[:10]
     return {
-        **{k: v for k, v in os.environ.items() if not k.startswith("RASAD_") or k.startswith("RASAD_TEST")},
+        **{
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith("RASAD_") or k.startswith("RASAD_TEST")
+        },
         "RASAD_BUS": f"kafka://127.0.0.1:{stack_settings.kafka_port}",
         "RASAD_STORE": f"opensearch://127.0.0.1:{stack_settings.opensearch_port}",
         "RASAD_DATA_DIR": str(tmp_path / "data"),

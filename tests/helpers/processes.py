@@ -25,19 +25,35 @@ def clean_env(**overrides: str) -> dict[str, str]:
 
 def settings_from(env: Mapping[str, str]) -> Settings:
     """The Settings a subprocess with this environment reads."""
-    keys = {k[len("RASAD_"):].lower(): v for k, v in env.items()
-            if k.startswith("RASAD_") and not k.startswith("RASAD_TEST")}
+    keys = {
+        k[len("RASAD_") :].lower(): v
+        for k, v in env.items()
+        if k.startswith("RASAD_") and not k.startswith("RASAD_TEST")
+    }
     return Settings(**keys)
 
 
-def rasad(*args: str, env: Mapping[str, str] | None = None, timeout: float = 120, check: bool = False,
-          input: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+def rasad(
+    *args: str,
+    env: Mapping[str, str] | None = None,
+    timeout: float = 120,
+    check: bool = False,
+    input: bytes | None = None,
+) -> subprocess.CompletedProcess[bytes]:
     """Run the CLI in a subprocess (``python -m cli``) and capture its output."""
-    result = subprocess.run([sys.executable, "-m", "cli", *args], cwd=ROOT, env=dict(env or os.environ),
-                            capture_output=True, timeout=timeout, input=input)
+    result = subprocess.run(
+        [sys.executable, "-m", "cli", *args],
+        cwd=ROOT,
+        env=dict(env or os.environ),
+        capture_output=True,
+        timeout=timeout,
+        input=input,
+    )
     if check and result.returncode != 0:
-        raise AssertionError(f"rasad {' '.join(args)} failed ({result.returncode}):\n"
-                             f"{result.stdout.decode()}\n{result.stderr.decode()}")
+        raise AssertionError(
+            f"rasad {' '.join(args)} failed ({result.returncode}):\n"
+            f"{result.stdout.decode()}\n{result.stderr.decode()}"
+        )
     return result
 
 
@@ -47,8 +63,13 @@ class Worker:
     def __init__(self, env: Mapping[str, str], log: Path, *args: str):
         self.log = log
         self._file = open(log, "wb")  # noqa: SIM115 - closed in stop()
-        self.process = subprocess.Popen([sys.executable, "-m", "cli", "worker", *args], cwd=ROOT, env=dict(env),
-                                        stdout=self._file, stderr=subprocess.STDOUT)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "cli", "worker", *args],
+            cwd=ROOT,
+            env=dict(env),
+            stdout=self._file,
+            stderr=subprocess.STDOUT,
+        )
 
     def output(self) -> str:
         return self.log.read_text(errors="replace")
@@ -56,7 +77,9 @@ class Worker:
     def check(self) -> None:
         """Fail the test with the worker's log if it has exited."""
         if self.process.poll() is not None:
-            raise AssertionError(f"worker exited with {self.process.returncode}:\n{self.output()[-4000:]}")
+            raise AssertionError(
+                f"worker exited with {self.process.returncode}:\n{self.output()[-4000:]}"
+            )
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -69,8 +92,12 @@ class Worker:
         self._file.close()
 
 
-def wait_for(condition: Callable[[], T], timeout: float = 60, interval: float = 0.5,
-             message: str = "condition") -> T:
+def wait_for(
+    condition: Callable[[], T],
+    timeout: float = 60,
+    interval: float = 0.5,
+    message: str = "condition",
+) -> T:
     """Poll ``condition`` until it returns a truthy value; fail with ``message`` after ``timeout``."""
     deadline = time.monotonic() + timeout
     while True:
@@ -80,5 +107,3 @@ def wait_for(condition: Callable[[], T], timeout: float = 60, interval: float = 
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout}s waiting for {message}")
         time.sleep(interval)
-
-

@@ -1,4 +1,5 @@
 """Local alert destinations: an HTTP webhook receiver, an SMTP server (aiosmtpd) and one that speaks STARTTLS."""
+
 from __future__ import annotations
 
 import json
@@ -97,7 +98,9 @@ class StartTlsSmtpServer:
                 try:
                     self.converse()
                 finally:
-                    if self.tls is not None:  # the plain socket is closed by socketserver, the TLS one by us
+                    if (
+                        self.tls is not None
+                    ):  # the plain socket is closed by socketserver, the TLS one by us
                         self.tls.close()
 
             def converse(self) -> None:
@@ -109,7 +112,10 @@ class StartTlsSmtpServer:
                     verb, _, arg = line.strip().decode().partition(" ")
                     verb = verb.upper()
                     if verb == "EHLO":
-                        say(b"250-localhost\r\n" + (b"250 AUTH PLAIN\r\n" if encrypted else b"250 STARTTLS\r\n"))
+                        say(
+                            b"250-localhost\r\n"
+                            + (b"250 AUTH PLAIN\r\n" if encrypted else b"250 STARTTLS\r\n")
+                        )
                     elif verb == "STARTTLS":
                         say(b"220 go ahead\r\n")
                         connection = self.tls = context.wrap_socket(connection, server_side=True)

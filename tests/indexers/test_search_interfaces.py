@@ -1,4 +1,5 @@
 """``rasad search`` and ``GET /api/search`` over a store holding the known corpus (SQLite: no stack needed)."""
+
 from __future__ import annotations
 
 import json
@@ -24,8 +25,6 @@ def database(tmp_path_factory):
     return path
 
 
-
-
 @pytest.fixture(scope="module")
 def client(database):
     store = SqliteStore(database, concepts.load().stemmer)
@@ -34,7 +33,11 @@ def client(database):
 
 
 def cli(database, *args: str):
-    env = {**os.environ, "RASAD_STORE": f"sqlite:///{database}", "RASAD_DATA_DIR": str(database.parent)}
+    env = {
+        **os.environ,
+        "RASAD_STORE": f"sqlite:///{database}",
+        "RASAD_DATA_DIR": str(database.parent),
+    }
     return rasad("search", *args, env=env)
 
 
@@ -70,14 +73,20 @@ def test_api_search_escapes_highlights(client):
 def test_api_search_cross_lingual_with_filters_and_paging(client):
     data = client.get("/api/search", params={"q": "داعش lang:fr", "sort": "date"}).json()
     assert [h["id"] for h in data["hits"]] == ["fr1"]
-    page = client.get("/api/search", params={"q": "ISIS", "sort": "date", "size": 2, "page": 3}).json()
+    page = client.get(
+        "/api/search", params={"q": "ISIS", "sort": "date", "size": 2, "page": 3}
+    ).json()
     assert page["total"] == 6 and [h["id"] for h in page["hits"]] == ["ar2", "ar1"]
-    weeks = client.get("/api/search", params={"q": "lang:ar", "interval": "week"}).json()["histogram"]
+    weeks = client.get("/api/search", params={"q": "lang:ar", "interval": "week"}).json()[
+        "histogram"
+    ]
     assert weeks[0] == {"date": "2015-09-28", "count": 3}
 
 
-@pytest.mark.parametrize("params", [{"q": "(unbalanced"}, {"q": "x", "sort": "random"}, {"q": "x", "page": "two"},
-                                    {"q": "NOT"}])
+@pytest.mark.parametrize(
+    "params",
+    [{"q": "(unbalanced"}, {"q": "x", "sort": "random"}, {"q": "x", "page": "two"}, {"q": "NOT"}],
+)
 def test_api_search_bad_requests_are_400(client, params):
     response = client.get("/api/search", params=params)
     assert response.status_code == 400 and "error" in response.json()

@@ -1,4 +1,5 @@
 """The SQLite store's fast search path: one match set per request, counted, paged, faceted and bucketed."""
+
 from __future__ import annotations
 
 import sqlite3
@@ -29,8 +30,10 @@ def test_histogram_buckets_match_sqlite_calendar_functions(day):
     # The buckets are computed in Python from the UTC day; they must equal the SQL date
     # functions the store used before (a week is keyed by its Monday, like OpenSearch's).
     with sqlite3.connect(":memory:") as db:
-        week, month = db.execute("SELECT date(?, 'weekday 0', '-6 days'), strftime('%Y-%m', ?)",
-                                 (day.isoformat(), day.isoformat())).fetchone()
+        week, month = db.execute(
+            "SELECT date(?, 'weekday 0', '-6 days'), strftime('%Y-%m', ?)",
+            (day.isoformat(), day.isoformat()),
+        ).fetchone()
     assert _bucket(day.isoformat(), "week") == week
     assert _bucket(day.isoformat(), "month") == month
     assert _bucket(day.isoformat(), "day") == day.isoformat()
@@ -41,13 +44,19 @@ def test_both_facet_join_orders_count_alike(store, text):
     request = SearchRequest(parse(text, concepts.load()))
     with store._lock:
         total = store._match(request)
-        few = store._db.execute(f"SELECT f.facet, f.value, count(*) FROM {store._facet_join(0)} "
-                                "GROUP BY f.facet, f.value").fetchall()
-        many = store._db.execute(f"SELECT f.facet, f.value, count(*) FROM {store._facet_join(10**9)} "
-                                 "GROUP BY f.facet, f.value").fetchall()
+        few = store._db.execute(
+            f"SELECT f.facet, f.value, count(*) FROM {store._facet_join(0)} "
+            "GROUP BY f.facet, f.value"
+        ).fetchall()
+        many = store._db.execute(
+            f"SELECT f.facet, f.value, count(*) FROM {store._facet_join(10**9)} "
+            "GROUP BY f.facet, f.value"
+        ).fetchall()
     assert total > 0
     assert sorted(few) == sorted(many)
-    assert "matched m CROSS JOIN" in store._facet_join(0) and "facets f INDEXED BY" in store._facet_join(10**9)
+    assert "matched m CROSS JOIN" in store._facet_join(
+        0
+    ) and "facets f INDEXED BY" in store._facet_join(10**9)
 
 
 def test_date_sorted_hits_keep_their_relevance_scores(store):

@@ -3,6 +3,7 @@ the registry: SQLite always, the server engines on the real test stack.
 
 All must give the same answers on the known corpus (tests/indexers/corpus.py).
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -62,7 +63,9 @@ def test_arabic_variants_of_daesh_match_words(store, variant):
     assert ids(store, variant, lexicon=False) == {"ar1", "ar2", "ar3"}
 
 
-@pytest.mark.parametrize("query", ["ISIS", "داعش", "État islamique", '"Islamic State"', "ИГИЛ", "DEAŞ"])
+@pytest.mark.parametrize(
+    "query", ["ISIS", "داعش", "État islamique", '"Islamic State"', "ИГИЛ", "DEAŞ"]
+)
 def test_cross_lingual_expansion_both_ways(store, query):
     found = ids(store, query)
     assert found == ISIS
@@ -74,27 +77,33 @@ def test_expansion_highlights_the_concept_in_another_language(store):
     assert any("<mark>داعش</mark>" in f for f in hit.highlights)
 
 
-@pytest.mark.parametrize("query, expected", [
-    ("lang:ar", {"ar1", "ar2", "ar3", "ar4", "ar5"}),
-    ("country:sy lang:fr", {"fr1", "fr2"}),
-    ("type:airstrike", {"ar1", "en2", "tr1"}),
-    ("source:reuters", {"en1", "en2", "en4"}),
-    ("source:al-jazeera", {"ar1", "ar4"}),
-    ("concept:Q7747", {"ru1", "ar4", "fr2"}),
-    ("actor:Q43723 -lang:en", {"ar4"}),
-    ("NOT country:SY", ALL - SYRIA),
-    ("Raqqa OR Rakka", {"fr1", "en2", "tr1"}),
-    ('"Rakka yakınlarında"', {"tr1"}),
-    ('"yakınlarında Rakka"', set()),
-    ('"hava saldırısı"', {"ar1", "en2", "tr1"}),  # names the airstrike concept: found in every language
-    ("country:SY -type:airstrike lang:ar", {"ar2", "ar3", "ar4"}),
-    ("(Poutine OR Putin) AND country:IL", {"ar4"}),
-    ("since:2015-11-01 until:2015-11-30", {"tr1", "en3", "en4", "ar4", "fr2"}),
-    ("country:SY since:2015-10-11", {"en2", "ru1", "tr1", "en3", "ar4", "fr2"}),
-    ("place:163345", {"fr1", "en2"}),
-    ("markets", {"en5"}),
-    ("nothingmatchesthis", set()),
-])
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("lang:ar", {"ar1", "ar2", "ar3", "ar4", "ar5"}),
+        ("country:sy lang:fr", {"fr1", "fr2"}),
+        ("type:airstrike", {"ar1", "en2", "tr1"}),
+        ("source:reuters", {"en1", "en2", "en4"}),
+        ("source:al-jazeera", {"ar1", "ar4"}),
+        ("concept:Q7747", {"ru1", "ar4", "fr2"}),
+        ("actor:Q43723 -lang:en", {"ar4"}),
+        ("NOT country:SY", ALL - SYRIA),
+        ("Raqqa OR Rakka", {"fr1", "en2", "tr1"}),
+        ('"Rakka yakınlarında"', {"tr1"}),
+        ('"yakınlarında Rakka"', set()),
+        (
+            '"hava saldırısı"',
+            {"ar1", "en2", "tr1"},
+        ),  # names the airstrike concept: found in every language
+        ("country:SY -type:airstrike lang:ar", {"ar2", "ar3", "ar4"}),
+        ("(Poutine OR Putin) AND country:IL", {"ar4"}),
+        ("since:2015-11-01 until:2015-11-30", {"tr1", "en3", "en4", "ar4", "fr2"}),
+        ("country:SY since:2015-10-11", {"en2", "ru1", "tr1", "en3", "ar4", "fr2"}),
+        ("place:163345", {"fr1", "en2"}),
+        ("markets", {"en5"}),
+        ("nothingmatchesthis", set()),
+    ],
+)
 def test_filters_and_operators(store, query, expected):
     assert ids(store, query) == expected
 
@@ -107,8 +116,17 @@ def test_facets_of_everything(store):
     assert facets["country"] == {"SY": 10, "RU": 3, "IL": 2, "IQ": 1, "EG": 1}
     assert facets["concept"] == {"Q2429253": 6, "Q7747": 3, "Q43723": 2, "Q44329": 1}
     assert facets["event"] == {"airstrike": 3, "military-coordination": 1}
-    assert facets["source"] == {"Reuters": 3, "Al Jazeera": 2, "Al Arabiya": 2, "Le Monde": 2, "Anadolu": 1,
-                                "RIA": 1, "Test Wire": 1, "Bulletin": 1, "Ahram": 1}
+    assert facets["source"] == {
+        "Reuters": 3,
+        "Al Jazeera": 2,
+        "Al Arabiya": 2,
+        "Le Monde": 2,
+        "Anadolu": 1,
+        "RIA": 1,
+        "Test Wire": 1,
+        "Bulletin": 1,
+        "Ahram": 1,
+    }
     # Buckets come by count, then value, in both stores.
     assert [v for v, _ in result.facets["language"]] == ["ar", "en", "fr", "ru", "tr"]
 
@@ -120,13 +138,29 @@ def test_facets_follow_the_query(store):
 
 
 def test_date_histogram(store):
-    assert search(store, "", histogram="month").histogram == [("2015-10", 7), ("2015-11", 5), ("2015-12", 1)]
+    assert search(store, "", histogram="month").histogram == [
+        ("2015-10", 7),
+        ("2015-11", 5),
+        ("2015-12", 1),
+    ]
     assert search(store, "country:SY", histogram="day").histogram == [
-        ("2015-10-01", 1), ("2015-10-02", 1), ("2015-10-03", 1), ("2015-10-05", 1), ("2015-10-11", 1),
-        ("2015-10-12", 1), ("2015-11-02", 1), ("2015-11-03", 1), ("2015-11-05", 1), ("2015-11-20", 1)]
+        ("2015-10-01", 1),
+        ("2015-10-02", 1),
+        ("2015-10-03", 1),
+        ("2015-10-05", 1),
+        ("2015-10-11", 1),
+        ("2015-10-12", 1),
+        ("2015-11-02", 1),
+        ("2015-11-03", 1),
+        ("2015-11-05", 1),
+        ("2015-11-20", 1),
+    ]
     # Weeks are keyed by their Monday.
     assert search(store, "lang:ar", histogram="week").histogram == [
-        ("2015-09-28", 3), ("2015-11-02", 1), ("2015-11-30", 1)]
+        ("2015-09-28", 3),
+        ("2015-11-02", 1),
+        ("2015-11-30", 1),
+    ]
 
 
 def test_script_in_text_comes_back_escaped(store):
@@ -139,12 +173,28 @@ def test_script_in_text_comes_back_escaped(store):
 
 def test_sort_by_date_and_pagination(store):
     by_date = [h.article.id for h in search(store, "", sort="date", size=100).hits]
-    assert by_date == ["ar5", "fr2", "ar4", "en4", "en3", "tr1", "ru1", "en2", "en1", "fr1", "ar3", "ar2", "ar1",
-                       "en5"]  # newest first, the undated last
+    assert by_date == [
+        "ar5",
+        "fr2",
+        "ar4",
+        "en4",
+        "en3",
+        "tr1",
+        "ru1",
+        "en2",
+        "en1",
+        "fr1",
+        "ar3",
+        "ar2",
+        "ar1",
+        "en5",
+    ]  # newest first, the undated last
     pages = [search(store, "", sort="date", size=4, page=p) for p in (1, 2, 3, 4)]
     assert [h.article.id for page in pages for h in page.hits] == by_date
     assert all(page.total == len(ALL) for page in pages)
-    assert [h.article.id for h in search(store, "country:SY", sort="date", size=3, page=2).hits] == ["tr1", "ru1", "en2"]
+    assert [
+        h.article.id for h in search(store, "country:SY", sort="date", size=3, page=2).hits
+    ] == ["tr1", "ru1", "en2"]
 
 
 def test_relevance_pages_do_not_overlap(store):

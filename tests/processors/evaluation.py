@@ -1,4 +1,5 @@
 """Scoring the tagger against the labelled set in tests/processors/data/labelled.jsonl."""
+
 from __future__ import annotations
 
 import json
@@ -32,19 +33,27 @@ class Score:
 
 
 def cases() -> list[dict]:
-    return [json.loads(line) for line in LABELLED.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [
+        json.loads(line)
+        for line in LABELLED.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
 
 
 def evaluate(lexicon: Lexicon) -> dict[str, Score]:
     """Precision and recall per language over mentioned (not derived) tags."""
     scores: dict[str, Score] = defaultdict(Score)
     for case in cases():
-        tags = tag(Article(title=case["title"], text=case["text"], language=case["language"]), lexicon)
+        tags = tag(
+            Article(title=case["title"], text=case["text"], language=case["language"]), lexicon
+        )
         predicted, gold = {t.id for t in tags if not t.derived}, set(case["gold"])
         score = scores[case["language"]]
         score.tp += len(predicted & gold)
         score.predicted += len(predicted)
         score.gold += len(gold)
         if predicted != gold:
-            score.errors.append(f"{case['id']}: extra {sorted(predicted - gold)} missing {sorted(gold - predicted)}")
+            score.errors.append(
+                f"{case['id']}: extra {sorted(predicted - gold)} missing {sorted(gold - predicted)}"
+            )
     return dict(scores)

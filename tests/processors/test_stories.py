@@ -1,4 +1,5 @@
 """Stories: near-duplicate articles share a story id; different ones do not."""
+
 from __future__ import annotations
 
 import json
@@ -10,17 +11,27 @@ from rasad.model import Article
 
 norm = concepts.load().stemmer.normalized  # stories read an article's normalized text
 
-WIRE = ("Russian President Vladimir Putin is ready to carry out unilateral air strikes against Islamic State in Syria "
-        "if the United States rejects his proposal to coordinate their efforts, two people familiar with the matter said. "
-        "Russia and Israel also set up a military team to coordinate their actions in Syria, an Israeli officer said.")
+WIRE = (
+    "Russian President Vladimir Putin is ready to carry out unilateral air strikes against Islamic State in Syria "
+    "if the United States rejects his proposal to coordinate their efforts, two people familiar with the matter said. "
+    "Russia and Israel also set up a military team to coordinate their actions in Syria, an Israeli officer said."
+)
 
 
 def test_near_duplicates_share_a_story_and_others_start_their_own():
     stories = StoryIndex()
     first = stories.assign("a1", norm(WIRE))
-    copy = stories.assign("a2", norm("Reuters - " + WIRE.replace("two people", "two sources") + " Read more on our site."))
-    other = stories.assign("a3", norm("Teachers across France went on strike on Monday demanding higher wages and "
-                                      "better working conditions, their union said, closing hundreds of schools."))
+    copy = stories.assign(
+        "a2",
+        norm("Reuters - " + WIRE.replace("two people", "two sources") + " Read more on our site."),
+    )
+    other = stories.assign(
+        "a3",
+        norm(
+            "Teachers across France went on strike on Monday demanding higher wages and "
+            "better working conditions, their union said, closing hundreds of schools."
+        ),
+    )
     assert first == "a1" and copy == "a1" and other == "a3"
 
 
@@ -34,8 +45,13 @@ def test_a_redelivered_article_keeps_its_story():
 def test_the_index_forgets_the_oldest_articles_beyond_its_capacity():
     stories = StoryIndex(capacity=2)
     stories.assign("a1", norm(WIRE))
-    stories.assign("b1", norm("Ceasefire talks in Cairo between the two sides resumed on Sunday after a pause."))
-    stories.assign("c1", norm("Earthquake shakes eastern Turkey, no casualties reported so far by officials."))
+    stories.assign(
+        "b1",
+        norm("Ceasefire talks in Cairo between the two sides resumed on Sunday after a pause."),
+    )
+    stories.assign(
+        "c1", norm("Earthquake shakes eastern Turkey, no casualties reported so far by officials.")
+    )
     assert len(stories) == 2
     assert stories.assign("a2", norm(WIRE)) == "a2"  # a1 was forgotten
 
@@ -43,7 +59,9 @@ def test_the_index_forgets_the_oldest_articles_beyond_its_capacity():
 def test_process_sets_the_story_id(lexicon):
     stories = StoryIndex()
     one = process(Article(title="Putin ready to strike", text=WIRE, source="x"), lexicon, stories)
-    two = process(Article(title="Putin ready to strike alone", text=WIRE, source="y"), lexicon, stories)
+    two = process(
+        Article(title="Putin ready to strike alone", text=WIRE, source="y"), lexicon, stories
+    )
     assert one.id != two.id and one.story_id == two.story_id == one.id
 
 
@@ -51,7 +69,10 @@ def test_the_story_log_is_replay_safe_never_rewrites_a_key_and_rebuilds_from_its
     from processors.stories import Banding, StoryLog
 
     banding, log = Banding(), {}
-    wire, copy = banding.keys(norm(WIRE)), banding.keys(norm("Reuters - " + WIRE + " Read more on our site."))
+    wire, copy = (
+        banding.keys(norm(WIRE)),
+        banding.keys(norm("Reuters - " + WIRE + " Read more on our site.")),
+    )
     assert len(wire) == 14 and wire == Banding().keys(norm(WIRE))  # the same keys in every process
     stories = StoryLog(log, capacity=100)
     assert stories.assign("b", copy) == "b"
@@ -59,11 +80,19 @@ def test_the_story_log_is_replay_safe_never_rewrites_a_key_and_rebuilds_from_its
     assert stories.assign("a", wire) == "b" and stories.assign("b", copy) == "b"  # replays
     assert len(log) == 2  # one record per article, none for the replays
     first = json.loads(log["0"])
-    assert first["id"] == "b" and first["story"] == "b" and sorted(first["bands"]) == sorted(set(copy))
-    assert set(json.loads(log["1"])["bands"]).isdisjoint(first["bands"])  # a band key is written once
+    assert (
+        first["id"] == "b" and first["story"] == "b" and sorted(first["bands"]) == sorted(set(copy))
+    )
+    assert set(json.loads(log["1"])["bands"]).isdisjoint(
+        first["bands"]
+    )  # a band key is written once
     restored = StoryLog(dict(log), capacity=100)  # another worker, after restoring the table
     restored.rebuild()
-    assert restored.assign("a", wire) == "b" and restored.assign("c", wire) == "b" and len(restored) == 3
+    assert (
+        restored.assign("a", wire) == "b"
+        and restored.assign("c", wire) == "b"
+        and len(restored) == 3
+    )
     assert sorted(restored.log) == ["0", "1", "2"]  # numbering went on after the restored records
 
 
@@ -76,9 +105,16 @@ def test_the_stories_hop_message_round_trips_and_rejects_garbage():
     article = Article(title="t", text=WIRE, source="x", story_id="")
     article_id, keys, body = unwrap(wrap(["0:ab", "1:cd"], article))
     assert article_id == article.id and keys == ["0:ab", "1:cd"]
-    assert Article.from_json(with_story(body, "s1")) == article.model_copy(update={"story_id": "s1"})
-    for bad in (b"not json", b'{"bands": "x", "id": "a"}\n{"text": "y"}', b'{"bands": []}\n{}',
-                b'{"id": "a", "bands": []}', b'{"id": "", "bands": []}\n{"text": "y"}'):
+    assert Article.from_json(with_story(body, "s1")) == article.model_copy(
+        update={"story_id": "s1"}
+    )
+    for bad in (
+        b"not json",
+        b'{"bands": "x", "id": "a"}\n{"text": "y"}',
+        b'{"bands": []}\n{}',
+        b'{"id": "a", "bands": []}',
+        b'{"id": "", "bands": []}\n{"text": "y"}',
+    ):
         with pytest.raises(BadInput):
             unwrap(bad)
 
@@ -88,10 +124,15 @@ def test_a_log_with_a_capacity_stays_bounded_and_forgets_the_oldest_articles():
 
     banding, log = Banding(), {}
     stories = StoryLog(log, capacity=5)
-    texts = [f"Report number {n}: talks between delegations {n} resumed in city {n * 7} on day {n}." for n in range(30)]
+    texts = [
+        f"Report number {n}: talks between delegations {n} resumed in city {n * 7} on day {n}."
+        for n in range(30)
+    ]
     for n, text in enumerate(texts):
         assert stories.assign(f"a{n}", banding.keys(norm(text))) == f"a{n}"
-        assert len(log) == min(n + 1, 5) and len(stories) == min(n + 1, 5)  # bounded: old records are deleted
+        assert len(log) == min(n + 1, 5) and len(stories) == min(
+            n + 1, 5
+        )  # bounded: old records are deleted
     assert stories.assign("b0", banding.keys(norm(texts[0]))) == "b0"  # a0 was forgotten
     assert stories.assign("b29", banding.keys(norm(texts[29]))) == "a29"  # a29 is remembered
     restored = StoryLog(dict(log), capacity=5)
@@ -113,27 +154,49 @@ def test_signature_agreement_estimates_the_jaccard_similarity_of_the_shingles():
         other = list(base)
         for i in rng.sample(range(300), changed):
             other[i] = rng.choice(vocabulary)
-        shingles = [{" ".join(words[i:i + 3]) for i in range(len(words) - 2)} for words in (base, other)]
+        shingles = [
+            {" ".join(words[i : i + 3]) for i in range(len(words) - 2)} for words in (base, other)
+        ]
         jaccard = len(shingles[0] & shingles[1]) / len(shingles[0] | shingles[1])
-        agreement = float(np.mean(banding.signature(" ".join(base)) == banding.signature(" ".join(other))))
-        assert abs(agreement - jaccard) < 0.1, (changed, jaccard, agreement)  # ~3 standard errors at 256 permutations
+        agreement = float(
+            np.mean(banding.signature(" ".join(base)) == banding.signature(" ".join(other)))
+        )
+        assert abs(agreement - jaccard) < 0.1, (
+            changed,
+            jaccard,
+            agreement,
+        )  # ~3 standard errors at 256 permutations
 
 
 def test_processing_normalizes_once_and_the_stores_keep_it_only_as_text_norm(lexicon):
     from indexers.mapping import source
     from rasad.document import document
-    article = process(Article(title="ضربات لداعش", text="وبالسورية " + WIRE, source="x"), lexicon, StoryIndex())
+
+    article = process(
+        Article(title="ضربات لداعش", text="وبالسورية " + WIRE, source="x"), lexicon, StoryIndex()
+    )
     stemmer = lexicon.stemmer
-    assert article.normalized == stemmer.normalized(article.body) and "داعش" in article.normalized.split()
+    assert (
+        article.normalized == stemmer.normalized(article.body)
+        and "داعش" in article.normalized.split()
+    )
     assert document(article, stemmer)["text_norm"] == article.normalized
-    assert document(article.model_copy(update={"normalized": None}), stemmer)["text_norm"] == article.normalized
+    assert (
+        document(article.model_copy(update={"normalized": None}), stemmer)["text_norm"]
+        == article.normalized
+    )
     assert "normalized" not in source(article, stemmer)["article"]
 
 
 def test_a_table_in_the_older_format_is_ignored_not_fatal():
     from processors.stories import Banding, StoryLog
 
-    old = {"id:a1": "a1", "log:0": '["0:ab"]', "seq:next": "1", "0:ab": "a1"}  # one entry per key, as before
+    old = {
+        "id:a1": "a1",
+        "log:0": '["0:ab"]',
+        "seq:next": "1",
+        "0:ab": "a1",
+    }  # one entry per key, as before
     stories = StoryLog(dict(old), capacity=10)
     stories.rebuild()
     assert len(stories) == 0 and stories.assign("a2", Banding().keys(norm(WIRE))) == "a2"

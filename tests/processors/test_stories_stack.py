@@ -1,4 +1,5 @@
 """On the real stack: stories are shared across partitions and survive a worker restart (changelogged table)."""
+
 from __future__ import annotations
 
 import json
@@ -10,18 +11,30 @@ from tests.helpers.processes import settings_from, wait_for
 
 pytestmark = pytest.mark.stack
 
-WIRE = ("Russian warplanes carried out air strikes on Islamic State positions near Raqqa on Tuesday, the defence "
-        "ministry in Moscow said, adding that Russia and Israel had agreed on military coordination over Syria "
-        "to avoid incidents between their aircraft, while Washington said it had not been consulted.")
-COPIES = [("https://wire-a.example/1", "Russian jets strike ISIS near Raqqa", WIRE),
-          ("https://wire-b.example/2", "Russia strikes ISIS near Raqqa", "MOSCOW (Agency) - " + WIRE),
-          ("https://wire-c.example/3", "Russian air strikes near Raqqa", WIRE + " Read more on our site.")]
+WIRE = (
+    "Russian warplanes carried out air strikes on Islamic State positions near Raqqa on Tuesday, the defence "
+    "ministry in Moscow said, adding that Russia and Israel had agreed on military coordination over Syria "
+    "to avoid incidents between their aircraft, while Washington said it had not been consulted."
+)
+COPIES = [
+    ("https://wire-a.example/1", "Russian jets strike ISIS near Raqqa", WIRE),
+    ("https://wire-b.example/2", "Russia strikes ISIS near Raqqa", "MOSCOW (Agency) - " + WIRE),
+    (
+        "https://wire-c.example/3",
+        "Russian air strikes near Raqqa",
+        WIRE + " Read more on our site.",
+    ),
+]
 
 
-def _produce(brokers: str, topic: str, copies: list[tuple[str, str, str]], partitions: list[int]) -> None:
+def _produce(
+    brokers: str, topic: str, copies: list[tuple[str, str, str]], partitions: list[int]
+) -> None:
     producer = KafkaProducer(bootstrap_servers=brokers)
     for (url, title, text), partition in zip(copies, partitions):
-        value = json.dumps({"url": url, "title": title, "text": text, "source": url.split("/")[2]}).encode()
+        value = json.dumps(
+            {"url": url, "title": title, "text": text, "source": url.split("/")[2]}
+        ).encode()
         producer.send(topic, key=url.encode(), value=value, partition=partition)
     producer.flush()
     producer.close()
@@ -29,7 +42,9 @@ def _produce(brokers: str, topic: str, copies: list[tuple[str, str, str]], parti
 
 def _tagged(brokers: str, topic: str, count: int, w) -> dict[str, dict]:
     """The first ``count`` distinct tagged articles, by url."""
-    consumer = KafkaConsumer(topic, bootstrap_servers=brokers, auto_offset_reset="earliest", consumer_timeout_ms=1000)
+    consumer = KafkaConsumer(
+        topic, bootstrap_servers=brokers, auto_offset_reset="earliest", consumer_timeout_ms=1000
+    )
     found: dict[str, dict] = {}
 
     def enough() -> bool:
@@ -46,7 +61,9 @@ def _tagged(brokers: str, topic: str, count: int, w) -> dict[str, dict]:
     return found
 
 
-def test_near_duplicates_on_different_partitions_and_across_a_restart_share_a_story(stack_env, worker):
+def test_near_duplicates_on_different_partitions_and_across_a_restart_share_a_story(
+    stack_env, worker
+):
     settings = settings_from(stack_env)
     brokers = settings.bus.bootstrap
     # Remembering 2 articles: the third deletes the first one's keys (tombstones on the changelog).
@@ -64,5 +81,7 @@ def test_near_duplicates_on_different_partitions_and_across_a_restart_share_a_st
     tagged = _tagged(brokers, settings.topic_tagged, 3, second)
     third = tagged[COPIES[2][0]]
     assert third["id"] not in (a["id"], b["id"])
-    assert third["story_id"] == a["story_id"]  # the new worker restored the story table from its changelog
+    assert (
+        third["story_id"] == a["story_id"]
+    )  # the new worker restored the story table from its changelog
     # (the third article found the story before its write made the first article's keys go)

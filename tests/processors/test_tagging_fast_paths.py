@@ -5,6 +5,7 @@ whole text and running a word regex over it; ``find`` visits only the pieces tha
 plain word; tags are built without re-validation. Each is checked against the straightforward
 computation it replaces.
 """
+
 from __future__ import annotations
 
 import re
@@ -23,9 +24,14 @@ from tests.processors.evaluation import cases
 
 MARKS = "\u064e\u0650\u0651\u0652\u0640\u0670\u200b\u200c\u200d\u00ad\u0301\u061c"
 TEXT = st.text(
-    alphabet=st.one_of(st.characters(min_codepoint=0x0621, max_codepoint=0x064A), st.sampled_from(MARKS),
-                       st.sampled_from(" .,-'’\n\t_«»"), st.characters(min_codepoint=0x0400, max_codepoint=0x044F),
-                       st.characters(min_codepoint=0x0041, max_codepoint=0x024F), st.characters()),
+    alphabet=st.one_of(
+        st.characters(min_codepoint=0x0621, max_codepoint=0x064A),
+        st.sampled_from(MARKS),
+        st.sampled_from(" .,-'’\n\t_«»"),
+        st.characters(min_codepoint=0x0400, max_codepoint=0x044F),
+        st.characters(min_codepoint=0x0041, max_codepoint=0x024F),
+        st.characters(),
+    ),
     max_size=80,
 )
 _WORD_RE = re.compile(r"[^\W_]+")
@@ -36,7 +42,9 @@ def _plain(text: str) -> tuple[list[str], list[tuple[int, int]]]:
     """Keys and original offsets the plain way: fold the whole text, find words, map offsets back."""
     folded = fold_with_offsets(text)
     found = list(_WORD_RE.finditer(folded.text))
-    return [match_key(LEXICON.stemmer.stem(m.group())) for m in found], [folded.span(*m.span()) for m in found]
+    return [match_key(LEXICON.stemmer.stem(m.group())) for m in found], [
+        folded.span(*m.span()) for m in found
+    ]
 
 
 @settings(deadline=None, max_examples=300)
@@ -68,14 +76,27 @@ def _words_of_the_lexicon() -> list[str]:
     from rasad import concepts
 
     lexicon = concepts.load()
-    forms = sorted({f.text for c in lexicon.concepts.values() for fs in c.forms.values() for f in fs})
-    cues = sorted({k for entry in lexicon.index.values() for _, rules in entry for r in rules if r
-                   for k in r.needs | r.avoids})
+    forms = sorted(
+        {f.text for c in lexicon.concepts.values() for fs in c.forms.values() for f in fs}
+    )
+    cues = sorted(
+        {
+            k
+            for entry in lexicon.index.values()
+            for _, rules in entry
+            for r in rules
+            if r
+            for k in r.needs | r.avoids
+        }
+    )
     return [t for t in forms if " " in t or "-" in t][:300] + forms[::40] + cues
 
 
-PIECES = st.one_of(st.sampled_from(_words_of_the_lexicon()), st.sampled_from(["the", "في", "и", "-", "—", "l'", "’s", "2015"]),
-                   TEXT)
+PIECES = st.one_of(
+    st.sampled_from(_words_of_the_lexicon()),
+    st.sampled_from(["the", "في", "и", "-", "—", "l'", "’s", "2015"]),
+    TEXT,
+)
 SEPARATORS = st.sampled_from([" ", " ", " ", "  ", "\n", " - ", ", ", "-"])
 
 

@@ -3,6 +3,7 @@
 The floors are raised as the tagger improves; a drop below one fails the test and prints
 every article that disagrees with its labels.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -11,7 +12,13 @@ from processors.tagger import tag
 from rasad.model import Article
 from tests.processors.evaluation import cases, evaluate
 
-FLOORS = {"ar": (0.97, 0.97), "en": (0.97, 0.97), "fr": (0.97, 0.97), "ru": (0.95, 0.97), "tr": (0.97, 0.97)}
+FLOORS = {
+    "ar": (0.97, 0.97),
+    "en": (0.97, 0.97),
+    "fr": (0.97, 0.97),
+    "ru": (0.95, 0.97),
+    "tr": (0.97, 0.97),
+}
 
 
 @pytest.fixture(scope="module")
@@ -31,19 +38,35 @@ def test_the_set_covers_every_language_with_enough_articles():
 def test_precision_and_recall_meet_the_floor(scores, language, capsys):
     score = scores[language]
     with capsys.disabled():
-        print(f"\n[{language}] precision {score.precision:.3f} recall {score.recall:.3f} "
-              f"(tp {score.tp}, predicted {score.predicted}, gold {score.gold})")
+        print(
+            f"\n[{language}] precision {score.precision:.3f} recall {score.recall:.3f} "
+            f"(tp {score.tp}, predicted {score.predicted}, gold {score.gold})"
+        )
     floor_p, floor_r = FLOORS[language]
     assert score.precision >= floor_p and score.recall >= floor_r, "\n".join(score.errors)
 
 
 def _trap_cases() -> list:
     """Cases with traps; a known miss is an expected (strict) failure, so fixing it is noticed."""
-    return [pytest.param(c, id=c["id"], marks=[pytest.mark.xfail(reason=c["known_miss"], strict=True)] if "known_miss" in c else [])
-            for c in cases() if c["traps"]]
+    return [
+        pytest.param(
+            c,
+            id=c["id"],
+            marks=[pytest.mark.xfail(reason=c["known_miss"], strict=True)]
+            if "known_miss" in c
+            else [],
+        )
+        for c in cases()
+        if c["traps"]
+    ]
 
 
 @pytest.mark.parametrize("case", _trap_cases())
 def test_traps_are_not_tagged(lexicon, case):
-    ids = {t.id for t in tag(Article(title=case["title"], text=case["text"], language=case["language"]), lexicon)}
+    ids = {
+        t.id
+        for t in tag(
+            Article(title=case["title"], text=case["text"], language=case["language"]), lexicon
+        )
+    }
     assert not ids & set(case["traps"]), case["text"]

@@ -1,4 +1,5 @@
 """Matching that survives real text, and disambiguation by context (one behaviour per test)."""
+
 from __future__ import annotations
 
 import pytest
@@ -16,7 +17,9 @@ def spans_of(text: str, concept_id: str, lexicon) -> list[str]:
     return [s.text for t in tag_text(text, lexicon) if t.id == concept_id for s in t.spans]
 
 
-@pytest.mark.parametrize("text", ["لداعش", "وبداعش", "فلداعش", "والدولة الإسلامية", "للدولة الإسلامية", "داعشٍ"])
+@pytest.mark.parametrize(
+    "text", ["لداعش", "وبداعش", "فلداعش", "والدولة الإسلامية", "للدولة الإسلامية", "داعشٍ"]
+)
 def test_arabic_clitics_and_diacritics(lexicon, text):
     assert "Q2429253" in ids(f"قال المتحدث إن {text} هاجم المدينة", lexicon)
 
@@ -31,15 +34,26 @@ def test_both_spellings_of_netanyahu(lexicon, text):
     assert "Q43723" in ids(f"قال {text} إن", lexicon)
 
 
-@pytest.mark.parametrize("text,country", [
-    ("Syrian troops", "SY"), ("l'armée syrienne", "SY"), ("сирийский конфликт", "SY"), ("Suriyeli mülteciler", "SY"),
-    ("الجيش الروسي", "RU"), ("Russian jets", "RU"), ("российские войска", "RU"), ("Rus askerleri", "RU"),
-])
+@pytest.mark.parametrize(
+    "text,country",
+    [
+        ("Syrian troops", "SY"),
+        ("l'armée syrienne", "SY"),
+        ("сирийский конфликт", "SY"),
+        ("Suriyeli mülteciler", "SY"),
+        ("الجيش الروسي", "RU"),
+        ("Russian jets", "RU"),
+        ("российские войска", "RU"),
+        ("Rus askerleri", "RU"),
+    ],
+)
 def test_demonyms_and_adjectives_name_the_country(lexicon, text, country):
     assert country in ids(text, lexicon)
 
 
-@pytest.mark.parametrize("text", ["в Сирии", "в Сирию", "Сирия", "Suriye'de", "Suriye'nin", "Suriye’deki"])
+@pytest.mark.parametrize(
+    "text", ["в Сирии", "в Сирию", "Сирия", "Suriye'de", "Suriye'nin", "Suriye’deki"]
+)
 def test_russian_and_turkish_inflection(lexicon, text):
     assert "SY" in ids(text, lexicon)
 
@@ -53,7 +67,7 @@ def test_spans_point_into_the_original_text_despite_diacritics(lexicon):
     text = "وقالَ إنَّ الرئيسَ بوتينَ يستعدّ لضربِ داعشٍ"
     for t in tag_text(text, lexicon):
         for span in t.spans:
-            assert text[span.start:span.end] == span.text
+            assert text[span.start : span.end] == span.text
     assert spans_of(text, "Q7747", lexicon) == ["بوتينَ"]
 
 
@@ -65,7 +79,9 @@ def test_lion_is_not_assad_but_the_president_is(lexicon):
 def test_isis_in_capitals_always_counts_but_isis_the_name_needs_context(lexicon):
     assert "Q2429253" in ids("ISIS claimed the attack.", lexicon)
     assert "Q2429253" not in ids("Isis and her sister opened a bakery in Leeds.", lexicon)
-    assert "Q2429253" in ids("Isis militants attacked army positions near the Iraq border.", lexicon)
+    assert "Q2429253" in ids(
+        "Isis militants attacked army positions near the Iraq border.", lexicon
+    )
 
 
 def test_air_strike_and_labour_strike(lexicon):
@@ -99,16 +115,25 @@ def test_a_shared_city_name_goes_to_the_country_the_article_names(lexicon):
 
 def test_more_mentions_and_title_mentions_raise_confidence(lexicon):
     once = {t.id: t for t in tag_text("Putin spoke.", lexicon)}["Q7747"].confidence
-    thrice = {t.id: t for t in tag_text("Putin spoke. Putin left. Putin returned.", lexicon)}["Q7747"].confidence
+    thrice = {t.id: t for t in tag_text("Putin spoke. Putin left. Putin returned.", lexicon)}[
+        "Q7747"
+    ].confidence
     assert 0 < once < thrice <= 0.99
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.text(max_size=200) | st.text(alphabet="داعش سوريا الأسد Сирии Suriye'de ISIS Isis strike-َّ\n", max_size=200))
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.text(max_size=200)
+    | st.text(alphabet="داعش سوريا الأسد Сирии Suriye'de ISIS Isis strike-َّ\n", max_size=200)
+)
 def test_any_text_tags_without_crashing_and_spans_are_slices(lexicon, text):
     for t in tag_text(text, lexicon):
         for span in t.spans:
-            assert 0 <= span.start < span.end <= len(text) and text[span.start:span.end] == span.text
+            assert (
+                0 <= span.start < span.end <= len(text) and text[span.start : span.end] == span.text
+            )
 
 
 def test_arabic_gazetteer_names_need_a_place_cue_right_next_to_them(lexicon):
@@ -117,13 +142,16 @@ def test_arabic_gazetteer_names_need_a_place_cue_right_next_to_them(lexicon):
     assert najran not in ids("نجران اسم قديم ورد في الكتب وفي المنطقة أيضا", lexicon)
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("Rus savaş uçakları hava saldırılarında bulundu", "airstrike"),
-    ("Taraflar ateşkesi ihlal etmemeye söz verdi", "ceasefire"),
-    ("İsrail ordusunun açıklaması", "rasad:idf"),
-    ("Suriyelilere yardım", "SY"),
-    ("Katar'ın arabuluculuğunda", "mediation"),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("Rus savaş uçakları hava saldırılarında bulundu", "airstrike"),
+        ("Taraflar ateşkesi ihlal etmemeye söz verdi", "ceasefire"),
+        ("İsrail ordusunun açıklaması", "rasad:idf"),
+        ("Suriyelilere yardım", "SY"),
+        ("Katar'ın arabuluculuğunda", "mediation"),
+    ],
+)
 def test_turkish_suffixes_without_an_apostrophe(lexicon, text, expected):
     assert expected in {t.id for t in tag_text(text, lexicon, language="tr")}
 

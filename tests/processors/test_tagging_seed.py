@@ -1,4 +1,5 @@
 """The seed article (an Elaph page, Arabic) gets the tags the issue names, each with correct spans."""
+
 from __future__ import annotations
 
 import pytest
@@ -37,8 +38,10 @@ def test_seed_gets_the_concept_with_spans_that_point_at_it(seed, concept_id):
     assert not tag.derived and tag.spans and 0 < tag.confidence <= 1
     body = seed.body
     for span in tag.spans:
-        assert body[span.start:span.end] == span.text
-    assert {fold(s.text) for s in tag.spans} & {fold(e) for e in EXPECTED[concept_id]}, [s.text for s in tag.spans]
+        assert body[span.start : span.end] == span.text
+    assert {fold(s.text) for s in tag.spans} & {fold(e) for e in EXPECTED[concept_id]}, [
+        s.text for s in tag.spans
+    ]
 
 
 def test_seed_tags_carry_labels_and_standard_codes(seed):

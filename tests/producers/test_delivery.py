@@ -1,26 +1,27 @@
 """Delivery on the memory bus: completion, duplicates, the state store across restarts, follow mode, HTTP push."""
+
 from __future__ import annotations
 
 import json
 import threading
 import time
 
-from starlette.applications import Starlette
 import httpx
+from starlette.applications import Starlette
 
-from producers.publisher import Producer
+from producers.fetch import Fetcher
 from producers.files import read_file
 from producers.follow import Follower
-from producers.fetch import Fetcher
+from producers.publisher import Producer
 from producers.push import push_routes
 from producers.sources import Item
 from producers.state import State
 from producers.synthetic import synthetic_articles, synthetic_items
-from tests.helpers.network import AppServer
 from rasad.bus.memory import MemoryBus
 from rasad.errors import BusError
 from rasad.model import Article
 from rasad.settings import Settings
+from tests.helpers.network import AppServer
 
 SETTINGS = Settings(topic_raw="raw", topic_dlq="dlq")
 
@@ -36,12 +37,20 @@ def raw_ids(bus: MemoryBus) -> list[str]:
 def test_articles_are_completed_and_exact_duplicates_dropped():
     bus = MemoryBus()
     text = "Delegates of the government and the opposition met again in Geneva on Monday."
-    summary = Producer(bus, SETTINGS).send([
-        item(text, "https://a.example/1"), item(text, "https://a.example/1?utm_source=x"),  # same id
-        item(text, "https://b.example/other"),  # same normalized text, another URL
-        item(text.upper().replace("GENEVA", "Geneva"), None),  # case-folded: same normalized text
-        item("Российские и украинские делегации обменялись пленными при посредничестве ОАЭ.", None),
-    ])
+    summary = Producer(bus, SETTINGS).send(
+        [
+            item(text, "https://a.example/1"),
+            item(text, "https://a.example/1?utm_source=x"),  # same id
+            item(text, "https://b.example/other"),  # same normalized text, another URL
+            item(
+                text.upper().replace("GENEVA", "Geneva"), None
+            ),  # case-folded: same normalized text
+            item(
+                "Российские и украинские делегации обменялись пленными при посредничестве ОАЭ.",
+                None,
+            ),
+        ]
+    )
     bus.flush()
     assert (summary.read, summary.sent, summary.duplicates) == (5, 2, 3)
     sent = [json.loads(v) for _, v in bus.recent("raw")]
@@ -60,9 +69,11 @@ class FlakyBus(MemoryBus):
     def publish(self, topic, key, value):
         self.count += 1
         if topic == "raw" and self.count % 3 == 0:
+
             class Failed:
                 def result(self, timeout=None):
                     raise BusError("not acknowledged")
+
             return Failed()
         return super().publish(topic, key, value)
 
@@ -81,7 +92,9 @@ def test_restart_neither_resends_acknowledged_nor_skips_unacknowledged(tmp_path)
     second = Producer(bus, SETTINGS, state).send(items)
     bus.flush()
     assert (second.sent, second.duplicates) == (10, 20)
-    assert sorted(raw_ids(flaky) + raw_ids(bus)) == sorted(a.id for a in synthetic_articles(30, size=300))
+    assert sorted(raw_ids(flaky) + raw_ids(bus)) == sorted(
+        a.id for a in synthetic_articles(30, size=300)
+    )
     third = Producer(bus, SETTINGS, state).send(items)
     assert (third.sent, third.duplicates) == (0, 30)
 
@@ -103,13 +116,17 @@ def test_watched_folder_picks_up_each_new_file_once(tmp_path, monkeypatch):
     bus = MemoryBus()
     state = State(tmp_path / "state.db", "raw")
     with Fetcher() as fetcher:
-        follower = Follower(Producer(bus, SETTINGS, state), state, fetcher, [inbox], [], folder_interval=0.05)
+        follower = Follower(
+            Producer(bus, SETTINGS, state), state, fetcher, [inbox], [], folder_interval=0.05
+        )
         stop = threading.Event()
         runner = threading.Thread(target=follower.run, args=(stop,))
         runner.start()
         try:
             for n in range(3):
-                (inbox / f"{n}.jsonl").write_text(json.dumps({"title": f"Story {n}", "text": f"Body of story {n}."}))
+                (inbox / f"{n}.jsonl").write_text(
+                    json.dumps({"title": f"Story {n}", "text": f"Body of story {n}."})
+                )
                 deadline = time.monotonic() + 10
                 while len(bus.recent("raw")) < n + 1 and time.monotonic() < deadline:
                     time.sleep(0.05)
@@ -125,7 +142,9 @@ def test_watched_folder_picks_up_each_new_file_once(tmp_path, monkeypatch):
 
 def test_http_push_answers_202_400_413():
     bus = MemoryBus()
-    server = AppServer(Starlette(routes=push_routes(Producer(bus, SETTINGS), max_bytes=4096, max_batch=3)))
+    server = AppServer(
+        Starlette(routes=push_routes(Producer(bus, SETTINGS), max_bytes=4096, max_batch=3))
+    )
     try:
         with httpx.Client(base_url=server.url("")) as client:
             check_push(client, bus)
@@ -134,7 +153,11 @@ def test_http_push_answers_202_400_413():
 
 
 def check_push(client: httpx.Client, bus: MemoryBus) -> None:
-    one = {"title": "Talks resume", "text": "Delegates met in Geneva on Monday.", "url": "https://n.example/1"}
+    one = {
+        "title": "Talks resume",
+        "text": "Delegates met in Geneva on Monday.",
+        "url": "https://n.example/1",
+    }
     response = client.post("/api/articles", json=one)
     assert response.status_code == 202 and response.json()["ids"] == [Article(**one).id]
     batch = [{"title": f"t{n}", "text": f"Story number {n} from the wire."} for n in range(3)]

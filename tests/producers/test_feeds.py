@@ -1,4 +1,5 @@
 """Feeds and fetching against a real HTTP server on 127.0.0.1: RSS, Atom, summaries, and every failure."""
+
 from __future__ import annotations
 
 import pytest
@@ -19,8 +20,11 @@ PAGE = b"""<html><head><title>Ceasefire talks</title></head><body><nav>Home | Wo
 
 
 def summary_atom(links: list[str]) -> bytes:
-    entries = "".join(f"""<entry><title>Item {i}</title><link href="{link}"/><id>{link}</id>
-        <updated>2025-03-01T10:00:00Z</updated><summary>Short summary {i}.</summary></entry>""" for i, link in enumerate(links))
+    entries = "".join(
+        f"""<entry><title>Item {i}</title><link href="{link}"/><id>{link}</id>
+        <updated>2025-03-01T10:00:00Z</updated><summary>Short summary {i}.</summary></entry>"""
+        for i, link in enumerate(links)
+    )
     return f"""<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">
         <title>Summaries</title><id>urn:x</id><updated>2025-03-01T10:00:00Z</updated>{entries}</feed>""".encode()
 
@@ -32,7 +36,11 @@ def fetcher():
 
 
 def test_rss_by_url_with_full_content_and_conditional_polling(http_server, fetcher):
-    http_server.routes["/wire.rss"] = (200, {"Content-Type": "application/rss+xml", "ETag": '"v1"'}, RSS)
+    http_server.routes["/wire.rss"] = (
+        200,
+        {"Content-Type": "application/rss+xml", "ETag": '"v1"'},
+        RSS,
+    )
     source = FeedSource(http_server.url("/wire.rss"), fetcher)
     items = list(source.items())
     assert len(items) == RSS.count(b"<item>") and all(i.article for i in items)
@@ -44,22 +52,31 @@ def test_rss_by_url_with_full_content_and_conditional_polling(http_server, fetch
     def not_modified(handler):
         assert handler.headers["If-None-Match"] == '"v1"'
         return 304, {}, b""
+
     http_server.routes["/wire.rss"] = not_modified
     again = FeedSource(http_server.url("/wire.rss"), fetcher, FeedPosition(source.location, '"v1"'))
     assert list(again.items()) == []
 
 
 def test_summary_only_entries_fetch_their_page_and_failures_are_per_item(http_server, fetcher):
-    http_server.routes.update({
-        "/article": (200, {"Content-Type": "text/html; charset=utf-8"}, PAGE),
-        "/broken": (500, {}, b"oops"),
-        "/loop": (302, {"Location": "/loop"}, b""),
-        "/slow": slow(3),
-        "/huge": (200, {"Content-Type": "text/html"}, b"<p>" + b"x" * 300_000 + b"</p>"),
-    })
-    links = [http_server.url(p) for p in ("/article", "/missing", "/broken", "/loop", "/slow", "/huge")]
+    http_server.routes.update(
+        {
+            "/article": (200, {"Content-Type": "text/html; charset=utf-8"}, PAGE),
+            "/broken": (500, {}, b"oops"),
+            "/loop": (302, {"Location": "/loop"}, b""),
+            "/slow": slow(3),
+            "/huge": (200, {"Content-Type": "text/html"}, b"<p>" + b"x" * 300_000 + b"</p>"),
+        }
+    )
+    links = [
+        http_server.url(p) for p in ("/article", "/missing", "/broken", "/loop", "/slow", "/huge")
+    ]
     links.append("ftp://files.example/story")
-    http_server.routes["/feed.atom"] = (200, {"Content-Type": "application/atom+xml"}, summary_atom(links))
+    http_server.routes["/feed.atom"] = (
+        200,
+        {"Content-Type": "application/atom+xml"},
+        summary_atom(links),
+    )
     items = list(FeedSource(http_server.url("/feed.atom"), fetcher).items())
     assert len(items) == 7
     article = items[0].article
@@ -69,18 +86,30 @@ def test_summary_only_entries_fetch_their_page_and_failures_are_per_item(http_se
 
 
 def test_malformed_and_empty_feeds(http_server, fetcher, tmp_path):
-    http_server.routes["/bad"] = (200, {"Content-Type": "application/rss+xml"}, b"{this is not] a feed <at all")
+    http_server.routes["/bad"] = (
+        200,
+        {"Content-Type": "application/rss+xml"},
+        b"{this is not] a feed <at all",
+    )
     (item,) = list(FeedSource(http_server.url("/bad"), fetcher).items())
     assert item.error.reason == "bad_feed" and "malformed" in str(item.error)
-    http_server.routes["/cut"] = (200, {"Content-Type": "application/rss+xml"}, b"<rss><channel><item><title>x</ti")
+    http_server.routes["/cut"] = (
+        200,
+        {"Content-Type": "application/rss+xml"},
+        b"<rss><channel><item><title>x</ti",
+    )
     assert all(i.error is not None for i in FeedSource(http_server.url("/cut"), fetcher).items())
     path = tmp_path / "empty.rss"
-    path.write_text("<?xml version='1.0'?><rss version='2.0'><channel><title>t</title></channel></rss>")
+    path.write_text(
+        "<?xml version='1.0'?><rss version='2.0'><channel><title>t</title></channel></rss>"
+    )
     (item,) = list(FeedSource(path, fetcher).items())
     assert item.error.reason == "bad_feed"
 
 
-@pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://example.com/feed", "javascript:alert(1)", "/relative"])
+@pytest.mark.parametrize(
+    "url", ["file:///etc/passwd", "ftp://example.com/feed", "javascript:alert(1)", "/relative"]
+)
 def test_only_http_urls_are_fetched(fetcher, url):
     with pytest.raises(BadInput) as info:
         fetcher.get(url)

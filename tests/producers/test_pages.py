@@ -1,7 +1,9 @@
 """Page-text dumps: the seed, the sample corpus, furniture in every language, and property checks."""
+
 from __future__ import annotations
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from producers import corpus
 from producers.files import read_file
@@ -21,7 +23,9 @@ def test_seed_is_cleaned():
     assert article.text.endswith("حيث توجد قاعدة بحرية روسية كبيرة.")
     assert article.text.count("\n\n") == 8  # all nine body paragraphs, none merged or lost
     assert "نقلت شبكة (بلومبيرغ)" in article.text and "نصر المجالي" not in article.text
-    assert "تنسيق روسي إسرائيلي\nإلى ذلك" in article.text  # the inline subheading stays with its paragraph
+    assert (
+        "تنسيق روسي إسرائيلي\nإلى ذلك" in article.text
+    )  # the inline subheading stays with its paragraph
 
 
 def test_every_sample_page_parses_to_its_source_article():
@@ -41,29 +45,34 @@ def test_every_sample_page_parses_to_its_source_article():
 
 
 def test_news_sentences_that_mention_networks_or_sharing_are_kept():
-    text = ("Title of the story\n\n"
-            "وشارك في الاجتماع وزراء خارجية خمس دول عربية إلى جانب المبعوث الأممي الخاص إلى سوريا.\n\n"
-            "The minister wrote on Twitter that the talks would resume next week in Geneva.\n\n"
-            "Comments from the delegations were cautious, a diplomat said after the session ended.")
+    text = (
+        "Title of the story\n\n"
+        "وشارك في الاجتماع وزراء خارجية خمس دول عربية إلى جانب المبعوث الأممي الخاص إلى سوريا.\n\n"
+        "The minister wrote on Twitter that the talks would resume next week in Geneva.\n\n"
+        "Comments from the delegations were cautious, a diplomat said after the session ended."
+    )
     article = parse_page(text)
     assert len(article.text.split("\n\n")) == 3
 
 
 def test_furniture_in_other_languages_is_removed():
-    text = ("Monde\n\nLa trêve tient à Gaza\n\nPar Claire Moreau\n\nSuivez-nous sur Facebook\nPartager\n\n"
-            "Les médiateurs ont poursuivi leurs réunions à Doha autour d'une proposition de cessez-le-feu.\n\n"
-            "Le secrétaire général de l'ONU a de nouveau appelé à un cessez-le-feu immédiat.\n\n"
-            "Lire aussi\n\nLa Bourse de Paris termine en hausse\n\nTous droits réservés")
+    text = (
+        "Monde\n\nLa trêve tient à Gaza\n\nPar Claire Moreau\n\nSuivez-nous sur Facebook\nPartager\n\n"
+        "Les médiateurs ont poursuivi leurs réunions à Doha autour d'une proposition de cessez-le-feu.\n\n"
+        "Le secrétaire général de l'ONU a de nouveau appelé à un cessez-le-feu immédiat.\n\n"
+        "Lire aussi\n\nLa Bourse de Paris termine en hausse\n\nTous droits réservés"
+    )
     article = parse_page(text)
     assert article.title == "La trêve tient à Gaza"
     assert article.byline == "Claire Moreau"
     assert article.text.split("\n\n") == [
         "Les médiateurs ont poursuivi leurs réunions à Doha autour d'une proposition de cessez-le-feu.",
-        "Le secrétaire général de l'ONU a de nouveau appelé à un cessez-le-feu immédiat."]
+        "Le secrétaire général de l'ONU a de nouveau appelé à un cessez-le-feu immédiat.",
+    ]
 
 
 def test_a_quotation_is_not_a_byline():
-    text = ("عنوان\n\nوقال الوزير: إن الحكومة ستواصل العمل على إعادة الإعمار في المناطق المتضررة من الزلزال خلال العام.")
+    text = "عنوان\n\nوقال الوزير: إن الحكومة ستواصل العمل على إعادة الإعمار في المناطق المتضررة من الزلزال خلال العام."
     assert parse_page(text).byline is None
 
 

@@ -32,7 +32,9 @@ def bus_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
         return Settings(data_dir=tmp_path, **topics)
     stack: Settings = request.getfixturevalue("stack_settings")
     request.getfixturevalue("stack")
-    return Settings(data_dir=tmp_path, bus=f"kafka://127.0.0.1:{stack.kafka_port}", topic_partitions=2, **topics)
+    return Settings(
+        data_dir=tmp_path, bus=f"kafka://127.0.0.1:{stack.kafka_port}", topic_partitions=2, **topics
+    )
 
 
 @pytest.fixture
@@ -52,12 +54,19 @@ def read(bus: Bus, bus_settings: Settings) -> Reader:
         return bus.recent(topic)[:n]
 
     def from_kafka(topic: str, n: int) -> list[tuple[str | None, bytes]]:
-        consumer = KafkaConsumer(topic, bootstrap_servers=bus_settings.bus.bootstrap, auto_offset_reset="earliest",
-                                 consumer_timeout_ms=15000, group_id=None)
+        consumer = KafkaConsumer(
+            topic,
+            bootstrap_servers=bus_settings.bus.bootstrap,
+            auto_offset_reset="earliest",
+            consumer_timeout_ms=15000,
+            group_id=None,
+        )
         try:
             got = []
             for message in consumer:
-                got.append((message.key.decode() if message.key is not None else None, message.value))
+                got.append(
+                    (message.key.decode() if message.key is not None else None, message.value)
+                )
                 if len(got) == n:
                     break
             return got
@@ -68,7 +77,9 @@ def read(bus: Bus, bus_settings: Settings) -> Reader:
 
 
 def test_the_registry_opens_the_bus_the_url_names(bus: Bus, bus_settings: Settings) -> None:
-    assert type(bus).__name__ == {"memory": "MemoryBus", "kafka": "KafkaBus"}[bus_settings.bus.scheme]
+    assert (
+        type(bus).__name__ == {"memory": "MemoryBus", "kafka": "KafkaBus"}[bus_settings.bus.scheme]
+    )
 
 
 def test_published_messages_are_acknowledged_and_read_back_in_order_per_key(
@@ -82,7 +93,9 @@ def test_published_messages_are_acknowledged_and_read_back_in_order_per_key(
     assert read(topic, 20) == [("k1", f"m{i}".encode()) for i in range(20)]
 
 
-def test_a_message_without_key_keeps_its_bytes(bus: Bus, bus_settings: Settings, read: Reader) -> None:
+def test_a_message_without_key_keeps_its_bytes(
+    bus: Bus, bus_settings: Settings, read: Reader
+) -> None:
     value = "غارات على الرقة".encode() + b"\x00\xff"
     bus.publish(bus_settings.topic_tagged, None, value).result(timeout=30)
     assert read(bus_settings.topic_tagged, 1) == [(None, value)]
@@ -92,11 +105,17 @@ def test_dead_letters_keep_the_reason_the_origin_and_the_original_bytes(
     bus: Bus, bus_settings: Settings, read: Reader
 ) -> None:
     origin = {"topic": bus_settings.topic_raw, "partition": 0, "offset": 7, "stage": "tagger"}
-    dead_letter(bus, bus_settings.topic_dlq, "not_json", "message is not JSON", b"\xff\x00raw", origin).result(30)
-    dead_letter(bus, bus_settings.topic_dlq, "invalid_article", "no text", '{"title": "x"}', origin).result(30)
+    dead_letter(
+        bus, bus_settings.topic_dlq, "not_json", "message is not JSON", b"\xff\x00raw", origin
+    ).result(30)
+    dead_letter(
+        bus, bus_settings.topic_dlq, "invalid_article", "no text", '{"title": "x"}', origin
+    ).result(30)
     records = [json.loads(value) for _, value in read(bus_settings.topic_dlq, 2)]
     assert [r["reason"] for r in records] == ["not_json", "invalid_article"]
     assert records[0]["origin"] == origin and records[0]["error"] == "message is not JSON"
-    assert records[0]["encoding"] == "hex" and bytes.fromhex(records[0]["original"]) == b"\xff\x00raw"
+    assert (
+        records[0]["encoding"] == "hex" and bytes.fromhex(records[0]["original"]) == b"\xff\x00raw"
+    )
     assert records[1]["encoding"] == "utf-8" and records[1]["original"] == '{"title": "x"}'
     assert all(r["at"] for r in records)

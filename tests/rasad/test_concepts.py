@@ -1,4 +1,5 @@
 """The taxonomy as data: standard ids, labels, forms in every language, and clear errors."""
+
 from __future__ import annotations
 
 import re
@@ -39,7 +40,9 @@ def test_countries_and_cities_have_standard_ids(lexicon):
     assert len(countries) >= 240 and all(re.fullmatch(r"[A-Z]{2}", c.id) for c in countries)
     assert len(cities) >= 500
     for city in cities:
-        assert re.fullmatch(r"geonames:\d+", city.id) and city.lat is not None and city.lon is not None
+        assert (
+            re.fullmatch(r"geonames:\d+", city.id) and city.lat is not None and city.lon is not None
+        )
         assert city.country in lexicon.concepts
     aleppo = lexicon.concepts["geonames:170063"]
     assert aleppo.label == "Aleppo" and set(aleppo.forms) >= LANGS
@@ -56,7 +59,9 @@ def test_a_malformed_taxonomy_is_a_config_error(tmp_path: Path):
     with pytest.raises(ConfigError, match="kind must be one of"):
         concepts.load(bad)
     bad = tmp_path / "taxonomy2.yaml"
-    bad.write_text("concepts:\n  - {id: y, kind: event, label: Y, forms: {en: [{form: a, needs: ['@nope']}]}}\n",
-                   encoding="utf-8")
+    bad.write_text(
+        "concepts:\n  - {id: y, kind: event, label: Y, forms: {en: [{form: a, needs: ['@nope']}]}}\n",
+        encoding="utf-8",
+    )
     with pytest.raises(ConfigError, match="unknown context list"):
         concepts.load(bad)

@@ -1,4 +1,5 @@
 """The built lexicon is kept on disk between processes, and rebuilt whenever what it is built from changes."""
+
 from __future__ import annotations
 
 import shutil
@@ -21,13 +22,16 @@ def test_a_cached_lexicon_is_the_built_one_and_a_changed_file_builds_anew(tmp_pa
     again = cache.cached("lexicon", data, build)  # read back from disk
     assert len(builds) == 1 and again is not first
     assert again.index == first.index and again.starts == first.starts  # rules compare by value
-    assert {c.id: (c.label, c.country, c.lat) for c in again.concepts.values()} == \
-        {c.id: (c.label, c.country, c.lat) for c in first.concepts.values()}
+    assert {c.id: (c.label, c.country, c.lat) for c in again.concepts.values()} == {
+        c.id: (c.label, c.country, c.lat) for c in first.concepts.values()
+    }
     assert len(list((tmp_path / "cache" / "rasad").glob("lexicon-*.pickle"))) == 1
 
     data.write_text(data.read_text(encoding="utf-8") + "\n# an edit\n", encoding="utf-8")
     cache.cached("lexicon", data, build)
-    assert len(builds) == 2 and len(list((tmp_path / "cache" / "rasad").glob("lexicon-*.pickle"))) == 2
+    assert (
+        len(builds) == 2 and len(list((tmp_path / "cache" / "rasad").glob("lexicon-*.pickle"))) == 2
+    )
 
 
 def test_an_unreadable_cache_is_rebuilt_and_an_unwritable_one_is_ignored(tmp_path, monkeypatch):

@@ -1,4 +1,5 @@
 """The one schema: ids, validation, the JSON that Kafka carries."""
+
 from __future__ import annotations
 
 import json
@@ -32,14 +33,17 @@ def test_url_gives_the_id_and_tracking_parameters_do_not_matter():
     assert canonical_url("HTTPS://Example.com/a/?utm_medium=m") == "https://example.com/a"
 
 
-@pytest.mark.parametrize("raw, reason, words", [
-    (b"not json", "not_json", "not JSON"),
-    (b"\xff\xfe\x00", "not_json", "not JSON"),
-    (b'["a list"]', "invalid_article", "not an object"),
-    (b'{"title": "only a title"}', "invalid_article", "text: Field required"),
-    (b'{"text": "   "}', "invalid_article", "text is empty"),
-    (b'{"text": "x", "published_at": "2015-10-01T10:00:00"}', "invalid_article", "timezone"),
-])
+@pytest.mark.parametrize(
+    "raw, reason, words",
+    [
+        (b"not json", "not_json", "not JSON"),
+        (b"\xff\xfe\x00", "not_json", "not JSON"),
+        (b'["a list"]', "invalid_article", "not an object"),
+        (b'{"title": "only a title"}', "invalid_article", "text: Field required"),
+        (b'{"text": "   "}', "invalid_article", "text is empty"),
+        (b'{"text": "x", "published_at": "2015-10-01T10:00:00"}', "invalid_article", "timezone"),
+    ],
+)
 def test_bad_messages_say_what_is_wrong(raw, reason, words):
     with pytest.raises(BadInput) as caught:
         Article.from_json(raw)

@@ -1,4 +1,5 @@
 """Property tests for the shared normalizer (rasad.normalize): tagging, search and alerts rely on them."""
+
 from __future__ import annotations
 
 from hypothesis import given, settings
@@ -11,9 +12,12 @@ STEMMER = concepts.load().stemmer  # the vocabulary documents and queries are st
 
 ARABIC = st.text(alphabet=st.characters(min_codepoint=0x0600, max_codepoint=0x06FF), max_size=40)
 MIXED = st.text(
-    alphabet=st.one_of(st.characters(min_codepoint=0x0600, max_codepoint=0x06FF), st.sampled_from(" .,-'’\n"),
-                       st.characters(min_codepoint=0x0400, max_codepoint=0x04FF),
-                       st.characters(min_codepoint=0x0041, max_codepoint=0x024F)),
+    alphabet=st.one_of(
+        st.characters(min_codepoint=0x0600, max_codepoint=0x06FF),
+        st.sampled_from(" .,-'’\n"),
+        st.characters(min_codepoint=0x0400, max_codepoint=0x04FF),
+        st.characters(min_codepoint=0x0041, max_codepoint=0x024F),
+    ),
     max_size=60,
 )
 ANY = st.text(max_size=60)  # any Unicode: controls, combining marks, emoji, every script
@@ -47,7 +51,13 @@ def test_stem_is_idempotent_on_folded_words(text):
 
 def test_a_clitic_is_peeled_only_before_a_known_word():
     stemmer = Stemmer({"داعش"})
-    assert [stemmer.stem(w) for w in words("لداعش وداعش بين وزير الداعش")] == ["داعش", "داعش", "بين", "وزير", "داعش"]
+    assert [stemmer.stem(w) for w in words("لداعش وداعش بين وزير الداعش")] == [
+        "داعش",
+        "داعش",
+        "بين",
+        "وزير",
+        "داعش",
+    ]
     assert Stemmer(()).stem("لداعش") == "لداعش"  # unknown: only an article would go
 
 

@@ -1,4 +1,5 @@
 """The embedded stores' SQLite transactions: all or nothing, errors typed."""
+
 from __future__ import annotations
 
 import sqlite3
@@ -33,8 +34,7 @@ def test_sqlite_error_rolls_back_and_becomes_a_store_error():
 
 def test_other_errors_roll_back_and_pass_through():
     db = _db()
-    with pytest.raises(ValueError):
-        with transaction(db, "test"):
-            db.execute("INSERT INTO t VALUES ('a')")
-            raise ValueError("a bug in the caller")
+    with pytest.raises(ValueError), transaction(db, "test"):
+        db.execute("INSERT INTO t VALUES ('a')")
+        raise ValueError("a bug in the caller")
     assert db.execute("SELECT count(*) FROM t").fetchone()[0] == 0 and not db.in_transaction

@@ -14,7 +14,7 @@ COPY alerts ./alerts
 COPY cli ./cli
 COPY bench ./bench
 COPY devstack ./devstack
-COPY wiring.py ./wiring.py
+COPY wiring ./wiring
 RUN pip install . && useradd --system --home /data rasad && mkdir -p /data && chown rasad /data
 
 USER rasad

@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup demo test test-fast stack-up stack-down browser clean
+.PHONY: setup demo test test-fast lint stack-up stack-down browser clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,10 +23,14 @@ demo: setup
 browser:
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null)
 
+## The layer rule (composition root -> stages -> core), checked by import-linter.
+lint: setup
+	$(BIN)/lint-imports
+
 ## Run every test; the suite starts its own Kafka + OpenSearch (from Maven Central) and stops them.
-test: setup browser
+test: setup browser lint
 	@command -v mvn >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq maven >/dev/null)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest --durations=20 $(PYTEST_ARGS)
 
 ## Only the tests that need no servers.
 test-fast: setup

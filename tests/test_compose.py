@@ -74,7 +74,7 @@ def test_dockerfile_ships_every_package():
     dockerfile = (ROOT / "Dockerfile").read_text()
     setuptools = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
     packages = [p.rstrip("*") for p in setuptools["packages"]["find"]["include"]]
-    modules = [f"{m}.py" for m in setuptools["py-modules"]]
+    modules: list[str] = [f"{m}.py" for m in setuptools.get("py-modules", [])]
     copied = set(re.findall(r"^COPY (\S+) ", dockerfile, re.MULTILINE))
     assert set(packages + modules) <= copied, (
         f"Dockerfile does not copy {set(packages + modules) - copied}"

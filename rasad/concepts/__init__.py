@@ -18,7 +18,7 @@ import pycountry
 import yaml
 from babel import Locale
 
-from rasad.concepts import cache
+from rasad.concepts import cache, variants
 from rasad.concepts.forms import Form, FormReader, Rule
 from rasad.concepts.gazetteer import PLACES, city_forms, country_geonames, plain, selected
 from rasad.concepts.inflection import match_key
@@ -28,6 +28,7 @@ from rasad.normalize import Stemmer, fold, is_arabic, strip_article
 LANGUAGES = ("ar", "en", "fr", "ru", "tr")
 TAXONOMY = Path(__file__).with_name("taxonomy.yaml")
 KINDS = ("actor", "place", "event", "keyword")
+_COMMON_NOUNS = ("event", "keyword")  # kinds whose forms take plurals (names do not: Hama, Hamas)
 
 
 @dataclass(frozen=True, eq=False, slots=True)
@@ -95,10 +96,14 @@ def build(concepts: Iterable[Concept], stemmer: Stemmer, version: int = 1) -> Le
     for concept in concepts:
         by_id.setdefault(concept.id, concept)
     index: dict[tuple[str, ...], tuple[tuple[str, tuple[Rule | None, ...]], ...]] = {}
-    for concept in by_id.values():
-        for forms in concept.forms.values():
-            for form in forms:
-                index[form.key] = _with_rule(index.get(form.key, ()), concept.id, form.rule)
+    written = [(c.id, f) for c in by_id.values() for fs in c.forms.values() for f in fs]
+    for concept_id, form in written:
+        if not form.inflected:
+            index[form.key] = _with_rule(index.get(form.key, ()), concept_id, form.rule)
+    taken = set(index)  # a generated variant never adds a reading to a written form
+    for concept_id, form in written:
+        if form.inflected and form.key not in taken:
+            index[form.key] = _with_rule(index.get(form.key, ()), concept_id, form.rule)
     starts: dict[str, int] = {}
     for key in index:
         starts[key[0]] = max(starts.get(key[0], 0), len(key))
@@ -139,6 +144,13 @@ def arabic_vocabulary(path: Path | None = None) -> set[str]:
         a for city, _ in selected(PLACES) for a in city.get("alternatenames") or [] if is_arabic(a)
     ]
     texts = [f.get("form", "") if isinstance(f, dict) else str(f) for f in forms]
+    texts += [  # plurals and duals the lexicon generates (غارتين) take clitics too (وغارتين)
+        v
+        for c in data.get("concepts", [])
+        if c.get("kind") in _COMMON_NOUNS
+        for f in (c.get("forms") or {}).get("ar", [])
+        for v in variants.inflected(f.get("form", "") if isinstance(f, dict) else str(f), "ar")
+    ]
     return {strip_article(w) for text in texts for w in fold(text).split() if is_arabic(w)}
 
 
@@ -175,7 +187,9 @@ def _concept(entry: dict, reader: FormReader, path: Path) -> Concept:
         lat=entry.get("lat"),
         lon=entry.get("lon"),
         codes={k: str(v) for k, v in (entry.get("codes") or {}).items()},
-        forms=reader.forms(entry.get("forms") or {}, f"taxonomy {path}: {cid}"),
+        forms=reader.forms(
+            entry.get("forms") or {}, f"taxonomy {path}: {cid}", inflect=kind in _COMMON_NOUNS
+        ),
     )
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from rasad.concepts import variants
 from rasad.concepts.inflection import match_key
 from rasad.errors import ConfigError
 from rasad.normalize import Stemmer
@@ -57,6 +58,7 @@ class Form:
     text: str
     key: tuple[str, ...]  # match keys of its words
     rule: Rule | None
+    inflected: bool = False  # generated from a written form (``variants``): never overrides one
 
 
 class FormReader:
@@ -66,13 +68,32 @@ class FormReader:
         self.stemmer = stemmer
         self.contexts = contexts
 
-    def forms(self, raw: dict[str, list[object]], where: str) -> dict[str, tuple[Form, ...]]:
-        """Every language's entries parsed, duplicates and empty forms dropped."""
+    def forms(
+        self, raw: dict[str, list[object]], where: str, inflect: bool = False
+    ) -> dict[str, tuple[Form, ...]]:
+        """Every language's entries parsed, duplicates and empty forms dropped.
+
+        ``inflect``: add the plurals and duals of common nouns (``variants.inflected``), marked
+        ``inflected``; a form spelled exactly (``exact: true``) is not inflected.
+        """
         forms = {}
         for lang, entries in raw.items():
-            parsed = (self.form(e, where) for e in entries or [])
-            forms[lang] = tuple(dict.fromkeys(f for f in parsed if f is not None))
+            parsed = [f for f in (self.form(e, where) for e in entries or []) if f is not None]
+            if inflect:
+                parsed += [v for f in parsed for v in self._variants(f, lang)]
+            forms[lang] = tuple(dict.fromkeys(parsed))
         return forms
+
+    def _variants(self, form: Form, lang: str) -> list[Form]:
+        if form.rule is not None and form.rule.exact is not None:
+            return []
+        out = []
+        for text in variants.inflected(form.text, lang):
+            words = self.stemmer.terms(text)
+            key = tuple(match_key(w) for w in words)
+            if words and key != form.key:
+                out.append(Form(text, key, form.rule, inflected=True))
+        return out
 
     def form(self, entry: object, where: str) -> Form | None:
         """A taxonomy form entry as a ``Form``; None when it has no words; ``ConfigError`` if malformed."""

@@ -107,6 +107,11 @@ class Tokens:
             return self.read
         return list(chain.from_iterable(map(self.keys_of.__getitem__, self.pieces)))
 
+    def word_spans(self, words: list[int]) -> dict[int, tuple[int, int]]:
+        """Character offsets ``(start, end)`` in the text of these words (by index)."""
+        found = self.matches([(i, i, ()) for i in sorted(set(words))])
+        return {m.first: (m.start, m.end) for m in found}
+
     def matches(self, found: list[tuple[int, int, tuple]]) -> list[Match]:
         """``Match``es of word runs ``(first, last, candidates)``, with their offsets in the text."""
         if not found:
@@ -147,6 +152,7 @@ class Found(NamedTuple):
 
     matches: list[Match]
     cues: list[tuple[int, str]]  # (word, key) of each word some rule needs or avoids, in text order
+    tokens: Tokens | None = None  # the text they were found in (sentences, offsets of cues)
 
 
 _new_tuple = (
@@ -194,10 +200,11 @@ def find(tokens: Tokens, lexicon: Lexicon) -> Found:
     """Non-overlapping matches, the longest form at each position winning; and the context cues."""
     seen = _seen_by(lexicon)
     if tokens.read is None:
-        return seen.find(tokens.text, tokens.pieces)
+        matches, cues = seen.find(tokens.text, tokens.pieces)
+        return Found(matches, cues, tokens)
     keys = tokens.read
     cues = [(i, key) for i, key in enumerate(keys) if key in seen.cue_keys]
-    return Found(tokens.matches(_find_in_keys(keys, lexicon)), cues)
+    return Found(tokens.matches(_find_in_keys(keys, lexicon)), cues, tokens)
 
 
 def _find_in_keys(keys: list[str], lexicon: Lexicon) -> list[tuple[int, int, tuple]]:
@@ -250,7 +257,7 @@ class _Seen(dict):
         pieces = _pieces_of(lexicon.stemmer)
         self.keys_of, self.offsets_of = pieces.keys, pieces.offsets
         self.follows: dict[str, dict[str, int]] = {}
-        self.cue_keys: set[str] = set()
+        self.cue_keys: set[str] = set(lexicon.cues.words)  # modality cues (events.yaml)
         for key, entry in self.index.items():
             if len(key) > 1:
                 after = self.follows.setdefault(key[0], {})
@@ -286,7 +293,7 @@ class _Seen(dict):
             self[piece] = seen
         return seen
 
-    def find(self, text: str, pieces: list[str]) -> Found:
+    def find(self, text: str, pieces: list[str]) -> tuple[list[Match], list[tuple[int, str]]]:
         """``find`` for keys as the pieces give them: only pieces that are not one plain word are visited."""
         seen = list(map(self.__getitem__, pieces))
         keys_of = self.keys_of
@@ -335,7 +342,7 @@ class _Seen(dict):
                             _new_tuple(Match, (i, i, at + start, at + stop, spelled, alone))
                         )
             extra += words - 1
-        return Found(matches, cues)
+        return matches, cues
 
     def _run(
         self, pieces: list[str], p: int, j: int, key: str, second: str, longest: int, after: tuple

@@ -18,7 +18,7 @@ import pycountry
 import yaml
 from babel import Locale
 
-from rasad.concepts import cache, variants
+from rasad.concepts import cache, events, variants
 from rasad.concepts.forms import Form, FormReader, Rule
 from rasad.concepts.gazetteer import PLACES, city_forms, country_geonames, plain, selected
 from rasad.concepts.inflection import match_key
@@ -62,6 +62,7 @@ class Lexicon:
     starts: dict[str, int]
     stemmer: Stemmer
     version: int = 1
+    cues: events.Cues = field(default_factory=events.Cues)  # modality cue words (events.yaml)
     _words: frozenset[str] | None = field(default=None, repr=False)
 
     def lookup(self, words: tuple[str, ...]) -> list[Concept]:
@@ -75,9 +76,12 @@ class Lexicon:
 
     @property
     def words(self) -> frozenset[str]:
-        """Every match key that occurs in some form (computed once)."""
+        """Every match key that occurs in some form, context rule or cue (computed once)."""
         if self._words is None:
-            self._words = frozenset(k for key in self.index for k in key)
+            rules = {r for entry in self.index.values() for _, rs in entry for r in rs if r}
+            self._words = frozenset(k for key in self.index for k in key).union(
+                *(r.needs | r.avoids for r in rules), self.cues.words
+            )
         return self._words
 
     @cached_property
@@ -160,13 +164,31 @@ def _load(path: Path) -> Lexicon:
 
 
 def _build_from(path: Path) -> Lexicon:
-    data = _read(path)
+    data, written = _read(path), _read(events.EVENTS)
     contexts = {name: list(words) for name, words in (data.get("contexts") or {}).items()}
     reader = FormReader(Stemmer(arabic_vocabulary(path)), contexts)
-    concepts = [_concept(entry, reader, path) for entry in data.get("concepts", [])]
+    entries = _with_patterns(data.get("concepts", []), written)
+    concepts = [_concept(entry, reader, path) for entry in entries]
     concepts += _countries(data.get("country_forms") or {}, reader)
     concepts += _places(PLACES, reader, data.get("gazetteer_stop_forms") or {})
-    return build(concepts, reader.stemmer, int(data.get("version", 1)))
+    lexicon = build(concepts, reader.stemmer, int(data.get("version", 1)))
+    lexicon.cues = events.cues(written, reader)
+    return lexicon
+
+
+def _with_patterns(entries: list[dict], written: dict) -> list[dict]:
+    """The taxonomy's concept entries, events with the forms their patterns add (events.yaml)."""
+    added = events.pattern_forms(written, {e["id"] for e in entries if e.get("kind") == "event"})
+    out = []
+    for entry in entries:
+        more = added.get(entry.get("id"), {})
+        if more:
+            forms = {lang: list(f) for lang, f in (entry.get("forms") or {}).items()}
+            for lang, extra in more.items():
+                forms.setdefault(lang, []).extend(extra)
+            entry = {**entry, "forms": forms}
+        out.append(entry)
+    return out
 
 
 def _concept(entry: dict, reader: FormReader, path: Path) -> Concept:

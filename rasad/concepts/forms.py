@@ -36,6 +36,8 @@ class Rule:
     window: int | None = (
         None  # words each side searched for needs/avoids (None: the tagger's default)
     )
+    pattern: bool = False  # an act needing its actor (events.yaml): same sentence, both spans
+    replaces: frozenset[str] = frozenset()  # readings of the match that give way when it fits
 
     @property
     def contextual(self) -> bool:
@@ -99,6 +101,7 @@ class FormReader:
         """A taxonomy form entry as a ``Form``; None when it has no words; ``ConfigError`` if malformed."""
         if isinstance(entry, str):
             text, needs, avoids, exact, window = entry, [], [], False, None
+            pattern, replaces = False, []
         elif isinstance(entry, dict) and isinstance(entry.get("form"), str):
             text, window = entry["form"], entry.get("window")
             needs, avoids, exact = (
@@ -106,6 +109,7 @@ class FormReader:
                 entry.get("avoids") or [],
                 bool(entry.get("exact")),
             )
+            pattern, replaces = bool(entry.get("pattern")), entry.get("replaces") or []
         else:
             raise ConfigError(
                 f"{where}: a form is a string or {{form: ..., needs/avoids/exact}}, not {entry!r}"
@@ -120,6 +124,8 @@ class FormReader:
             exact=_NON_WORD.sub("", text) if exact else None,
             capitalized=capitalized and not exact,
             window=int(window) if window is not None else None,
+            pattern=pattern,
+            replaces=frozenset(map(str, replaces)),
         )
         return Form(text, tuple(match_key(w) for w in words), None if rule == Rule() else rule)
 

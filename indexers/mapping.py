@@ -17,7 +17,7 @@ from rasad.document import LANGUAGE_FIELDS, document
 from rasad.model import Article
 from rasad.normalize import Stemmer
 
-MAPPING_VERSION = 2
+MAPPING_VERSION = 3
 ANALYZERS = {"ar": "arabic", "en": "english", "fr": "french", "ru": "russian", "tr": "turkish"}
 assert set(ANALYZERS) == set(LANGUAGE_FIELDS)
 KEYWORDS = (
@@ -34,6 +34,7 @@ KEYWORDS = (
     "places",
     "keywords",
     "labels",
+    "rejected",
 )
 UNDATED = "undated"
 

@@ -18,7 +18,7 @@ from rasad.document import FACET_FIELDS, FACET_SIZE, FILTER_FIELDS, document
 from rasad.highlight import concept_spans, fragments
 from rasad.model import Article
 from rasad.normalize import Stemmer
-from rasad.query import And, Filter, Node, Not, Or, Phrase, Term
+from rasad.query import And, Filter, Node, Not, Or, Phrase, Query, Term, guarded, positive_leaves
 from rasad.settings import Settings
 from rasad.sqlitedb import transaction
 from rasad.store import Hit, IndexReport, SearchRequest, SearchResult, Store
@@ -137,6 +137,10 @@ class SqliteStore(Store):
         """Fill the ``matched`` temp table with the documents the request selects; their number."""
         where, params = self._where(request)
         rank = "bm25(fts)" if _ranked(request) else "0"
+        if _ranked(request) and _demotes(request.query):
+            # bm25 is negative (lower ranks first): a match only by a rejected literal goes last.
+            rank += " + CASE WHEN fts.rowid IN (SELECT rowid FROM fts WHERE fts MATCH ?) THEN 0 ELSE 1e9 END"
+            params = [match_expression(request.query.root, strict=True), *params]
         self._db.execute(_MATCHED)
         self._db.execute("DELETE FROM matched")
         return self._db.execute(
@@ -168,7 +172,7 @@ class SqliteStore(Store):
             scores = dict(
                 self._db.execute(
                     f"SELECT rowid, bm25(fts) FROM fts WHERE fts MATCH ? AND rowid IN ({marks})",
-                    [match_expression(request.query.root), *docs],
+                    [match_expression(request.query.root, request.query.strict), *docs],
                 ).fetchall()
             )
         return [(articles[doc], scores[doc]) for doc in docs]
@@ -178,7 +182,7 @@ class SqliteStore(Store):
         query = request.query
         if query.root is not None:
             clauses.append("fts MATCH ?")
-            params.append(match_expression(query.root))
+            params.append(match_expression(query.root, query.strict))
         if query.since:
             clauses.append("d.date >= ?")
             params.append(query.since.astimezone(UTC).isoformat())
@@ -266,6 +270,7 @@ def _keys(doc: dict) -> str:
     tokens = ["all"]
     for name, field in FILTER_FIELDS.items():
         tokens += [f"{name}_{v}".lower() for v in _values(doc[field])]
+    tokens += [f"rejected_{v}".lower() for v in doc.get("rejected") or ()]
     return " ".join(tokens)
 
 
@@ -273,23 +278,32 @@ def _quote(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-def match_expression(node: Node) -> str:
-    """The FTS5 MATCH expression for a query tree."""
+def match_expression(node: Node, strict: bool = False) -> str:
+    """The FTS5 MATCH expression for a query tree (``strict``: see ``rasad.query.parse``)."""
     if isinstance(node, (Term, Phrase)):
-        parts = [f"norm : {_quote(' '.join(node.terms))}"]
-        parts += [f"keys : {_quote(('concept_' + c).lower())}" for c in node.concepts]
+        literal = f"norm : {_quote(' '.join(node.terms))}"
+        rejected = guarded(node) if strict else ()
+        if rejected:
+            marks = " OR ".join(f"keys : {_quote(('rejected_' + c).lower())}" for c in rejected)
+            literal = f"({literal} NOT ({marks}))"
+        parts = [literal] + [f"keys : {_quote(('concept_' + c).lower())}" for c in node.concepts]
         return "(" + " OR ".join(parts) + ")"
     if isinstance(node, Filter):
         return f"keys : {_quote((node.field + '_' + node.value).lower())}"
     if isinstance(node, Not):
-        return f'(keys : "all" NOT {match_expression(node.part)})'
+        return f'(keys : "all" NOT {match_expression(node.part, strict)})'
     if isinstance(node, Or):
-        return "(" + " OR ".join(match_expression(p) for p in node.parts) + ")"
+        return "(" + " OR ".join(match_expression(p, strict) for p in node.parts) + ")"
     if isinstance(node, And):
-        positive = [match_expression(p) for p in node.parts if not isinstance(p, Not)]
-        negative = [match_expression(p.part) for p in node.parts if isinstance(p, Not)]
+        positive = [match_expression(p, strict) for p in node.parts if not isinstance(p, Not)]
+        negative = [match_expression(p.part, strict) for p in node.parts if isinstance(p, Not)]
         expr = "(" + " AND ".join(positive or ['keys : "all"']) + ")"
         for neg in negative:
             expr = f"({expr} NOT {neg})"
         return expr
     raise TypeError(f"unknown query node {node!r}")
+
+
+def _demotes(query: Query) -> bool:
+    """Whether some literal match of the query may rank below the concept matches."""
+    return not query.strict and any(guarded(leaf) for leaf in positive_leaves(query.root))

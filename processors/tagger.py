@@ -111,7 +111,7 @@ class _Events:
         actors = self.partners.get(event)
         if not actors:
             return matches, modalities
-        owned = [m for m in actors if m not in matches]
+        owned = [m for m in dict.fromkeys(actors) if m not in matches]
         merged = sorted(zip(matches + owned, modalities + [None] * len(owned)), key=itemgetter(0))
         return [m for m, _ in merged], [mod for _, mod in merged]
 

@@ -253,7 +253,10 @@ def _countries(extra: dict[str, dict[str, list]], reader: FormReader) -> list[Co
 def _places(path: Path, reader: FormReader, stop_forms: dict[str, list[str]]) -> list[Concept]:
     stop = {lang: {plain(w) for w in words} for lang, words in stop_forms.items()}
     out = []
+    known = {c.alpha_2 for c in pycountry.countries}  # XK (Kosovo) is not in ISO 3166-1
     for city, curated in selected(path):
+        if city["countrycode"] not in known:
+            continue
         english = next(
             (f for f in (curated.get("forms") or {}).get("en", []) if isinstance(f, str)),
             city["name"],

@@ -21,6 +21,7 @@ from rasad.concepts.forms import Rule
 from rasad.concepts.regions import CITY_READINGS
 
 WINDOW = 25  # words on each side searched for context cues
+_RANK = {"country": 2, "region": 1}  # when a name fits several places (then: country named, size)
 
 
 class Resolved(NamedTuple):
@@ -166,17 +167,18 @@ class _Context:
     ) -> list[tuple[str, bool]]:
         """One match's readings ``(concept id, certain)``, one place kept when its name fits several.
 
-        Tripoli in Libya or in Lebanon: a country first, then a place whose country the article
-        names, then the most populous.
+        Tripoli in Libya or in Lebanon: a country first, then a region (Virginia the state, not
+        a town in South Africa the gazetteer also calls so), then a place whose country the
+        article names, then the most populous.
         """
         concepts = self.concepts
         places = [r for r in readings if concepts[r[0]].kind == "place"]
-        if len(places) < 2:
-            return readings
+        if len(places) < 2 or all(certain and concepts[cid].type == "region" for cid, certain in places):
+            return readings  # regions a name covers together (Donbas: Donetsk and Luhansk)
         best = max(
             places,
             key=lambda r: (
-                concepts[r[0]].type == "country",
+                _RANK.get(concepts[r[0]].type, 0),
                 concepts[r[0]].country in countries,
                 concepts[r[0]].population,
             ),

@@ -147,6 +147,7 @@ def arabic_vocabulary(path: Path | None = None) -> set[str]:
     forms += [
         a for city, _ in selected(PLACES) for a in city.get("alternatenames") or [] if is_arabic(a)
     ]
+    forms += regions.arabic_names()
     texts = [f.get("form", "") if isinstance(f, dict) else str(f) for f in forms]
     texts += [  # plurals and duals the lexicon generates (غارتين) take clitics too (وغارتين)
         v

@@ -53,6 +53,17 @@ def regions(reader: FormReader, city_names: dict[str, dict[str, list]]) -> list[
     return out
 
 
+def arabic_names() -> list[str]:
+    """The Arabic names regions.yaml gives (for the stemmer's vocabulary: وهلمند → هلمند)."""
+    data = _data()
+    return [
+        name
+        for table in ("names", "cue_names")
+        for by_language in (data.get(table) or {}).values()
+        for name in (by_language or {}).get("ar", [])
+    ]
+
+
 def _forms_of(sub, data: dict, cues: dict[str, list], city_names: dict) -> dict[str, list]:
     code = sub.code
     bare: dict[str, list] = {

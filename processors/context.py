@@ -10,6 +10,7 @@ most populous.
 
 from __future__ import annotations
 
+import re
 from bisect import insort
 from collections import defaultdict
 from typing import NamedTuple
@@ -18,10 +19,21 @@ from processors.mentions import Found, Match
 from processors.sentences import Sentences
 from rasad.concepts import Lexicon
 from rasad.concepts.forms import Rule
+from rasad.concepts.inflection import match_key
 from rasad.concepts.regions import CITY_READINGS
 
 WINDOW = 25  # words on each side searched for context cues
 _RANK = {"country": 2, "region": 1}  # when a name fits several places (then: country named, size)
+_PREVIOUS = re.compile(r"([^\W\d_][\w.]*)[ \t]*$")  # the word before a match (a title?)
+_SENTENCE_END = re.compile(r"(?:^|[.!?؟:;]|\n)[\s\"'«»“”(]*$")
+
+
+def _sentence_start(text: str, start: int) -> bool:
+    """Whether the word at ``start`` opens a sentence (or the text, or a line)."""
+    return bool(_SENTENCE_END.search(text, max(0, start - 12), start))
+
+
+_NEXT = re.compile(r"([ \t]+|[ \t]*,[ \t]*)([^\W\d_][^\s,.;:!?()\"«»]*)")  # the word after it
 
 
 class Resolved(NamedTuple):
@@ -49,16 +61,19 @@ def resolve(found: Found, lexicon: Lexicon) -> Resolved:
             by_concept[known[1]].append(match)
         else:
             unsure.append((match, known[2], known[3], known[4]))
-    if not unsure:
+    names = lexicon.names
+    people = any(key in names.titles or key in names.sport for _, key in found.cues)
+    if not unsure and not people:
         return Resolved(by_concept, set(by_concept))
-    return _Context(found, lexicon.concepts).resolve(unsure, by_concept)
+    return _Context(found, lexicon).resolve(unsure, by_concept, people)
 
 
 class _Context:
     """``resolve`` for the matches that are not simply one concept for certain: context, then place choice."""
 
-    def __init__(self, found: Found, concepts: dict):
-        self.found, self.cues, self.concepts = found, found.cues, concepts
+    def __init__(self, found: Found, lexicon: Lexicon):
+        self.found, self.cues, self.concepts = found, found.cues, lexicon.concepts
+        self.lexicon, self.names = lexicon, lexicon.names
         self.rejected: list[tuple[Match, str, str]] = []
         self.partners: list[tuple[str, int]] = []
         self._sentences: Sentences | None = None
@@ -69,7 +84,10 @@ class _Context:
             self._sentences = Sentences(self.found)
         return self._sentences
 
-    def resolve(self, unsure: list[tuple], by_concept: dict[str, list[Match]]) -> Resolved:
+    def resolve(
+        self, unsure: list[tuple], by_concept: dict[str, list[Match]], people: bool = False
+    ) -> Resolved:
+        """The readings of the unsure matches; ``people``: titles or sports words are in the text."""
         concepts = self.concepts
         named = set(by_concept)
         for _, certain, _, _ in unsure:
@@ -77,14 +95,20 @@ class _Context:
         kept: list[tuple[Match, list[tuple[str, bool]]]] = []  # readings: (concept id, certain)
         several = False
         for match, certain, contextual, spelled_out in unsure:
+            if not match.candidates:
+                self._blocked(match)
+                continue
             self.rejected += [(match, cid, cue) for cid, cue in spelled_out]
             readings = self._readings(match, certain, contextual, named)
             kept.append((match, readings))
             several = several or len(readings) > 1
-        if several:
-            countries = {cid for cid in by_concept if concepts[cid].type == "country"}
+        if several:  # the countries the article names, or names places in
+            countries = {concepts[cid].country for cid in by_concept if concepts[cid].kind == "place"}
             countries.update(
-                cid for _, rs in kept for cid, _ in rs if concepts[cid].type == "country"
+                concepts[cid].country
+                for _, rs in kept
+                for cid, _ in rs
+                if concepts[cid].type == "country"
             )
             kept = [(match, self._choose_place(match, rs, countries)) for match, rs in kept]
         sure = set(by_concept)
@@ -93,7 +117,62 @@ class _Context:
                 insort(by_concept[cid], match)  # in text order: matches differ in their first word
                 if certain:
                     sure.add(cid)
+        if people:
+            self._not_places(by_concept)
+        self._same_person(by_concept)
         return Resolved(by_concept, sure, self.partners, self.rejected)
+
+    def _same_person(self, by_concept: dict[str, list[Match]]) -> None:
+        """A name read as a person once is that person in the whole article (Chad Miller … Chad)."""
+        people = {cid for _, cid, cue in self.rejected if cue.startswith("a person")}
+        for cid in people & set(by_concept):
+            given = [m for m in by_concept[cid] if self._is_given(m)]
+            if len(given) == len(by_concept[cid]):
+                del by_concept[cid]
+                self.rejected += [(m, cid, "the name is a person's elsewhere") for m in given]
+
+    def _blocked(self, match: Match) -> None:
+        """A phrase that names nothing (names.yaml): what its words alone would have named."""
+        lexicon = self.lexicon
+        for word in lexicon.stemmer.terms(match.text):
+            for cid, _ in lexicon.index.get((match_key(word),), ()):
+                self.rejected.append((match, cid, f"part of {match.text!r}, which is not a mention"))
+
+    def _not_places(self, by_concept: dict[str, list[Match]]) -> None:
+        """Places (and given-name actors) right after a title, or next to sports words, dropped.
+
+        "actress Isis Valverde", "l'ouragan Milton" are names; "Barcelona beat Paris" are teams.
+        """
+        names, window = self.names, self.names.sport_window
+        titled = {word for word, key in self.cues if key in names.titles}
+        for cid in list(by_concept):
+            concept = self.concepts[cid]
+            if concept.kind != "place" and not (concept.kind == "actor" and concept.type == "person"):
+                continue
+            kept = []
+            for match in by_concept[cid]:
+                cue = self._name_cue(match, titled, window)
+                if cue and (concept.kind == "place" or self._is_given(match)):
+                    self.rejected.append((match, cid, cue))
+                else:
+                    kept.append(match)
+            if kept:
+                by_concept[cid] = kept
+            else:
+                del by_concept[cid]
+
+    def _name_cue(self, match: Match, titled: set[int], window: int) -> str | None:
+        if match.first - 1 in titled:
+            return "a name after a title"
+        near = {key for word, key in self.cues if match.first - window <= word <= match.last + window}
+        sport = near & self.names.sport
+        if sport and not near & self.names.sport_unless:
+            return f"a team: {min(sport)!r} nearby"
+        return None
+
+    def _is_given(self, match: Match) -> bool:
+        key = tuple(match_key(w) for w in self.lexicon.stemmer.terms(match.text))
+        return key in self.names.given or key in self.names.common
 
     def _readings(
         self, match: Match, certain: tuple[str, ...], contextual: tuple, named: set[str]
@@ -131,6 +210,10 @@ class _Context:
         """
         why = "no context word it needs nearby"
         for rule in rules:
+            if rule.person:
+                person = self._person(match, concept_id)
+                if person:
+                    return person
             window = WINDOW if rule.window is None else rule.window
             first, last = match.first, match.last
             near = [
@@ -151,6 +234,42 @@ class _Context:
             elif concept_id in named or not rule.needs or keys & rule.needs:
                 return rule, None
         return why
+
+    def _person(self, match: Match, concept_id: str) -> str | None:
+        """Why a name that is also a given name (or an everyday word) is not the concept here, or None."""
+        text = self.found.tokens.text if self.found.tokens is not None else ""
+        before = _PREVIOUS.search(text, max(0, match.start - 40), match.start)
+        if before and self._key(before.group(1)) in self.names.titles:
+            return f"a person: after {before.group(1)!r}"
+        if _sentence_start(text, match.start) and self._is_common(match):
+            return "an everyday word at the start of a sentence"
+        after = _NEXT.match(text, match.end)
+        if after is None:
+            return None
+        word = after.group(2)
+        key = self._key(word)
+        if key in self.names.patronymics:
+            return f"a person: {word!r} follows"
+        if after.group(1).strip() == ",":  # Lebanon, Ohio: a town in another country's region
+            region = next(
+                (c for c, _ in self.lexicon.index.get((key,), ()) if c.startswith("iso:")), None
+            )
+            country = self.concepts[concept_id].country
+            if region and country and self.concepts[region].country != country:
+                return f"a town in {word!r}"
+            return None
+        known = key in self.names.place_words or key in self.lexicon.starts
+        if after.group(1) and word[:1].isupper() and not known:
+            return f"a person: followed by {word!r}"
+        return None
+
+    def _is_common(self, match: Match) -> bool:
+        key = tuple(match_key(w) for w in self.lexicon.stemmer.terms(match.text))
+        return key in self.names.common
+
+    def _key(self, word: str) -> str:
+        terms = self.lexicon.stemmer.terms(word)
+        return match_key(terms[0]) if terms else ""
 
     def _actor(self, match: Match, rule: Rule, near: list[tuple[int, str]]) -> int | None:
         """The nearest word of a pattern's actors in the match's sentence, if any."""

@@ -217,7 +217,7 @@ def _find_in_keys(keys: list[str], lexicon: Lexicon) -> list[tuple[int, int, tup
             continue
         for length in range(min(starts[keys[i]], n - i), 0, -1):
             entry = index.get(tuple(keys[i : i + length]))
-            if entry:
+            if entry is not None:  # () is a phrase that names nothing: it still covers its words
                 covered = i + length
                 found.append((i, covered - 1, entry))
                 break
@@ -257,7 +257,8 @@ class _Seen(dict):
         pieces = _pieces_of(lexicon.stemmer)
         self.keys_of, self.offsets_of = pieces.keys, pieces.offsets
         self.follows: dict[str, dict[str, int]] = {}
-        self.cue_keys: set[str] = set(lexicon.cues.words)  # modality cues (events.yaml)
+        # modality cues (events.yaml), titles and sports words (names.yaml)
+        self.cue_keys: set[str] = set(lexicon.cues.words) | lexicon.names.cue_words
         for key, entry in self.index.items():
             if len(key) > 1:
                 after = self.follows.setdefault(key[0], {})
@@ -369,7 +370,7 @@ class _Seen(dict):
             owners += [q] * len(more)
         for length in range(min(longest, len(keys)), 1, -1):
             entry = self.index.get(tuple(keys[:length]))
-            if entry:
+            if entry is not None:  # () names nothing, but covers its words
                 q = owners[length - 1]
                 last = (
                     length - 1 - owners.index(q) + (j if q == p else 0)

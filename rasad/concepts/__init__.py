@@ -10,7 +10,7 @@ into that concept (``lookup``: "ISIS" also finds articles that only say "داع�
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from pathlib import Path
 
@@ -18,7 +18,7 @@ import pycountry
 import yaml
 from babel import Locale
 
-from rasad.concepts import cache, events, regions, variants
+from rasad.concepts import cache, events, names, regions, variants
 from rasad.concepts.forms import Form, FormReader, Rule
 from rasad.concepts.gazetteer import PLACES, city_forms, country_geonames, plain, selected
 from rasad.concepts.inflection import match_key
@@ -63,15 +63,19 @@ class Lexicon:
     stemmer: Stemmer
     version: int = 1
     cues: events.Cues = field(default_factory=events.Cues)  # modality cue words (events.yaml)
+    names: names.Names = field(default_factory=names.Names)  # person and sports cues (names.yaml)
     _words: frozenset[str] | None = field(default=None, repr=False)
 
     def lookup(self, words: tuple[str, ...]) -> list[Concept]:
-        """Concepts named by exactly these normalized terms without needing context (query expansion)."""
+        """Concepts named by exactly these normalized terms without needing context (query expansion).
+
+        A form that is also a given name (Jordan) still names its concept in a query.
+        """
         found = self.index.get(tuple(match_key(w) for w in words), ())
         return [
             self.concepts[cid]
             for cid, rules in sorted(found, key=lambda pair: pair[0])
-            if any(rule is None or not rule.contextual for rule in rules)
+            if any(rule is None or not (rule.needs or rule.avoids) for rule in rules)
         ]
 
     @property
@@ -80,7 +84,7 @@ class Lexicon:
         if self._words is None:
             rules = {r for entry in self.index.values() for _, rs in entry for r in rs if r}
             self._words = frozenset(k for key in self.index for k in key).union(
-                *(r.needs | r.avoids for r in rules), self.cues.words
+                *(r.needs | r.avoids for r in rules), self.cues.words, self.names.cue_words
             )
         return self._words
 
@@ -94,8 +98,17 @@ class Lexicon:
         return sum(len(v) for v in self.index.values())
 
 
-def build(concepts: Iterable[Concept], stemmer: Stemmer, version: int = 1) -> Lexicon:
-    """A lexicon over these concepts (the first concept with an id wins), whose forms ``stemmer`` read."""
+def build(
+    concepts: Iterable[Concept],
+    stemmer: Stemmer,
+    version: int = 1,
+    known_names: names.Names | None = None,
+) -> Lexicon:
+    """A lexicon over these concepts (the first concept with an id wins), whose forms ``stemmer`` read.
+
+    ``known_names`` (names.yaml): forms that are also given names get a ``person`` rule, and
+    phrases that are not mentions become entries that name nothing.
+    """
     by_id: dict[str, Concept] = {}
     for concept in concepts:
         by_id.setdefault(concept.id, concept)
@@ -108,13 +121,31 @@ def build(concepts: Iterable[Concept], stemmer: Stemmer, version: int = 1) -> Le
     for concept_id, form in written:
         if form.inflected and form.key not in taken:
             index[form.key] = _with_rule(index.get(form.key, ()), concept_id, form.rule)
+    if known_names is not None:
+        for key in (known_names.given | known_names.common) & set(index):
+            index[key] = tuple((cid, _as_person(rules)) for cid, rules in index[key])
+        for key in known_names.blocking:
+            index.setdefault(key, ())  # names nothing: its words are not read on their own
     starts: dict[str, int] = {}
     for key in index:
         starts[key[0]] = max(starts.get(key[0], 0), len(key))
-    return Lexicon(by_id, index, starts, stemmer, version)
+    lexicon = Lexicon(by_id, index, starts, stemmer, version)
+    if known_names is not None:
+        lexicon.names = known_names
+    return lexicon
 
 
 _UNCONDITIONAL = (None,)  # shared: most forms count unconditionally
+
+
+def _as_person(rules: tuple[Rule | None, ...]) -> tuple[Rule, ...]:
+    """The rules of a form that is also a given name: each marked ``person``."""
+    return tuple(
+        dict.fromkeys(
+            Rule(person=True) if r is None else r if r.exact else replace(r, person=True)
+            for r in rules
+        )
+    )
 
 
 def _with_rule(entry: tuple, concept_id: str, rule: Rule | None) -> tuple:
@@ -173,7 +204,8 @@ def _build_from(path: Path) -> Lexicon:
     concepts += _countries(data.get("country_forms") or {}, reader)
     cities = _places(PLACES, reader, data.get("gazetteer_stop_forms") or {})
     concepts += cities + _regions(reader, cities)
-    lexicon = build(concepts, reader.stemmer, int(data.get("version", 1)))
+    known_names = names.load(reader.stemmer)
+    lexicon = build(concepts, reader.stemmer, int(data.get("version", 1)), known_names)
     lexicon.cues = events.cues(written, reader)
     return lexicon
 

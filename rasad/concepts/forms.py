@@ -38,11 +38,12 @@ class Rule:
     )
     pattern: bool = False  # an act needing its actor (events.yaml): same sentence, both spans
     replaces: frozenset[str] = frozenset()  # readings of the match that give way when it fits
+    person: bool = False  # also a given name (names.yaml): not the concept next to a person cue
 
     @property
     def contextual(self) -> bool:
         """True when the rule looks at the words around the match."""
-        return bool(self.needs or self.avoids)
+        return bool(self.needs or self.avoids or self.person)
 
     def spelled(self, text: str) -> bool:
         """Whether the matched original text satisfies the spelling parts of the rule."""

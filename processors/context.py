@@ -61,6 +61,8 @@ def resolve(found: Found, lexicon: Lexicon) -> Resolved:
             by_concept[known[1]].append(match)
         else:
             unsure.append((match, known[2], known[3], known[4]))
+        for also in known[5]:  # "Israeli army" names Israel too
+            by_concept[also].append(match)
     names = lexicon.names
     people = any(key in names.titles or key in names.sport for _, key in found.cues)
     if not unsure and not people:
@@ -77,6 +79,19 @@ class _Context:
         self.rejected: list[tuple[Match, str, str]] = []
         self.partners: list[tuple[str, int]] = []
         self._sentences: Sentences | None = None
+        self._covered: set[int] | None = None
+
+    @property
+    def covered(self) -> set[int]:
+        """Words inside forms of several words: a cue there belongs to that form, not to its neighbours."""
+        if self._covered is None:
+            self._covered = {
+                word
+                for m in self.found.matches
+                if m.last > m.first
+                for word in range(m.first, m.last + 1)
+            }
+        return self._covered
 
     @property
     def sentences(self) -> Sentences:
@@ -216,10 +231,13 @@ class _Context:
                     return person
             window = WINDOW if rule.window is None else rule.window
             first, last = match.first, match.last
+            # A region word inside another name (Kürdistan Bölgesi) marks that name, not this one.
+            covered = self.covered if CITY_READINGS in rule.replaces else ()
             near = [
                 (word, key)
                 for word, key in self.cues
-                if first - window <= word < first or last < word <= last + window
+                if (first - window <= word < first or last < word <= last + window)
+                and word not in covered
             ]
             keys = {key for _, key in near}
             avoided = keys & rule.avoids
@@ -315,18 +333,22 @@ _DECIDED: dict[str, tuple] = {}
 
 
 def _decide(candidates: tuple[tuple[str, tuple[Rule | None, ...]], ...], spelled: str) -> tuple:
-    """``(candidates, sole, certain, contextual)`` for a match spelled so, remembered in ``_DECIDED``.
+    """``(candidates, sole, certain, contextual, spelled out, also)`` for a match spelled so.
 
-    ``certain``: the concepts it reads as for certain; ``contextual``: those left to its context,
-    with their rules; ``sole``: the one concept when that is all (else None).
+    Remembered in ``_DECIDED``. ``certain``: the concepts it reads as for certain;
+    ``contextual``: those left to its context, with their rules; ``sole``: the one concept when
+    that is all (else None); ``spelled out``: ``(concept, cue)`` its spelling rules out;
+    ``also``: concepts its forms name besides ("Israeli army": Israel).
     """
     if len(_DECIDED) >= 200_000:
         _DECIDED.clear()
-    certain, contextual, spelled_out = [], [], []
+    certain, contextual, spelled_out, also = [], [], [], set()
     for cid, rules in candidates:
         unconditional, spelling, needing_context = _sorted_rules(rules)
-        if unconditional or any(r.spelled(spelled) for r in spelling):
+        fitting_spelling = [r for r in spelling if r.spelled(spelled)]
+        if unconditional or fitting_spelling:
             certain.append(cid)
+            also.update(*(r.also for r in fitting_spelling))
             continue
         fitting = tuple(r for r in needing_context if r.spelled(spelled))
         if fitting:
@@ -334,7 +356,7 @@ def _decide(candidates: tuple[tuple[str, tuple[Rule | None, ...]], ...], spelled
         else:
             spelled_out.append((cid, _spelling_cue(spelling + needing_context)))
     sole = certain[0] if len(certain) == 1 and not contextual and not spelled_out else None
-    known = (candidates, sole, tuple(certain), tuple(contextual), tuple(spelled_out))
+    known = (candidates, sole, tuple(certain), tuple(contextual), tuple(spelled_out), tuple(also))
     _DECIDED[spelled] = known
     return known
 

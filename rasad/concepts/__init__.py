@@ -244,7 +244,9 @@ def _concept(entry: dict, reader: FormReader, path: Path) -> Concept:
         lon=entry.get("lon"),
         codes={k: str(v) for k, v in (entry.get("codes") or {}).items()},
         forms=reader.forms(
-            entry.get("forms") or {}, f"taxonomy {path}: {cid}", inflect=kind in _COMMON_NOUNS
+            entry.get("forms") or {},
+            f"taxonomy {path}: {cid}",
+            inflect=LANGUAGES if kind in _COMMON_NOUNS else (),
         ),
     )
 
@@ -277,7 +279,7 @@ def _countries(extra: dict[str, dict[str, list]], reader: FormReader) -> list[Co
                 type="country",
                 country=code,
                 codes=codes,
-                forms=reader.forms(raw, f"country {code}"),
+                forms=reader.forms(raw, f"country {code}", inflect=("fr",)),  # ukrainiens
             )
         )
     return out

@@ -12,6 +12,7 @@ text too ("Turkey" the country, not "turkey" the bird).
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from rasad.concepts import variants
@@ -39,6 +40,7 @@ class Rule:
     pattern: bool = False  # an act needing its actor (events.yaml): same sentence, both spans
     replaces: frozenset[str] = frozenset()  # readings of the match that give way when it fits
     person: bool = False  # also a given name (names.yaml): not the concept next to a person cue
+    also: frozenset[str] = frozenset()  # concepts the form names too ("Israeli army": Israel)
 
     @property
     def contextual(self) -> bool:
@@ -72,17 +74,18 @@ class FormReader:
         self.contexts = contexts
 
     def forms(
-        self, raw: dict[str, list[object]], where: str, inflect: bool = False
+        self, raw: dict[str, list[object]], where: str, inflect: Collection[str] = ()
     ) -> dict[str, tuple[Form, ...]]:
         """Every language's entries parsed, duplicates and empty forms dropped.
 
-        ``inflect``: add the plurals and duals of common nouns (``variants.inflected``), marked
-        ``inflected``; a form spelled exactly (``exact: true``) is not inflected.
+        ``inflect``: the languages whose forms get their plurals and duals (common nouns and
+        adjectives, ``variants.inflected``), marked ``inflected``; a form spelled exactly
+        (``exact: true``) is not inflected.
         """
         forms = {}
         for lang, entries in raw.items():
             parsed = [f for f in (self.form(e, where) for e in entries or []) if f is not None]
-            if inflect:
+            if lang in inflect:
                 parsed += [v for f in parsed for v in self._variants(f, lang)]
             forms[lang] = tuple(dict.fromkeys(parsed))
         return forms
@@ -102,7 +105,7 @@ class FormReader:
         """A taxonomy form entry as a ``Form``; None when it has no words; ``ConfigError`` if malformed."""
         if isinstance(entry, str):
             text, needs, avoids, exact, window = entry, [], [], False, None
-            pattern, replaces = False, []
+            pattern, replaces, also = False, [], []
         elif isinstance(entry, dict) and isinstance(entry.get("form"), str):
             text, window = entry["form"], entry.get("window")
             needs, avoids, exact = (
@@ -111,6 +114,7 @@ class FormReader:
                 bool(entry.get("exact")),
             )
             pattern, replaces = bool(entry.get("pattern")), entry.get("replaces") or []
+            also = entry.get("also") or []
         else:
             raise ConfigError(
                 f"{where}: a form is a string or {{form: ..., needs/avoids/exact}}, not {entry!r}"
@@ -127,6 +131,7 @@ class FormReader:
             window=int(window) if window is not None else None,
             pattern=pattern,
             replaces=frozenset(map(str, replaces)),
+            also=frozenset(map(str, also)),
         )
         return Form(text, tuple(match_key(w) for w in words), None if rule == Rule() else rule)
 

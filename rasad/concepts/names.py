@@ -56,7 +56,7 @@ def load(stemmer: Stemmer, path: Path = NAMES) -> Names:
         entries = data.get(name) or {}
         if isinstance(entries, list):
             entries = {"all": entries}
-        return frozenset(w for k in keys(entries) for w in k)
+        return frozenset(k[0] for k in keys(entries) if len(k) == 1)  # single words only
 
     return Names(
         given=frozenset(keys(data.get("given_names"))),

@@ -24,7 +24,7 @@ from rasad.errors import ConfigError
 REGIONS = Path(__file__).with_name("regions.yaml")
 LANGUAGES = ("ar", "en", "fr", "ru", "tr")
 CITY_READINGS = "@city"  # in a rule's ``replaces``: every city reading of the match
-_CUE_WINDOW = 2
+_CUE_WINDOW = 3
 
 
 def regions(reader: FormReader, city_names: dict[str, dict[str, list]]) -> list[dict]:
@@ -33,7 +33,9 @@ def regions(reader: FormReader, city_names: dict[str, dict[str, list]]) -> list[
     ``city_names``: GeoNames id -> language -> the names of that city (for ``after_city``).
     """
     data = _data()
-    cues = {lang: list(words) for lang, words in (data.get("cues") or {}).items()}
+    # Region words of every language: a name is shared by all (Adana'nın Kozan ilçesi).
+    every = [w for words in (data.get("cues") or {}).values() for w in words]
+    cues = {lang: every for lang in LANGUAGES}
     listed = set(data.get("names") or {}) | set(data.get("cue_names") or {})
     listed |= set(data.get("after_city") or {})
     out = []
@@ -86,9 +88,10 @@ def _forms_of(sub, data: dict, cues: dict[str, list], city_names: dict) -> dict[
     raw: dict[str, list] = {lang: list(names) for lang, names in bare.items()}
     for lang, names in marked.items():
         rule = {"needs": cues.get(lang, []), "window": _CUE_WINDOW, "replaces": [CITY_READINGS]}
-        raw.setdefault(lang, []).extend(
-            {"form": n, **rule} for n in dict.fromkeys(names) if n not in raw.get(lang, [])
-        )
+        for name in names:  # a mapping carries its own rule (Georgia needs Atlanta, not "state")
+            entry = {**rule, **name} if isinstance(name, dict) else {"form": name, **rule}
+            if entry not in raw.setdefault(lang, []) and name not in raw[lang]:
+                raw[lang].append(entry)
     return raw
 
 

@@ -8,7 +8,8 @@ duals and the accusative ending. Broken (irregular) Arabic plurals are not deriv
 listed in the taxonomy itself (صاروخ / صواريخ). Generated forms never override a written one:
 the lexicon adds a variant only where no concept writes that form (``rasad.concepts.build``).
 
-Only common nouns are inflected this way (event types and keywords): "Hama" + s is Hamas.
+Only common nouns and adjectives are inflected this way (event types, keywords, and French
+country adjectives: ukrainien → ukrainiens); names are not: "Hama" + s is Hamas.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ def _english_plural(word: str) -> str | None:
 
 
 def _french_plural(word: str) -> str | None:
-    if len(word) < 3 or word.isupper() or word[-1] in "sxz" or "-" in word or "'" in word:
+    if len(word) < 3 or word[0].isupper() or word[-1] in "sxz" or "-" in word or "'" in word:
         return None
     if word.endswith(("eau", "eu")):
         return word + "x"

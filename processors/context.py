@@ -61,8 +61,9 @@ def resolve(found: Found, lexicon: Lexicon) -> Resolved:
             by_concept[known[1]].append(match)
         else:
             unsure.append((match, known[2], known[3], known[4]))
-        for also in known[5]:  # "Israeli army" names Israel too
-            by_concept[also].append(match)
+        for also in known[5]:  # "Israeli army" names Israel too (if this lexicon has it)
+            if also in lexicon.concepts:
+                by_concept[also].append(match)
     names = lexicon.names
     people = any(key in names.titles or key in names.sport for _, key in found.cues)
     if not unsure and not people:
@@ -158,15 +159,17 @@ class _Context:
 
         "actress Isis Valverde", "l'ouragan Milton" are names; "Barcelona beat Paris" are teams.
         """
-        names, window = self.names, self.names.sport_window
+        names = self.names
         titled = {word for word, key in self.cues if key in names.titles}
+        self._sport = [word for word, key in self.cues if key in names.sport]
+        self._unless = [word for word, key in self.cues if key in names.sport_unless]
         for cid in list(by_concept):
             concept = self.concepts[cid]
             if concept.kind != "place" and not (concept.kind == "actor" and concept.type == "person"):
                 continue
             kept = []
             for match in by_concept[cid]:
-                cue = self._name_cue(match, titled, window)
+                cue = self._name_cue(match, titled)
                 if cue and (concept.kind == "place" or self._is_given(match)):
                     self.rejected.append((match, cid, cue))
                 else:
@@ -176,13 +179,14 @@ class _Context:
             else:
                 del by_concept[cid]
 
-    def _name_cue(self, match: Match, titled: set[int], window: int) -> str | None:
+    def _name_cue(self, match: Match, titled: set[int]) -> str | None:
         if match.first - 1 in titled:
             return "a name after a title"
-        near = {key for word, key in self.cues if match.first - window <= word <= match.last + window}
-        sport = near & self.names.sport
-        if sport and not near & self.names.sport_unless:
-            return f"a team: {min(sport)!r} nearby"
+        low, high = match.first - self.names.sport_window, match.last + self.names.sport_window
+        sport = [word for word in self._sport if low <= word <= high]
+        if sport and not any(low <= word <= high for word in self._unless):
+            cues = dict(self.cues)
+            return f"a team: {cues[sport[0]]!r} nearby"
         return None
 
     def _is_given(self, match: Match) -> bool:

@@ -25,14 +25,16 @@ _ORDER: dict[str, int] = {"denied": 0, "threatened": 1, "claimed": 2}
 
 def cue_hits(found: Found, cues: Cues, sentences: Sentences) -> list[tuple]:
     """Every cue phrase in the text as ``(first word, last word, sentence, classes)``."""
-    if not cues.phrases:
-        return []
-    at = {word: key for word, key in found.cues}
+    starts, phrases = cues.starts, cues.phrases
+    at = dict(found.cues)
     hits = []
-    for word in at:
-        for length in range(min(cues.longest, 6), 0, -1):
-            key = tuple(at.get(word + k) for k in range(length))
-            classes = cues.phrases.get(key) if None not in key else None
+    for word, key in found.cues:
+        longest = starts.get(key)
+        if longest is None:  # most collected words are other rules' context words
+            continue
+        for length in range(longest, 0, -1):
+            phrase = (key,) if length == 1 else tuple(at.get(word + k) for k in range(length))
+            classes = phrases.get(phrase)
             if classes:
                 hits.append((word, word + length - 1, sentences.of_word(word), classes))
                 break

@@ -28,15 +28,12 @@ class Cues:
         default_factory=dict
     )
     suffixes: tuple[tuple[str, str], ...] = ()  # (ending of a folded word, class)
+    starts: dict[str, int] = field(default_factory=dict)  # first key -> its longest phrase
 
     @property
     def words(self) -> frozenset[str]:
         """Every key some phrase has: the words the tagger collects with their positions."""
         return frozenset(k for phrase in self.phrases for k in phrase)
-
-    @property
-    def longest(self) -> int:
-        return max(map(len, self.phrases), default=1)
 
 
 def pattern_forms(data: dict, event_ids: set[str]) -> dict[str, dict[str, list[dict]]]:
@@ -85,7 +82,10 @@ def cues(data: dict, reader: FormReader) -> Cues:
             else:
                 raise ConfigError(f"events: unknown modality cue class {name!r} ({lang})")
     frozen = {k: tuple(dict.fromkeys(v)) for k, v in phrases.items()}
-    return Cues(frozen, tuple(suffixes))
+    starts: dict[str, int] = {}
+    for key in frozen:
+        starts[key[0]] = max(starts.get(key[0], 0), len(key))
+    return Cues(frozen, tuple(suffixes), starts)
 
 
 def _add(phrases: dict, reader: FormReader, text: object, entry: tuple) -> None:

@@ -23,6 +23,7 @@ from rasad.concepts.inflection import match_key
 from rasad.concepts.regions import CITY_READINGS
 
 WINDOW = 25  # words on each side searched for context cues
+_UNMET = "no context word it needs nearby"
 _RANK = {"country": 2, "region": 1}  # when a name fits several places (then: country named, size)
 _PREVIOUS = re.compile(r"([^\W\d_][\w.]*)[ \t]*$")  # the word before a match (a title?)
 _SENTENCE_END = re.compile(r"(?:^|[.!?؟:;]|\n)[\s\"'«»“”(]*$")
@@ -199,10 +200,13 @@ class _Context:
         """The concepts one match is kept as; a pattern that fits displaces what it replaces."""
         readings = [(cid, True) for cid in certain]
         replaced: set[str] = set()
+        unmet = []  # readings that lacked a context word: worth saying only if nothing is kept
         for cid, rules in contextual:
             verdict = self._fits(match, cid, rules, named)
             if isinstance(verdict, str):
-                if verdict:
+                if verdict == _UNMET:
+                    unmet.append((match, cid, verdict))
+                elif verdict:
                     self.rejected.append((match, cid, verdict))
                 continue
             readings.append((cid, False))
@@ -210,6 +214,8 @@ class _Context:
             if partner is not None:
                 self.partners.append((cid, partner))
             replaced |= rule.replaces
+        if not readings:
+            self.rejected += unmet
         if not replaced:
             return readings
         cities = CITY_READINGS in replaced
@@ -227,7 +233,7 @@ class _Context:
         The answer: ``(the rule that fits, the actor's word for a pattern, else None)``, or the
         cue that rejected it.
         """
-        why = "no context word it needs nearby"
+        why = _UNMET
         for rule in rules:
             if rule.person:
                 person = self._person(match, concept_id)

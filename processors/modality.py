@@ -2,11 +2,13 @@
 
 The cue phrases of ``events.yaml`` (``rasad.concepts.events.Cues``) are found among the words
 the tagger's pass collected (``Found.cues``). A mention takes the class of the nearest cue in
-its sentence within ``REACH`` words (a cue inside the mention itself does not count: "threatened"
-is the threat-of-force event, carried out); "announced" (X said it had …) is a claim only when
-an "unverified" cue (could not be verified, ولم يعلق) is in that sentence or the next. Turkish
-marks the potential and the conditional with suffixes (başlatabileceğini, bırakmazsa): those
-count as threatened cues too. No cue: carried out.
+its sentence within ``REACH`` words, its own words included ("выведет": will withdraw) except
+for an event that is a threat itself ("warned" is the threat-of-force, carried out; threatened
+cues do not apply to it). "announced" (X said it had …) is a claim only when an "unverified"
+cue (could not be verified, ولم يعلق) is in the article; a "refuted" cue ("В Киеве эту
+информацию опровергли") denies what the sentence before it reported. Turkish marks the
+potential and the conditional with suffixes (başlatabileceğini, bırakmazsa): those count as
+threatened cues too. No cue: carried out.
 
 An event tag's modality is carried_out when one of its mentions is; else the first of denied,
 threatened, claimed among them.
@@ -60,21 +62,25 @@ def suffix_hits(found: Found, cues: Cues, sentences: Sentences) -> list[tuple]:
 
 
 def of_mention(
-    match: Match, event: str, sentence: int, hits: list[tuple]
+    match: Match, event: str, sentence: int, hits: list[tuple], threats: frozenset[str]
 ) -> Modality:
     """The modality of one event mention from the cue hits (see the module doc)."""
     best: tuple[int, str] | None = None
     announced = unverified = False
+    threat = event in threats
     for first, last, where, classes in hits:
-        if first <= match.last and last >= match.first:
-            continue  # the mention's own words
-        distance = match.first - last if last < match.first else first - match.last
+        own = first <= match.last and last >= match.first
+        if own and threat:
+            continue  # "warned" is the threat itself, carried out
+        distance = 0 if own else match.first - last if last < match.first else first - match.last
         for name, events in classes:
             if events is not None and event not in events:
                 continue
-            if name == "unverified" and where in (sentence, sentence + 1):
+            if name == "unverified":
                 unverified = True
-            if where != sentence or distance > REACH:
+            elif name == "refuted" and where == sentence + 1:
+                best = best or (REACH, "denied")
+            if where != sentence or distance > REACH or (threat and name == "threatened"):
                 continue
             if name == "announced":
                 announced = True

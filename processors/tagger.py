@@ -119,7 +119,7 @@ class _Events:
         if not self.hits:
             return "carried_out"
         sentence = self.sentences.of_char(match.start)
-        return modality.of_mention(match, event, sentence, self.hits)
+        return modality.of_mention(match, event, sentence, self.hits, self.cues.threats)
 
 
 def _ordered_tags(

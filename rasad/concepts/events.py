@@ -17,7 +17,7 @@ from rasad.errors import ConfigError
 
 EVENTS = Path(__file__).with_name("events.yaml")
 PATTERN_WINDOW = 10  # words between an act and its actor, at most (and in one sentence)
-CUE_CLASSES = ("denied", "threatened", "claimed", "announced", "unverified")
+CUE_CLASSES = ("denied", "threatened", "claimed", "announced", "unverified", "refuted")
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,7 @@ class Cues:
     )
     suffixes: tuple[tuple[str, str], ...] = ()  # (ending of a folded word, class)
     starts: dict[str, int] = field(default_factory=dict)  # first key -> its longest phrase
+    threats: frozenset[str] = frozenset()  # events that are a threat themselves (threat_events)
 
     @property
     def words(self) -> frozenset[str]:
@@ -85,7 +86,8 @@ def cues(data: dict, reader: FormReader) -> Cues:
     starts: dict[str, int] = {}
     for key in frozen:
         starts[key[0]] = max(starts.get(key[0], 0), len(key))
-    return Cues(frozen, tuple(suffixes), starts)
+    threats = frozenset(map(str, data.get("threat_events") or ()))
+    return Cues(frozen, tuple(suffixes), starts, threats)
 
 
 def _add(phrases: dict, reader: FormReader, text: object, entry: tuple) -> None:

@@ -140,13 +140,17 @@ class _Context:
         return Resolved(by_concept, sure, self.partners, self.rejected)
 
     def _same_person(self, by_concept: dict[str, list[Match]]) -> None:
-        """A name read as a person once is that person in the whole article (Chad Miller … Chad)."""
-        people = {cid for _, cid, cue in self.rejected if cue.startswith("a person")}
-        for cid in people & set(by_concept):
-            given = [m for m in by_concept[cid] if self._is_given(m)]
-            if len(given) == len(by_concept[cid]):
+        """A name read as a person or a team once is that in the whole article (Chad Miller … Chad)."""
+        named = {
+            (cid, m.text)
+            for m, cid, cue in self.rejected
+            if cue.startswith(("a person", "a team", "a name after"))
+        }
+        for cid in {cid for cid, _ in named} & set(by_concept):
+            same = [m for m in by_concept[cid] if (cid, m.text) in named]
+            if len(same) == len(by_concept[cid]):
                 del by_concept[cid]
-                self.rejected += [(m, cid, "the name is a person's elsewhere") for m in given]
+                self.rejected += [(m, cid, "the same name is not the place elsewhere") for m in same]
 
     def _blocked(self, match: Match) -> None:
         """A phrase that names nothing (names.yaml): what its words alone would have named."""
@@ -181,8 +185,11 @@ class _Context:
                 del by_concept[cid]
 
     def _name_cue(self, match: Match, titled: set[int]) -> str | None:
-        if match.first - 1 in titled:
-            return "a name after a title"
+        if match.first - 1 in titled:  # and on the same line, only spaces between
+            text = self.found.tokens.text if self.found.tokens is not None else ""
+            before = _PREVIOUS.search(text, max(0, match.start - 40), match.start)
+            if before and self._key(before.group(1)) in self.names.titles:
+                return f"a name after {before.group(1)!r}"
         low, high = match.first - self.names.sport_window, match.last + self.names.sport_window
         sport = [word for word in self._sport if low <= word <= high]
         if sport and not any(low <= word <= high for word in self._unless):

@@ -171,7 +171,8 @@ def undo_turkish_suffixes(tokens: Tokens, lexicon: Lexicon) -> Tokens:
     """Tokens of a Turkish text with inflected words read without their suffixes where the lexicon knows them.
 
     A word that is a form by itself stays; else a reading that ends a two-word form with the
-    word before wins (İsrail ordusunun → ordusu), else one that is a form by itself (ateşkesi →
+    word before wins (İsrail ordusunun → ordusu), else the word if a longer form begins with it
+    (bomba yüklü araç), else a reading that is a form by itself (ateşkesi →
     ateşkes), else the word if some form contains it, else the first reading some form contains
     (saldırılarında → saldırıları, as in "hava saldırıları").
     """
@@ -188,6 +189,8 @@ def _turkish_reading(key: str, previous: str, lexicon: Lexicon) -> str:
         return key
     candidates = turkish_candidates(key)
     alone = next((c for c in candidates if (previous, c) in index), None)
+    if alone is None and key in lexicon.starts:  # bomba (yüklü araç), not the word bomb
+        return key
     alone = alone or next((c for c in candidates if (c,) in index), None)
     if alone is not None:
         return alone

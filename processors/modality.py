@@ -2,7 +2,8 @@
 
 The cue phrases of ``events.yaml`` (``rasad.concepts.events.Cues``) are found among the words
 the tagger's pass collected (``Found.cues``). A mention takes the class of the nearest cue in
-its sentence within ``REACH`` words, its own words included ("выведет": will withdraw) except
+its sentence within ``REACH`` words (a denial there wins over the others: "denied reports that
+its jets allegedly struck"), its own words included ("выведет": will withdraw) except
 for an event that is a threat itself ("warned" is the threat-of-force, carried out; threatened
 cues do not apply to it). "announced" (X said it had …) is a claim only when an "unverified"
 cue (could not be verified, ولم يعلق) is in the article; a "refuted" cue ("В Киеве эту
@@ -84,6 +85,8 @@ def of_mention(
                 continue
             if name == "announced":
                 announced = True
+            elif name == "denied":
+                best = (-1, name)  # a denial in the sentence wins ("denied … allegedly struck")
             elif name in _ORDER and (best is None or distance < best[0]):
                 best = (distance, name)
     if best is not None:

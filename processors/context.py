@@ -11,8 +11,9 @@ most populous.
 from __future__ import annotations
 
 import re
-from bisect import insort
+from bisect import bisect_left, bisect_right, insort
 from collections import defaultdict
+from operator import itemgetter
 from typing import NamedTuple
 
 from processors.mentions import Found, Match
@@ -20,10 +21,12 @@ from processors.sentences import Sentences
 from rasad.concepts import Lexicon
 from rasad.concepts.forms import Rule
 from rasad.concepts.inflection import match_key
+from rasad.normalize import fold
 from rasad.concepts.regions import CITY_READINGS
 
 WINDOW = 25  # words on each side searched for context cues
 _UNMET = "no context word it needs nearby"
+_KEY = itemgetter(1)  # of a (word, key) cue
 _RANK = {"country": 2, "region": 1}  # when a name fits several places (then: country named, size)
 _PREVIOUS = re.compile(r"([^\W\d_][\w.]*)[ \t]*$")  # the word before a match (a title?)
 _SENTENCE_END = re.compile(r"(?:^|[.!?؟:;]|\n)[\s\"'«»“”(]*$")
@@ -65,8 +68,7 @@ def resolve(found: Found, lexicon: Lexicon) -> Resolved:
         for also in known[5]:  # "Israeli army" names Israel too (if this lexicon has it)
             if also in lexicon.concepts:
                 by_concept[also].append(match)
-    names = lexicon.names
-    people = any(key in names.titles or key in names.sport for _, key in found.cues)
+    people = any(map(lexicon.names.person_cues.__contains__, map(_KEY, found.cues)))
     if not unsure and not people:
         return Resolved(by_concept, set(by_concept))
     return _Context(found, lexicon).resolve(unsure, by_concept, people)
@@ -82,6 +84,8 @@ class _Context:
         self.partners: list[tuple[str, int]] = []
         self._sentences: Sentences | None = None
         self._covered: set[int] | None = None
+        self.cue_words = [word for word, _ in found.cues]
+        self._titled: set[int] | None = None
 
     @property
     def covered(self) -> set[int]:
@@ -164,8 +168,7 @@ class _Context:
 
         "actress Isis Valverde", "l'ouragan Milton" are names; "Barcelona beat Paris" are teams.
         """
-        names = self.names
-        titled = {word for word, key in self.cues if key in names.titles}
+        names, titled = self.names, self.titled
         self._sport = [word for word, key in self.cues if key in names.sport]
         self._unless = [word for word, key in self.cues if key in names.sport_unless]
         for cid in list(by_concept):
@@ -250,11 +253,12 @@ class _Context:
             first, last = match.first, match.last
             # A region word inside another name (Kürdistan Bölgesi) marks that name, not this one.
             covered = self.covered if CITY_READINGS in rule.replaces else ()
+            cues = self.cues  # in text order: only the slice within the window is looked at
+            at = self.cue_words
             near = [
                 (word, key)
-                for word, key in self.cues
-                if (first - window <= word < first or last < word <= last + window)
-                and word not in covered
+                for word, key in cues[bisect_left(at, first - window) : bisect_right(at, last + window)]
+                if (word < first or word > last) and word not in covered
             ]
             keys = {key for _, key in near}
             avoided = keys & rule.avoids
@@ -272,20 +276,24 @@ class _Context:
 
     def _person(self, match: Match, concept_id: str) -> str | None:
         """Why a name that is also a given name (or an everyday word) is not the concept here, or None."""
+        # Cheap tests first: this runs for every mention of Israel, Jordan, Paris, Erdogan …
         text = self.found.tokens.text if self.found.tokens is not None else ""
-        before = _PREVIOUS.search(text, max(0, match.start - 40), match.start)
-        if before and self._key(before.group(1)) in self.names.titles:
-            return f"a person: after {before.group(1)!r}"
+        if match.first - 1 in self.titled:  # a title word just before (and on the same line)
+            before = _PREVIOUS.search(text, max(0, match.start - 40), match.start)
+            if before and self._key(before.group(1)) in self.names.titles:
+                return f"a person: after {before.group(1)!r}"
         if _sentence_start(text, match.start) and self._is_common(match):
             return "an everyday word at the start of a sentence"
         after = _NEXT.match(text, match.end)
         if after is None:
             return None
-        word = after.group(2)
-        key = self._key(word)
-        if key in self.names.patronymics:
+        word, comma = after.group(2), after.group(1).strip() == ","
+        if fold(word) in self.names.patronymics:
             return f"a person: {word!r} follows"
-        if after.group(1).strip() == ",":  # Lebanon, Ohio: a town in another country's region
+        if not word[:1].isupper():
+            return None
+        key = self._key(word)
+        if comma:  # Lebanon, Ohio: a town in another country's region
             region = next(
                 (c for c, _ in self.lexicon.index.get((key,), ()) if c.startswith("iso:")), None
             )
@@ -293,10 +301,16 @@ class _Context:
             if region and country and self.concepts[region].country != country:
                 return f"a town in {word!r}"
             return None
-        known = key in self.names.place_words or key in self.lexicon.starts
-        if after.group(1) and word[:1].isupper() and not known:
+        if key not in self.names.place_words and key not in self.lexicon.starts:
             return f"a person: followed by {word!r}"
         return None
+
+    @property
+    def titled(self) -> set[int]:
+        """The words that are titles (names.yaml), by their index."""
+        if self._titled is None:
+            self._titled = {word for word, key in self.cues if key in self.names.titles}
+        return self._titled
 
     def _is_common(self, match: Match) -> bool:
         key = tuple(match_key(w) for w in self.lexicon.stemmer.terms(match.text))
@@ -308,12 +322,11 @@ class _Context:
 
     def _actor(self, match: Match, rule: Rule, near: list[tuple[int, str]]) -> int | None:
         """The nearest word of a pattern's actors in the match's sentence, if any."""
-        sentence = self.sentences.of_char(match.start)
-        actors = [
-            word
-            for word, key in near
-            if key in rule.needs and self.sentences.of_word(word) == sentence
-        ]
+        actors = [word for word, key in near if key in rule.needs]
+        if not actors:  # the common case: an act without its actor, no sentence looked at
+            return None
+        sentences = self.sentences
+        actors = [word for word in actors if sentences.same(sentences.start_of(word), match.start)]
         return min(actors, key=lambda word: abs(word - match.first), default=None)
 
     def _choose_place(

@@ -27,7 +27,7 @@ _ORDER: dict[str, int] = {"denied": 0, "threatened": 1, "claimed": 2}
 
 
 def cue_hits(found: Found, cues: Cues, sentences: Sentences) -> list[tuple]:
-    """Every cue phrase in the text as ``(first word, last word, sentence, classes)``."""
+    """Every cue phrase in the text as ``(first word, last word, where it starts, classes)``."""
     starts, phrases = cues.starts, cues.phrases
     at = dict(found.cues)
     hits = []
@@ -39,7 +39,7 @@ def cue_hits(found: Found, cues: Cues, sentences: Sentences) -> list[tuple]:
             phrase = (key,) if length == 1 else tuple(at.get(word + k) for k in range(length))
             classes = phrases.get(phrase)
             if classes:
-                hits.append((word, word + length - 1, sentences.of_word(word), classes))
+                hits.append((word, word + length - 1, sentences.start_of(word), classes))
                 break
     return hits
 
@@ -57,19 +57,17 @@ def suffix_hits(found: Found, cues: Cues, sentences: Sentences) -> list[tuple]:
         if len(key) > len(ending) + 2 and key.endswith(ending)
     ]
     spans = tokens.word_spans([word for word, _ in marked])
-    return [
-        (word, word, sentences.of_char(spans[word][0]), ((name, None),)) for word, name in marked
-    ]
+    return [(word, word, spans[word][0], ((name, None),)) for word, name in marked]
 
 
 def of_mention(
-    match: Match, event: str, sentence: int, hits: list[tuple], threats: frozenset[str]
+    match: Match, event: str, sentences: Sentences, hits: list[tuple], threats: frozenset[str]
 ) -> Modality:
     """The modality of one event mention from the cue hits (see the module doc)."""
     best: tuple[int, str] | None = None
     announced = unverified = False
     threat = event in threats
-    for first, last, where, classes in hits:
+    for first, last, at, classes in hits:
         own = first <= match.last and last >= match.first
         if own and threat:
             continue  # "warned" is the threat itself, carried out
@@ -79,9 +77,11 @@ def of_mention(
                 continue
             if name == "unverified":
                 unverified = True
-            elif name == "refuted" and where == sentence + 1:
-                best = best or (REACH, "denied")
-            if where != sentence or distance > REACH or (threat and name == "threatened"):
+            elif name == "refuted" and at > match.start and sentences.ends_between(match.start, at) == 1:
+                best = best or (REACH, "denied")  # denies what the sentence before reported
+            if distance > REACH or (threat and name == "threatened"):
+                continue
+            if not sentences.same(at, match.start):
                 continue
             if name == "announced":
                 announced = True

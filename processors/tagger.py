@@ -118,8 +118,7 @@ class _Events:
     def modality(self, event: str, match: Match) -> Modality:
         if not self.hits:
             return "carried_out"
-        sentence = self.sentences.of_char(match.start)
-        return modality.of_mention(match, event, sentence, self.hits, self.cues.threats)
+        return modality.of_mention(match, event, self.sentences, self.hits, self.cues.threats)
 
 
 def _ordered_tags(

@@ -9,6 +9,7 @@ words are read as one phrase and never on their own).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import yaml
@@ -33,6 +34,11 @@ class Names:
     blocking: tuple[tuple[str, ...], ...] = field(default=())
     patronymics: frozenset[str] = frozenset()
     common: frozenset[tuple[str, ...]] = frozenset()
+
+    @cached_property
+    def person_cues(self) -> frozenset[str]:
+        """Titles and sports words: a text without any is spared the checks they start."""
+        return self.titles | self.sport
 
     @property
     def cue_words(self) -> frozenset[str]:

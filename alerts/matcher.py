@@ -116,8 +116,9 @@ def _compile(node: Node | None, strict: bool = False) -> Test:
         rejected = tuple(("r", c.lower()) for c in guarded(node)) if strict else ()
         if rejected:
             literal = _compile(replace(node, concepts=()))
-            return lambda view: any(c in view.keys for c in concepts) or (
-                literal(view) and not any(r in view.keys for r in rejected)
+            return lambda view: (
+                any(c in view.keys for c in concepts)
+                or (literal(view) and not any(r in view.keys for r in rejected))
             )
         if len(node.terms) == 1:
             key = ("t", node.terms[0])

@@ -139,7 +139,10 @@ class SqliteStore(Store):
         rank = "bm25(fts)" if _ranked(request) else "0"
         if _ranked(request) and _demotes(request.query):
             # bm25 is negative (lower ranks first): a match only by a rejected literal goes last.
-            rank += " + CASE WHEN fts.rowid IN (SELECT rowid FROM fts WHERE fts MATCH ?) THEN 0 ELSE 1e9 END"
+            rank += (
+                " + CASE WHEN fts.rowid IN (SELECT rowid FROM fts WHERE fts MATCH ?)"
+                " THEN 0 ELSE 1e9 END"
+            )
             params = [match_expression(request.query.root, strict=True), *params]
         self._db.execute(_MATCHED)
         self._db.execute("DELETE FROM matched")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right, insort
 from collections import defaultdict
+from collections.abc import Sequence
 from operator import itemgetter
 from typing import NamedTuple
 
@@ -21,8 +22,8 @@ from processors.sentences import Sentences
 from rasad.concepts import Lexicon
 from rasad.concepts.forms import Rule
 from rasad.concepts.inflection import match_key
-from rasad.normalize import fold
 from rasad.concepts.regions import CITY_READINGS
+from rasad.normalize import fold
 
 WINDOW = 25  # words on each side searched for context cues
 _UNMET = "no context word it needs nearby"
@@ -45,16 +46,15 @@ class Resolved(NamedTuple):
 
     matches: dict[str, list[Match]]
     certain: set[str]  # the others were kept only because context allowed them
-    partners: list[tuple[str, int]] = []  # (event id, cue word): the actor of a pattern that fit
-    rejected: list[tuple[Match, str, str]] = []  # (match, concept id, the cue that rejected it)
+    partners: Sequence[tuple[str, int]] = ()  # (event id, cue word): a fitting pattern's actor
+    rejected: Sequence[tuple[Match, str, str]] = ()  # (match, concept id, the cue that rejected it)
 
 
 def resolve(found: Found, lexicon: Lexicon) -> Resolved:
     """Which concepts ``find``'s matches are read as (context rules and place choice applied)."""
     by_concept: dict[str, list[Match]] = defaultdict(list)
-    unsure: list[
-        tuple[Match, tuple[str, ...], tuple]
-    ] = []  # (match, certain concepts, contextual ones)
+    # (match, certain concepts, contextual ones with their rules, spelled out with their cues)
+    unsure: list[tuple[Match, tuple[str, ...], tuple, tuple]] = []
     decided = _DECIDED
     for match in found.matches:
         candidates = match.candidates
@@ -75,7 +75,7 @@ def resolve(found: Found, lexicon: Lexicon) -> Resolved:
 
 
 class _Context:
-    """``resolve`` for the matches that are not simply one concept for certain: context, then place choice."""
+    """``resolve`` for matches that are not simply one concept: context, then place choice."""
 
     def __init__(self, found: Found, lexicon: Lexicon):
         self.found, self.cues, self.concepts = found, found.cues, lexicon.concepts
@@ -89,7 +89,7 @@ class _Context:
 
     @property
     def covered(self) -> set[int]:
-        """Words inside forms of several words: a cue there belongs to that form, not to its neighbours."""
+        """Words inside forms of several words: a cue there belongs to that form."""
         if self._covered is None:
             self._covered = {
                 word
@@ -108,7 +108,7 @@ class _Context:
     def resolve(
         self, unsure: list[tuple], by_concept: dict[str, list[Match]], people: bool = False
     ) -> Resolved:
-        """The readings of the unsure matches; ``people``: titles or sports words are in the text."""
+        """The readings of the unsure matches (``people``: titles or sports words in the text)."""
         concepts = self.concepts
         named = set(by_concept)
         for _, certain, _, _ in unsure:
@@ -124,13 +124,11 @@ class _Context:
             kept.append((match, readings))
             several = several or len(readings) > 1
         if several:  # the countries the article names, or names places in
-            countries = {concepts[cid].country for cid in by_concept if concepts[cid].kind == "place"}
-            countries.update(
-                concepts[cid].country
-                for _, rs in kept
-                for cid, _ in rs
-                if concepts[cid].type == "country"
-            )
+            named_places = [cid for cid in by_concept if concepts[cid].kind == "place"]
+            named_places += [
+                cid for _, rs in kept for cid, _ in rs if concepts[cid].type == "country"
+            ]
+            countries = {code for cid in named_places if (code := concepts[cid].country)}
             kept = [(match, self._choose_place(match, rs, countries)) for match, rs in kept]
         sure = set(by_concept)
         for match, readings in kept:
@@ -144,7 +142,7 @@ class _Context:
         return Resolved(by_concept, sure, self.partners, self.rejected)
 
     def _same_person(self, by_concept: dict[str, list[Match]]) -> None:
-        """A name read as a person or a team once is that in the whole article (Chad Miller … Chad)."""
+        """A name read as a person or a team once is that throughout (Chad Miller … Chad)."""
         named = {
             (cid, m.text)
             for m, cid, cue in self.rejected
@@ -154,14 +152,18 @@ class _Context:
             same = [m for m in by_concept[cid] if (cid, m.text) in named]
             if len(same) == len(by_concept[cid]):
                 del by_concept[cid]
-                self.rejected += [(m, cid, "the same name is not the place elsewhere") for m in same]
+                self.rejected += [
+                    (m, cid, "the same name is not the place elsewhere") for m in same
+                ]
 
     def _blocked(self, match: Match) -> None:
         """A phrase that names nothing (names.yaml): what its words alone would have named."""
         lexicon = self.lexicon
         for word in lexicon.stemmer.terms(match.text):
             for cid, _ in lexicon.index.get((match_key(word),), ()):
-                self.rejected.append((match, cid, f"part of {match.text!r}, which is not a mention"))
+                self.rejected.append(
+                    (match, cid, f"part of {match.text!r}, which is not a mention")
+                )
 
     def _not_places(self, by_concept: dict[str, list[Match]]) -> None:
         """Places (and given-name actors) right after a title, or next to sports words, dropped.
@@ -173,7 +175,9 @@ class _Context:
         self._unless = [word for word, key in self.cues if key in names.sport_unless]
         for cid in list(by_concept):
             concept = self.concepts[cid]
-            if concept.kind != "place" and not (concept.kind == "actor" and concept.type == "person"):
+            if concept.kind != "place" and not (
+                concept.kind == "actor" and concept.type == "person"
+            ):
                 continue
             kept = []
             for match in by_concept[cid]:
@@ -238,7 +242,7 @@ class _Context:
     def _fits(
         self, match: Match, concept_id: str, rules: tuple[Rule, ...], named: set[str]
     ) -> str | tuple[Rule, int | None]:
-        """Whether some rule's needed words are near the match (or the concept named for certain) and no avoided one is.
+        """Whether a rule's needed words are near (or the concept named for certain), no avoided one.
 
         The answer: ``(the rule that fits, the actor's word for a pattern, else None)``, or the
         cue that rejected it.
@@ -257,7 +261,9 @@ class _Context:
             at = self.cue_words
             near = [
                 (word, key)
-                for word, key in cues[bisect_left(at, first - window) : bisect_right(at, last + window)]
+                for word, key in cues[
+                    bisect_left(at, first - window) : bisect_right(at, last + window)
+                ]
                 if (word < first or word > last) and word not in covered
             ]
             keys = {key for _, key in near}
@@ -275,7 +281,7 @@ class _Context:
         return why
 
     def _person(self, match: Match, concept_id: str) -> str | None:
-        """Why a name that is also a given name (or an everyday word) is not the concept here, or None."""
+        """Why a given name (or an everyday word) is not the concept here, or None."""
         # Cheap tests first: this runs for every mention of Israel, Jordan, Paris, Erdogan …
         text = self.found.tokens.text if self.found.tokens is not None else ""
         if match.first - 1 in self.titled:  # a title word just before (and on the same line)
@@ -332,7 +338,7 @@ class _Context:
     def _choose_place(
         self, match: Match, readings: list[tuple[str, bool]], countries: set[str]
     ) -> list[tuple[str, bool]]:
-        """One match's readings ``(concept id, certain)``, one place kept when its name fits several.
+        """One match's readings ``(concept id, certain)``: one place kept when a name fits several.
 
         Tripoli in Libya or in Lebanon: a country first, then a region (Virginia the state, not
         a town in South Africa the gazetteer also calls so), then a place whose country the
@@ -340,12 +346,14 @@ class _Context:
         """
         concepts = self.concepts
         places = [r for r in readings if concepts[r[0]].kind == "place"]
-        if len(places) < 2 or all(certain and concepts[cid].type == "region" for cid, certain in places):
+        if len(places) < 2 or all(
+            certain and concepts[cid].type == "region" for cid, certain in places
+        ):
             return readings  # regions a name covers together (Donbas: Donetsk and Luhansk)
         best = max(
             places,
             key=lambda r: (
-                _RANK.get(concepts[r[0]].type, 0),
+                _RANK.get(concepts[r[0]].type or "", 0),
                 concepts[r[0]].country in countries,
                 concepts[r[0]].population,
             ),
@@ -372,7 +380,10 @@ def _decide(candidates: tuple[tuple[str, tuple[Rule | None, ...]], ...], spelled
     """
     if len(_DECIDED) >= 200_000:
         _DECIDED.clear()
-    certain, contextual, spelled_out, also = [], [], [], set()
+    certain: list[str] = []
+    contextual: list[tuple[str, tuple[Rule, ...]]] = []
+    spelled_out: list[tuple[str, str]] = []
+    also: set[str] = set()
     for cid, rules in candidates:
         unconditional, spelling, needing_context = _sorted_rules(rules)
         fitting_spelling = [r for r in spelling if r.spelled(spelled)]

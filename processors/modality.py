@@ -36,7 +36,7 @@ def cue_hits(found: Found, cues: Cues, sentences: Sentences) -> list[tuple]:
         if longest is None:  # most collected words are other rules' context words
             continue
         for length in range(longest, 0, -1):
-            phrase = (key,) if length == 1 else tuple(at.get(word + k) for k in range(length))
+            phrase = (key,) if length == 1 else tuple(at.get(word + k, "") for k in range(length))
             classes = phrases.get(phrase)
             if classes:
                 hits.append((word, word + length - 1, sentences.start_of(word), classes))
@@ -72,30 +72,33 @@ def of_mention(
         if own and threat:
             continue  # "warned" is the threat itself, carried out
         distance = 0 if own else match.first - last if last < match.first else first - match.last
-        for name, events in classes:
-            if events is not None and event not in events:
-                continue
-            if name == "unverified":
-                unverified = True
-            elif name == "refuted" and at > match.start and sentences.ends_between(match.start, at) == 1:
-                best = best or (REACH, "denied")  # denies what the sentence before reported
-            if distance > REACH or (threat and name == "threatened"):
-                continue
-            if not sentences.same(at, match.start):
-                continue
-            if name == "announced":
-                announced = True
-            elif name == "denied":
-                best = (-1, name)  # a denial in the sentence wins ("denied … allegedly struck")
-            elif name in _ORDER and (best is None or distance < best[0]):
-                best = (distance, name)
+        names = [name for name, events in classes if events is None or event in events]
+        unverified = unverified or "unverified" in names
+        if "refuted" in names and at > match.start and sentences.ends_between(match.start, at) == 1:
+            best = best or (REACH, "denied")  # denies what the sentence before reported
+        if distance > REACH or not sentences.same(at, match.start):
+            continue
+        announced = announced or "announced" in names
+        for name in names:
+            best = _nearer(best, name, distance, threat)
     if best is not None:
         return best[1]  # type: ignore[return-value]
     return "claimed" if announced and unverified else "carried_out"
 
 
+def _nearer(
+    best: tuple[int, str] | None, name: str, distance: int, threat: bool
+) -> tuple[int, str] | None:
+    """The cue that decides so far: a denial in the sentence wins, else the nearest cue."""
+    if name not in _ORDER or (threat and name == "threatened"):
+        return best
+    if name == "denied":
+        return (-1, name)  # "denied reports that its jets allegedly struck"
+    return (distance, name) if best is None or distance < best[0] else best
+
+
 def of_tag(modalities: list[Modality]) -> Modality:
-    """An event tag's modality from its mentions' (carried out wins, then denied, threatened, claimed)."""
+    """An event tag's modality from its mentions': carried out wins, then denied, threatened."""
     if "carried_out" in modalities:
         return "carried_out"
     return min(modalities, key=_ORDER.__getitem__)

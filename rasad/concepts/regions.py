@@ -14,6 +14,7 @@ import os
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import pycountry
 import yaml
@@ -27,7 +28,9 @@ CITY_READINGS = "@city"  # in a rule's ``replaces``: every city reading of the m
 _CUE_WINDOW = 3
 
 
-def regions(reader: FormReader, city_names: dict[str, dict[str, list]]) -> list[dict]:
+def regions(
+    reader: FormReader, city_names: dict[str, dict[str, list[str]]]
+) -> list[dict[str, Any]]:
     """Concept fields (id, label, type, country, codes, forms) of every region.
 
     ``city_names``: GeoNames id -> language -> the names of that city (for ``after_city``).
@@ -35,7 +38,7 @@ def regions(reader: FormReader, city_names: dict[str, dict[str, list]]) -> list[
     data = _data()
     # Region words of every language: a name is shared by all (Adana'nın Kozan ilçesi).
     every = [w for words in (data.get("cues") or {}).values() for w in words]
-    cues = {lang: every for lang in LANGUAGES}
+    cues = dict.fromkeys(LANGUAGES, every)
     listed = set(data.get("names") or {}) | set(data.get("cue_names") or {})
     listed |= set(data.get("after_city") or {})
     out = []
@@ -66,9 +69,11 @@ def arabic_names() -> list[str]:
     ]
 
 
-def _forms_of(sub, data: dict, cues: dict[str, list], city_names: dict) -> dict[str, list]:
+def _forms_of(
+    sub: Any, data: dict[str, Any], cues: dict[str, list[str]], city_names: dict[str, Any]
+) -> dict[str, list[object]]:
     code = sub.code
-    bare: dict[str, list] = {
+    bare: dict[str, list[object]] = {
         lang: list(v) for lang, v in ((data.get("names") or {}).get(code) or {}).items()
     }
     if sub.country_code in (data.get("bare_countries") or []) and code not in (
@@ -76,7 +81,7 @@ def _forms_of(sub, data: dict, cues: dict[str, list], city_names: dict) -> dict[
     ):
         for lang, name in _pycountry_names(sub).items():
             bare.setdefault(lang, []).append(name)
-    marked: dict[str, list] = {lang: [] for lang in LANGUAGES}
+    marked: dict[str, list[object]] = {lang: [] for lang in LANGUAGES}
     for lang, name in _pycountry_names(sub).items():
         marked[lang].append(name)
     for lang, names in ((data.get("cue_names") or {}).get(code) or {}).items():
@@ -85,22 +90,22 @@ def _forms_of(sub, data: dict, cues: dict[str, list], city_names: dict) -> dict[
     if gid is not None:
         for lang, names in city_names.get(str(gid), {}).items():
             marked.setdefault(lang, []).extend(names)
-    raw: dict[str, list] = {lang: list(names) for lang, names in bare.items()}
+    raw: dict[str, list[object]] = {lang: list(names) for lang, names in bare.items()}
     for lang, names in marked.items():
         rule = {"needs": cues.get(lang, []), "window": _CUE_WINDOW, "replaces": [CITY_READINGS]}
         for name in names:  # a mapping carries its own rule (Georgia needs Atlanta, not "state")
-            entry = {**rule, **name} if isinstance(name, dict) else {"form": name, **rule}
+            entry: object = {**rule, **name} if isinstance(name, dict) else {"form": name, **rule}
             if entry not in raw.setdefault(lang, []) and name not in raw[lang]:
                 raw[lang].append(entry)
     return raw
 
 
-def _english(sub, data: dict) -> str:
+def _english(sub: Any, data: dict[str, Any]) -> str:
     names = ((data.get("names") or {}).get(sub.code) or {}).get("en") or []
     return names[0] if names else _plain(sub.name)
 
 
-def _pycountry_names(sub) -> dict[str, str]:
+def _pycountry_names(sub: Any) -> dict[str, str]:
     """pycountry's name (and its plain-letters spelling) and its fr/ru/tr translations."""
     names = {"en": sub.name}
     for lang in ("fr", "ru", "tr"):
@@ -124,7 +129,7 @@ def _translations(lang: str) -> gettext.NullTranslations:
 
 
 @lru_cache(maxsize=1)
-def _data() -> dict:
+def _data() -> dict[str, Any]:
     try:
         data = yaml.safe_load(REGIONS.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:

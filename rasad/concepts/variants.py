@@ -67,10 +67,11 @@ def _arabic_variants(words: list[str]) -> list[str]:
     if _feminine(first):
         out.append(" ".join([first[:-1] + "ات", *rest]))  # غارة → غارات (with a singular adjective)
     duals = [_dual(w) for w in words]
+    stems = [d for d in duals if d is not None]
     for ending in ("ين", "ان"):
-        if all(duals):
-            out.append(" ".join(d + ending for d in duals))  # غارتين جويتين
-        if rest and duals[0]:
+        if len(stems) == len(words):
+            out.append(" ".join(d + ending for d in stems))  # غارتين جويتين
+        if rest and duals[0] is not None:
             out.append(" ".join([duals[0] + ending, *rest]))
     if not _feminine(first) and not first.endswith(("ا", "ي", "ى", "ات", "ين", "ون")):
         out.append(" ".join([first + "ا", *rest]))  # accusative: هجوما، قصفا

@@ -16,7 +16,7 @@ def tags(text: str, lexicon, language: str) -> dict:
 
 
 @pytest.mark.parametrize(
-    "text,language",
+    ("text", "language"),
     [
         ("Coalition aircraft bombed militant positions near the border overnight.", "en"),
         ("Fighter jets have bombed suspected rebel hideouts in the mountains.", "en"),
@@ -43,26 +43,47 @@ def test_rockets_fired_by_aircraft_are_an_airstrike_not_shelling(lexicon):
 
 
 def test_an_attack_verb_without_an_air_asset_is_not_an_airstrike(lexicon):
-    assert "airstrike" not in tags("The striker hit the post twice in the first half.", lexicon, "en")
+    assert "airstrike" not in tags(
+        "The striker hit the post twice in the first half.", lexicon, "en"
+    )
 
 
 @pytest.mark.parametrize(
-    "text,language,event,modality",
+    ("text", "language", "event", "modality"),
     [
         ("The ministry denied that its jets had bombed the hospital.", "en", "airstrike", "denied"),
-        ("Ankara said it could launch a new military operation within days.", "en",
-         "military-force", "threatened"),
+        (
+            "Ankara said it could launch a new military operation within days.",
+            "en",
+            "military-force",
+            "threatened",
+        ),
         ("Le Kremlin a démenti toute négociation avec Kiev.", "fr", "negotiation", "denied"),
-        ("Минобороны опровергло информацию о якобы нанесенных авиаударах.", "ru", "airstrike",
-         "denied"),
-        ("Президент пригрозил начать наступление, если войска не отойдут.", "ru",
-         "military-force", "threatened"),
-        ("Bakanlık, limana füze saldırısı düzenlendiği iddialarını reddetti.", "tr", "shelling",
-         "denied"),
-        ("أعلنت الحركة أن مقاتليها اشتبكوا مع قوة متوغلة، ولم يعلق الجيش على ذلك.", "ar",
-         "armed-clash", "claimed"),
-        ("Warplanes struck the depot on Monday, residents said.", "en", "airstrike",
-         "carried_out"),
+        (
+            "Минобороны опровергло информацию о якобы нанесенных авиаударах.",
+            "ru",
+            "airstrike",
+            "denied",
+        ),
+        (
+            "Президент пригрозил начать наступление, если войска не отойдут.",
+            "ru",
+            "military-force",
+            "threatened",
+        ),
+        (
+            "Bakanlık, limana füze saldırısı düzenlendiği iddialarını reddetti.",
+            "tr",
+            "shelling",
+            "denied",
+        ),
+        (
+            "أعلنت الحركة أن مقاتليها اشتبكوا مع قوة متوغلة، ولم يعلق الجيش على ذلك.",
+            "ar",
+            "armed-clash",
+            "claimed",
+        ),
+        ("Warplanes struck the depot on Monday, residents said.", "en", "airstrike", "carried_out"),
     ],
 )
 def test_modality_from_the_cue_words_around_the_event(text, language, event, modality, lexicon):
@@ -76,12 +97,15 @@ def test_a_threat_is_carried_out_and_the_threatened_action_is_threatened(lexicon
 
 
 def test_non_events_have_no_modality(lexicon):
-    assert all(t.modality is None for t in tag_text("Putin met Erdogan in Ankara.", lexicon)
-               if t.kind != "event")
+    assert all(
+        t.modality is None
+        for t in tag_text("Putin met Erdogan in Ankara.", lexicon)
+        if t.kind != "event"
+    )
 
 
 @pytest.mark.parametrize(
-    "text,language,region,city",
+    ("text", "language", "region", "city"),
     [
         ("Shelling hit villages in Idlib province on Sunday.", "en", "iso:SY-ID", None),
         ("Des combats ont eu lieu dans la province d'Idleb.", "fr", "iso:SY-ID", None),
@@ -102,7 +126,7 @@ def test_regions_are_tagged_when_the_text_marks_them(text, language, region, cit
 
 
 @pytest.mark.parametrize(
-    "text,language,city",
+    ("text", "language", "city"),
     [
         ("Talks resumed in Geneva on Tuesday.", "en", "geonames:2660646"),
         ("Les négociateurs se sont retrouvés à Vienne.", "fr", "geonames:2761369"),
@@ -117,7 +141,7 @@ def test_world_capitals_in_five_languages(text, language, city, lexicon):
 
 
 @pytest.mark.parametrize(
-    "text,language,wrong,cue",
+    ("text", "language", "wrong", "cue"),
     [
         ("Jordan Bardella addressed supporters in Perpignan.", "fr", "JO", "Bardella"),
         ("The actress Isis Valverde joins the cast.", "en", "Q2429253", ""),

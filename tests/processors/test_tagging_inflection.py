@@ -91,6 +91,19 @@ def _turkish(word: str, proper: bool) -> list[str]:
     return out
 
 
+def _inflect(lang: str, word: str, common: bool) -> list[str]:
+    """Variants of a word: plurals only for common nouns, cases and clitics for every word."""
+    if lang == "en":
+        return _english(word) if common else []
+    if lang == "fr":
+        return _french(word) if common else []
+    if lang == "ar":
+        return _arabic(word, common)
+    if lang == "ru":
+        return _russian(word)
+    return _turkish(word, not common)
+
+
 def _variants() -> list[tuple[str, str, str]]:
     """(language, variant, concept id) for every single-word form of the taxonomy."""
     out = []
@@ -105,13 +118,7 @@ def _variants() -> list[tuple[str, str, str]]:
                 if form.rule is not None and (form.rule.contextual or form.rule.exact):
                     continue  # their context or spelling decides, not their inflection
                 word = form.text
-                made = {
-                    "en": lambda w: _english(w) if common else [],
-                    "fr": lambda w: _french(w) if common else [],
-                    "ar": lambda w: _arabic(w, common),
-                    "ru": _russian,
-                    "tr": lambda w: _turkish(w, not common),
-                }[lang](word)
+                made = _inflect(lang, word, common)
                 out += [(lang, v, concept.id) for v in made]
     return out
 
@@ -142,7 +149,7 @@ def test_inflected_single_word_forms_tag(language):
 
 
 @pytest.mark.parametrize(
-    "text,language,concept_id",
+    ("text", "language", "concept_id"),
     [
         ("The overnight airstrikes hit PKK hideouts", "en", "airstrike"),
         ("Airstrikes hit several neighbourhoods of eastern Aleppo", "en", "airstrike"),

@@ -1,0 +1,34 @@
+"""The charting and map libraries, served from the npm packages ``make setup`` installs.
+
+Only the files the pages load are served (a fixed list, not the whole ``node_modules``). They
+come from ``package.json`` + ``package-lock.json`` (``npm ci``): nothing from a CDN, nothing
+copied into the repository.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import FileResponse, Response
+
+NODE_MODULES = Path(__file__).resolve().parents[1] / "node_modules"
+VENDOR = {
+    "echarts.min.js": "echarts/dist/echarts.min.js",
+    "topojson-client.min.js": "topojson-client/dist/topojson-client.min.js",
+    "countries-110m.json": "world-atlas/countries-110m.json",
+}
+
+
+async def vendor(request: Request) -> Response:
+    """One of the ``VENDOR`` files; 404 for anything else, 503 when npm packages are missing."""
+    name = request.path_params["name"]
+    if name not in VENDOR:
+        raise HTTPException(404, "no such asset")
+    path = NODE_MODULES / VENDOR[name]
+    if not path.is_file():
+        raise HTTPException(
+            503, f"{VENDOR[name]} is not installed: run `make setup` (npm ci) in the project"
+        )
+    return FileResponse(path, headers={"Cache-Control": "public, max-age=86400"})

@@ -65,7 +65,9 @@ async def article(request: Request) -> Response:
     found = await run_in_threadpool(store.get, request.path_params["article_id"])
     if found is None:
         raise HTTPException(404, "no such article")
-    return JSONResponse(found.model_dump(mode="json", exclude={"raw", "normalized"}, exclude_none=True))
+    return JSONResponse(
+        found.model_dump(mode="json", exclude={"raw", "normalized"}, exclude_none=True)
+    )
 
 
 async def story(request: Request) -> Response:
@@ -76,7 +78,9 @@ async def story(request: Request) -> Response:
         raise HTTPException(404, "no such story")
     ui = interface(request)
     cards = [card(h.article, request.app.state.lexicon, ui) for h in reversed(found.hits)]
-    return JSONResponse({"story_id": request.path_params["story_id"], "total": found.total, "articles": cards})
+    return JSONResponse(
+        {"story_id": request.path_params["story_id"], "total": found.total, "articles": cards}
+    )
 
 
 async def dashboards(request: Request) -> Response:
@@ -172,4 +176,3 @@ async def health(request: Request) -> Response:
             {"status": "store unavailable", "store": store.url, "error": str(exc)}, status_code=503
         )
     return JSONResponse({"status": "ok", "store": store.url, "articles": count})
-

@@ -75,7 +75,9 @@ def create_app(
     app.state.store = store
     app.state.lexicon = lexicon
     app.state.boards = boards if boards is not None else definition.load(None, lexicon)
-    app.state.default_board = DEFAULT if DEFAULT in app.state.boards else next(iter(app.state.boards))
+    app.state.default_board = (
+        DEFAULT if DEFAULT in app.state.boards else next(iter(app.state.boards))
+    )
     app.state.live = live
     app.state.alerts_log = alerts_log or (lambda limit: [])
     return app

@@ -13,7 +13,8 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
-NODE_MODULES = Path(__file__).resolve().parents[1] / "node_modules"
+# The checkout's node_modules (make setup), else the working folder's (the Docker image's /app).
+PLACES = (Path(__file__).resolve().parents[1] / "node_modules", Path("node_modules"))
 VENDOR = {
     "echarts.min.js": "echarts/dist/echarts.min.js",
     "topojson-client.min.js": "topojson-client/dist/topojson-client.min.js",
@@ -26,8 +27,8 @@ async def vendor(request: Request) -> Response:
     name = request.path_params["name"]
     if name not in VENDOR:
         raise HTTPException(404, "no such asset")
-    path = NODE_MODULES / VENDOR[name]
-    if not path.is_file():
+    path = next((p / VENDOR[name] for p in PLACES if (p / VENDOR[name]).is_file()), None)
+    if path is None:
         raise HTTPException(
             503, f"{VENDOR[name]} is not installed: run `make setup` (npm ci) in the project"
         )

@@ -104,7 +104,13 @@ async def search(request: Request) -> Response:
             "pages": max(1, -(-result.total // size)),
             "result": result,
             "error": error,
-            "filter_of": {"language": "lang", "event": "type", "concept": "actor", "country": "country", "source": "source"},
+            "filter_of": {
+                "language": "lang",
+                "event": "type",
+                "concept": "actor",
+                "country": "country",
+                "source": "source",
+            },
             "label": lambda value: i18n.concept_label(request.app.state.lexicon, value, ui),
             "histogram": {"interval": interval, "buckets": filled(result.histogram, interval)},
             "safe_url": safe_url,
@@ -146,8 +152,9 @@ def reference(tag: Tag) -> tuple[str, str] | None:
     """(vocabulary, URL) of a tag's id: Wikidata for Q-ids, GeoNames for numbers, ISO for countries."""
     if tag.id[:1] == "Q" and tag.id[1:].isdigit():
         return "Wikidata", f"https://www.wikidata.org/wiki/{tag.id}"
-    if tag.id.isdigit():
-        return "GeoNames", f"https://www.geonames.org/{tag.id}"
+    number = tag.id.removeprefix("geonames:")
+    if number.isdigit():
+        return "GeoNames", f"https://www.geonames.org/{number}"
     if len(tag.id) == 2 and tag.id.isalpha() and tag.kind == "place":
         return "ISO 3166", f"https://www.iso.org/obp/ui/#iso:code:3166:{tag.id.upper()}"
     return None
@@ -161,7 +168,9 @@ async def story(request: Request) -> Response:
     if not found.total:
         raise HTTPException(404, "no such story")
     context = page_context(request)
-    cards = [card(h.article, request.app.state.lexicon, context["ui"]) for h in reversed(found.hits)]
+    cards = [
+        card(h.article, request.app.state.lexicon, context["ui"]) for h in reversed(found.hits)
+    ]
     response = TEMPLATES.TemplateResponse(
         request,
         "story.html",

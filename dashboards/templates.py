@@ -50,7 +50,5 @@ def remember_interface(request: Request, response: Any) -> Any:
     """Keep an explicit ``?ui=`` choice in a cookie (a year; read by the server only)."""
     chosen = request.query_params.get("ui")
     if chosen in i18n.UI_LANGUAGES:
-        response.set_cookie(
-            UI_COOKIE, chosen, max_age=365 * 86400, httponly=True, samesite="lax"
-        )
+        response.set_cookie(UI_COOKIE, chosen, max_age=365 * 86400, httponly=True, samesite="lax")
     return response

@@ -48,7 +48,9 @@ class View:
         return View(self.q, self.filters, self.range, now - (self.until - self.since), now)
 
 
-def view_from(params: Mapping[str, str], multi: list[str], default_range: str, now: datetime) -> View:
+def view_from(
+    params: Mapping[str, str], multi: list[str], default_range: str, now: datetime
+) -> View:
     """The view a request's query string asks for; ``BadInput`` saying what is wrong."""
     q = params.get("q", "")
     filters = tuple(f.strip() for f in multi if f.strip())
@@ -81,4 +83,7 @@ def _instant(value: str, name: str) -> datetime:
 def auto_interval(since: datetime, until: datetime) -> int:
     """The smallest step that draws the range in at most ``MAX_POINTS`` buckets."""
     span = (until - since).total_seconds()
-    return next((s for s in STEPS if span / s <= MAX_POINTS), STEPS[-1] * ((int(span) // (STEPS[-1] * MAX_POINTS)) + 1))
+    return next(
+        (s for s in STEPS if span / s <= MAX_POINTS),
+        STEPS[-1] * ((int(span) // (STEPS[-1] * MAX_POINTS)) + 1),
+    )

@@ -17,7 +17,7 @@
     grid: { left: 48, right: 16, top: 24, bottom: 40 },
     xAxis: { type: "time", name: t("Time"), nameLocation: "middle", nameGap: 26, min: when(buckets[0][0]) - day / 2, max: when(buckets[buckets.length - 1][0]) + day / 2 },
     yAxis: { type: "value", name: `${t("articles")} ${t("per")} ${t(data.histogram.interval)}`, minInterval: 1, nameTextStyle: { align: "left" } },
-    series: [{ type: "bar", barMaxWidth: 24, data: buckets.map(([key, n]) => [when(key), n]) }],
+    series: [{ type: "bar", barMaxWidth: 24, barMinWidth: 2, data: buckets.map(([key, n]) => [when(key), n]) }],
   });
   window.addEventListener("resize", () => chart.resize());
 })();

@@ -75,7 +75,8 @@
   }
   function chartIn(body, panel) {
     let box = body.querySelector(":scope > .chart");
-    if (!box) { box = el("div", { class: "chart", role: "img" }); body.append(box); }
+    // Charts are drawn left to right in both interfaces (SVG text anchors flip under rtl).
+    if (!box) { box = el("div", { class: "chart", role: "img", dir: "ltr" }); body.append(box); }
     return box;
   }
   function table(body, rows, withFilter) {
@@ -137,9 +138,9 @@
         series: [{ type: "pie", radius: ["35%", "70%"], data: part.buckets.map((b) => ({ name: b.label, value: b.count, filter: b.filter })) }],
       } : {
         animation: false, color: R.palette, tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
-        grid: { left: rtl ? 16 : 8, right: rtl ? 8 : 24, top: 8, bottom: 28, containLabel: true },
-        xAxis: { type: "value", name: t("Count"), nameLocation: "middle", nameGap: 22, minInterval: 1, inverse: rtl },
-        yAxis: { type: "category", data: labels, inverse: true, position: rtl ? "right" : "left", axisLabel: { width: 130, overflow: "truncate" } },
+        grid: { left: 8, right: 24, top: 8, bottom: 28, containLabel: true },
+        xAxis: { type: "value", name: t("Count"), nameLocation: "middle", nameGap: 22, minInterval: 1 },
+        yAxis: { type: "category", data: labels, inverse: true, axisLabel: { width: 130, overflow: "truncate" } },
         series: [{ type: "bar", barMaxWidth: 16, data: part.buckets.map((b) => ({ value: b.count, filter: b.filter })) }],
       };
       chart.setOption(option, true);
@@ -159,7 +160,7 @@
         chart.setOption({
           animation: false,
           tooltip: { trigger: "item", formatter: (p) => p.data ? `${R.escape(p.data.label)}: ${p.data.count}` : R.escape(countryNames[p.name] || p.name) },
-          visualMap: { min: 0, max: peak, seriesIndex: 0, left: rtl ? "right" : "left", bottom: 8, calculable: false, text: [String(peak), "0"], inRange: { color: ["#e0ecff", "#1e3a8a"] }, itemHeight: 80 },
+          visualMap: { min: 0, max: peak, seriesIndex: 0, left: "left", bottom: 8, calculable: false, text: [String(peak), "0"], inRange: { color: ["#e0ecff", "#1e3a8a"] }, itemHeight: 80 },
           geo: { map: "world", roam: true, itemStyle: { areaColor: "#eef1f5", borderColor: "#9aa5b4" }, emphasis: { label: { show: false } } },
           series: [
             { type: "map", geoIndex: 0, data: part.countries.filter((c) => c.numeric).map((c) => ({ name: c.numeric, value: c.count, label: c.label, count: c.count, filter: c.filter })) },

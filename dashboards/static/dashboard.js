@@ -63,6 +63,7 @@
       try { DRAW[panel.kind](panel, body, part, data); } catch (e) { console.error(panel.id, e); }
       body.setAttribute("aria-busy", "false");
     }
+    if (!rendered) document.body.dataset.firstDraw = String(performance.now());  // ms since navigation
     rendered = true;
     document.body.dataset.updated = String(Date.now());
   }

@@ -86,3 +86,11 @@ def test_a_bad_file_is_refused_with_what_is_wrong(tmp_path, lexicon, content, me
 def test_a_missing_folder_is_a_configuration_error(tmp_path, lexicon):
     with pytest.raises(ConfigError, match="does not exist"):
         definition.load(tmp_path / "nowhere", lexicon)
+
+
+def test_the_example_in_the_docs_loads(tmp_path, lexicon):
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "dashboards.md").read_text()
+    example = docs.split("```yaml\n", 1)[1].split("```", 1)[0]
+    write(tmp_path, "sahel.yaml", example)
+    board = definition.load(tmp_path, lexicon)["sahel"]
+    assert [p.kind for p in board.panels] == ["date_histogram", "date_histogram", "terms", "metric", "geo", "search"]

@@ -21,6 +21,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -44,7 +45,7 @@ from rasad.concepts import Lexicon
 from rasad.errors import RasadError
 from rasad.model import Article, Tag, utcnow
 from rasad.settings import Settings
-from rasad.store import AggregationRequest, Store
+from rasad.store import Store
 
 LANGUAGES = ("ar", "en", "fr", "ru", "tr")
 WORDS = (
@@ -119,7 +120,7 @@ def timings(store: Store, lexicon: Lexicon, repeats: int) -> dict[str, list[floa
             p.id: [k for k in whole.aggregations if k.split("/")[0] == p.id] for p in board.panels
         }
         requests = {f"overview {name}": whole} | {
-            f"{panel} {name}": AggregationRequest(whole.query, {k: whole.aggregations[k] for k in keys}, whole.time_field, whole.since, whole.until)
+            f"{panel} {name}": replace(whole, aggregations={k: whole.aggregations[k] for k in keys})
             for panel, keys in parts.items() if keys
         }  # fmt: skip
         for label, request in requests.items():
@@ -169,7 +170,7 @@ def _browser(work: Callable[[Any], Any]) -> Any:
 
 
 def first_render(url: str, loads: int = 5) -> tuple[list[float], float]:
-    """ms from navigation to the overview's first drawing (each load a fresh browser context); KB transferred."""
+    """ms from navigation to the overview's first drawing (a fresh context each); KB transferred."""
 
     def measure(chromium: Any) -> tuple[list[float], float]:
         times, weight = [], 0.0
@@ -226,7 +227,9 @@ _OBSERVE = """
 window.__shown = {};
 const feed = document.getElementById("panel-latest");
 new MutationObserver(() => feed.querySelectorAll("li").forEach((li) => {
-    if (!(li.dataset.id in window.__shown)) window.__shown[li.dataset.id] = Number(li.dataset.shown);
+    if (!(li.dataset.id in window.__shown)) {
+        window.__shown[li.dataset.id] = Number(li.dataset.shown);
+    }
 })).observe(feed, { childList: true, subtree: true });
 """
 
@@ -339,7 +342,7 @@ def _embedded_lag(
 def _stack_lag(
     table: Table, settings: Settings, folder: Path, lexicon: Lexicon, probes: int, rate: float
 ) -> None:
-    """The real stack: a tagger+indexer worker process; this process serves the page and watches Kafka."""
+    """The real stack: a tagger+indexer worker process; this one serves the page, watching Kafka."""
     tag = "benchlive" + uuid.uuid4().hex[:8]
     topics = {f"topic_{t}": f"{tag}.{t}" for t in ("raw", "tagged", "dlq", "alerts")}
     local = settings.model_copy(

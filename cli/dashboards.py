@@ -52,7 +52,7 @@ def export(
     ] = None,
     wait: Annotated[float, typer.Option(help="Seconds to wait for OSD to answer.")] = 300.0,
 ) -> None:
-    """OpenSearch Dashboards 2.x saved objects (index pattern, visualizations, dashboards) as NDJSON."""
+    """OpenSearch Dashboards 2.x saved objects (index pattern, visualizations, dashboards)."""
     settings: Settings = ctx.obj
     words = wiring.lexicon()
     boards = definition.load(settings.dashboards_dir, words)
@@ -104,6 +104,7 @@ def _import(url: str, text: str, wait: float) -> None:
     )
     if response.status_code != 200 or not result.get("success"):
         raise StackError(
-            f"OpenSearch Dashboards refused the import ({response.status_code}): {response.text[:500]}"
+            f"OpenSearch Dashboards refused the import ({response.status_code}): "
+            f"{response.text[:500]}"
         )
     console.print(f"imported {result.get('successCount')} saved objects into {url}")

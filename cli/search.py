@@ -55,7 +55,10 @@ def search(
     ] = None,
     output: Annotated[Path | None, typer.Option(help="File for --export.")] = None,
 ) -> None:
-    """Search the store; highlights show why each article matched, facets what the results are about."""
+    """Search the store; highlights show why each article matched, facets what the results are.
+
+    ``--export`` writes every hit instead, streamed: csv, jsonl, or geojson (a feature per place).
+    """
     words = wiring.lexicon()
     if export:
         _export(ctx.obj, parse(query, words), export, output)

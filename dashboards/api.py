@@ -1,4 +1,4 @@
-"""The JSON API: search and its export, articles, stories, dashboards' data and their live stream."""
+"""The JSON API: search and its export, articles, stories, dashboards' data and live streams."""
 
 from __future__ import annotations
 

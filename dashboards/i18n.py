@@ -92,7 +92,6 @@ _AR = {
     "The search store is unavailable": "مخزن البحث غير متاح",
     "Back to the overview": "العودة إلى النظرة العامة",
     "Interface language": "لغة الواجهة",
-    "Countries shaded by articles; places as points. Click to filter.": "الدول ملوّنة حسب عدد المقالات والأماكن نقاط. انقر للتصفية.",
     "Skip to content": "انتقل إلى المحتوى",
     "Language of the interface": "لغة الواجهة",
     "new": "جديد",
@@ -101,7 +100,9 @@ _AR = {
     "spike": "ارتفاع مفاجئ",
     "Not found": "غير موجود",
     "Error": "خطأ",
-    "Charts could not load: run make setup (npm ci) to install them.": "تعذر تحميل الرسوم: شغّل make setup (npm ci) لتثبيتها.",
+    "Charts could not load: run make setup (npm ci) to install them.": (
+        "تعذر تحميل الرسوم: شغّل make setup (npm ci) لتثبيتها."
+    ),
 }
 
 
@@ -128,7 +129,7 @@ def choose(query_ui: str | None, cookie_ui: str | None, accept_language: str) ->
 
 
 def direction(language: str | None) -> str:
-    """``rtl`` or ``ltr`` for a language code (unknown: ``auto``, the browser decides from the text)."""
+    """``rtl`` or ``ltr`` for a language code (unknown: ``auto``: the browser reads the text)."""
     if not language or language == "und":
         return "auto"
     return "rtl" if language.lower() in RTL else "ltr"

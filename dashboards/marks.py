@@ -1,4 +1,4 @@
-"""An article's text cut at every tag span boundary, so the page can mark each tag where it was found.
+"""An article's text cut at every tag span boundary, so a page can mark each tag where it was found.
 
 Offsets are the tags' own: into ``article.body`` (title + blank line + text). Spans may nest or
 overlap; every piece records which tags cover it. Pieces never cross a paragraph break, so
@@ -8,13 +8,14 @@ the title and each paragraph render as their own element with their offsets kept
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 
 from rasad.model import Article
 
 
 @dataclass(frozen=True)
 class Piece:
-    """Text from ``start`` to ``end`` of the body, and the tags (indexes into ``article.tags``) covering it."""
+    """Text from ``start`` to ``end`` of the body; ``tags``: indexes of the tags covering it."""
 
     start: int
     end: int
@@ -36,7 +37,7 @@ def paragraphs(article: Article) -> list[list[Piece]]:
         cuts = {first, last} | {p for s, e, _ in spans for p in (s, e) if first < p < last}
         points = sorted(cuts)
         pieces = []
-        for begin, end in zip(points, points[1:], strict=False):
+        for begin, end in pairwise(points):
             covering = tuple(sorted({i for s, e, i in spans if s <= begin and end <= e}))
             pieces.append(Piece(begin, end, body[begin:end], covering))
         out.append(pieces)

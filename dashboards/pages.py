@@ -26,7 +26,6 @@ from rasad.errors import BadInput
 from rasad.model import Tag
 from rasad.store import SearchResult, Store
 
-
 # a tag's kind -> the query filter that finds other articles with it
 TAG_FILTER = {"event": "type", "actor": "actor", "place": "place", "keyword": "concept"}
 
@@ -149,7 +148,7 @@ async def article(request: Request) -> Response:
 
 
 def reference(tag: Tag) -> tuple[str, str] | None:
-    """(vocabulary, URL) of a tag's id: Wikidata for Q-ids, GeoNames for numbers, ISO for countries."""
+    """(vocabulary, URL) of a tag's id: Wikidata (Q-ids), GeoNames (geonames:N), ISO (countries)."""
     if tag.id[:1] == "Q" and tag.id[1:].isdigit():
         return "Wikidata", f"https://www.wikidata.org/wiki/{tag.id}"
     number = tag.id.removeprefix("geonames:")

@@ -44,7 +44,7 @@ class MemoryBus(Bus):
         self._handlers[topic].append(handler)
 
     def watch(self, topic: str, handler: Handler) -> None:
-        """Like ``subscribe``: the handler runs on the dispatcher thread, after earlier subscribers."""
+        """Like ``subscribe``: the handler runs on the dispatcher thread, after earlier ones."""
         self.subscribe(topic, handler)
 
     def publish(self, topic: str, key: str | None, value: bytes) -> _Done:

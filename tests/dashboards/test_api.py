@@ -53,7 +53,17 @@ def live(stemmer):
 
 @pytest.fixture
 def client(store, live, lexicon):
-    alerts = [{"id": "x1", "rule": "raqqa", "kind": "match", "article_id": "a001", "title": "<b>t</b>", "latency": {"matched": "2026-01-01T00:00:00+00:00"}, "deliveries": [{"target": "https://hook.test/secret"}]}]
+    alerts = [
+        {
+            "id": "x1",
+            "rule": "raqqa",
+            "kind": "match",
+            "article_id": "a001",
+            "title": "<b>t</b>",
+            "latency": {"matched": "2026-01-01T00:00:00+00:00"},
+            "deliveries": [{"target": "https://hook.test/secret"}],
+        }
+    ]
     return Client(create_app(store, lexicon, live=live, alerts_log=lambda n: alerts[:n]))
 
 
@@ -70,17 +80,39 @@ def test_panels_data_follow_the_query_and_filters(client):
     assert len(every["rate"]["series"][0]["points"]) == 61  # every minute of the hour, empty as 0
     assert [s["id"] for s in every["mentions"]["series"]] == ["Q2429253", "airstrike", "SY"]
     arabic = sum(1 for a in recent() if a.language == "ar")
-    assert every["languages"]["buckets"][0] == {"key": "ar", "label": "Arabic", "count": arabic, "filter": "lang:ar"}
+    assert every["languages"]["buckets"][0] == {
+        "key": "ar",
+        "label": "Arabic",
+        "count": arabic,
+        "filter": "lang:ar",
+    }
     syria = next(c for c in every["map"]["countries"] if c["key"] == "SY")
     assert syria["numeric"] == "760" and syria["filter"] == "country:SY"
     assert every["map"]["places"] == []  # the corpus's Raqqa (163345) is no gazetteer id: no point
     assert [a["id"] for a in every["latest"]["articles"]][:3] == ["a000", "a001", "a002"]
-    assert every["alerts"]["alerts"] == [{"id": "x1", "rule": "raqqa", "kind": "match", "article_id": "a001", "title": "<b>t</b>", "matched": "2026-01-01T00:00:00+00:00"}]
+    assert every["alerts"]["alerts"] == [
+        {
+            "id": "x1",
+            "rule": "raqqa",
+            "kind": "match",
+            "article_id": "a001",
+            "title": "<b>t</b>",
+            "matched": "2026-01-01T00:00:00+00:00",
+        }
+    ]
     narrowed = data(client, range="1h", f="lang:ar", q="ISIS")["panels"]
-    assert narrowed["total"]["value"] == sum(1 for a in recent() if a.language == "ar" and "Q2429253" in {t.id for t in a.tags})
+    assert narrowed["total"]["value"] == sum(
+        1 for a in recent() if a.language == "ar" and "Q2429253" in {t.id for t in a.tags}
+    )
     assert data(client, range="15m")["panels"]["total"]["value"] == 30  # one every 20 s: 10 minutes
-    earlier = {"range": "custom", "from": (utcnow() - timedelta(days=1)).isoformat(), "to": (utcnow() - timedelta(minutes=5)).isoformat()}
-    assert data(client, **earlier)["panels"]["total"]["value"] == sum(1 for i in range(30) if 20 * i + 5 > 300)
+    earlier = {
+        "range": "custom",
+        "from": (utcnow() - timedelta(days=1)).isoformat(),
+        "to": (utcnow() - timedelta(minutes=5)).isoformat(),
+    }
+    assert data(client, **earlier)["panels"]["total"]["value"] == sum(
+        1 for i in range(30) if 20 * i + 5 > 300
+    )
 
 
 @pytest.mark.parametrize(
@@ -102,13 +134,38 @@ def test_bad_requests_are_answered_with_the_reason(client, path, status, message
 
 def test_tagged_cities_are_points_with_the_gazetteers_coordinates(client, store, lexicon):
     baghdad = lexicon.concepts["geonames:98182"]
-    store.index([Article(id="b1", text="Blast in Baghdad.", ingested_at=utcnow(), tags=[Tag(kind="place", id=baghdad.id, label="Baghdad", country="IQ")])])
+    store.index(
+        [
+            Article(
+                id="b1",
+                text="Blast in Baghdad.",
+                ingested_at=utcnow(),
+                tags=[Tag(kind="place", id=baghdad.id, label="Baghdad", country="IQ")],
+            )
+        ]
+    )
     places = data(client, range="1h")["panels"]["map"]["places"]
-    assert places == [{"key": baghdad.id, "label": "Baghdad", "lat": baghdad.lat, "lon": baghdad.lon, "count": 1, "filter": f"place:{baghdad.id}"}]
+    assert places == [
+        {
+            "key": baghdad.id,
+            "label": "Baghdad",
+            "lat": baghdad.lat,
+            "lon": baghdad.lon,
+            "count": 1,
+            "filter": f"place:{baghdad.id}",
+        }
+    ]
 
 
 def test_live_articles_count_at_once_and_never_twice(client, store, live):
-    fresh = Article(id="fresh1", title="Shelling in Aleppo", text="Artillery shelled Aleppo in Syria.", language="en", ingested_at=utcnow(), tags=[Tag(kind="place", id="SY", label="Syria")])
+    fresh = Article(
+        id="fresh1",
+        title="Shelling in Aleppo",
+        text="Artillery shelled Aleppo in Syria.",
+        language="en",
+        ingested_at=utcnow(),
+        tags=[Tag(kind="place", id="SY", label="Syria")],
+    )
     version = live.version
     live.on_message(fresh.id, fresh.to_json())
     assert live.version == version + 1
@@ -123,12 +180,16 @@ def test_live_articles_count_at_once_and_never_twice(client, store, live):
 def test_the_event_stream_pushes_new_articles(store, live, lexicon):
     server = AppServer(create_app(store, lexicon, live=live))
     try:
-        with httpx.stream("GET", server.url("/api/dashboards/geopolitical/live?range=15m"), timeout=10) as stream:
+        with httpx.stream(
+            "GET", server.url("/api/dashboards/geopolitical/live?range=15m"), timeout=10
+        ) as stream:
             assert stream.headers["content-type"].startswith("text/event-stream")
             events = _events(stream.iter_lines())
             first = next(events)
             assert first["panels"]["total"]["value"] == 30
-            arrived = Article(id="pushed", text="Talks on Yemen resume in Muscat.", ingested_at=utcnow())
+            arrived = Article(
+                id="pushed", text="Talks on Yemen resume in Muscat.", ingested_at=utcnow()
+            )
             live.on_message(arrived.id, arrived.to_json())
             second = next(events)
             assert second["panels"]["total"]["value"] == 31
@@ -147,10 +208,18 @@ def _events(lines):
 
 
 def test_exports_stream_every_hit_in_each_format(client):
-    rows = list(csv.reader(io.StringIO(client.get("/api/search/export", params={"format": "csv"}).text)))
-    assert rows[0][:3] == ["id", "date", "published_at"] and len(rows) == 31  # every hit, not a page
-    lines = client.get("/api/search/export", params={"format": "jsonl", "q": "lang:ar"}).text.splitlines()
-    assert len(lines) == sum(1 for a in recent() if a.language == "ar") and all(Article.model_validate_json(line).language == "ar" for line in lines)
+    rows = list(
+        csv.reader(io.StringIO(client.get("/api/search/export", params={"format": "csv"}).text))
+    )
+    assert (
+        rows[0][:3] == ["id", "date", "published_at"] and len(rows) == 31
+    )  # every hit, not a page
+    lines = client.get(
+        "/api/search/export", params={"format": "jsonl", "q": "lang:ar"}
+    ).text.splitlines()
+    assert len(lines) == sum(1 for a in recent() if a.language == "ar") and all(
+        Article.model_validate_json(line).language == "ar" for line in lines
+    )
     response = client.get("/api/search/export", params={"format": "geojson", "q": "Raqqa OR Rakka"})
     assert response.headers["content-disposition"] == 'attachment; filename="rasad-export.geojson"'
     collection = response.json()
@@ -161,8 +230,18 @@ def test_exports_stream_every_hit_in_each_format(client):
 
 
 def test_csv_cells_never_become_spreadsheet_formulas(client, store):
-    store.index([Article(id="f1", title="=HYPERLINK(\"http://evil\")", text="+1 -2 @cmd", ingested_at=utcnow())])
-    rows = list(csv.DictReader(io.StringIO(client.get("/api/search/export", params={"format": "csv", "q": "cmd"}).text)))
+    store.index(
+        [
+            Article(
+                id="f1", title='=HYPERLINK("http://evil")', text="+1 -2 @cmd", ingested_at=utcnow()
+            )
+        ]
+    )
+    rows = list(
+        csv.DictReader(
+            io.StringIO(client.get("/api/search/export", params={"format": "csv", "q": "cmd"}).text)
+        )
+    )
     assert rows[0]["title"].startswith("'=") and rows[0]["text"].startswith("'+")
 
 
@@ -175,21 +254,29 @@ def test_search_export_on_the_command_line(tmp_path, stemmer):
     out = rasad("search", "", "--export", "jsonl", env=env, check=True)
     assert len(out.stdout.decode().splitlines()) == 25
     target = tmp_path / "places.geojson"
-    rasad("search", "country:SY", "--export", "geojson", "--output", str(target), env=env, check=True)
+    rasad(
+        "search", "country:SY", "--export", "geojson", "--output", str(target), env=env, check=True
+    )
     assert json.loads(target.read_text())["type"] == "FeatureCollection"
 
 
 @pytest.fixture
 def down(lexicon, stemmer):
     """The app on an OpenSearch store nobody listens at."""
-    store = OpenSearchStore(parse_store(f"opensearch://127.0.0.1:{free_port()}"), stemmer, timeout=2)
+    store = OpenSearchStore(
+        parse_store(f"opensearch://127.0.0.1:{free_port()}"), stemmer, timeout=2
+    )
     return Client(create_app(store, lexicon))
 
 
 def test_a_store_that_is_down_is_a_message_not_a_500(down):
     assert down.get("/").status_code == 200  # the overview loads; its scripts show the problem
     page = down.get("/search?q=ISIS")
-    assert page.status_code == 503 and "the search store is unavailable" in page.text and 'role="alert"' in page.text
+    assert (
+        page.status_code == 503
+        and "the search store is unavailable" in page.text
+        and 'role="alert"' in page.text
+    )
     api = down.get("/api/dashboards/geopolitical/data")
     assert api.status_code == 503 and "unavailable" in api.json()["error"]
     assert down.get("/api/search/export?format=csv").status_code == 503
@@ -209,8 +296,14 @@ def test_the_interface_language_follows_the_browser_and_the_switch(client):
     arabic = client.get("/search", headers={"Accept-Language": "ar-EG,ar;q=0.9"})
     assert '<html lang="ar" dir="rtl">' in arabic.text
     english = client.get("/search?ui=en", headers={"Accept-Language": "ar"})
-    assert '<html lang="en" dir="ltr">' in english.text and "rasad_ui=en" in english.headers["set-cookie"]
-    assert '<html lang="en" dir="ltr">' in client.get("/search", headers={"Accept-Language": "ar"}).text  # remembered
+    assert (
+        '<html lang="en" dir="ltr">' in english.text
+        and "rasad_ui=en" in english.headers["set-cookie"]
+    )
+    assert (
+        '<html lang="en" dir="ltr">'
+        in client.get("/search", headers={"Accept-Language": "ar"}).text
+    )  # remembered
 
 
 def test_article_and_story_as_json(client):
@@ -221,7 +314,15 @@ def test_article_and_story_as_json(client):
 
 
 def test_store_time_axis_is_arrival(store, lexicon):
-    old = Article(id="old", text="Archive piece about Raqqa.", published_at=datetime(2015, 1, 1, tzinfo=UTC), ingested_at=utcnow())
+    old = Article(
+        id="old",
+        text="Archive piece about Raqqa.",
+        published_at=datetime(2015, 1, 1, tzinfo=UTC),
+        ingested_at=utcnow(),
+    )
     store.index([old])
     client = Client(create_app(store, lexicon))
-    assert client.get("/api/dashboards/geopolitical/data?range=15m").json()["panels"]["total"]["value"] == 31
+    assert (
+        client.get("/api/dashboards/geopolitical/data?range=15m").json()["panels"]["total"]["value"]
+        == 31
+    )

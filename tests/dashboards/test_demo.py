@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import httpx
 import pytest
 
@@ -58,7 +60,7 @@ def test_search_page_in_chromium(demo):
 
 @pytest.mark.browser
 def test_alerts_appear_live_on_the_overview(tmp_path):
-    """A rule added through the API fires on a pushed article; the overview's read-only feed shows it, as text."""
+    """A rule added by the API fires on a pushed article; the overview's feed shows it, as text."""
     from playwright.sync_api import sync_playwright
 
     token = "s3cret-token"
@@ -76,13 +78,17 @@ def test_alerts_appear_live_on_the_overview(tmp_path):
                 page.goto(base + "/")
                 page.wait_for_selector("#panel-latest ol.feed li")
 
-                def alert_shown(attempt=[0]):
-                    attempt[0] += 1  # a new story each time, until the rule (reloaded in the background) fires
+                attempts = itertools.count(1)
+
+                def alert_shown():
+                    # A new story each time, until the rule (reloaded in the background) fires.
+                    attempt = next(attempts)
                     pushed = httpx.post(
                         base + "/api/articles",
                         json={
-                            "title": f"<b>Strikes</b> near الرقة, report {attempt[0]}",
-                            "text": f"Warplanes hit positions near لالرقة and Raqqa, Syria. Report {attempt[0]}.",
+                            "title": f"<b>Strikes</b> near الرقة, report {attempt}",
+                            "text": f"Warplanes hit positions near لالرقة and Raqqa, Syria. "
+                            f"Report {attempt}.",
                         },
                     )
                     assert pushed.status_code == 202, pushed.text
@@ -92,7 +98,9 @@ def test_alerts_appear_live_on_the_overview(tmp_path):
                 wait_for(alert_shown, timeout=60, interval=0.1, message="an alert on the overview")
                 item = page.locator("#panel-alerts .alert-item").first
                 assert item.locator("strong").inner_text() == "raqqa-watch"
-                assert "<b>Strikes</b> near الرقة" in item.locator("a").inner_text()  # text, not markup
+                assert (
+                    "<b>Strikes</b> near الرقة" in item.locator("a").inner_text()
+                )  # text, not markup
                 assert item.locator("b").count() == 0
             finally:
                 browser.close()

@@ -24,7 +24,13 @@ def served(stack_env, worker, tmp_path):
     worker_process = worker()
     base = f"http://127.0.0.1:{stack_env['RASAD_HTTP_PORT']}"
     with open(tmp_path / "serve.log", "wb") as log:
-        process = subprocess.Popen([sys.executable, "-m", "cli", "serve"], cwd=ROOT, env=stack_env, stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "cli", "serve"],
+            cwd=ROOT,
+            env=stack_env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         try:
 
             def up() -> bool:
@@ -43,7 +49,11 @@ def served(stack_env, worker, tmp_path):
 
 
 def push(base: str, title: str) -> str:
-    response = httpx.post(base + "/api/articles", json={"title": title, "text": f"{title}. Warplanes struck positions near Idlib in Syria."}, timeout=10)
+    response = httpx.post(
+        base + "/api/articles",
+        json={"title": title, "text": f"{title}. Warplanes struck positions near Idlib in Syria."},
+        timeout=10,
+    )
     assert response.status_code == 202, response.text
     return response.json()["ids"][0]
 
@@ -59,11 +69,12 @@ def test_a_produced_article_reaches_the_overview_through_kafka(served):
             page.goto(served + "/?range=15m")
             page.wait_for_function("document.body.dataset.updated")
 
-            def warmed(attempt=[0]) -> bool:  # the worker's first articles wait for its partitions
-                attempt[0] += 1
-                article_id = push(served, f"Warm-up {attempt[0]} {uuid.uuid4().hex[:6]}")
+            def warmed() -> bool:  # the worker's first articles wait for its partitions
+                article_id = push(served, f"Warm-up {uuid.uuid4().hex[:8]}")
                 try:
-                    page.wait_for_selector(f'#panel-latest li[data-id="{article_id}"]', timeout=5000)
+                    page.wait_for_selector(
+                        f'#panel-latest li[data-id="{article_id}"]', timeout=5000
+                    )
                     return True
                 except Exception:
                     return False
@@ -73,7 +84,10 @@ def test_a_produced_article_reaches_the_overview_through_kafka(served):
             started = time.monotonic()
             article_id = push(served, f"Airstrikes near Idlib {uuid.uuid4().hex[:8]}")
             page.wait_for_selector(f'#panel-latest li[data-id="{article_id}"]', timeout=2000)
-            page.wait_for_function(f"Number(document.querySelector('#panel-total .metric').dataset.value) > {before}", timeout=2000)
+            page.wait_for_function(
+                f"Number(document.querySelector('#panel-total .metric').dataset.value) > {before}",
+                timeout=2000,
+            )
             assert time.monotonic() - started < 2.0
             assert console.errors == []
             screenshot(page, "overview-stack")

@@ -19,9 +19,23 @@ from tests.helpers.processes import clean_env, rasad
 
 REQUIRED = {
     "index-pattern": {"title", "timeFieldName", "fields"},
-    "visualization": {"title", "visState", "uiStateJSON", "description", "version", "kibanaSavedObjectMeta"},
+    "visualization": {
+        "title",
+        "visState",
+        "uiStateJSON",
+        "description",
+        "version",
+        "kibanaSavedObjectMeta",
+    },
     "search": {"title", "columns", "sort", "kibanaSavedObjectMeta"},
-    "dashboard": {"title", "panelsJSON", "optionsJSON", "timeRestore", "kibanaSavedObjectMeta", "version"},
+    "dashboard": {
+        "title",
+        "panelsJSON",
+        "optionsJSON",
+        "timeRestore",
+        "kibanaSavedObjectMeta",
+        "version",
+    },
 }
 # aggregation type -> the mapping types it can run on
 AGG_TYPES = {"terms": {"keyword"}, "date_histogram": {"date"}, "geohash_grid": {"geo_point"}}
@@ -64,10 +78,25 @@ def test_objects_have_what_the_importer_requires(objects):
             assert isinstance(json.loads(source), dict)
         if obj["type"] == "visualization":
             state = json.loads(obj["attributes"]["visState"])
-            assert state["type"] in {"metric", "histogram", "line", "area", "horizontal_bar", "pie", "table", "tile_map"}
-            assert state["aggs"][0]["type"] == "count" and json.loads(obj["attributes"]["uiStateJSON"]) == {}
+            assert state["type"] in {
+                "metric",
+                "histogram",
+                "line",
+                "area",
+                "horizontal_bar",
+                "pie",
+                "table",
+                "tile_map",
+            }
+            assert (
+                state["aggs"][0]["type"] == "count"
+                and json.loads(obj["attributes"]["uiStateJSON"]) == {}
+            )
     pattern = next(o for o in objects if o["type"] == "index-pattern")
-    assert pattern["attributes"]["title"] == "articles" and pattern["attributes"]["timeFieldName"] == "ingested_at"
+    assert (
+        pattern["attributes"]["title"] == "articles"
+        and pattern["attributes"]["timeFieldName"] == "ingested_at"
+    )
     fields = {f["name"]: f for f in json.loads(pattern["attributes"]["fields"])}
     for agg, field in aggregated_fields(objects):
         assert fields[field]["aggregatable"], (agg, field)
@@ -79,7 +108,9 @@ def test_every_reference_resolves(objects):
     for obj in objects:
         for ref in obj["references"]:
             assert (ref["type"], ref["id"]) in ids, (obj["id"], ref)
-        source = json.loads(obj["attributes"].get("kibanaSavedObjectMeta", {}).get("searchSourceJSON", "{}"))
+        source = json.loads(
+            obj["attributes"].get("kibanaSavedObjectMeta", {}).get("searchSourceJSON", "{}")
+        )
         names = {r["name"] for r in obj["references"]}
         if "indexRefName" in source:
             assert source["indexRefName"] in names
@@ -90,7 +121,7 @@ def test_every_reference_resolves(objects):
     assert {p["panelRefName"] for p in panels} == {r["name"] for r in board["references"]}
     for p in panels:
         grid = p["gridData"]
-        assert 0 <= grid["x"] and grid["x"] + grid["w"] <= 48 and grid["h"] > 0
+        assert grid["x"] >= 0 and grid["x"] + grid["w"] <= 48 and grid["h"] > 0
     assert len({p["panelIndex"] for p in panels}) == len(panels)
 
 
@@ -101,15 +132,22 @@ def test_a_panel_filter_becomes_the_stores_own_query(tmp_path):
     )
     objects = exported("--dashboard", "arabic", env=clean_env(RASAD_DASHBOARDS_DIR=str(tmp_path)))
     metric = next(o for o in objects if o["type"] == "visualization")
-    filters = json.loads(metric["attributes"]["kibanaSavedObjectMeta"]["searchSourceJSON"])["filter"]
+    filters = json.loads(metric["attributes"]["kibanaSavedObjectMeta"]["searchSourceJSON"])[
+        "filter"
+    ]
     assert [f["meta"]["alias"] for f in filters] == ["lang:ar", "ISIS -country:IQ"]
     assert filters[0]["query"] == {"term": {"language": "ar"}}
-    assert "must_not" in json.dumps(filters[1]["query"]) and "Q2429253" in json.dumps(filters[1]["query"])
+    assert "must_not" in json.dumps(filters[1]["query"]) and "Q2429253" in json.dumps(
+        filters[1]["query"]
+    )
 
 
 def test_an_unknown_dashboard_is_refused():
     result = rasad("dashboards", "export", "--dashboard", "nope", env=clean_env())
-    assert result.returncode != 0 and "no dashboard 'nope'" in result.stderr.decode() + result.stdout.decode()
+    assert (
+        result.returncode != 0
+        and "no dashboard 'nope'" in result.stderr.decode() + result.stdout.decode()
+    )
 
 
 @pytest.mark.stack
@@ -118,7 +156,9 @@ def test_every_aggregated_field_is_aggregatable_in_the_real_mapping(objects, sta
     alias = "osdcheck"
     try:
         lifecycle.setup(client, alias)
-        mapping = next(iter(client.indices.get_mapping(index=alias).values()))["mappings"]["properties"]
+        mapping = next(iter(client.indices.get_mapping(index=alias).values()))["mappings"][
+            "properties"
+        ]
         for agg, field in aggregated_fields(objects):
             assert field in mapping, field
             assert mapping[field]["type"] in AGG_TYPES[agg], (agg, field, mapping[field])

@@ -4,6 +4,7 @@ properly, and a screenshot of each page (artifacts/screenshots/)."""
 
 from __future__ import annotations
 
+import itertools
 import time
 import uuid
 
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.browser
 
 HOSTILE = {
     "title": '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2"> Raqqa',
-    "text": "Airstrikes hit Raqqa in Syria. <img src=x onerror=\"window.__pwned = 3\"> "
+    "text": 'Airstrikes hit Raqqa in Syria. <img src=x onerror="window.__pwned = 3"> '
     "<script>window.__pwned = 4</script> ISIS fighters withdrew.",
     "source": '<img src=x onerror="window.__pwned = 5">Evil Wire',
     "url": "javascript:window.__pwned = 6",
@@ -65,7 +66,10 @@ def site(tmp_path_factory):
             return len(counts) > 3 and counts[-1] == counts[-4]
 
         wait_for(settled, timeout=60, interval=0.5, message="the replay to finish")
-        ids = {name: push(base, a) for name, a in (("hostile", HOSTILE), ("ar", ARABIC), ("en", ENGLISH))}
+        ids = {
+            name: push(base, a)
+            for name, a in (("hostile", HOSTILE), ("ar", ARABIC), ("en", ENGLISH))
+        }
         for article_id in ids.values():
             stored(base, article_id)
         yield base, ids
@@ -127,7 +131,9 @@ def test_a_produced_article_shows_in_the_feed_and_counters_without_reload(site, 
     before = int(page.locator("#panel-total .metric").get_attribute("data-value"))
     title = f"Shelling reported near Aleppo, bulletin {uuid.uuid4().hex[:8]}"
     started = time.monotonic()
-    article_id = push(base, {"title": title, "text": "Artillery shelled districts of Aleppo, Syria."})
+    article_id = push(
+        base, {"title": title, "text": "Artillery shelled districts of Aleppo, Syria."}
+    )
     page.wait_for_selector(f'#panel-latest li[data-id="{article_id}"]', timeout=2000)
     page.wait_for_function(
         f"Number(document.querySelector('#panel-total .metric').dataset.value) > {before}",
@@ -147,14 +153,23 @@ def test_clicking_a_country_filters_every_panel_and_the_url_keeps_it(site, page)
     page.locator("#panel-map details summary").click()
     page.locator("#panel-map details button", has_text="Syria").first.click()
     page.wait_for_url("**f=country%3ASY*")
-    page.wait_for_function(f"Number(document.querySelector('#panel-total .metric').dataset.value) < {total}")
+    page.wait_for_function(
+        f"Number(document.querySelector('#panel-total .metric').dataset.value) < {total}"
+    )
     assert page.locator("#filters button").inner_text().startswith("country:SY")
-    languages = httpx.get(base + "/api/dashboards/geopolitical/data", params={"range": "1h", "f": "country:SY"}).json()
-    assert page.locator("#panel-total .metric").get_attribute("data-value") == str(languages["panels"]["total"]["value"])
+    languages = httpx.get(
+        base + "/api/dashboards/geopolitical/data", params={"range": "1h", "f": "country:SY"}
+    ).json()
+    assert page.locator("#panel-total .metric").get_attribute("data-value") == str(
+        languages["panels"]["total"]["value"]
+    )
     # The URL is the state: opening it again shows the same view.
     page.goto(page.url)
     page.wait_for_function("document.body.dataset.updated")
-    assert page.locator("#filters button").count() == 1 and page.input_value("select[name=range]") == "1h"
+    assert (
+        page.locator("#filters button").count() == 1
+        and page.input_value("select[name=range]") == "1h"
+    )
     page.locator("#filters button").click()  # keyboard-reachable button removes it
     page.wait_for_function("!location.search.includes('country')")
 
@@ -165,7 +180,9 @@ def test_pause_holds_the_view_and_resume_catches_up(site, page):
     page.wait_for_function("document.body.dataset.updated")
     page.click("#pause")
     assert page.get_attribute("#pause", "aria-pressed") == "true" and "paused=1" in page.url
-    article_id = push(base, {"title": f"Paused check {uuid.uuid4().hex[:6]}", "text": "Talks in Geneva on Syria."})
+    article_id = push(
+        base, {"title": f"Paused check {uuid.uuid4().hex[:6]}", "text": "Talks in Geneva on Syria."}
+    )
     page.wait_for_timeout(1200)
     assert page.locator(f'#panel-latest li[data-id="{article_id}"]').count() == 0
     page.click("#pause")
@@ -180,8 +197,12 @@ def check_marks(page, article: dict) -> int:
             const marks = [...document.querySelectorAll(".article-view mark")];
             for (const mark of marks) {
                 const start = +mark.dataset.start, end = +mark.dataset.end;
-                if (body.slice(start, end) !== mark.textContent) throw new Error(`offsets ${start}-${end}`);
-                const inside = mark.dataset.tags.split(" ").some((i) => article.tags[+i].spans.some((s) => s.start <= start && end <= s.end));
+                if (body.slice(start, end) !== mark.textContent) {
+                    throw new Error(`offsets ${start}-${end}`);
+                }
+                const spans = (i) => article.tags[+i].spans;
+                const inside = mark.dataset.tags.split(" ")
+                    .some((i) => spans(i).some((s) => s.start <= start && end <= s.end));
                 if (!inside) throw new Error(`mark ${start}-${end} outside its tags' spans`);
             }
             return marks.length;
@@ -200,13 +221,18 @@ def test_article_view_marks_every_span_at_its_offsets(site, page, language):
     expected = {"داعش", "الرقة", "سوريا"} if language == "ar" else {"Palmyra", "Syria", "Moscow"}
     assert expected <= marked
     spans = [s for t in article["tags"] for s in t.get("spans", [])]
-    covered = page.evaluate("[...document.querySelectorAll('.article-view mark')].map(m => [+m.dataset.start, +m.dataset.end])")
+    covered = page.evaluate(
+        "[...document.querySelectorAll('.article-view mark')]"
+        ".map(m => [+m.dataset.start, +m.dataset.end])"
+    )
     for span in spans:  # every span of every tag is covered by marks, end to end
         inside = sorted((s, e) for s, e in covered if span["start"] <= s and e <= span["end"])
         assert inside and inside[0][0] == span["start"] and inside[-1][1] == span["end"], span
     view = page.locator("article.article-view")
     assert view.get_attribute("lang") == language
-    assert view.evaluate("e => getComputedStyle(e).direction") == ("rtl" if language == "ar" else "ltr")
+    assert view.evaluate("e => getComputedStyle(e).direction") == (
+        "rtl" if language == "ar" else "ltr"
+    )
     rows = page.locator(".tags-table tbody tr")
     assert rows.count() == len(article["tags"])
     links = page.locator(".tags-table a[href^='https://www.wikidata.org/wiki/Q']").count()
@@ -215,7 +241,9 @@ def test_article_view_marks_every_span_at_its_offsets(site, page, language):
     assert page.locator(".tags-table .code").count() >= 1  # CAMEO/ACLED codes of the event
     assert page.locator(f"a[href='{article['url']}']").count() == 1
     published = page.locator("dd time").first
-    assert published.get_attribute("dir") == "ltr" and published.inner_text().startswith("2025-02-2")
+    assert published.get_attribute("dir") == "ltr" and published.inner_text().startswith(
+        "2025-02-2"
+    )
     assert page.console.errors == []
     screenshot(page, f"article-{language}")
 
@@ -224,14 +252,22 @@ def test_nothing_in_an_article_runs_on_any_page(site, page):
     base, ids = site
     article_id = ids["hostile"]
     story = stored(base, article_id).get("story_id", article_id)
-    for path in ("/?range=1h", f"/articles/{article_id}", "/search?q=Raqqa&sort=date", f"/stories/{story}", "/search?q=Evil"):
+    for path in (
+        "/?range=1h",
+        f"/articles/{article_id}",
+        "/search?q=Raqqa&sort=date",
+        f"/stories/{story}",
+        "/search?q=Evil",
+    ):
         page.goto(base + path)
         page.wait_for_timeout(400 if path.startswith("/?") else 100)
         if path.startswith("/?"):
             page.wait_for_selector(f'#panel-latest li[data-id="{article_id}"]')
         assert page.evaluate("window.__pwned") is None, path
         assert page.locator("main img").count() == 0, path
-        hrefs = page.eval_on_selector_all("a[href]", "links => links.map(a => a.getAttribute('href'))")
+        hrefs = page.eval_on_selector_all(
+            "a[href]", "links => links.map(a => a.getAttribute('href'))"
+        )
         assert not [h for h in hrefs if h.strip().lower().startswith("javascript:")], path
         assert page.console.errors == [], path
     page.goto(f"{base}/articles/{article_id}")
@@ -246,7 +282,10 @@ def test_arabic_cards_run_right_to_left_with_dates_in_order(site, page):
     assert card.evaluate("e => getComputedStyle(e).direction") == "rtl"
     assert card.locator("h3").evaluate("e => getComputedStyle(e).direction") == "rtl"
     when = card.locator("time")
-    assert when.get_attribute("dir") == "ltr" and when.evaluate("e => getComputedStyle(e).direction") == "ltr"
+    assert (
+        when.get_attribute("dir") == "ltr"
+        and when.evaluate("e => getComputedStyle(e).direction") == "ltr"
+    )
     assert when.inner_text() == "2025-02-20 09:15"  # year first, as written; not 20-02-2025
     english = page.locator("input[name=q]")
     assert english.get_attribute("dir") == "auto"
@@ -255,7 +294,11 @@ def test_arabic_cards_run_right_to_left_with_dates_in_order(site, page):
 
 def test_the_arabic_interface_is_translated_and_mirrored(site, browser):
     base, _ = site
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="ar", extra_http_headers={"Accept-Language": "ar"})
+    context = browser.new_context(
+        viewport={"width": 1400, "height": 1000},
+        locale="ar",
+        extra_http_headers={"Accept-Language": "ar"},
+    )
     page = context.new_page()
     console = Console(page)
     try:
@@ -300,9 +343,23 @@ def test_keyboard_reaches_the_controls_and_focus_survives_updates(site, page):
     link = page.locator("#panel-latest ol.feed li a").first
     link.focus()
     focused = page.evaluate("document.activeElement.closest('li').dataset.id")
-    push(base, {"title": f"Focus check {uuid.uuid4().hex[:6]}", "text": "Ceasefire talks in Geneva on Yemen."})
-    page.wait_for_function(f"document.querySelector('#panel-latest li').dataset.id !== '{focused}'", timeout=3000)
-    assert page.evaluate("document.activeElement.closest('li') && document.activeElement.closest('li').dataset.id") == focused
+    push(
+        base,
+        {
+            "title": f"Focus check {uuid.uuid4().hex[:6]}",
+            "text": "Ceasefire talks in Geneva on Yemen.",
+        },
+    )
+    page.wait_for_function(
+        f"document.querySelector('#panel-latest li').dataset.id !== '{focused}'", timeout=3000
+    )
+    assert (
+        page.evaluate(
+            "document.activeElement.closest('li')"
+            " && document.activeElement.closest('li').dataset.id"
+        )
+        == focused
+    )
     headings = page.eval_on_selector_all("h1, h2, h3", "hs => hs.map(h => +h.tagName[1])")
-    assert headings[0] == 1 and all(b - a <= 1 for a, b in zip(headings, headings[1:]))
+    assert headings[0] == 1 and all(b - a <= 1 for a, b in itertools.pairwise(headings))
     assert page.locator("[aria-live]").count() >= 2

@@ -25,8 +25,12 @@ def test_relative_and_custom_ranges():
     assert (view.since, view.until, view.live) == (NOW - timedelta(minutes=15), NOW, True)
     assert view.text == "(ISIS) lang:ar"
     later = view.moved(NOW + timedelta(minutes=5))
-    assert later.until - later.since == timedelta(minutes=15) and later.until == NOW + timedelta(minutes=5)
-    custom = view_from({"range": "custom", "from": "2025-02-20", "to": "2025-02-21T06:00:00Z"}, [], "1h", NOW)
+    assert later.until - later.since == timedelta(minutes=15) and later.until == NOW + timedelta(
+        minutes=5
+    )
+    custom = view_from(
+        {"range": "custom", "from": "2025-02-20", "to": "2025-02-21T06:00:00Z"}, [], "1h", NOW
+    )
     assert custom.since == datetime(2025, 2, 20, tzinfo=UTC) and not custom.live
     assert custom.moved(NOW) == custom
     assert view_from({}, [], "24h", NOW).range == "24h"  # the dashboard's default
@@ -46,7 +50,14 @@ def test_a_bad_view_is_a_bad_request(params, message):
 
 
 @pytest.mark.parametrize(
-    ("span", "step"), [(timedelta(minutes=15), 60), (timedelta(hours=1), 60), (timedelta(hours=24), 900), (timedelta(days=7), 7200), (timedelta(days=365), 7 * 86400)]
+    ("span", "step"),
+    [
+        (timedelta(minutes=15), 60),
+        (timedelta(hours=1), 60),
+        (timedelta(hours=24), 900),
+        (timedelta(days=7), 7200),
+        (timedelta(days=365), 7 * 86400),
+    ],
 )
 def test_auto_interval_keeps_a_chart_readable(span, step):
     assert auto_interval(NOW - span, NOW) == step
@@ -65,13 +76,29 @@ def test_every_panel_becomes_named_aggregations(lexicon):
     assert aggs["map/countries"].field == "countries" and aggs["map/places"] == Terms("places", 50)
     assert aggs["latest"] == Latest(15)
     assert "alerts" not in aggs  # fed from the alert log, not the store
-    assert request.time_field == "ingested_at" and (request.since, request.until) == (view.since, view.until)
+    assert request.time_field == "ingested_at" and (request.since, request.until) == (
+        view.since,
+        view.until,
+    )
     assert request.query.root == Filter("country", "SY") and request.exclude == frozenset({"x"})
 
 
 def test_a_panel_filter_narrows_its_series(lexicon):
     board = definition.Dashboard.model_validate(
-        {"id": "b", "title": "B", "panels": [{"id": "h", "title": "H", "kind": "date_histogram", "filter": "lang:ar", "series": ["SY"], "interval": "1h"}]}
+        {
+            "id": "b",
+            "title": "B",
+            "panels": [
+                {
+                    "id": "h",
+                    "title": "H",
+                    "kind": "date_histogram",
+                    "filter": "lang:ar",
+                    "series": ["SY"],
+                    "interval": "1h",
+                }
+            ],
+        }
     )
     view = view_from({"range": "24h"}, [], "1h", NOW)
     agg = request_for(board, view, lexicon).aggregations["h/SY"]
@@ -83,11 +110,24 @@ def test_merge_adds_the_live_articles_to_the_stores_answer(lexicon):
     board = definition.load(None, lexicon)["geopolitical"]
     request = request_for(board, view_from({"range": "1h"}, [], "1h", NOW), lexicon)
     stored = Aggregated(
-        buckets={"total": [("count", 10)], "events": [("airstrike", 3), ("bombing", 1)], "rate/": [("2026-03-01T11:59:00Z", 2), ("2026-03-01T12:00:00Z", 0)]},
-        articles={"latest": [a.model_copy(update={"ingested_at": NOW - timedelta(minutes=i + 1)}) for i, a in enumerate(articles[:3])]},
+        buckets={
+            "total": [("count", 10)],
+            "events": [("airstrike", 3), ("bombing", 1)],
+            "rate/": [("2026-03-01T11:59:00Z", 2), ("2026-03-01T12:00:00Z", 0)],
+        },
+        articles={
+            "latest": [
+                a.model_copy(update={"ingested_at": NOW - timedelta(minutes=i + 1)})
+                for i, a in enumerate(articles[:3])
+            ]
+        },
     )
     fresh = Aggregated(
-        buckets={"total": [("count", 2)], "events": [("shelling", 2), ("bombing", 1)], "rate/": [("2026-03-01T12:00:00Z", 2)]},
+        buckets={
+            "total": [("count", 2)],
+            "events": [("shelling", 2), ("bombing", 1)],
+            "rate/": [("2026-03-01T12:00:00Z", 2)],
+        },
         articles={"latest": [articles[5].model_copy(update={"ingested_at": NOW})]},
     )
     merged = merge(stored, fresh, request)
@@ -99,7 +139,14 @@ def test_merge_adds_the_live_articles_to_the_stores_answer(lexicon):
 
 @pytest.mark.parametrize(
     ("url", "kept"),
-    [("https://example.test/a", True), ("HTTP://example.test", True), ("javascript:alert(1)", False), (" JavaScript:x", False), ("data:text/html,x", False), (None, False)],
+    [
+        ("https://example.test/a", True),
+        ("HTTP://example.test", True),
+        ("javascript:alert(1)", False),
+        (" JavaScript:x", False),
+        ("data:text/html,x", False),
+        (None, False),
+    ],
 )
 def test_only_web_links_become_links(url, kept):
     assert (safe_url(url) is not None) is kept
@@ -114,19 +161,45 @@ def test_a_card_carries_language_and_direction(lexicon):
 
 
 def test_marks_cut_the_text_at_every_span_boundary_and_keep_offsets():
-    title, text = "Strikes on Raqqa", "Jets struck Raqqa.\n\nIslamic State fighters left Raqqa city."
+    title, text = (
+        "Strikes on Raqqa",
+        "Jets struck Raqqa.\n\nIslamic State fighters left Raqqa city.",
+    )
     body = f"{title}\n\n{text}"
     tags = [
-        Tag(kind="place", id="163345", label="Raqqa", spans=[Span(start=m, end=m + 5, text="Raqqa") for m in (11, 30, 66)]),
-        Tag(kind="actor", id="Q2429253", label="Islamic State", spans=[Span(start=38, end=51, text="Islamic State")]),
-        Tag(kind="keyword", id="k", label="Raqqa city", spans=[Span(start=66, end=76, text="Raqqa city")]),
+        Tag(
+            kind="place",
+            id="163345",
+            label="Raqqa",
+            spans=[Span(start=m, end=m + 5, text="Raqqa") for m in (11, 30, 66)],
+        ),
+        Tag(
+            kind="actor",
+            id="Q2429253",
+            label="Islamic State",
+            spans=[Span(start=38, end=51, text="Islamic State")],
+        ),
+        Tag(
+            kind="keyword",
+            id="k",
+            label="Raqqa city",
+            spans=[Span(start=66, end=76, text="Raqqa city")],
+        ),
     ]
-    assert [body[s.start : s.end] for t in tags for s in t.spans][:4] == ["Raqqa"] * 3 + ["Islamic State"]
+    assert [body[s.start : s.end] for t in tags for s in t.spans][:4] == ["Raqqa"] * 3 + [
+        "Islamic State"
+    ]
     blocks = paragraphs(Article(title=title, text=text, tags=tags))
     assert len(blocks) == 3  # the title, then two paragraphs
     for block in blocks:
         for piece in block:
             assert body[piece.start : piece.end] == piece.text
     marked = [(p.text, p.tags) for block in blocks for p in block if p.tags]
-    assert marked == [("Raqqa", (0,)), ("Raqqa", (0,)), ("Islamic State", (1,)), ("Raqqa", (0, 2)), (" city", (2,))]
+    assert marked == [
+        ("Raqqa", (0,)),
+        ("Raqqa", (0,)),
+        ("Islamic State", (1,)),
+        ("Raqqa", (0, 2)),
+        (" city", (2,)),
+    ]
     assert "".join(p.text for p in blocks[2]) == "Islamic State fighters left Raqqa city."

@@ -62,7 +62,9 @@ def demo_server(tmp_path: Path, **env_extra: str) -> Iterator[str]:
     """``rasad demo`` (all samples at once) on a free port; its base URL once the seed is listed."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("RASAD_")}
-    env.update({"RASAD_DATA_DIR": str(tmp_path / "data"), "RASAD_HTTP_PORT": str(port), **env_extra})
+    env.update(
+        {"RASAD_DATA_DIR": str(tmp_path / "data"), "RASAD_HTTP_PORT": str(port), **env_extra}
+    )
     log_path = tmp_path / "demo.log"
     with open(log_path, "wb") as log:
         process = subprocess.Popen(

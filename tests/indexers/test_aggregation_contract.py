@@ -31,7 +31,7 @@ ARRIVAL = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 
 
 def arrived():
-    """The corpus, each article ingested 90 s after the previous one from ARRIVAL (in list order)."""
+    """The corpus, each article ingested 90 s after the one before it, from ARRIVAL."""
     return [
         a.model_copy(update={"ingested_at": ARRIVAL + timedelta(seconds=90 * i)})
         for i, a in enumerate(corpus())

@@ -77,7 +77,7 @@ def synthetic(count: int, lexicon: Lexicon, seed: int = 11) -> list[Article]:
     for i in range(count):
         city = rng.choice(cities)
         chosen = [rng.choice(events), *rng.sample(actors, 2)]
-        tags = [Tag(kind=c.kind, id=c.id, label=c.label) for c in chosen]
+        tags = [Tag.model_validate({"kind": c.kind, "id": c.id, "label": c.label}) for c in chosen]
         tags.append(
             Tag(
                 kind="place",
@@ -194,7 +194,7 @@ def first_render(url: str, loads: int = 5) -> tuple[list[float], float]:
     return _browser(measure)
 
 
-def live_lag(url: str, send: Callable[[Article], None], count: int, rate: float) -> list[float]:
+def live_lag(url: str, send: Callable[[Article], object], count: int, rate: float) -> list[float]:
     """ms from produce to the article's row in the overview's feed, per article, in Chromium."""
 
     def measure(chromium: Any) -> list[float]:

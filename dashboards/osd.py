@@ -87,7 +87,8 @@ def _source(
     board: Dashboard, panel: Panel, query_dsl: QueryDsl, lexicon: Lexicon
 ) -> tuple[str, list[dict]]:
     """A ``searchSourceJSON`` (query + the board's and panel's filters) and its references."""
-    filters, references = [], [{"name": _INDEX_REF, "type": "index-pattern", "id": PATTERN_ID}]
+    filters: list[dict[str, Any]] = []
+    references = [{"name": _INDEX_REF, "type": "index-pattern", "id": PATTERN_ID}]
     for text in (board.query, panel.filter):
         root = parse(text, lexicon).root if text.strip() else None
         if root is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 from datetime import UTC
 
 from rasad.model import Article
@@ -69,7 +70,7 @@ def document(article: Article, stemmer: Stemmer) -> dict:
     return doc
 
 
-def keyword_fields(article: Article) -> dict:
+def keyword_fields(article: Article) -> dict[str, Any]:
     """The document's keyword fields (what filters and aggregations read): no text analysis."""
     tags = article.tags
     countries = {t.id for t in tags if t.kind == "place" and len(t.id) == 2} | {

@@ -40,7 +40,7 @@ from indexers.sqlite import SqliteStore
 from producers.publisher import Producer
 from producers.sources import Item
 from producers.state import State
-from rasad.addresses import parse_store
+from rasad.addresses import BusAddress, parse_store
 from rasad.concepts import Lexicon
 from rasad.errors import RasadError
 from rasad.model import Article, Tag, utcnow
@@ -313,7 +313,7 @@ def _embedded_lag(
     """The embedded default: memory bus, tagger and indexer in-process, the page on the same app."""
     local = settings.model_copy(
         update={
-            "bus": Settings().bus,
+            "bus": BusAddress("memory"),
             "store": parse_store(f"sqlite:///{folder / 'live.db'}"),
             "data_dir": folder,
         }

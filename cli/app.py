@@ -93,5 +93,5 @@ def main(
     )
     if settings.log_level != "debug":
         for chatty in _CHATTY_LOGGERS:
-            logging.getLogger(chatty).setLevel(logging.WARNING)
+            logging.getLogger(chatty).setLevel(logging.ERROR)
     ctx.obj = settings

@@ -300,6 +300,17 @@ class Settings(BaseSettings):
             )
         return self
 
+    def environment(self) -> dict[str, str]:
+        """These settings as the ``RASAD_*`` variables that read back to them (for child processes)."""
+        env = {}
+        for name in type(self).model_fields:
+            value = _as_variable(getattr(self, name))
+            if value is not None:
+                env[f"RASAD_{name.upper()}"] = value
+        if self.store.password and not self.store_password.get_secret_value():
+            env["RASAD_STORE_PASSWORD"] = self.store.password  # the URL's: its text never shows it
+        return env
+
     def describe(self) -> list[tuple[str, str, str]]:
         """(env var, default, description) for every setting, in declaration order."""
         rows = []
@@ -317,3 +328,15 @@ def _shown(default: object) -> str:
     if default == ROLES:
         return "all"
     return str(default)
+
+
+def _as_variable(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, SecretStr):
+        return value.get_secret_value()
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, tuple):  # the worker roles
+        return ",".join(str(v) for v in value)
+    return str(value)

@@ -8,6 +8,7 @@ import threading
 from kafka import KafkaConsumer, KafkaProducer
 from kafka.admin import KafkaAdminClient, NewTopic
 from kafka.errors import KafkaError, TopicAlreadyExistsError
+from kafka.producer.future import FutureRecordMetadata
 
 from rasad.bus import Bus, Handler
 from rasad.errors import BusError
@@ -17,7 +18,7 @@ log = logging.getLogger(__name__)
 
 
 class _KafkaAck:
-    def __init__(self, future):
+    def __init__(self, future: FutureRecordMetadata):
         self._future = future
 
     def result(self, timeout: float | None = None) -> None:

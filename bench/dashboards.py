@@ -356,21 +356,7 @@ def _stack_lag(
     )
     bus = wiring.open_bus(local)
     store = wiring.open_store(local, lexicon, setup=True)
-    env = {
-        **os.environ,
-        **{
-            f"RASAD_{k.upper()}": str(v)
-            for k, v in local.model_dump().items()
-            if v is not None and isinstance(v, (str, int, float))
-        },
-    }
-    env.update(
-        {
-            "RASAD_BUS": str(local.bus),
-            "RASAD_STORE": str(local.store),
-            "RASAD_WORKER_ROLE": "tagger,indexer",
-        }
-    )
+    env = {**os.environ, **local.environment(), "RASAD_WORKER_ROLE": "tagger,indexer"}
     with open(folder / "worker.log", "wb") as log:
         worker = subprocess.Popen(
             [sys.executable, "-m", "cli", "worker"], env=env, stdout=log, stderr=subprocess.STDOUT

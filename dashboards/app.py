@@ -10,7 +10,7 @@ is down a 503 — a page with the message for the browser, JSON for the API.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +38,7 @@ AlertsLog = Callable[[int], list[dict[str, Any]]]
 def create_app(
     store: Store,
     lexicon: Lexicon,
-    extra_routes: list[BaseRoute] | None = None,
+    extra_routes: Sequence[BaseRoute] | None = None,
     *,
     boards: dict[str, Dashboard] | None = None,
     live: Live | None = None,

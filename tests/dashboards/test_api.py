@@ -326,3 +326,19 @@ def test_store_time_axis_is_arrival(store, lexicon):
         client.get("/api/dashboards/geopolitical/data?range=15m").json()["panels"]["total"]["value"]
         == 31
     )
+
+
+@pytest.mark.parametrize("sort", ["relevance", "date"])
+def test_search_pages_link_to_articles_and_page_through_every_hit(client, sort):
+    seen = []
+    for page in (1, 2):
+        html = client.get("/search", params={"q": "country:SY", "sort": sort, "page": page}).text
+        ids = [chunk.split('"', 1)[0] for chunk in html.split('href="/articles/')[1:]]
+        seen += ids
+        if page == 1:
+            assert (
+                f'rel="next" href="/search?q=country%3ASY&sort={sort}&interval=day&page=2"' in html
+            )
+    api = client.get("/api/search", params={"q": "country:SY", "sort": sort, "size": 100}).json()
+    assert seen == [hit["id"] for hit in api["hits"]]  # same order, no repeats, none missing
+    assert len(seen) == api["total"] > 20

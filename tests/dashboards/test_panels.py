@@ -10,6 +10,7 @@ import pytest
 from dashboards import definition
 from dashboards.marks import paragraphs
 from dashboards.panels import card, merge, request_for, safe_url
+from dashboards.search import filled
 from dashboards.view import auto_interval, view_from
 from rasad.errors import BadInput
 from rasad.model import Article, Span, Tag
@@ -203,3 +204,16 @@ def test_marks_cut_the_text_at_every_span_boundary_and_keep_offsets():
         (" city", (2,)),
     ]
     assert "".join(p.text for p in blocks[2]) == "Islamic State fighters left Raqqa city."
+
+
+def test_the_search_histogram_has_every_bucket_between_the_first_and_the_last():
+    assert filled([("2015-10-01", 1), ("2015-10-04", 2)], "day") == [
+        ("2015-10-01", 1), ("2015-10-02", 0), ("2015-10-03", 0), ("2015-10-04", 2)
+    ]  # fmt: skip
+    assert filled([("2015-09-28", 3), ("2015-10-12", 1)], "week") == [
+        ("2015-09-28", 3), ("2015-10-05", 0), ("2015-10-12", 1)
+    ]  # fmt: skip
+    assert filled([("2015-11", 1), ("2016-02", 4)], "month") == [
+        ("2015-11", 1), ("2015-12", 0), ("2016-01", 0), ("2016-02", 4)
+    ]  # fmt: skip
+    assert filled([("2015-11", 1)], "month") == [("2015-11", 1)]

@@ -14,6 +14,8 @@ import pytest
 
 from dashboards.app import create_app
 from dashboards.live import Live
+from dashboards.panels import request_for
+from dashboards.view import view_from
 from indexers.opensearch import OpenSearchStore
 from indexers.sqlite import SqliteStore
 from rasad.addresses import parse_store
@@ -342,3 +344,18 @@ def test_search_pages_link_to_articles_and_page_through_every_hit(client, sort):
     api = client.get("/api/search", params={"q": "country:SY", "sort": sort, "size": 100}).json()
     assert seen == [hit["id"] for hit in api["hits"]]  # same order, no repeats, none missing
     assert len(seen) == api["total"] > 20
+
+
+def test_the_live_view_forgets_beyond_its_limit(stemmer, lexicon):
+    small = Live(lambda: SqliteStore(Path(":memory:"), stemmer), limit=4)
+    try:
+        for i in range(5):
+            a = Article(id=f"l{i}", text=f"Report {i} from Aleppo.", ingested_at=utcnow())
+            small.on_message(a.id, a.to_json())
+        board = create_app(SqliteStore(Path(":memory:"), stemmer), lexicon).state.boards[
+            "geopolitical"
+        ]
+        ids, fresh = small.snapshot(request_for(board, view_from({}, [], "1h", utcnow()), lexicon))
+        assert ids == {"l3", "l4"} and fresh.buckets["total"] == [("count", 2)]  # the newest half
+    finally:
+        small.close()

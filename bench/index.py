@@ -32,9 +32,42 @@ from rasad.settings import Settings
 from rasad.store import SearchRequest
 
 _WORDS = {
-    "ar": ["غارة", "قصف", "مدينة", "داعش", "الجيش", "سوريا", "حلب", "هجوم", "مقاتلين", "مسؤول", "بيان", "الحكومة"],
-    "en": ["airstrike", "attack", "city", "army", "forces", "officials", "statement", "government", "fighters", "border"],
-    "fr": ["frappe", "attaque", "ville", "armée", "forces", "responsables", "déclaration", "gouvernement"],
+    "ar": [
+        "غارة",
+        "قصف",
+        "مدينة",
+        "داعش",
+        "الجيش",
+        "سوريا",
+        "حلب",
+        "هجوم",
+        "مقاتلين",
+        "مسؤول",
+        "بيان",
+        "الحكومة",
+    ],
+    "en": [
+        "airstrike",
+        "attack",
+        "city",
+        "army",
+        "forces",
+        "officials",
+        "statement",
+        "government",
+        "fighters",
+        "border",
+    ],
+    "fr": [
+        "frappe",
+        "attaque",
+        "ville",
+        "armée",
+        "forces",
+        "responsables",
+        "déclaration",
+        "gouvernement",
+    ],
     "ru": ["удар", "атака", "город", "армия", "силы", "заявление", "правительство"],
     "tr": ["saldırı", "şehir", "ordu", "kuvvetler", "açıklama", "hükümet"],
 }
@@ -93,7 +126,6 @@ def run(
     queries: int = 200,
 ) -> Table:
     """Needs the stack (`rasad stack up`, RASAD_BUS=kafka://…, RASAD_STORE=opensearch://…)."""
-    settings: Settings = settings
     if not (settings.bus.scheme == "kafka" and settings.store.scheme == "opensearch"):
         raise ConfigError(
             "bench index needs RASAD_BUS=kafka://… and RASAD_STORE=opensearch://… (rasad stack up)"
@@ -200,8 +232,8 @@ def _pipeline(settings: Settings, articles: list[Article]) -> float:
     store = _store(settings, tag)
     env = {
         **os.environ,
-        "RASAD_BUS": settings.bus,
-        "RASAD_STORE": settings.store,
+        "RASAD_BUS": str(settings.bus),
+        "RASAD_STORE": str(settings.store),
         "RASAD_TOPIC_TAGGED": run.topic_tagged,
         "RASAD_TOPIC_RAW": run.topic_raw,
         "RASAD_TOPIC_DLQ": run.topic_dlq,
@@ -213,7 +245,7 @@ def _pipeline(settings: Settings, articles: list[Article]) -> float:
         "RASAD_DATA_DIR": tempfile.mkdtemp(prefix="rasad-bench-"),
     }
     worker = subprocess.Popen(
-        [sys.executable, "-m", "rasad", "worker", "--role", "indexer"],
+        [sys.executable, "-m", "cli", "worker", "--role", "indexer"],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -8,20 +8,30 @@ This synchronous store serves search, the CLI and tests; the Faust indexer write
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 
 from opensearchpy import OpenSearch, helpers
 from opensearchpy.exceptions import OpenSearchException
 
 from indexers import lifecycle
-from indexers.dsl import facets, histogram, search_bodies
+from indexers.dsl import aggregated, aggregation_body, facets, histogram, scan_body, search_bodies
 from indexers.mapping import action
 from rasad.addresses import StoreAddress
 from rasad.errors import StoreError
 from rasad.highlight import concept_spans, fragments
 from rasad.model import Article
 from rasad.normalize import Stemmer
+from rasad.query import Query
 from rasad.settings import Settings
-from rasad.store import Hit, IndexReport, SearchRequest, SearchResult, Store
+from rasad.store import (
+    Aggregated,
+    AggregationRequest,
+    Hit,
+    IndexReport,
+    SearchRequest,
+    SearchResult,
+    Store,
+)
 
 
 def client_for(address: StoreAddress, timeout: float = 30) -> OpenSearch:
@@ -131,6 +141,35 @@ class OpenSearchStore(Store):
             histogram(aggs),
             (time.perf_counter() - started) * 1000,
         )
+
+    def aggregate(self, request: AggregationRequest) -> Aggregated:
+        started = time.perf_counter()
+        try:
+            response = self.client.search(
+                index=self.alias,
+                body=aggregation_body(request),
+                params={"request_cache": "true", **_MAYBE_MISSING},
+            )
+        except OpenSearchException as exc:
+            raise StoreError(f"aggregation failed: {exc}") from exc
+        result = aggregated(request, response.get("aggregations", {}))
+        result.took_ms = (time.perf_counter() - started) * 1000
+        return result
+
+    def scan(self, query: Query, batch: int = 500) -> Iterator[Article]:
+        body = {**scan_body(query), "size": batch}
+        while True:
+            try:
+                hits = self.client.search(index=self.alias, body=body, params=_MAYBE_MISSING)[
+                    "hits"
+                ]["hits"]
+            except OpenSearchException as exc:
+                raise StoreError(f"scan failed: {exc}") from exc
+            for h in hits:
+                yield Article.model_validate(h["_source"]["article"])
+            if len(hits) < batch:
+                return
+            body["search_after"] = hits[-1]["sort"]
 
     def get(self, article_id: str) -> Article | None:
         try:

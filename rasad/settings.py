@@ -126,6 +126,11 @@ class Settings(BaseSettings):
     # The HTTP API and dashboard.
     http_host: str = Field("127.0.0.1", description="Address the dashboard/API listens on.")
     http_port: int = Field(8000, description="Port the dashboard/API listens on.")
+    dashboards_dir: Path | None = Field(
+        None,
+        description="Folder of your own dashboards (one YAML file of panels each, see "
+        "docs/dashboards.md); they join the shipped ones, a file with a shipped id replaces it.",
+    )
 
     # The local stack started from Maven Central artifacts (`rasad stack up`).
     kafka_version: str = Field(
@@ -295,6 +300,17 @@ class Settings(BaseSettings):
             )
         return self
 
+    def environment(self) -> dict[str, str]:
+        """These settings as the ``RASAD_*`` variables that read back to them (for child processes)."""
+        env = {}
+        for name in type(self).model_fields:
+            value = _as_variable(getattr(self, name))
+            if value is not None:
+                env[f"RASAD_{name.upper()}"] = value
+        if self.store.password and not self.store_password.get_secret_value():
+            env["RASAD_STORE_PASSWORD"] = self.store.password  # the URL's: its text never shows it
+        return env
+
     def describe(self) -> list[tuple[str, str, str]]:
         """(env var, default, description) for every setting, in declaration order."""
         rows = []
@@ -312,3 +328,15 @@ def _shown(default: object) -> str:
     if default == ROLES:
         return "all"
     return str(default)
+
+
+def _as_variable(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, SecretStr):
+        return value.get_secret_value()
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, tuple):  # the worker roles
+        return ",".join(str(v) for v in value)
+    return str(value)

@@ -32,6 +32,10 @@ KINDS = ("actor", "place", "event", "keyword")
 _COMMON_NOUNS = ("event", "keyword")  # kinds whose forms take plurals (names do not: Hama, Hamas)
 
 
+# An index entry: (concept id, the rules of its forms with these words) for each concept they name.
+_Entry = tuple[tuple[str, tuple[Rule | None, ...]], ...]
+
+
 @dataclass(frozen=True, eq=False, slots=True)
 class Concept:
     """Something an article can be about: an actor, a place, an event type or a keyword."""
@@ -59,7 +63,7 @@ class Lexicon:
     """
 
     concepts: dict[str, Concept]
-    index: dict[tuple[str, ...], tuple[tuple[str, tuple[Rule | None, ...]], ...]]
+    index: dict[tuple[str, ...], _Entry]
     starts: dict[str, int]
     stemmer: Stemmer
     version: int = 1
@@ -113,7 +117,7 @@ def build(
     by_id: dict[str, Concept] = {}
     for concept in concepts:
         by_id.setdefault(concept.id, concept)
-    index: dict[tuple[str, ...], tuple[tuple[str, tuple[Rule | None, ...]], ...]] = {}
+    index: dict[tuple[str, ...], _Entry] = {}
     written = [(c.id, f) for c in by_id.values() for fs in c.forms.values() for f in fs]
     for concept_id, form in written:
         if not form.inflected:
@@ -136,10 +140,10 @@ def build(
     return lexicon
 
 
-_UNCONDITIONAL = (None,)  # shared: most forms count unconditionally
+_UNCONDITIONAL: tuple[Rule | None, ...] = (None,)  # shared: most forms count unconditionally
 
 
-def _as_person(rules: tuple[Rule | None, ...]) -> tuple[Rule, ...]:
+def _as_person(rules: tuple[Rule | None, ...]) -> tuple[Rule | None, ...]:
     """The rules of a form that is also a given name: each marked ``person``."""
     return tuple(
         dict.fromkeys(
@@ -149,7 +153,7 @@ def _as_person(rules: tuple[Rule | None, ...]) -> tuple[Rule, ...]:
     )
 
 
-def _with_rule(entry: tuple, concept_id: str, rule: Rule | None) -> tuple:
+def _with_rule(entry: _Entry, concept_id: str, rule: Rule | None) -> _Entry:
     """The index entry with ``rule`` added to the concept's rules."""
     for i, (cid, rules) in enumerate(entry):
         if cid == concept_id:
@@ -211,9 +215,7 @@ def _build_from(path: Path) -> Lexicon:
     return lexicon
 
 
-def _with_patterns(
-    entries: list[dict[str, Any]], written: dict[str, Any]
-) -> list[dict[str, Any]]:
+def _with_patterns(entries: list[dict[str, Any]], written: dict[str, Any]) -> list[dict[str, Any]]:
     """The taxonomy's concept entries, events with the forms their patterns add (events.yaml)."""
     added = events.pattern_forms(written, {e["id"] for e in entries if e.get("kind") == "event"})
     out = []
@@ -228,7 +230,7 @@ def _with_patterns(
     return out
 
 
-def _concept(entry: dict, reader: FormReader, path: Path) -> Concept:
+def _concept(entry: dict[str, Any], reader: FormReader, path: Path) -> Concept:
     try:
         cid, kind, label = str(entry["id"]), entry["kind"], entry["label"]
     except (KeyError, TypeError) as exc:
@@ -254,7 +256,7 @@ def _concept(entry: dict, reader: FormReader, path: Path) -> Concept:
     )
 
 
-def _countries(extra: dict[str, dict[str, list]], reader: FormReader) -> list[Concept]:
+def _countries(extra: dict[str, dict[str, list[Any]]], reader: FormReader) -> list[Concept]:
     """Every ISO 3166-1 country, named in each language by CLDR plus the taxonomy's extra forms.
 
     An extra form with a rule replaces the CLDR form of the same spelling (مالي is also "financial").
@@ -264,7 +266,7 @@ def _countries(extra: dict[str, dict[str, list]], reader: FormReader) -> list[Co
     out = []
     for country in pycountry.countries:
         code = country.alpha_2
-        raw: dict[str, list] = {}
+        raw: dict[str, list[Any]] = {}
         for lang in LANGUAGES:
             added = list(extra.get(code, {}).get(lang, []))
             ruled = {fold(e["form"]) for e in added if isinstance(e, dict)}
@@ -333,7 +335,7 @@ _YAML_LOADER = getattr(
 )  # libyaml parses the data files ~10x faster
 
 
-def _read(path: Path) -> dict:
+def _read(path: Path) -> dict[str, Any]:
     """The parsed data file (callers only read it: the lexicon and the stemmer's vocabulary share one parse)."""
     try:
         stamp = path.stat().st_mtime_ns
@@ -343,7 +345,7 @@ def _read(path: Path) -> dict:
 
 
 @lru_cache(maxsize=8)
-def _parsed(path: Path, stamp: int) -> dict:
+def _parsed(path: Path, stamp: int) -> dict[str, Any]:
     try:
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
     except (OSError, yaml.YAMLError) as exc:

@@ -8,7 +8,7 @@ import uuid
 import pytest
 
 from indexers.bulk import BulkPolicy, BulkWriter, async_client, retryable
-from indexers.mapping import action
+from indexers.mapping import MAPPING_VERSION, action
 from indexers.opensearch import OpenSearchStore
 from rasad import concepts
 from rasad.addresses import parse_store
@@ -106,8 +106,8 @@ def test_writing_twice_keeps_one_copy_in_the_month_index(alias, stack_settings):
     assert sorted(store.ids()) == sorted(ALL)
     indices = sorted(store.client.indices.get_alias(name=name))
     assert indices == [
-        f"{name}-v2-2015.10",
-        f"{name}-v2-2015.11",
-        f"{name}-v2-2015.12",
-        f"{name}-v2-undated",
+        f"{name}-v{MAPPING_VERSION}-2015.10",
+        f"{name}-v{MAPPING_VERSION}-2015.11",
+        f"{name}-v{MAPPING_VERSION}-2015.12",
+        f"{name}-v{MAPPING_VERSION}-undated",
     ]

@@ -9,7 +9,7 @@ import pytest
 from opensearchpy import helpers
 
 from indexers import lifecycle
-from indexers.mapping import index_template, source
+from indexers.mapping import MAPPING_VERSION, index_template, source
 from indexers.opensearch import OpenSearchStore
 from rasad import concepts
 from rasad.addresses import parse_store
@@ -66,10 +66,10 @@ def test_an_old_single_index_layout_is_migrated_without_losing_articles(store):
     store.refresh()
     behind = sorted(store.client.indices.get_alias(name=store.alias))
     assert behind == [
-        f"{store.alias}-v2-2015.10",
-        f"{store.alias}-v2-2015.11",
-        f"{store.alias}-v2-2015.12",
-        f"{store.alias}-v2-undated",
+        f"{store.alias}-v{MAPPING_VERSION}-2015.10",
+        f"{store.alias}-v{MAPPING_VERSION}-2015.11",
+        f"{store.alias}-v{MAPPING_VERSION}-2015.12",
+        f"{store.alias}-v{MAPPING_VERSION}-undated",
     ]
     assert not store.client.indices.exists(index=old)
     assert sorted(store.ids()) == sorted(ALL)
@@ -85,6 +85,6 @@ def test_retention_drops_whole_old_months(store):
     deleted = lifecycle.apply_retention(
         store.client, store.alias, 1, datetime(2015, 12, 20, tzinfo=UTC)
     )
-    assert deleted == [f"{store.alias}-v2-2015.10"]
+    assert deleted == [f"{store.alias}-v{MAPPING_VERSION}-2015.10"]
     store.refresh()
     assert store.count() == len(ALL) - 7

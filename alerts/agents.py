@@ -10,6 +10,12 @@ count each spike in one place. The batch's alerts are put on the topic
 without awaiting each send (the producer buffer, which Faust flushes before committing offsets:
 awaiting hundreds of sends one by one yields the loop to the other agents hundreds of times),
 and recording and delivery run on the dispatcher's threads: the stream never waits for them.
+
+Silence rules travel the same way: each article a silence rule hears is sent to the
+spike-counts topic keyed by rule and key, and ``rasad.spikes`` notes it in the changelogged
+silence table on that key's partition. A timer (``RASAD_ALERTS_CHECK_INTERVAL``) then asks which
+keys kept on this worker's active partitions have been quiet too long, sends the keys a new
+silence rule names (seeds, so a source never heard is watched too) and runs due digests.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ import logging
 import faust
 
 from alerts.destinations.dispatcher import Dispatcher
+from alerts.digests import Digests
 from alerts.evaluator import Candidate, Evaluator, Observation
 from rasad.errors import BadInput, RasadError
 from rasad.model import Article
@@ -37,8 +44,10 @@ def register(
     reload_interval: float = 2.0,
     batch_size: int = 200,
     batch_window: float = 0.02,
+    check_interval: float = 10.0,
 ) -> None:
-    """Add the alerts and spike agents, the spike table and the rule-reload timer to the app."""
+    """Add the alerts and spike agents, the spike and silence tables, the rule-reload timer and
+    the silence and digest timer to the app."""
     # Spike counts go through this topic keyed by rule and key: each count lives on one partition,
     # whichever alerts worker matched the article, and the table's changelog follows that partition.
     spike_topic = app.topic(
@@ -55,6 +64,10 @@ def register(
         key_type=str,
         value_type=int,
     )  # JSON-serialized
+    evaluator.silence_table = app.Table(
+        "rasad-alert-silences", default=None, partitions=topics.tagged.partitions, key_type=str
+    )  # JSON objects: last heard, recent gaps, partition
+    digests = Digests(evaluator.store, dispatcher, lambda: evaluator.rules)
     evaluator.reload_interval = 0.0  # the timer below paces reloads
     # Loaded before the worker starts: an article consumed before the rules were in would never alert.
     evaluator.reload(force=True)
@@ -66,6 +79,23 @@ def register(
         except RasadError as exc:
             log.error("cannot reload alert rules: %s", exc)
 
+    @app.timer(check_interval)
+    async def check_quiet() -> None:
+        # Seeds go where counts go: the worker holding the key's partition starts watching it.
+        for seed in evaluator.seeds():
+            spike_topic.send_soon(
+                key=f"{seed.rule}|{seed.key}".encode(), value=observation_message(seed, b"")
+            )
+        name = spike_topic.get_topic_name()
+        mine = {tp.partition for tp in app.assignor.assigned_actives() if tp.topic == name}
+        candidates = evaluator.quiet(owned=mine.__contains__)
+        if candidates:
+            await fire(candidates, [])
+        try:
+            await asyncio.get_running_loop().run_in_executor(None, digests.run)
+        except RasadError as exc:
+            log.error("cannot send due digests: %s", exc)
+
     async def fire(candidates: list[Candidate], events: list) -> None:
         """Claim the candidates in the ledger (off the loop), then publish and hand them to the dispatcher."""
         try:
@@ -73,13 +103,11 @@ def register(
                 None, evaluator.admit, candidates
             )
         except RasadError as exc:
-            first = events[0].message
+            first = events[0].message if events else None
             log.error(
-                "alert ledger failed for %d message(s) from %s/%s@%s: %s",
-                len(events),
-                first.topic,
-                first.partition,
-                first.offset,
+                "alert ledger failed for %d candidate(s) from %s: %s",
+                len(candidates),
+                f"{first.topic}/{first.partition}@{first.offset}" if first else "the timer",
                 exc,
             )
             return
@@ -118,25 +146,29 @@ def register(
             except BadInput as exc:
                 log.error("skipped a spike count: %s", exc)
                 continue
-            candidates = evaluator.count(
-                observation, article
-            )  # updates the spike table on this partition
+            # updates the spike or silence table on this partition
+            candidates = evaluator.count(observation, article, event.message.partition)
             if candidates:
                 await fire(candidates, [event])
 
 
 def observation_message(observation: Observation, article: bytes) -> bytes:
-    """A spike-count message: a JSON line (rule, key, time), then the article's JSON as it came."""
+    """A spike-count message: a JSON line (rule, key, time), then the article's JSON as it came
+    (a seed has no article)."""
     head = {"rule": observation.rule, "key": observation.key, "at": observation.at}
+    if observation.seed:
+        head["seed"] = True
     return json.dumps(head, ensure_ascii=False).encode("utf-8") + b"\n" + article
 
 
-def read_observation(value: bytes) -> tuple[Observation, Article]:
+def read_observation(value: bytes) -> tuple[Observation, Article | None]:
     """The observation and article of a spike-count message; ``BadInput`` if it is not one."""
     head, _, article = value.partition(b"\n")
     try:
         obj = json.loads(head)
-        observation = Observation(str(obj["rule"]), str(obj["key"]), float(obj["at"]))
-    except (ValueError, TypeError, KeyError) as exc:
+        observation = Observation(
+            str(obj["rule"]), str(obj["key"]), float(obj["at"]), bool(obj.get("seed"))
+        )
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
         raise BadInput(f"not a spike-count message: {exc}", reason="invalid_article") from exc
-    return observation, Article.from_json(article)
+    return observation, None if observation.seed else Article.from_json(article)

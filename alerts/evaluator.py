@@ -1,11 +1,14 @@
 """The alert evaluator as plain functions over an article: match every standing rule at once,
-count spikes, and admit each alert once (the ledger) within the rule's throttle.
+count spikes and silences, and admit each alert once (the ledger) within the rule's throttle.
 
 Two steps so a Faust shell can keep table updates on its event loop and store calls off it:
-``match`` (CPU only; updates the spike table) and ``admit`` (claims in the rule store). ``match``
-is ``observe`` (keyword rules, and the spike counts an article adds to) plus ``count`` (one spike
-count): on the real stack the counts are sent, keyed by rule and key, to the worker that owns
-them, so any number of alerts workers count every spike in one place.
+``match`` (CPU only; updates the spike and silence tables) and ``admit`` (claims in the rule
+store). ``match`` is ``observe`` (keyword rules, and the counts an article adds to) plus
+``count`` (one spike count, or one article heard by a silence rule): on the real stack the
+counts are sent, keyed by rule and key, to the worker that owns them, so any number of alerts
+workers count every spike and follow every silence in one place. ``quiet`` (called by a timer)
+turns the silences kept here into candidates. A snoozed rule's candidates are dropped (its
+counts go on), a disabled rule is not loaded at all.
 """
 
 from __future__ import annotations
@@ -14,11 +17,11 @@ import logging
 import threading
 import time
 from collections import defaultdict, deque
-from collections.abc import MutableMapping
+from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
 
-from alerts import spikes
-from alerts.alert import Alert, Latency, alert_id, from_article, matched_now
+from alerts import silences, spikes
+from alerts.alert import Alert, Latency, alert_id, from_article, from_silence, matched_now
 from alerts.matcher import DocumentView, Matcher
 from alerts.rules import AlertRule, compile_query
 from alerts.rulestores import RuleStore
@@ -35,19 +38,24 @@ class Candidate:
     """A rule that matched (or a spike that reached its level): admitted unless it fired before."""
 
     rule: AlertRule
-    article: Article
+    article: Article | None  # None: a silence (no article brought it)
     story_id: str
     dedup_key: str
     spike: spikes.SpikeHit | None = None
+    silence: silences.SilenceHit | None = None
 
 
 @dataclass(frozen=True)
 class Observation:
-    """One article counted by a spike rule under one key (a concept or country) at a time (epoch seconds)."""
+    """One article counted by a spike or silence rule under one key at a time (epoch seconds).
+
+    ``seed``: no article, a silence rule starts watching a key it names (quiet since ``at``).
+    """
 
     rule: str
     key: str
     at: float
+    seed: bool = False
 
 
 class Evaluator:
@@ -59,10 +67,12 @@ class Evaluator:
         lexicon: Lexicon,
         spike_table: MutableMapping | None = None,
         reload_interval: float = 2.0,
+        silence_table: MutableMapping | None = None,
     ):
         self.store = store
         self.lexicon = lexicon
         self.spike_table = spike_table if spike_table is not None else {}
+        self.silence_table = silence_table if silence_table is not None else {}
         self.reload_interval = reload_interval
         self._compiled: tuple[Matcher, dict[str, AlertRule], dict[str, frozenset[str]]] = (
             Matcher({}),
@@ -71,6 +81,9 @@ class Evaluator:
         )
         self._revision: str | None = None
         self._checked = 0.0
+        self._snoozed: dict[str, float] = {}  # rule -> until (epoch seconds)
+        self._seeded: set[tuple[str, str, float]] = set()
+        self._quiet_fired: set[str] = set()  # silences claimed here (saves a ledger call per tick)
         self._sent: dict[str, deque[float]] = defaultdict(deque)
         self._lock = threading.Lock()
         self._reloading = threading.Lock()
@@ -110,10 +123,14 @@ class Evaluator:
                 log.error("alert rule %s skipped: %s", rule.name, exc)
                 continue
             kept[rule.name] = rule
-            if rule.spike is not None:
-                focus[rule.name] = spikes.focus(rule.spike, queries[rule.name])
+            # What the rule counts (a spike by country: countries), else the concepts it names.
+            by = rule.spike.by if rule.spike is not None else "concept"
+            focus[rule.name] = spikes.focus(by, queries[rule.name])
         # Swapped together (one tuple): a concurrent ``match`` sees the old set or the new one.
         self._compiled = (Matcher(queries), kept, focus)
+        self._snoozed = {
+            r.name: r.snoozed_until.timestamp() for r in kept.values() if r.snoozed_until
+        }
         log.info("alert rules loaded: %d", len(kept))
 
     def match(self, article: Article) -> list[Candidate]:
@@ -130,29 +147,95 @@ class Evaluator:
         candidates, observed = [], []
         for name in matcher.match(DocumentView.of(doc)):
             rule = rules[name]
-            if rule.spike is None:
-                candidates.append(Candidate(rule, article, doc["story_id"], doc["story_id"]))
+            if rule.spike is None and rule.silence is None:
+                if not self._is_snoozed(name):
+                    candidates.append(Candidate(rule, article, doc["story_id"], doc["story_id"]))
                 continue
             at = article.ingested_at or article.tagged_at
             stamp = at.timestamp() if at else time.time()
-            observed += [
-                Observation(name, key, stamp)
-                for key in spikes.spike_keys(rule.spike, doc, focus[name])
-            ]
+            keys = (
+                spikes.spike_keys(rule.spike, doc, focus[name])
+                if rule.spike is not None
+                else silences.silence_keys(rule.silence, doc, focus[name])  # type: ignore[arg-type]
+            )
+            observed += [Observation(name, key, stamp) for key in keys]
         return candidates, observed
 
-    def count(self, observation: Observation, article: Article) -> list[Candidate]:
-        """Count the article in its spike window; a candidate when that brings the window to the rule's level."""
+    def count(
+        self, observation: Observation, article: Article | None, partition: int = 0
+    ) -> list[Candidate]:
+        """Count the article in its spike window (a candidate when that brings the window to the
+        rule's level), or note that a silence rule heard its key (``partition``: where it is kept)."""
         rule = self.rules.get(observation.rule)
-        if rule is None or rule.spike is None:  # removed or changed since the article was observed
+        if rule is not None and rule.silence is not None:
+            self._hear(rule, observation, article, partition)
+            return []
+        if rule is None or rule.spike is None or article is None:  # removed or changed since
             return []
         story = article.story_id or article.id
+        hits = spikes.count(
+            self.spike_table, rule.name, rule.spike, [observation.key], observation.at
+        )
+        if self._is_snoozed(rule.name):  # counted all the same: the baseline stays true
+            return []
         return [
             Candidate(rule, article, story, f"spike:{hit.key}:{hit.window_start:.0f}", hit)
-            for hit in spikes.count(
-                self.spike_table, rule.name, rule.spike, [observation.key], observation.at
-            )
+            for hit in hits
         ]
+
+    def _hear(
+        self, rule: AlertRule, observation: Observation, article: Article | None, partition: int
+    ) -> None:
+        assert rule.silence is not None
+        if observation.seed:
+            silences.seed(self.silence_table, rule.name, observation.key, observation.at, partition)
+        elif article is not None:
+            silences.heard(
+                self.silence_table,
+                rule.name,
+                rule.silence,
+                observation.key,
+                observation.at,
+                partition,
+                article.id,
+            )
+
+    def seeds(self) -> list[Observation]:
+        """Keys the silence rules loaded since the last call watch from the start (sent like counts)."""
+        _, rules, focus = self._compiled
+        out = []
+        for rule in rules.values():
+            if rule.silence is None:
+                continue
+            since = rule.created_at.timestamp()
+            for key in silences.watched(rule.silence, focus[rule.name]):
+                if (rule.name, key, since) not in self._seeded:
+                    self._seeded.add((rule.name, key, since))
+                    out.append(Observation(rule.name, key, since, seed=True))
+        return out
+
+    def quiet(
+        self, now: float | None = None, owned: Callable[[int], bool] = lambda partition: True
+    ) -> list[Candidate]:
+        """Silences kept here (``owned``: is a partition's state this worker's?) that reached their level."""
+        _, rules, _ = self._compiled
+        watched = {
+            name: rule.silence
+            for name, rule in rules.items()
+            if rule.silence is not None and not self._is_snoozed(name)
+        }
+        out = []
+        for hit in silences.quiet(self.silence_table, watched, now or time.time(), owned):
+            dedup = f"silence:{hit.key}:{hit.last_seen:.3f}"
+            if dedup in self._quiet_fired:
+                continue
+            self._quiet_fired.add(dedup)
+            out.append(Candidate(rules[hit.rule], None, "", dedup, silence=hit))
+        return out
+
+    def _is_snoozed(self, name: str) -> bool:
+        until = self._snoozed.get(name)
+        return until is not None and time.time() < until
 
     def admit(self, candidates: list[Candidate]) -> list[tuple[Alert, AlertRule, bool]]:
         """(alert, rule, throttled) for each candidate that never fired before (claimed in the ledger)."""
@@ -177,6 +260,10 @@ class Evaluator:
                     "level": c.spike.level,
                     "baseline": c.spike.baseline,
                 }
+            if c.article is None:
+                assert c.silence is not None
+                out.append((from_silence(c.rule.name, c.silence, c.dedup_key), c.rule, False))
+                continue
             matched = latency.get(c.article.id) or latency.setdefault(
                 c.article.id, matched_now(c.article)
             )
@@ -188,9 +275,15 @@ class Evaluator:
                 spike,
                 c.dedup_key,
                 matched,
+                self._concepts(c.rule.name, c.article),
             )
             out.append((alert, c.rule, self._throttled(c.rule)))
         return out
+
+    def _concepts(self, rule: str, article: Article) -> dict[str, str]:
+        """The concepts the rule names that the article has (id -> name), for messages."""
+        named = self._compiled[2].get(rule, frozenset())
+        return {t.id: t.label for t in article.tags if t.id.upper() in named}
 
     def _throttled(self, rule: AlertRule) -> bool:
         """True when the rule already sent ``max_per_minute`` alerts in the last minute."""

@@ -77,14 +77,14 @@ def spike_keys(spike: Spike, doc: dict, focus: frozenset[str] = frozenset()) -> 
     return [v for v in values if not focus or v.upper() in focus]
 
 
-def focus(spike: Spike, query: Query) -> frozenset[str]:
-    """The concepts (or countries) a spike rule's query names: a rule on "ISIS" counts ISIS, not every co-tag.
+def focus(by: str, query: Query) -> frozenset[str]:
+    """The concepts (or countries) a rule's query names, upper-cased: a rule on "ISIS" counts ISIS, not every co-tag.
 
     Empty when the query names none: then every concept (country) of a matching article is counted.
     """
-    wanted = {"concept": ("concept", "actor", "place", "type"), "country": ("country",)}[spike.by]
+    wanted = {"concept": ("concept", "actor", "place", "type"), "country": ("country",)}[by]
     named = {f.value.upper() for f in _filters(query.root) if f.field in wanted}
-    if spike.by == "concept":
+    if by == "concept":
         named |= {c.upper() for c in query.concepts}
     return frozenset(named)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from cli import (  # noqa: F401 - imported for their commands
+    alert_rules,
     alerts,
     bench,
     dashboards,

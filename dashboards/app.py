@@ -1,11 +1,14 @@
-"""The dashboards, search, article and story pages and the JSON API over a search store.
+"""The dashboards, search, article and story pages, the alerts pages and login, and the JSON API
+over a search store.
 
-Endpoints are module-level functions (``pages.py``, ``api.py``) reading what they need from
-``request.app.state``: ``store``, ``lexicon``, ``boards`` (the dashboards by id), ``live``
-(articles just seen on the bus, or None) and ``alerts_log`` (the latest alerts, read-only).
+Endpoints are module-level functions (``pages.py``, ``api.py``, ``login.py``, ``alerting.py``)
+reading what they need from ``request.app.state``: ``store``, ``lexicon``, ``boards`` (the
+dashboards by id), ``live`` (articles just seen on the bus, or None), ``alerts_log`` (the
+latest alerts, read-only) and ``sessions`` (logins from the alerts token, ``rasad.sessions``).
 Blocking store calls run on the thread pool, never on the event loop. Errors are turned into
-answers in one place, the exception handlers: a bad query or parameter is a 400, a store that
-is down a 503 — a page with the message for the browser, JSON for the API.
+answers in one place, the exception handlers: a bad query or parameter is a 400, a missing
+login a 401 (a page: to the login form), a refused request a 403, a store that is down a 503 —
+a page with the message for the browser, JSON for the API.
 """
 
 from __future__ import annotations
@@ -13,22 +16,24 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from dashboards import api, assets, definition, pages
+from dashboards import alerting, api, assets, definition, login, pages
 from dashboards.definition import DEFAULT, Dashboard
 from dashboards.live import Live
 from dashboards.templates import TEMPLATES, page_context
 from rasad.concepts import Lexicon
-from rasad.errors import BadInput, StoreError
+from rasad.errors import BadInput, Forbidden, StoreError, Unauthenticated
+from rasad.sessions import Sessions
 from rasad.store import Store
 
 STATIC = Path(__file__).with_name("static")
@@ -43,14 +48,24 @@ def create_app(
     boards: dict[str, Dashboard] | None = None,
     live: Live | None = None,
     alerts_log: AlertsLog | None = None,
+    sessions: Sessions | None = None,
 ) -> Starlette:
-    """The ASGI app: pages, ``/api/…``, the page assets and the charting libraries."""
+    """The ASGI app: pages, ``/api/…``, the page assets and the charting libraries.
+
+    ``extra_routes`` (the alerts API, the push endpoint) read the same state; ``sessions``
+    (None: alerts are off) lets people log in to the alerts pages with the alerts token.
+    """
     routes: list[BaseRoute] = [
         Route("/", pages.overview),
         Route("/dashboards/{board_id}", pages.dashboard),
         Route("/search", pages.search),
         Route("/articles/{article_id}", pages.article),
         Route("/stories/{story_id}", pages.story),
+        Route("/login", login.login_page, methods=["GET"]),
+        Route("/login", login.login, methods=["POST"]),
+        Route("/logout", login.logout, methods=["POST"]),
+        Route("/alerts", alerting.rules_page),
+        Route("/alerts/history", alerting.history_page),
         Route("/api/search", api.search),
         Route("/api/search/export", api.export),
         Route("/api/articles/{article_id}", api.article),
@@ -69,6 +84,8 @@ def create_app(
         exception_handlers={
             BadInput: _bad_request,
             StoreError: _unavailable,
+            Unauthenticated: _unauthenticated,
+            Forbidden: _forbidden,
             HTTPException: _http_error,
         },
     )
@@ -80,6 +97,8 @@ def create_app(
     )
     app.state.live = live
     app.state.alerts_log = alerts_log or (lambda limit: [])
+    app.state.sessions = sessions
+    app.state.login_throttle = login.Throttle()
     return app
 
 
@@ -96,6 +115,19 @@ async def _bad_request(request: Request, exc: Exception) -> Response:
 
 async def _unavailable(request: Request, exc: Exception) -> Response:
     return _answer(request, 503, f"the search store is unavailable: {exc}")
+
+
+async def _unauthenticated(request: Request, exc: Exception) -> Response:
+    if request.url.path.startswith("/api/"):
+        response = _answer(request, 401, str(exc))
+        response.headers["WWW-Authenticate"] = 'Bearer realm="rasad"'
+        return response
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse("/login?" + urlencode({"next": target}), status_code=303)
+
+
+async def _forbidden(request: Request, exc: Exception) -> Response:
+    return _answer(request, 403, str(exc))
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:

@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.templating import Jinja2Templates
 
 from dashboards import i18n
+from rasad.sessions import SESSION_COOKIE, Sessions
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
 UI_COOKIE = "rasad_ui"
@@ -24,8 +25,14 @@ def interface(request: Request) -> str:
 
 
 def page_context(request: Request) -> dict[str, Any]:
-    """Language, direction, translations, navigation: what the base template needs."""
+    """Language, direction, translations, navigation, the login: what the base template needs."""
     ui = interface(request)
+    sessions: Sessions | None = getattr(request.app.state, "sessions", None)
+    session = (
+        sessions.verify(request.cookies.get(SESSION_COOKIE))
+        if sessions is not None and sessions.enabled
+        else None
+    )
     boards = getattr(request.app.state, "boards", {})
     other = "en" if ui == "ar" else "ar"
     return {
@@ -43,6 +50,9 @@ def page_context(request: Request) -> dict[str, Any]:
             "href": str(request.url.include_query_params(ui=other)),
         },
         "direction": i18n.direction,
+        "signed_in": session is not None,
+        # what the page's forms and scripts send back with every change (rasad.sessions)
+        "csrf": sessions.csrf_token(session) if sessions is not None and session else "",
     }
 
 

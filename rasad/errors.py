@@ -31,3 +31,11 @@ class StoreError(RasadError):
 
 class StackError(RasadError):
     """The local Kafka / OpenSearch stack could not be set up, started or stopped."""
+
+
+class Unauthenticated(RasadError):
+    """A request needs a login (a session cookie) or a bearer token and has neither, or a bad one."""
+
+
+class Forbidden(RasadError):
+    """A request is authenticated but may not do this (a cross-site form, a missing CSRF token)."""

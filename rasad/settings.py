@@ -219,8 +219,9 @@ class Settings(BaseSettings):
     # --- alerts ---
     alerts_token: SecretStr = Field(
         SecretStr(""),
-        description="Bearer token /api/alerts requires (the API refuses every "
-        "call while it is empty). Shown masked by `rasad settings`.",
+        description="The alerts token: API clients send it as a bearer token, people log in to "
+        "the alerts pages with it (the API and the pages refuse everything while it is empty). "
+        "Shown masked by `rasad settings`.",
     )
     alerts_allow_private: bool = Field(
         False,
@@ -263,6 +264,15 @@ class Settings(BaseSettings):
     )
     alerts_delivery_threads: int = Field(
         8, ge=1, description="Threads delivering alerts (a slow destination holds one)."
+    )
+    alerts_check_interval: float = Field(
+        10.0,
+        gt=0,
+        description="Seconds between checks of silence rules (a source or concept gone quiet) "
+        "and of digests that are due.",
+    )
+    alerts_session_hours: float = Field(
+        12.0, gt=0, description="Hours a login to the alerts pages lasts."
     )
 
     # --- stories ---

@@ -15,7 +15,8 @@ suites parametrized over it.
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -114,8 +115,11 @@ class Pipeline:
 
     bus: Bus
     store: Store | None
+    stops: list[Callable[[], None]] = field(default_factory=list)  # the stages' timers
 
     def close(self) -> None:
+        for stop in self.stops:
+            stop()
         self.bus.close()
         if self.store is not None:
             self.store.close()
@@ -139,8 +143,8 @@ def open_pipeline(settings: Settings, words: Lexicon) -> Pipeline:
     attach_indexer(bus, settings, store)
     rules = open_rules(settings)
     evaluator = Evaluator(rules, words, reload_interval=settings.alerts_reload_interval)
-    attach_alerts(bus, settings, evaluator, Dispatcher(settings, rules))
-    return Pipeline(bus, store)
+    timer = attach_alerts(bus, settings, evaluator, Dispatcher(settings, rules))
+    return Pipeline(bus, store, [timer.stop])
 
 
 def register_worker(app: faust.App, topics: Topics, settings: Settings, words: Lexicon) -> None:
@@ -165,35 +169,40 @@ def register_worker(app: faust.App, topics: Topics, settings: Settings, words: L
             Evaluator(rules, words),
             Dispatcher(settings, rules),
             reload_interval=settings.alerts_reload_interval,
+            check_interval=settings.alerts_check_interval,
         )
 
 
 def web_app(
     settings: Settings, store: Store, bus: Bus, words: Lexicon, producer_state: Any
 ) -> Starlette:
-    """The dashboard and API on ``store``, with the push endpoint onto ``bus`` and the alerts API."""
-    from alerts.api import routes as alert_routes
+    """The dashboard and API on ``store``, with the push endpoint onto ``bus``, the alerts API and
+    the logins to the alerts pages (from the alerts token)."""
+    from alerts.api import ROUTES as ALERT_ROUTES
     from dashboards import definition
     from dashboards.app import create_app
     from dashboards.live import Live
     from indexers.sqlite import SqliteStore
     from producers.publisher import Producer
     from producers.push import push_routes
+    from rasad.sessions import Sessions
 
     producer = Producer(bus, settings, producer_state, batch=settings.producer_batch)
     rules = open_rules(settings)
-    routes = [
-        *push_routes(producer, settings.producer_max_bytes),
-        *alert_routes(rules, words, settings.alerts_token.get_secret_value()),
-    ]
+    routes = [*push_routes(producer, settings.producer_max_bytes), *ALERT_ROUTES]
     # Live views count what the bus carries before the store shows it: kept in memory.
     live = Live(lambda: SqliteStore(Path(":memory:"), words.stemmer))
     bus.watch(settings.topic_tagged, live.on_message)
-    return create_app(
+    app = create_app(
         store,
         words,
         extra_routes=routes,
         boards=definition.load(settings.dashboards_dir, words),
         live=live,
         alerts_log=lambda limit: [alert.payload() for alert in rules.alerts(None, limit)],
+        sessions=Sessions(
+            settings.alerts_token.get_secret_value(), settings.alerts_session_hours * 3600
+        ),
     )
+    app.state.rules = rules  # what the alerts API reads (alerts.api)
+    return app

@@ -5,6 +5,8 @@ others or the stream. The alert is recorded before any attempt (so it is never l
 when all destinations are done, each with its status, attempts and the reason of a failure.
 A stream shell hands whole batches to ``submit_background``: recording and delivery then run on
 the dispatcher's own threads, in batch order, so the stream never waits for the alert log.
+An alert of a digest rule is recorded with its deliveries ``queued``: ``alerts.digests`` sends
+them later, through ``deliver``, with the others of its period.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from alerts.destinations.connections import DeliveryFailed, WebhookClient
 from alerts.destinations.email import send_email
 from alerts.destinations.guard import Refused
 from alerts.destinations.webhook import send_slack, send_webhook
+from alerts.messages import Letter, letter
 from alerts.rules import AlertRule
 from alerts.rulestores import RuleStore
 from rasad.errors import RasadError
@@ -101,13 +104,17 @@ class Dispatcher:
             status, reason = (
                 ("throttled", "rule over its max_per_minute") if throttled else ("pending", None)
             )
+            if status == "pending" and rule.delivery == "digest":
+                status = "queued"  # recorded now, sent with its period's digest
             alert.deliveries = [
                 Delivery(
                     kind=k, target=t, status=status, reason=reason, at=now if throttled else None
                 )
                 for k, t in rule.destinations
             ]
-            if throttled or not alert.deliveries:
+            if status == "queued" and alert.deliveries:
+                final.append((alert, True))  # not delivered yet: the feed hears of it later
+            elif throttled or not alert.deliveries:
                 alert.latency.delivered = now
                 final.append((alert, throttled))
             else:
@@ -194,11 +201,16 @@ class Dispatcher:
                     done.set_result(alert)
 
     def _deliver_one(self, alert: Alert, rule: AlertRule, delivery: Delivery) -> None:
+        what = f"alert {alert.id} of rule {alert.rule}"
+        self.deliver(delivery, letter(alert, rule.message), rule.secret, what)
+
+    def deliver(self, delivery: Delivery, mail: Letter, secret: str, what: str) -> None:
+        """Send a letter to one destination, retrying with backoff; the outcome goes into ``delivery``."""
         delay = self.settings.alerts_backoff
         for attempt in range(1, self.settings.alerts_retries + 2):
             delivery.attempts = attempt
             try:
-                self._send(delivery, alert, rule)
+                self._send(delivery, mail, secret)
             except Refused as exc:
                 delivery.status, delivery.reason = "refused", str(exc)
                 break
@@ -213,9 +225,8 @@ class Dispatcher:
         delivery.at = utcnow()
         if delivery.status != "delivered":
             log.warning(
-                "alert %s of rule %s: %s %s %s after %d attempt(s): %s",
-                alert.id,
-                alert.rule,
+                "%s: %s %s %s after %d attempt(s): %s",
+                what,
                 delivery.kind,
                 delivery.target,
                 delivery.status,
@@ -223,21 +234,23 @@ class Dispatcher:
                 delivery.reason,
             )
 
-    def _send(self, delivery: Delivery, alert: Alert, rule: AlertRule) -> None:
+    def _send(self, delivery: Delivery, mail: Letter, secret: str) -> None:
         s = self.settings
         if delivery.kind == "webhook":
             send_webhook(
                 self._http,
                 delivery.target,
-                alert,
-                rule.secret,
+                mail.payload,
+                secret,
                 s.alerts_timeout,
                 s.alerts_allow_private,
             )
         elif delivery.kind == "slack":
-            send_slack(self._http, delivery.target, alert, s.alerts_timeout, s.alerts_allow_private)
+            send_slack(
+                self._http, delivery.target, mail.slack, s.alerts_timeout, s.alerts_allow_private
+            )
         elif delivery.kind == "email":
-            send_email(delivery.target, alert, s)
+            send_email(delivery.target, mail, s)
         else:
             raise Refused(f"unknown destination kind {delivery.kind!r}")
 

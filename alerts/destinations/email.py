@@ -11,36 +11,23 @@ import smtplib
 import ssl
 from email.message import EmailMessage
 
-from alerts.alert import Alert
 from alerts.destinations.connections import DeliveryFailed
 from alerts.destinations.guard import Refused
+from alerts.messages import Letter
 from rasad.settings import Settings
 
 
-def message(alert: Alert, sender: str, recipient: str) -> EmailMessage:
-    """The email of an alert."""
+def message(letter: Letter, sender: str, recipient: str) -> EmailMessage:
+    """The email of an alert (or a digest)."""
     mail = EmailMessage()
     mail["From"] = sender
     mail["To"] = recipient
-    mail["Subject"] = f"[rasad] {alert.rule}: {alert.title or alert.snippet[:60]}"
-    lines = [
-        alert.title,
-        alert.url or "",
-        f"{alert.source} · {alert.language or ''}",
-        "",
-        alert.snippet,
-    ]
-    if alert.spike:
-        lines.insert(
-            0,
-            f"Spike: {alert.spike['count']} articles about {alert.spike['key']} "
-            f"(level {alert.spike['level']:g}, baseline {alert.spike['baseline']:g})",
-        )
-    mail.set_content("\n".join(lines))
+    mail["Subject"] = letter.subject
+    mail.set_content(letter.text)
     return mail
 
 
-def send_email(recipient: str, alert: Alert, settings: Settings) -> None:
+def send_email(recipient: str, letter: Letter, settings: Settings) -> None:
     """Send one alert email; ``DeliveryFailed`` when the server cannot be reached or fails, ``Refused`` when retrying cannot help."""
     host, port, security = (
         settings.alerts_smtp_host,
@@ -71,7 +58,7 @@ def send_email(recipient: str, alert: Alert, settings: Settings) -> None:
                 )  # refuses to go on in clear when the server does not offer it
             if username:
                 smtp.login(username, password)
-            smtp.send_message(message(alert, settings.alerts_smtp_sender, recipient))
+            smtp.send_message(message(letter, settings.alerts_smtp_sender, recipient))
     except smtplib.SMTPAuthenticationError as exc:
         raise Refused(
             f"SMTP {host}:{port} refused the login of {username!r}: {exc.smtp_code} "

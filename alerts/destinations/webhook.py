@@ -12,7 +12,8 @@ import hmac
 import json
 import time
 
-from alerts.alert import Alert
+from typing import Any
+
 from alerts.destinations.connections import WebhookClient
 
 SIGNATURE_HEADER = "X-Rasad-Signature"
@@ -38,32 +39,29 @@ def verify(
     return hmac.compare_digest(sign(secret, body, timestamp), header)
 
 
-def webhook_body(alert: Alert) -> bytes:
-    return json.dumps(alert.payload(), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+def webhook_body(payload: dict[str, Any]) -> bytes:
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def send_webhook(
-    http: WebhookClient, url: str, alert: Alert, secret: str, timeout: float, allow_private: bool
+    http: WebhookClient,
+    url: str,
+    payload: dict[str, Any],
+    secret: str,
+    timeout: float,
+    allow_private: bool,
 ) -> None:
-    """POST the alert JSON, signed."""
-    body = webhook_body(alert)
+    """POST the alert (or digest) JSON, signed."""
+    body = webhook_body(payload)
     http.post(
         url, body, {SIGNATURE_HEADER: sign(secret, body, int(time.time()))}, timeout, allow_private
     )
 
 
 def send_slack(
-    http: WebhookClient, url: str, alert: Alert, timeout: float, allow_private: bool
+    http: WebhookClient, url: str, text: str, timeout: float, allow_private: bool
 ) -> None:
-    """POST a Slack incoming-webhook message (``{"text": …}``, links in Slack's <url|label> form)."""
-    title = alert.title or alert.snippet[:80]
-    link = f"<{alert.url}|{title}>" if alert.url else title
-    what = (
-        f"spike in {alert.spike['key']} ({alert.spike['count']} articles)"
-        if alert.spike
-        else alert.source
-    )
-    text = f"*{alert.rule}*: {link}\n{what}"
+    """POST a Slack incoming-webhook message (``{"text": …}``, already in Slack's markup)."""
     http.post(
         url,
         json.dumps({"text": text}, ensure_ascii=False).encode("utf-8"),

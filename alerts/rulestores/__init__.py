@@ -6,10 +6,20 @@ scheme in the composition root's registry (``wiring.py``).
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from datetime import datetime
 
 from alerts.alert import Alert
 from alerts.rules import AlertRule
 from rasad.settings import Settings
+
+
+@dataclass(frozen=True)
+class AlertPage:
+    """One page of the alert history and how many alerts the whole range holds."""
+
+    total: int
+    alerts: list[Alert]
 
 
 class RuleStore(ABC):
@@ -61,7 +71,8 @@ class RuleStore(ABC):
 
     @abstractmethod
     def record(self, alert: Alert) -> None:
-        """Save (or update) an alert with its deliveries."""
+        """Save (or update) an alert with its deliveries (one with a ``queued`` delivery waits
+        for its rule's digest: ``queued`` finds it)."""
 
     def record_many(self, alerts: list[Alert]) -> None:
         """``record`` for several alerts (one round trip where the store can)."""
@@ -71,6 +82,24 @@ class RuleStore(ABC):
     @abstractmethod
     def alerts(self, rule: str | None = None, limit: int = 50) -> list[Alert]:
         """Recorded alerts, the most recently matched first."""
+
+    @abstractmethod
+    def history(
+        self,
+        rule: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        offset: int = 0,
+        limit: int = 50,
+    ) -> AlertPage:
+        """Alerts matched in [since, until) (of one rule), newest first, from ``offset``.
+
+        ``offset + limit`` is at most 10,000 (deeper pages: narrow the range).
+        """
+
+    @abstractmethod
+    def queued(self, before: datetime, limit: int = 1000) -> list[Alert]:
+        """Alerts matched before ``before`` with a delivery still queued for a digest, oldest first."""
 
     def close(self) -> None:
         """Release connections."""

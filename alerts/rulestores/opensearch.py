@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import uuid
+from datetime import datetime
+from typing import Any
 
 from opensearchpy import OpenSearch
 from opensearchpy.exceptions import (
@@ -20,7 +22,7 @@ from opensearchpy.exceptions import (
 
 from alerts.alert import Alert
 from alerts.rules import AlertRule
-from alerts.rulestores import RuleStore
+from alerts.rulestores import AlertPage, RuleStore
 from rasad.addresses import StoreAddress
 from rasad.errors import BadInput, StoreError
 from rasad.settings import Settings
@@ -31,6 +33,7 @@ _STORED = {
         "name": {"type": "keyword"},
         "rule": {"type": "keyword"},
         "matched": {"type": "date"},
+        "queued": {"type": "boolean"},  # a delivery waits for its rule's digest
         "body": {"type": "object", "enabled": False},
     },
 }
@@ -58,6 +61,8 @@ class OpenSearchRuleStore(RuleStore):
             try:
                 if not self.client.indices.exists(index=index):
                     self.client.indices.create(index=index, body=body)
+                else:  # fields added since the index was made (additive: safe to repeat)
+                    self.client.indices.put_mapping(index=index, body=_STORED)
             except TransportError as exc:
                 if "resource_already_exists" not in str(exc):
                     raise StoreError(f"alert store setup failed: {exc}") from exc
@@ -191,6 +196,7 @@ class OpenSearchRuleStore(RuleStore):
             body={
                 "rule": alert.rule,
                 "matched": alert.latency.matched.isoformat(),
+                "queued": _queued(alert),
                 "body": alert.payload(),
             },
         )
@@ -203,7 +209,7 @@ class OpenSearchRuleStore(RuleStore):
         body = "".join(
             f"{json.dumps({'index': {'_index': self.log_index, '_id': a.id}})}\n"
             f'{{"rule":{json.dumps(a.rule)},"matched":"{a.latency.matched.isoformat()}",'
-            f'"body":{a.model_dump_json(exclude_none=True)}}}\n'
+            f'"queued":{json.dumps(_queued(a))},"body":{a.model_dump_json(exclude_none=True)}}}\n'
             for a in alerts
         )
         result = self._call(self.client.bulk, body=body, filter_path="errors,items.*.error")
@@ -221,3 +227,56 @@ class OpenSearchRuleStore(RuleStore):
             body={"size": limit, "sort": [{"matched": "desc"}], "query": query},
         )["hits"]["hits"]
         return [Alert.model_validate(h["_source"]["body"]) for h in hits]
+
+    def history(
+        self,
+        rule: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        offset: int = 0,
+        limit: int = 50,
+    ) -> AlertPage:
+        found = self._call(
+            self.client.search,
+            index=self.log_index,
+            body={
+                "from": offset,
+                "size": limit,
+                "track_total_hits": True,
+                "sort": [{"matched": "desc"}],
+                "query": _range_query(rule, since, until),
+            },
+        )["hits"]
+        alerts = [Alert.model_validate(h["_source"]["body"]) for h in found["hits"]]
+        return AlertPage(found["total"]["value"], alerts)
+
+    def queued(self, before: datetime, limit: int = 1000) -> list[Alert]:
+        query = {
+            "bool": {
+                "filter": [
+                    {"term": {"queued": True}},
+                    {"range": {"matched": {"lt": before.isoformat()}}},
+                ]
+            }
+        }
+        hits = self._call(
+            self.client.search,
+            index=self.log_index,
+            body={"size": limit, "sort": [{"matched": "asc"}], "query": query},
+        )["hits"]["hits"]
+        return [Alert.model_validate(h["_source"]["body"]) for h in hits]
+
+
+def _queued(alert: Alert) -> bool:
+    return any(d.status == "queued" for d in alert.deliveries)
+
+
+def _range_query(rule: str | None, since: datetime | None, until: datetime | None) -> dict[str, Any]:
+    """The log's query for one rule's (or every rule's) alerts matched in [since, until)."""
+    bounds = {"gte": since.isoformat()} if since else {}
+    if until:
+        bounds["lt"] = until.isoformat()
+    filters: list[dict[str, Any]] = [{"term": {"rule": rule}}] if rule else []
+    if bounds:
+        filters.append({"range": {"matched": bounds}})
+    return {"bool": {"filter": filters}} if filters else {"match_all": {}}

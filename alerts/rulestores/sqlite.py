@@ -5,11 +5,12 @@ from __future__ import annotations
 import sqlite3
 import threading
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 
 from alerts.alert import Alert
 from alerts.rules import AlertRule
-from alerts.rulestores import RuleStore
+from alerts.rulestores import AlertPage, RuleStore
 from rasad.errors import BadInput, StoreError
 from rasad.settings import Settings
 from rasad.sqlitedb import transaction
@@ -50,6 +51,12 @@ class SqliteRuleStore(RuleStore):
     def setup(self) -> None:
         with self._lock:
             self._db.executescript(_SCHEMA)
+            columns = {row[1] for row in self._db.execute("PRAGMA table_info(alerts)")}
+            if "queued" not in columns:  # 1 while a delivery waits for its rule's digest
+                self._db.execute("ALTER TABLE alerts ADD COLUMN queued INTEGER NOT NULL DEFAULT 0")
+            self._db.execute(
+                "CREATE INDEX IF NOT EXISTS alerts_queued ON alerts(matched) WHERE queued = 1"
+            )
 
     def add(self, rule: AlertRule, replace: bool = False) -> None:
         verb = "INSERT OR REPLACE" if replace else "INSERT OR IGNORE"
@@ -123,15 +130,12 @@ class SqliteRuleStore(RuleStore):
         return set(new)
 
     def record(self, alert: Alert) -> None:
-        self._run(
-            "INSERT OR REPLACE INTO alerts VALUES (?, ?, ?, ?)",
-            (alert.id, alert.rule, alert.latency.matched.isoformat(), alert.model_dump_json()),
-        )
+        self._run(_RECORD, _row(alert))
 
     def record_many(self, alerts: list[Alert]) -> None:
-        rows = [(a.id, a.rule, a.latency.matched.isoformat(), a.model_dump_json()) for a in alerts]
+        rows = [_row(a) for a in alerts]
         with self._lock, transaction(self._db, "alert store"):
-            self._db.executemany("INSERT OR REPLACE INTO alerts VALUES (?, ?, ?, ?)", rows)
+            self._db.executemany(_RECORD, rows)
 
     def alerts(self, rule: str | None = None, limit: int = 50) -> list[Alert]:
         where, params = ("WHERE rule = ?", (rule,)) if rule else ("", ())
@@ -140,6 +144,52 @@ class SqliteRuleStore(RuleStore):
         )
         return [Alert.model_validate_json(a) for (a,) in rows]
 
+    def history(
+        self,
+        rule: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        offset: int = 0,
+        limit: int = 50,
+    ) -> AlertPage:
+        clauses, params = [], []
+        for clause, value in (
+            ("rule = ?", rule),
+            ("matched >= ?", _stamp(since)),
+            ("matched < ?", _stamp(until)),
+        ):
+            if value:
+                clauses.append(clause)
+                params.append(value)
+        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        with self._lock:
+            total = self._run(f"SELECT count(*) FROM alerts {where}", tuple(params))[0][0]
+            rows = self._run(
+                f"SELECT alert FROM alerts {where} ORDER BY matched DESC, id LIMIT ? OFFSET ?",
+                (*params, limit, offset),
+            )
+        return AlertPage(total, [Alert.model_validate_json(a) for (a,) in rows])
+
+    def queued(self, before: datetime, limit: int = 1000) -> list[Alert]:
+        rows = self._run(
+            "SELECT alert FROM alerts WHERE queued = 1 AND matched < ? ORDER BY matched LIMIT ?",
+            (_stamp(before), limit),
+        )
+        return [Alert.model_validate_json(a) for (a,) in rows]
+
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+
+_RECORD = "INSERT OR REPLACE INTO alerts (id, rule, matched, alert, queued) VALUES (?, ?, ?, ?, ?)"
+
+
+def _row(alert: Alert) -> tuple[str, str, str, str, int]:
+    queued = int(any(d.status == "queued" for d in alert.deliveries))
+    return (alert.id, alert.rule, _stamp(alert.latency.matched), alert.model_dump_json(), queued)
+
+
+def _stamp(moment: datetime | None) -> str | None:
+    """A time as stored: ISO 8601 in UTC with microseconds, so text order is time order."""
+    return moment.astimezone(UTC).isoformat(timespec="microseconds") if moment else None

@@ -163,7 +163,7 @@ async def test_rule(request: Request) -> Response:
         rule = new_rule(data, request.app.state.lexicon)
     else:
         rule = await _existing(request)
-    days = _number(request, "days", 7, 1, 3660)
+    days = _number(request, "days", 7, 1, 36500)
     size = int(_number(request, "size", 20, 1, 100))
     result = await run_in_threadpool(
         backtest, rule, request.app.state.lexicon, request.app.state.store, days, size

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
-from rich.table import Table
+from rich.table import Column, Table
 
 import wiring
 from alerts.alert import Alert
@@ -194,7 +194,8 @@ def state(rule: AlertRule) -> str:
 def list_rules(ctx: typer.Context) -> None:
     """Show every rule: query, filters, condition, state, delivery and destinations."""
     rules = wiring.open_rules(ctx.obj).rules()
-    table = Table("name", "query", "filters", "condition", "state", "delivery", "destinations")
+    table = Table("query", "filters", "condition", "state", "delivery", "destinations")
+    table.columns.insert(0, Column("name", no_wrap=True))  # names are what people type back
     for r in rules:
         cells = [
             r.name,

@@ -1,0 +1,137 @@
+"""One contract suite over every rule store (``tests.helpers.engines.ENGINES``), opened through the
+registry: SQLite always, the search engines on the real test stack.
+
+Rules by name with their state (snooze, delivery, templates, silence), a ledger that says yes
+to an alert id once, the alert log newest first, its time-ranged and paged history, and the
+alerts whose deliveries wait for a digest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+import wiring
+from alerts.alert import Alert, Delivery, Latency
+from alerts.rules import AlertRule, Silence
+from alerts.rulestores import RuleStore
+from rasad.model import utcnow
+from tests.helpers.engines import ENGINES, engine_settings
+from tests.helpers.processes import wait_for
+
+
+@pytest.fixture(params=ENGINES)
+def rules(request, tmp_path: Path) -> Iterator[RuleStore]:
+    """An empty rule store of each engine (its own file, or its own index prefix)."""
+    store = wiring.open_rules(engine_settings(request.param, tmp_path, request))
+    yield store
+    client = getattr(store, "client", None)
+    if client is not None:  # a search engine: its indices go with the test
+        client.indices.delete(
+            index=",".join([store.rules_index, store.ledger_index, store.log_index]),
+            ignore_unavailable=True,
+        )
+    store.close()
+
+
+def alert(n: int, rule: str = "isis", minutes: float = 0, status: str = "delivered") -> Alert:
+    return Alert(
+        id=f"alert{n:03d}",
+        rule=rule,
+        article_id=f"a{n}",
+        story_id=f"s{n}",
+        title=f"عنوان {n}",
+        latency=Latency(matched=utcnow() - timedelta(minutes=minutes)),
+        deliveries=[Delivery(kind="webhook", target="https://example.org/hook", status=status)],
+    )
+
+
+def settled(rules: RuleStore, count: int, **query) -> list[Alert]:
+    """The history once the engine shows ``count`` alerts (they refresh within a second)."""
+
+    def shown() -> list[Alert]:
+        page = rules.history(**query)
+        return page.alerts if page.total == count else []
+
+    return wait_for(shown, timeout=10, interval=0.2, message=f"{count} alerts in the history")
+
+
+def test_rules_keep_their_state_delivery_templates_and_silence(rules):
+    rule = AlertRule(
+        name="quiet",
+        silence=Silence(by="source", keys=["Reuters"], after=600, factor=3),
+        snoozed_until=utcnow() + timedelta(hours=1),
+        delivery="digest",
+        digest_minutes=15,
+        message={"subject": "[$rule] $silence_key", "text": "$title"},
+        enabled=False,
+    )
+    rules.add(rule)
+    assert rules.get("quiet") == rule
+    assert rules.get("quiet").silence.keys == ["reuters"]
+
+
+def test_the_ledger_says_yes_once_per_alert_id(rules):
+    assert rules.claim("x") and not rules.claim("x")
+    assert rules.claim_many(["x", "y", "z"]) == {"y", "z"}
+
+
+def test_the_history_is_a_time_range_newest_first_filtered_and_paged(rules):
+    rules.record_many([alert(n, "isis" if n % 2 else "putin", minutes=n * 10) for n in range(9)])
+    everything = settled(rules, 9)
+    assert [a.id for a in everything] == [f"alert{n:03d}" for n in range(9)]
+    now = utcnow()
+    ranged = rules.history(since=now - timedelta(minutes=45), until=now - timedelta(minutes=15))
+    assert (ranged.total, [a.id for a in ranged.alerts]) == (3, ["alert002", "alert003", "alert004"])
+    isis = rules.history(rule="isis", offset=2, limit=2)
+    assert isis.total == 4 and [a.id for a in isis.alerts] == ["alert005", "alert007"]
+    assert rules.history(since=now + timedelta(minutes=1)).total == 0
+    assert rules.history(limit=3).alerts[0].title == "عنوان 0"
+
+
+def test_alerts_waiting_for_a_digest_are_found_until_recorded_as_sent(rules):
+    waiting = [alert(n, "digest", minutes=30 - n, status="queued") for n in range(3)]
+    rules.record_many([*waiting, alert(9, "digest", minutes=40)])
+    settled(rules, 4)
+    assert [a.id for a in rules.queued(utcnow())] == ["alert000", "alert001", "alert002"]
+    assert [a.id for a in rules.queued(utcnow() - timedelta(minutes=29.5))] == ["alert000"]
+    sent = waiting[0].model_copy(deep=True)
+    sent.deliveries[0].status = "delivered"
+    rules.record(sent)
+
+    def dequeued() -> list[str]:
+        ids = [a.id for a in rules.queued(utcnow())]
+        return ids if ids == ["alert001", "alert002"] else []
+
+    assert wait_for(dequeued, timeout=10, interval=0.2, message="the sent alert dequeued")
+
+
+def test_a_log_made_before_digests_learns_the_queued_field(rules):
+    """setup() on a log created by an older Rasad (no ``queued`` field) makes it usable."""
+    client = getattr(rules, "client", None)
+    if client is None:  # SQLite: the alerts table of an older file, without the column
+        db = rules._db  # noqa: SLF001 - the test plays the older version's schema
+        db.execute("DROP TABLE alerts")
+        db.execute(
+            "CREATE TABLE alerts (id TEXT PRIMARY KEY, rule TEXT NOT NULL, matched TEXT NOT NULL,"
+            " alert TEXT NOT NULL)"
+        )
+    else:
+        client.indices.delete(index=rules.log_index)
+        older = {
+            "dynamic": "strict",
+            "properties": {
+                "name": {"type": "keyword"},
+                "rule": {"type": "keyword"},
+                "matched": {"type": "date"},
+                "body": {"type": "object", "enabled": False},
+            },
+        }
+        client.indices.create(index=rules.log_index, body={"mappings": older})
+    rules.setup()
+    rules.record(alert(1, "digest", status="queued"))
+    found = wait_for(lambda: rules.queued(utcnow() + timedelta(seconds=1)), timeout=10)
+    assert [a.id for a in found] == ["alert001"]

@@ -1,0 +1,112 @@
+"""Silence rules on the real stack: two alerts workers share the tagged partitions, each article a
+silence rule hears is counted on its key's partition, and the timer of the worker holding that
+partition fires the silence once; a key named by the rule but never heard fires too."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+from kafka import KafkaProducer
+from kafka.errors import KafkaError
+
+from alerts.rulestores.opensearch import OpenSearchRuleStore
+from rasad.bus.kafka import ensure_topics
+from rasad.model import utcnow
+from tests.alerts.test_spikes_stack import _members, _urls_on_partitions
+from tests.helpers.network import free_port
+from tests.helpers.processes import rasad, settings_from, wait_for
+
+pytestmark = pytest.mark.stack
+
+QUIET = 8  # seconds of silence that fire
+
+
+def members(brokers: str, group: str) -> int:
+    """Members of a stable consumer group; 0 while its coordinator is not there yet."""
+    try:
+        return _members(brokers, group)
+    except KafkaError:
+        return 0
+
+
+def test_two_alerts_workers_fire_each_silence_once(stack_env, worker, tmp_path):
+    env = {
+        **stack_env,
+        "RASAD_ALERTS_RELOAD_INTERVAL": "1",
+        "RASAD_ALERTS_CHECK_INTERVAL": "1",
+    }
+    settings = settings_from(env)
+    brokers = settings.bus.bootstrap
+    for args in (
+        ("wire-quiet", "--query", "zorblax", "--silence-by", "source"),
+        ("ghost", "--silence-by", "source", "--key", "Ghost Wire"),
+    ):
+        rasad("alerts", "add", *args, "--quiet-for", f"{QUIET}s", env=env, check=True)
+    ensure_topics(brokers, settings)
+    tagger = worker(
+        env={
+            **env,
+            "RASAD_WORKER_ROLE": "tagger",
+            "RASAD_WORKER_ID": settings.worker_id + "-tag",
+            "RASAD_WORKER_WEB_PORT": str(free_port()),
+            "RASAD_DATA_DIR": str(tmp_path / "tag"),
+        }
+    )
+    group = settings.worker_id + "-alerts"
+    alerters = [
+        worker(
+            env={
+                **env,
+                "RASAD_WORKER_ROLE": "alerts",
+                "RASAD_WORKER_ID": group,
+                "RASAD_WORKER_WEB_PORT": str(free_port()),
+                "RASAD_DATA_DIR": str(tmp_path / f"a{i}"),
+            }
+        )
+        for i in range(2)
+    ]
+    wait_for(
+        lambda: [w.check() for w in (tagger, *alerters)] and members(brokers, group) == 2,
+        timeout=120,
+        message="two alerts workers in the group",
+    )
+    producer = KafkaProducer(bootstrap_servers=brokers)
+    # Tagged partitions 0, 1, 0, 1: each alerts worker hears two of Pulse Wire's four articles.
+    started = time.monotonic()
+    for n, url in enumerate(_urls_on_partitions([0, 1, 0, 1])):
+        body = {
+            "url": url,
+            "title": f"Zorblax bulletin {n}",
+            "text": f"A zorblax was reported over Syria, bulletin number {n}.",
+            "source": "Pulse Wire",
+            "language": "en",
+            "ingested_at": utcnow().isoformat(),
+        }
+        producer.send(settings.topic_raw, json.dumps(body).encode())
+        producer.flush()
+        time.sleep(0.5)
+    producer.close()
+    log = OpenSearchRuleStore(settings.store, prefix=settings.index_alias)
+
+    def fired(rule: str):
+        def alerts():
+            for w in (tagger, *alerters):
+                w.check()
+            try:
+                return log.alerts(rule)
+            except Exception:  # the log index appears with the first record
+                return []
+
+        return alerts
+
+    [ghost] = wait_for(fired("ghost"), timeout=120, message="the never-heard key's silence")
+    assert ghost.kind == "silence" and ghost.silence["key"] == "ghost-wire"
+    [pulse] = wait_for(fired("wire-quiet"), timeout=120, message="Pulse Wire's silence")
+    assert pulse.silence["key"] == "pulse-wire" and pulse.silence["quiet"] >= QUIET
+    assert time.monotonic() - started >= QUIET
+    assert pulse.silence["usual_gap"] == pytest.approx(0.5, abs=0.4)  # three gaps heard
+    assert pulse.article_id  # the last article heard, whichever worker tagged it
+    time.sleep(4)  # more timer ticks on both workers: still one alert per silence
+    assert len(log.alerts("wire-quiet")) == 1 and len(log.alerts("ghost")) == 1

@@ -37,7 +37,7 @@
   }
   function ruleRow(rule) {
     const path = `/api/alerts/rules/${encodeURIComponent(rule.name)}`;
-    const snooze = el("select", { "aria-label": `${t("Snooze for")} ${rule.name}`, class: "snooze-for" },
+    const snooze = el("select", { "aria-label": `${t("Snooze for")} ${rule.name}`, class: "snooze-for", dir: "ltr" },
       ...[[60, "1 h"], [480, "8 h"], [1440, "24 h"], [10080, "7 d"]].map(([m, text]) => el("option", { value: m, text })));
     const actions = el("td", { class: "actions" },
       action(t("Edit"), async () => edit(rule), { "data-action": "edit" }),
@@ -104,8 +104,8 @@
   }
   function showKind() {
     const kind = form.elements.kind.value;
-    form.querySelector(".kind-spike").hidden = kind !== "spike";
-    form.querySelector(".kind-silence").hidden = kind !== "silence";
+    form.querySelector(".spike-fields").hidden = kind !== "spike";
+    form.querySelector(".silence-fields").hidden = kind !== "silence";
   }
   function edit(rule) {
     editing = rule;

@@ -1,11 +1,11 @@
-"""The query tree and a search request as OpenSearch DSL.
+"""The query tree and a search request as query DSL (OpenSearch and Elasticsearch share it).
 
 Only structured queries are built (``match``, ``match_phrase``, ``term``, ``bool``): user text
-never reaches ``query_string``, so no user input can be read as query syntax by OpenSearch.
+never reaches ``query_string``, so no user input can be read as query syntax by the engine.
 
 Which documents match is decided on ``text_norm`` (the project's own normalization) and the
-keyword fields only, exactly like the SQLite store, so both stores return the same hits.
-The per-language analyzed fields (``text_ar`` … with OpenSearch's stemmers) only add to the
+keyword fields only, exactly like the SQLite store, so every store returns the same hits.
+The per-language analyzed fields (``text_ar`` …, with OpenSearch's stemmers) only add to the
 score of documents that already match: they improve the ranking, never the hit set.
 """
 

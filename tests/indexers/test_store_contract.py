@@ -1,7 +1,8 @@
 """One contract suite over every store engine (``tests.helpers.engines.ENGINES``), opened through
-the registry: SQLite always, the server engines on the real test stack.
+the registry: SQLite always, OpenSearch and Elasticsearch on the real test stack.
 
-All must give the same answers on the known corpus (tests/indexers/corpus.py).
+All must give the same answers on the known corpus (tests/indexers/corpus.py): the same hits
+for the same cross-lingual, spelling-variant and filtered queries, the same facets and pages.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 
 import wiring
+from indexers.searchengine import SearchEngineStore
 from rasad import concepts
 from rasad.query import parse
 from rasad.store import SearchRequest, Store
@@ -26,8 +28,8 @@ def open_test_store(kind: str, tmp: Path, request) -> Store:
 
 
 def drop(store: Store) -> None:
-    if hasattr(store, "alias"):
-        store.client.indices.delete(index=f"{store.alias}-*")
+    if isinstance(store, SearchEngineStore):  # SQLite's file goes with the test's folder
+        store.drop()
     store.close()
 
 

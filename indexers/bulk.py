@@ -198,7 +198,8 @@ class SearchEngineSink:
                 log.warning("indexer: %s; trying again in %.1fs", exc, delay)
                 await asyncio.sleep(delay)
         store.close()
-        self.writer = BulkWriter(self.engine_class(s.store), s.index_alias, self.stemmer, policy)
+        engine = self.engine_class(s.store, timeout=s.store_timeout)
+        self.writer = BulkWriter(engine, s.index_alias, self.stemmer, policy)
 
     async def write(self, articles: list[Article]) -> list[tuple[Article, str]]:
         assert self.writer is not None, "start() first"

@@ -42,6 +42,7 @@ class SearchEngineStore(Store):
             settings.store,
             stemmer,
             alias=settings.index_alias,
+            timeout=settings.store_timeout,
             retention_months=settings.index_retention_months,
         )
 

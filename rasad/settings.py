@@ -102,6 +102,9 @@ class Settings(BaseSettings):
         description="CA bundle the store's TLS certificate is verified against "
         "(default: the system's).",
     )
+    store_timeout: float = Field(
+        30.0, gt=0, description="Seconds a request to OpenSearch/Elasticsearch may take."
+    )
     store_verify_certs: bool = Field(
         True, description="Verify the store's TLS certificate (turn off only for testing)."
     )

@@ -40,7 +40,7 @@ class SearchEngineRuleStore(RuleStore):
 
     @classmethod
     def from_settings(cls, settings: Settings) -> SearchEngineRuleStore:
-        return cls(settings.store, prefix=settings.index_alias)
+        return cls(settings.store, prefix=settings.index_alias, timeout=settings.store_timeout)
 
     def __init__(self, address: StoreAddress, prefix: str = "articles", timeout: float = 30):
         self.url = str(address)

@@ -67,6 +67,16 @@ def failure(message: str, status: int | None, kind: str = "") -> EngineError:
     return kinds.get(status or 0, EngineError)(message, status, kind)
 
 
+def items_failed(what: str, errors: list[dict[str, Any]]) -> EngineError:
+    """The ``EngineError`` for bulk items the engine refused (a helper's ``BulkIndexError``)."""
+    first: dict[str, Any] = next(iter(errors[0].values()), {}) if errors else {}
+    error = first.get("error")
+    kind = error.get("type", "") if isinstance(error, dict) else ""
+    return failure(
+        f"{what}: {len(errors)} item(s) refused, first: {error}", first.get("status"), kind
+    )
+
+
 class SearchEngine(ABC):
     """A synchronous client of one engine (several threads may share it)."""
 
@@ -247,6 +257,32 @@ class SearchEngine(ABC):
                 max_retries=max_retries,
                 initial_backoff=initial_backoff,
             )
+
+    def bulk_load(
+        self,
+        actions: Iterable[dict[str, Any]],
+        chunk_size: int = 1000,
+        max_chunk_bytes: int = 10_485_760,
+    ) -> int:
+        """The client library's own ``helpers.bulk``: the plainest fast load (benchmarks' baseline).
+
+        Returns how many documents were indexed; any failed item is an ``EngineError``.
+        """
+        with self._request("bulk load"):
+            indexed, _ = self.helpers.bulk(
+                self.client, actions, chunk_size=chunk_size, max_chunk_bytes=max_chunk_bytes
+            )
+        return int(indexed)
+
+    def forcemerge(self, index: str) -> None:
+        """Merge ``index`` down to one segment (benchmarks measure a settled index)."""
+        with self._request(f"force-merging {index}"):
+            self.client.indices.forcemerge(index=index, max_num_segments=1)
+
+    def clear_request_cache(self, index: str) -> None:
+        """Empty the shard request cache of ``index`` (benchmarks measure cold counts)."""
+        with self._request(f"clearing the request cache of {index}"):
+            self.client.indices.clear_cache(index=index, request=True)
 
     def close(self) -> None:
         self.client.close()

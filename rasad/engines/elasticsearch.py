@@ -12,9 +12,10 @@ from typing import Any, ClassVar
 
 from elasticsearch import ApiError, AsyncElasticsearch, Elasticsearch, helpers
 from elasticsearch.exceptions import SerializationError, TransportError
+from elasticsearch.helpers import BulkIndexError
 
 from rasad.addresses import StoreAddress
-from rasad.engines import AsyncSearchEngine, EngineError, SearchEngine, failure
+from rasad.engines import AsyncSearchEngine, EngineError, SearchEngine, failure, items_failed
 
 
 def _options(address: StoreAddress) -> dict[str, Any]:
@@ -29,6 +30,8 @@ def _failure(exc: Exception, what: str) -> EngineError | None:
     if isinstance(exc, TransportError) and not isinstance(exc, SerializationError):
         # refused, timed out, TLS: no HTTP answer
         return failure(f"{what}: Elasticsearch unreachable ({exc.__class__.__name__}: {exc})", None)
+    if isinstance(exc, BulkIndexError):
+        return items_failed(what, exc.errors)
     if isinstance(exc, ApiError):
         return failure(f"{what} failed: {exc}", exc.meta.status, _kind(exc))
     return None

@@ -8,9 +8,10 @@ from typing import Any, ClassVar
 from opensearchpy import AsyncOpenSearch, OpenSearch, helpers
 from opensearchpy.exceptions import ConnectionError as Unreachable
 from opensearchpy.exceptions import TransportError
+from opensearchpy.helpers import BulkIndexError
 
 from rasad.addresses import StoreAddress
-from rasad.engines import AsyncSearchEngine, EngineError, SearchEngine, failure
+from rasad.engines import AsyncSearchEngine, EngineError, SearchEngine, failure, items_failed
 from rasad.errors import ConfigError
 
 
@@ -25,6 +26,8 @@ def _options(address: StoreAddress) -> dict[str, Any]:
 def _failure(exc: Exception, what: str) -> EngineError | None:
     if isinstance(exc, Unreachable):  # a TransportError without a status: check it first
         return failure(f"{what}: OpenSearch unreachable ({exc.__class__.__name__}: {exc})", None)
+    if isinstance(exc, BulkIndexError):
+        return items_failed(what, exc.errors)
     if isinstance(exc, TransportError):
         status = exc.status_code if isinstance(exc.status_code, int) else None
         return failure(f"{what} failed: {exc}", status, str(exc.error))

@@ -23,7 +23,7 @@ from tests.helpers.engines import ENGINES, engine_settings
 
 @pytest.fixture(scope="module", params=ENGINES)
 def store(request, tmp_path_factory) -> Iterator[Store]:
-    """The tagged corpus in a store of each engine (filled once per module: these tests only read)."""
+    """The tagged corpus in a store of each engine (filled once per module: the tests only read)."""
     folder = tmp_path_factory.mktemp(request.param)
     opened = wiring.open_store(engine_settings(request.param, folder, request), concepts.load())
     opened.setup()

@@ -34,7 +34,7 @@ def engine_url(kind: str, request: pytest.FixtureRequest) -> str:
 
 
 def engine_settings(kind: str, folder: Path, request: pytest.FixtureRequest) -> Settings:
-    """Settings of a fresh store of ``kind`` (server engines: on the test stack, started if needed)."""
+    """Settings of a fresh, empty store of ``kind`` (server engines: on the test stack)."""
     if kind == "sqlite":
         return Settings(data_dir=folder, store=f"sqlite:///{folder / 'rasad.db'}")
     return Settings(

@@ -75,10 +75,10 @@ def write(
     address: StoreAddress,
     name: str,
     articles: list[Article],
-    policy: BulkPolicy = BulkPolicy(),
+    policy: BulkPolicy | None = None,
 ):
     async def run():
-        writer = BulkWriter(engine(address), name, STEMMER, policy)
+        writer = BulkWriter(engine(address), name, STEMMER, policy or BulkPolicy())
         try:
             return await writer.write(articles)
         finally:
@@ -135,12 +135,12 @@ def test_an_unreachable_engine_is_retried_until_it_answers():
         finally:
             await writer.close()
 
-    with pytest.raises(_GiveUp):
+    with pytest.raises(_GaveUpError):
         asyncio.run(run())
     assert len(sleeps) == 3
 
 
-class _GiveUp(Exception):
+class _GaveUpError(Exception):
     pass
 
 
@@ -148,6 +148,6 @@ def _give_up_after(n: int, sleeps: list[float]):
     async def sleep(seconds: float) -> None:
         sleeps.append(seconds)
         if len(sleeps) >= n:
-            raise _GiveUp
+            raise _GaveUpError
 
     return sleep

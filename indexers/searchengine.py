@@ -139,7 +139,8 @@ class SearchEngineStore(Store):
 
     def ids(self) -> list[str]:
         """Every stored id, with repeats if an id were stored twice (for checks and benchmarks)."""
-        return [h["_id"] for h in self.engine.scan(self.alias, {"_source": False})]
+        hits = self.engine.scan(self.alias, {"_source": False}, missing_ok=True)
+        return [h["_id"] for h in hits]
 
     def refresh(self) -> None:
         self.engine.refresh(self.alias)

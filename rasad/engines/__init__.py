@@ -140,12 +140,11 @@ class SearchEngine(ABC):
 
     def aliased(self, alias: str) -> list[str]:
         """The indices behind ``alias`` (none if it does not exist yet)."""
-        try:
-            with self._request(f"reading alias {alias}"):
-                found = self._plain(self.client.indices.get_alias(name=alias))
-        except NotFoundError:
-            return []
-        return sorted(name for name, body in found.items() if "aliases" in body)
+        # Resolved as an index expression: a missing alias is an empty answer, not a 404 that
+        # the client would log as a failed request.
+        with self._request(f"reading alias {alias}"):
+            found = self._plain(self.client.indices.get_alias(index=alias, **_MAYBE_MISSING))
+        return sorted(name for name, body in found.items() if alias in body.get("aliases", {}))
 
     def update_aliases(self, actions: list[dict[str, Any]]) -> None:
         """Apply alias actions atomically."""
@@ -182,10 +181,15 @@ class SearchEngine(ABC):
         with self._request(f"count of {index}"):
             return int(self._plain(self.client.count(index=index, **_MAYBE_MISSING))["count"])
 
-    def scan(self, index: str, query: dict[str, Any], size: int = 1000) -> Iterator[dict[str, Any]]:
+    def scan(
+        self, index: str, query: dict[str, Any], size: int = 1000, missing_ok: bool = False
+    ) -> Iterator[dict[str, Any]]:
         """Every hit of ``query`` in ``index``, in no particular order (scroll)."""
+        options = _MAYBE_MISSING if missing_ok else {}
         with self._request(f"scan of {index}"):
-            for hit in self.helpers.scan(self.client, index=index, query=query, size=size):
+            for hit in self.helpers.scan(
+                self.client, index=index, query=query, size=size, **options
+            ):
                 yield dict(hit)
 
     # --- documents ---

@@ -241,3 +241,15 @@ def test_setup_is_idempotent(kind, tmp_path, request):
         assert store.count() == 3
     finally:
         drop(store)
+
+
+@pytest.mark.parametrize("kind", STORES)
+def test_a_reader_before_the_first_article_gets_empty_answers(kind, tmp_path, request):
+    # Readers do not set the store up (writers do): nothing there yet is an empty answer.
+    store = wiring.open_store(engine_settings(kind, tmp_path, request), concepts.load())
+    try:
+        result = search(store, "ISIS")
+        assert (result.total, result.hits) == (0, [])
+        assert store.count() == 0 and store.ids() == [] and store.get("ar1") is None
+    finally:
+        store.close()

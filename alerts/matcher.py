@@ -145,7 +145,8 @@ def anchors(node: Node | None) -> set[Key] | None:
         return min(options, key=len) if options else None
     if isinstance(node, Or):
         options = [anchors(p) for p in node.parts]
-        return None if any(a is None for a in options) else set().union(*options)
+        anchored = [a for a in options if a is not None]
+        return set().union(*anchored) if len(anchored) == len(options) else None
     return None  # Not, or an empty query: matches by absence, so it is always a candidate
 
 

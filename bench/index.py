@@ -42,16 +42,46 @@ from rasad.store import SearchRequest
 console = Console(stderr=True)  # progress while measuring; the table is the caller's to print
 Row = tuple[str, str, str, str]
 
-# One line per language (ruff format would give each word a line).
-# fmt: off
 _WORDS = {
-    "ar": ["غارة", "قصف", "مدينة", "داعش", "الجيش", "سوريا", "حلب", "هجوم", "مقاتلين", "مسؤول", "بيان", "الحكومة"],
-    "en": ["airstrike", "attack", "city", "army", "forces", "officials", "statement", "government", "fighters", "border"],
-    "fr": ["frappe", "attaque", "ville", "armée", "forces", "responsables", "déclaration", "gouvernement"],
+    "ar": [
+        "غارة",
+        "قصف",
+        "مدينة",
+        "داعش",
+        "الجيش",
+        "سوريا",
+        "حلب",
+        "هجوم",
+        "مقاتلين",
+        "مسؤول",
+        "بيان",
+        "الحكومة",
+    ],
+    "en": [
+        "airstrike",
+        "attack",
+        "city",
+        "army",
+        "forces",
+        "officials",
+        "statement",
+        "government",
+        "fighters",
+        "border",
+    ],
+    "fr": [
+        "frappe",
+        "attaque",
+        "ville",
+        "armée",
+        "forces",
+        "responsables",
+        "déclaration",
+        "gouvernement",
+    ],
     "ru": ["удар", "атака", "город", "армия", "силы", "заявление", "правительство"],
     "tr": ["saldırı", "şehir", "ordu", "kuvvetler", "açıklama", "hükümet"],
 }
-# fmt: on
 _TAGS = [
     ("actor", "Q2429253", "Islamic State"),
     ("actor", "Q7747", "Vladimir Putin"),
@@ -259,23 +289,16 @@ def _pipeline(settings: Settings, address: StoreAddress, articles: list[Article]
 
 def _worker_env(run: Settings, address: StoreAddress) -> dict[str, str]:
     """Environment of an indexer worker on ``run``'s topics and alias, writing to ``address``."""
-    return {
-        **{k: v for k, v in os.environ.items() if not k.startswith("RASAD_")},
-        "RASAD_BUS": str(run.bus),
-        "RASAD_STORE": str(address),  # without the password: that goes apart
-        "RASAD_STORE_USERNAME": address.username,
-        "RASAD_STORE_PASSWORD": address.password,
-        "RASAD_STORE_API_KEY": address.api_key,
-        "RASAD_TOPIC_TAGGED": run.topic_tagged,
-        "RASAD_TOPIC_RAW": run.topic_raw,
-        "RASAD_TOPIC_DLQ": run.topic_dlq,
-        "RASAD_TOPIC_ALERTS": run.topic_alerts,
-        "RASAD_INDEX_ALIAS": run.index_alias,
-        "RASAD_WORKER_ID": run.worker_id,
-        "RASAD_WORKER_WEB_PORT": str(_free_port()),
-        "RASAD_LOG_LEVEL": "warning",
-        "RASAD_DATA_DIR": tempfile.mkdtemp(prefix="rasad-bench-"),
-    }
+    worker = run.model_copy(
+        update={
+            "store": address,
+            "worker_web_port": _free_port(),
+            "log_level": "warning",
+            "data_dir": Path(tempfile.mkdtemp(prefix="rasad-bench-")),
+        }
+    )
+    others = {k: v for k, v in os.environ.items() if not k.startswith("RASAD_")}
+    return {**others, **worker.environment()}
 
 
 def _free_port() -> int:

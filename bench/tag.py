@@ -281,7 +281,7 @@ def _pseudo_word(rng: random.Random, script: str) -> str:
 
 def _peak_rss_of_big_lexicon(articles: int, words: int, big: int) -> float:
     """Peak RSS (MB) of a fresh process that loads the taxonomy, grows it to ``big`` forms and tags the corpus."""
-    # A subprocess, not multiprocessing: spawn would re-run ``python -m rasad`` (this very command).
+    # A subprocess, not multiprocessing: spawn would re-run ``python -m cli`` (this very command).
     code = f"from bench.tag import _measure_rss; print(_measure_rss({articles}, {words}, {big}))"
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True

@@ -81,12 +81,17 @@ def main(
     ] = None,
 ) -> None:
     """Read the settings once; every command gets them from the context."""
-    flags = {"bus": bus, "store": store, "data_dir": data_dir, "log_level": log_level}
+    flags: dict[str, Any] = {
+        "bus": bus,
+        "store": store,
+        "data_dir": data_dir,
+        "log_level": log_level,
+    }
     settings = Settings(**{k: v for k, v in flags.items() if v is not None})
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     if settings.log_level != "debug":
         for chatty in _CHATTY_LOGGERS:
-            logging.getLogger(chatty).setLevel(logging.WARNING)
+            logging.getLogger(chatty).setLevel(logging.ERROR)
     ctx.obj = settings

@@ -12,7 +12,6 @@ from typing import Annotated
 import typer
 
 from cli.app import app, console
-from rasad.addresses import parse_store
 from rasad.errors import ConfigError
 
 bench_app = typer.Typer(
@@ -99,7 +98,7 @@ def bench_index(
     from bench import index
 
     try:
-        stores = [parse_store(url) for url in store or []]
+        stores = [ctx.obj.with_store(url).store for url in store or []]
     except ValueError as exc:
         raise ConfigError(f"--store: {exc}") from exc
     console.print(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC
+from typing import Any
 
 from rasad.model import Article
 from rasad.normalize import Stemmer
@@ -44,7 +45,7 @@ def article_date(article: Article) -> str | None:
     return when.astimezone(UTC).isoformat() if when else None
 
 
-def document(article: Article, stemmer: Stemmer) -> dict:
+def document(article: Article, stemmer: Stemmer) -> dict[str, Any]:
     """Fields every store indexes; the article itself travels along for ``get``.
 
     ``stemmer`` normalizes the text when the tagger did not (``article.normalized``).

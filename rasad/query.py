@@ -96,8 +96,9 @@ def parse(text: str, lexicon: Lexicon, expand: bool = True) -> Query:
     root = parser.expression()
     if expand:
         root = _expand(root, lexicon)
-    if parser.peek() is not None:
-        raise BadInput(f"unexpected {parser.peek()[1]!r} in query", reason="bad_query")
+    leftover = parser.peek()
+    if leftover is not None:
+        raise BadInput(f"unexpected {leftover[1]!r} in query", reason="bad_query")
     named = tuple(dict.fromkeys(c for node in positive_leaves(root) for c in node.concepts))
     return Query(text, root, since, until, tuple(dict.fromkeys(_highlight_terms(root))), named)
 
@@ -161,11 +162,10 @@ class _Parser:
 
     def expression(self) -> Node | None:
         parts = [self.conjunction()]
-        while self.peek() and self.peek()[0] == "OR":
+        while (token := self.peek()) and token[0] == "OR":
             self.take()
             parts.append(self.conjunction())
-        parts = [p for p in parts if p is not None]
-        return _combine(Or, parts)
+        return _combine(Or, [p for p in parts if p is not None])
 
     def conjunction(self) -> Node | None:
         parts: list[Node] = []
@@ -259,13 +259,20 @@ def _expand(node: Node | None, lexicon: Lexicon) -> Node | None:
         return replace(node, concepts=ids) if ids else node
     if isinstance(node, And):
         return _combine(
-            And, _group_concept_words([_expand(p, lexicon) for p in node.parts], lexicon)
+            And, _group_concept_words([_expanded(p, lexicon) for p in node.parts], lexicon)
         )
     if isinstance(node, Or):
-        return Or(tuple(_expand(p, lexicon) for p in node.parts))
+        return Or(tuple(_expanded(p, lexicon) for p in node.parts))
     if isinstance(node, Not):
-        return Not(_expand(node.part, lexicon))
+        return Not(_expanded(node.part, lexicon))
     return node
+
+
+def _expanded(node: Node, lexicon: Lexicon) -> Node:
+    """``_expand`` of a node that exists (expansion never removes one)."""
+    expanded = _expand(node, lexicon)
+    assert expanded is not None
+    return expanded
 
 
 def _group_concept_words(parts: list[Node], lexicon: Lexicon) -> list[Node]:
@@ -278,8 +285,8 @@ def _group_concept_words(parts: list[Node], lexicon: Lexicon) -> list[Node]:
     i = 0
     while i < len(parts):
         for n in range(min(lexicon.max_form_length, len(parts) - i), 1, -1):
-            run = parts[i : i + n]
-            if not all(isinstance(p, Term) for p in run):
+            run = [p for p in parts[i : i + n] if isinstance(p, Term)]
+            if len(run) < n:
                 continue
             words = tuple(t for p in run for t in p.terms)
             ids = tuple(c.id for c in lexicon.lookup(words))

@@ -205,8 +205,9 @@ class Settings(BaseSettings):
     index_retention_months: int = Field(
         0,
         ge=0,
-        description="Months of articles kept in OpenSearch/Elasticsearch (by article date; whole monthly indices "
-        "are deleted by `rasad index maintain` and at indexer start). 0 keeps everything.",
+        description="Months of articles kept in OpenSearch/Elasticsearch (by article date; whole "
+        "monthly indices are deleted by `rasad index maintain` and at indexer start). "
+        "0 keeps everything.",
     )
     indexer_batch_docs: int = Field(
         1000, ge=1, description="Indexer batch: at most this many articles per batch."
@@ -327,18 +328,37 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _store_credentials(self) -> Settings:
-        # The address carries everything a client needs; the URL's own user wins over the settings'.
-        address = self.store
-        if address.scheme != "sqlite":
-            self.store = replace(
-                address,
-                username=address.username or self.store_username,
-                password=address.password or self.store_password.get_secret_value(),
-                api_key=self.store_api_key.get_secret_value(),
-                ca_file=str(self.store_ca_file) if self.store_ca_file else None,
-                verify=self.store_verify_certs,
-            )
+        self.store = self._completed(self.store)
         return self
+
+    def _completed(self, address: StoreAddress) -> StoreAddress:
+        # The address carries everything a client needs; the URL's own user wins over the settings'.
+        if address.scheme == "sqlite":
+            return address
+        return replace(
+            address,
+            username=address.username or self.store_username,
+            password=address.password or self.store_password.get_secret_value(),
+            api_key=self.store_api_key.get_secret_value(),
+            ca_file=str(self.store_ca_file) if self.store_ca_file else None,
+            verify=self.store_verify_certs,
+        )
+
+    def with_store(self, url: str) -> Settings:
+        """These settings with the store at ``url`` (credentials and TLS from these settings,
+        as for ``RASAD_STORE``); ``ValueError`` for a bad URL."""
+        return self.model_copy(update={"store": self._completed(parse_store(url))})
+
+    def environment(self) -> dict[str, str]:
+        """These settings as the ``RASAD_*`` variables that read back to them (for child processes)."""
+        env = {}
+        for name in type(self).model_fields:
+            value = _as_variable(getattr(self, name))
+            if value is not None:
+                env[f"RASAD_{name.upper()}"] = value
+        if self.store.password and not self.store_password.get_secret_value():
+            env["RASAD_STORE_PASSWORD"] = self.store.password  # the URL's: its text never shows it
+        return env
 
     def describe(self) -> list[tuple[str, str, str]]:
         """(env var, default, description) for every setting, in declaration order."""
@@ -359,3 +379,15 @@ def _shown(default: object) -> str:
     if isinstance(default, tuple):
         return ",".join(map(str, default))
     return str(default)
+
+
+def _as_variable(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, SecretStr):
+        return value.get_secret_value()
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, tuple):  # the worker roles
+        return ",".join(str(v) for v in value)
+    return str(value)

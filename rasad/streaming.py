@@ -7,6 +7,7 @@ or console producer writing JSON to ``articles.raw`` works like ``rasad produce`
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import faust
 from faust.transport.drivers import aiokafka as faust_aiokafka
@@ -19,7 +20,7 @@ class _ConsumerThread(faust_aiokafka.AIOKafkaConsumerThread):
     # Faust hard-codes fetch_max_wait_ms=1500 for the worker's consumer: the broker holds each
     # fetch up to 1.5 s, which adds up to ~1.5 s per stream hop (raw → tagged → alerts) whenever
     # a partition was idle. Rasad's alerts promise sub-second latency, so the wait is a setting.
-    def _create_worker_consumer(self, transport):
+    def _create_worker_consumer(self, transport: faust_aiokafka.Transport) -> Any:
         consumer = super()._create_worker_consumer(transport)
         consumer._fetch_max_wait_ms = (
             self.app.conf.rasad_fetch_wait_ms
@@ -39,11 +40,11 @@ class _Transport(faust_aiokafka.Transport):
 class RasadApp(faust.App):
     """A Faust app whose Kafka consumer waits at most ``worker_fetch_wait_ms`` per fetch."""
 
-    def __init__(self, *args, fetch_wait_ms: int, **kwargs):
+    def __init__(self, *args: Any, fetch_wait_ms: int, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.conf.rasad_fetch_wait_ms = fetch_wait_ms
 
-    def _new_transport(self):
+    def _new_transport(self) -> _Transport:
         return _Transport(self.conf.broker_consumer, self)
 
 

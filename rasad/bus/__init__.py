@@ -44,13 +44,15 @@ class Bus(ABC):
 
 
 def dead_letter(
-    bus: Bus, topic: str, reason: str, error: str, original: bytes | str, origin: dict
+    bus: Bus, topic: str, reason: str, error: str, original: bytes | str, origin: dict[str, object]
 ) -> Ack:
     """Publish a dead-letter record: why it was rejected, where it came from, the original bytes."""
     return bus.publish(topic, None, dead_letter_record(reason, error, original, origin))
 
 
-def dead_letter_record(reason: str, error: str, original: bytes | str, origin: dict) -> bytes:
+def dead_letter_record(
+    reason: str, error: str, original: bytes | str, origin: dict[str, object]
+) -> bytes:
     """The JSON of a dead-letter record; undecodable originals are kept as hex."""
     if isinstance(original, bytes):
         try:

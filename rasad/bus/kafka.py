@@ -5,6 +5,7 @@ from __future__ import annotations
 from kafka import KafkaProducer
 from kafka.admin import KafkaAdminClient, NewTopic
 from kafka.errors import KafkaError, TopicAlreadyExistsError
+from kafka.producer.future import FutureRecordMetadata
 
 from rasad.bus import Bus
 from rasad.errors import BusError
@@ -12,7 +13,7 @@ from rasad.settings import Settings
 
 
 class _KafkaAck:
-    def __init__(self, future):
+    def __init__(self, future: FutureRecordMetadata):
         self._future = future
 
     def result(self, timeout: float | None = None) -> None:

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
+from typing import Any
 
 import pycountry
 import yaml
@@ -28,6 +29,10 @@ from rasad.normalize import Stemmer, fold, is_arabic, strip_article
 LANGUAGES = ("ar", "en", "fr", "ru", "tr")
 TAXONOMY = Path(__file__).with_name("taxonomy.yaml")
 KINDS = ("actor", "place", "event", "keyword")
+
+
+# An index entry: (concept id, the rules of its forms with these words) for each concept they name.
+_Entry = tuple[tuple[str, tuple[Rule | None, ...]], ...]
 
 
 @dataclass(frozen=True, eq=False, slots=True)
@@ -57,7 +62,7 @@ class Lexicon:
     """
 
     concepts: dict[str, Concept]
-    index: dict[tuple[str, ...], tuple[tuple[str, tuple[Rule | None, ...]], ...]]
+    index: dict[tuple[str, ...], _Entry]
     starts: dict[str, int]
     stemmer: Stemmer
     version: int = 1
@@ -94,7 +99,7 @@ def build(concepts: Iterable[Concept], stemmer: Stemmer, version: int = 1) -> Le
     by_id: dict[str, Concept] = {}
     for concept in concepts:
         by_id.setdefault(concept.id, concept)
-    index: dict[tuple[str, ...], tuple[tuple[str, tuple[Rule | None, ...]], ...]] = {}
+    index: dict[tuple[str, ...], _Entry] = {}
     for concept in by_id.values():
         for forms in concept.forms.values():
             for form in forms:
@@ -105,10 +110,10 @@ def build(concepts: Iterable[Concept], stemmer: Stemmer, version: int = 1) -> Le
     return Lexicon(by_id, index, starts, stemmer, version)
 
 
-_UNCONDITIONAL = (None,)  # shared: most forms count unconditionally
+_UNCONDITIONAL: tuple[Rule | None, ...] = (None,)  # shared: most forms count unconditionally
 
 
-def _with_rule(entry: tuple, concept_id: str, rule: Rule | None) -> tuple:
+def _with_rule(entry: _Entry, concept_id: str, rule: Rule | None) -> _Entry:
     """The index entry with ``rule`` added to the concept's rules."""
     for i, (cid, rules) in enumerate(entry):
         if cid == concept_id:
@@ -157,7 +162,7 @@ def _build_from(path: Path) -> Lexicon:
     return build(concepts, reader.stemmer, int(data.get("version", 1)))
 
 
-def _concept(entry: dict, reader: FormReader, path: Path) -> Concept:
+def _concept(entry: dict[str, Any], reader: FormReader, path: Path) -> Concept:
     try:
         cid, kind, label = str(entry["id"]), entry["kind"], entry["label"]
     except (KeyError, TypeError) as exc:
@@ -179,7 +184,7 @@ def _concept(entry: dict, reader: FormReader, path: Path) -> Concept:
     )
 
 
-def _countries(extra: dict[str, dict[str, list]], reader: FormReader) -> list[Concept]:
+def _countries(extra: dict[str, dict[str, list[Any]]], reader: FormReader) -> list[Concept]:
     """Every ISO 3166-1 country, named in each language by CLDR plus the taxonomy's extra forms.
 
     An extra form with a rule replaces the CLDR form of the same spelling (مالي is also "financial").
@@ -189,7 +194,7 @@ def _countries(extra: dict[str, dict[str, list]], reader: FormReader) -> list[Co
     out = []
     for country in pycountry.countries:
         code = country.alpha_2
-        raw: dict[str, list] = {}
+        raw: dict[str, list[Any]] = {}
         for lang in LANGUAGES:
             added = list(extra.get(code, {}).get(lang, []))
             ruled = {fold(e["form"]) for e in added if isinstance(e, dict)}
@@ -244,7 +249,7 @@ _YAML_LOADER = getattr(
 )  # libyaml parses the data files ~10x faster
 
 
-def _read(path: Path) -> dict:
+def _read(path: Path) -> dict[str, Any]:
     """The parsed data file (callers only read it: the lexicon and the stemmer's vocabulary share one parse)."""
     try:
         stamp = path.stat().st_mtime_ns
@@ -254,7 +259,7 @@ def _read(path: Path) -> dict:
 
 
 @lru_cache(maxsize=8)
-def _parsed(path: Path, stamp: int) -> dict:
+def _parsed(path: Path, stamp: int) -> dict[str, Any]:
     try:
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
     except (OSError, yaml.YAMLError) as exc:

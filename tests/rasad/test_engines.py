@@ -84,3 +84,10 @@ def test_stack_engines_are_read_from_a_list():
     assert Settings(stack_engines="elasticsearch").stack_engines == ("elasticsearch",)
     with pytest.raises(ValueError, match="unknown engine 'solr'"):
         parse_engines("opensearch,solr")
+
+
+def test_another_store_url_gets_the_settings_credentials():
+    settings = Settings(store_username="analyst", store_password="secret", store_verify_certs=False)
+    other = settings.with_store("elasticsearch+https://es.example.org:9243").store
+    assert (other.username, other.password, other.verify) == ("analyst", "secret", False)
+    assert settings.with_store("opensearch://u:own@h:9200").store.password == "own"

@@ -29,7 +29,7 @@ def maintain(ctx: typer.Context) -> None:
         done = store.maintain()
     finally:
         store.close()
-    console.print(done.layout)
+    console.print(done.layout, soft_wrap=True, highlight=False)
     for name in done.migrated:
         console.print(f"migrated {name}")
     for name in done.deleted:

@@ -60,9 +60,6 @@ def test_the_engine_option_starts_elasticsearch_beside_the_stack(elasticsearch, 
     assert "already running" in up and "elasticsearch" in up
     status = rasad("stack", "status", env=env, check=True).stdout.decode()
     assert all(name in status for name in ("kafka", "opensearch", "elasticsearch"))
-    bad = rasad("stack", "up", "--engine", "solr", env=env)
-    assert bad.returncode == 1
-    assert "unknown engine 'solr'" in bad.stderr.decode() and "Traceback" not in bad.stderr.decode()
 
 
 def test_elasticsearch_is_a_bare_node_with_what_rasad_uses(elasticsearch, stack_settings):

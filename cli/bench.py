@@ -71,6 +71,36 @@ def bench_alerts(
     )
 
 
+@bench_app.command("dashboards")
+def bench_dashboards(
+    ctx: typer.Context,
+    engine_docs: Annotated[
+        int,
+        typer.Option(
+            help="Articles in the search engine's index (with RASAD_STORE=opensearch://… or "
+            "elasticsearch://…)."
+        ),
+    ] = 100_000,
+    sqlite_docs: Annotated[int, typer.Option(help="Articles in the SQLite store.")] = 50_000,
+    repeats: Annotated[int, typer.Option(help="Timed runs of each aggregation.")] = 20,
+    probes: Annotated[int, typer.Option(help="Articles produced in each live-lag run.")] = 40,
+    rate: Annotated[float, typer.Option(help="Articles per second in the live-lag runs.")] = 5.0,
+) -> None:
+    """Panels' aggregation p95, the overview's first render and page weight in Chromium, produce→screen lag."""
+    from bench import dashboards
+
+    console.print(
+        dashboards.run(
+            ctx.obj,
+            engine_docs=engine_docs,
+            sqlite_docs=sqlite_docs,
+            repeats=repeats,
+            probes=probes,
+            rate=rate,
+        )
+    )
+
+
 @bench_app.command("index")
 def bench_index(
     ctx: typer.Context,

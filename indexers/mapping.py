@@ -74,27 +74,13 @@ def backing_index(alias: str, date: str | None, version: int = MAPPING_VERSION) 
     return index_prefix(alias, version) + month
 
 
+def field_types() -> dict[str, str]:
+    """Each field of the search document and its mapping type (the same in every engine)."""
+    return {name: spec["type"] for name, spec in _properties(None).items()}
+
+
 def index_template(alias: str, analysis: Analysis) -> dict:
     """The composable template every backing index of ``alias`` is created from."""
-    properties: dict = {name: {"type": "keyword"} for name in KEYWORDS}
-    properties.update(
-        {
-            "title": {"type": "text"},
-            "text": {"type": "text"},
-            "text_norm": {"type": "text", "analyzer": analysis.norm},
-            "date": {"type": "date"},
-            "published_at": {"type": "date"},
-            "ingested_at": {"type": "date"},
-            "locations": {"type": "geo_point"},
-            "article": {"type": "object", "enabled": False},
-        }
-    )
-    properties.update(
-        {
-            f"text_{lang}": {"type": "text", "analyzer": analyzer}
-            for lang, analyzer in analysis.languages.items()
-        }
-    )
     settings: dict[str, Any] = {
         "number_of_shards": 1,
         "number_of_replicas": 0,
@@ -110,12 +96,36 @@ def index_template(alias: str, analysis: Analysis) -> dict:
             "mappings": {
                 "dynamic": "strict",
                 "_meta": {"rasad_mapping_version": MAPPING_VERSION},
-                "properties": properties,
+                "properties": _properties(analysis),
             },
         },
         "version": MAPPING_VERSION,
         "_meta": {"rasad_mapping_version": MAPPING_VERSION},
     }
+
+
+def _properties(analysis: Analysis | None) -> dict[str, dict[str, Any]]:
+    """The fields' mappings; without ``analysis``, text fields name no analyzer."""
+
+    def text(analyzer: str) -> dict[str, Any]:
+        return {"type": "text", "analyzer": analyzer} if analysis else {"type": "text"}
+
+    properties: dict = {name: {"type": "keyword"} for name in KEYWORDS}
+    properties.update(
+        {
+            "title": {"type": "text"},
+            "text": {"type": "text"},
+            "text_norm": text(analysis.norm if analysis else ""),
+            "date": {"type": "date"},
+            "published_at": {"type": "date"},
+            "ingested_at": {"type": "date"},
+            "locations": {"type": "geo_point"},
+            "article": {"type": "object", "enabled": False},
+        }
+    )
+    languages = analysis.languages if analysis else dict.fromkeys(LANGUAGE_FIELDS, "")
+    properties.update({f"text_{lang}": text(name) for lang, name in languages.items()})
+    return properties
 
 
 def source(article: Article, stemmer: Stemmer) -> dict:

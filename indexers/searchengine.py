@@ -11,10 +11,11 @@ synchronous store serves search, the CLI and tests; the Faust indexer writes thr
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from typing import ClassVar
 
 from indexers import lifecycle
-from indexers.dsl import facets, histogram, search_bodies
+from indexers.dsl import aggregated, aggregation_body, facets, histogram, scan_body, search_bodies
 from indexers.mapping import MAPPING_VERSION, Analysis, action, index_template
 from rasad.addresses import StoreAddress
 from rasad.engines import EngineError, SearchEngine
@@ -22,8 +23,18 @@ from rasad.errors import StoreError
 from rasad.highlight import concept_spans, fragments
 from rasad.model import Article
 from rasad.normalize import Stemmer
+from rasad.query import Query
 from rasad.settings import Settings
-from rasad.store import Hit, IndexReport, Maintenance, SearchRequest, SearchResult, Store
+from rasad.store import (
+    Aggregated,
+    AggregationRequest,
+    Hit,
+    IndexReport,
+    Maintenance,
+    SearchRequest,
+    SearchResult,
+    Store,
+)
 
 # Readers never create the alias (writers do, in ``setup``): before the first article is indexed
 # there is nothing to find, which is an empty answer, not an error.
@@ -128,6 +139,25 @@ class SearchEngineStore(Store):
             histogram(aggs),
             (time.perf_counter() - started) * 1000,
         )
+
+    def aggregate(self, request: AggregationRequest) -> Aggregated:
+        started = time.perf_counter()
+        response = self.engine.search(
+            self.alias, aggregation_body(request), missing_ok=True, request_cache=True
+        )
+        result = aggregated(request, response.get("aggregations", {}))
+        result.took_ms = (time.perf_counter() - started) * 1000
+        return result
+
+    def scan(self, query: Query, batch: int = 500) -> Iterator[Article]:
+        body = {**scan_body(query), "size": batch}
+        while True:
+            hits = self.engine.search(self.alias, body, missing_ok=True)["hits"]["hits"]
+            for h in hits:
+                yield Article.model_validate(h["_source"]["article"])
+            if len(hits) < batch:
+                return
+            body["search_after"] = hits[-1]["sort"]
 
     def get(self, article_id: str) -> Article | None:
         body = {"query": {"ids": {"values": [article_id]}}, "_source": ["article"]}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 from datetime import UTC
 from typing import Any
 
@@ -31,6 +32,8 @@ FACET_FIELDS = {
     "source": "source",
 }
 FACET_SIZE = 20
+# keyword fields a terms aggregation (a dashboard's bars, a map) can count
+TERMS_FIELDS = ("language", "source", "countries", "concepts", "events", "actors", "places")
 _SLUG_RE = re.compile(r"[^\w.-]+")
 
 
@@ -50,24 +53,34 @@ def document(article: Article, stemmer: Stemmer) -> dict[str, Any]:
 
     ``stemmer`` normalizes the text when the tagger did not (``article.normalized``).
     """
-    tags = article.tags
-    countries = {t.id for t in tags if t.kind == "place" and len(t.id) == 2} | {
-        t.country for t in tags if t.kind == "place" and t.country
-    }
     doc = {
         "id": article.id,
         "title": article.title,
         "text": article.text,
         "text_norm": article.normalized
         or stemmer.normalized(article.body),  # the tagger's, when it ran
-        "language": (article.language or "und").lower(),
-        "source": article.source,
-        "source_key": source_key(article.source) if article.source else "",
         "url": article.url,
         "story_id": article.story_id or article.id,
         "date": article_date(article),
         "published_at": article.published_at.isoformat() if article.published_at else None,
         "ingested_at": article.ingested_at.isoformat() if article.ingested_at else None,
+        **keyword_fields(article),
+    }
+    if doc["language"] in LANGUAGE_FIELDS:
+        doc[f"text_{doc['language']}"] = article.body
+    return doc
+
+
+def keyword_fields(article: Article) -> dict[str, Any]:
+    """The document's keyword fields (what filters and aggregations read): no text analysis."""
+    tags = article.tags
+    countries = {t.id for t in tags if t.kind == "place" and len(t.id) == 2} | {
+        t.country for t in tags if t.kind == "place" and t.country
+    }
+    return {
+        "language": (article.language or "und").lower(),
+        "source": article.source,
+        "source_key": source_key(article.source) if article.source else "",
         "concepts": sorted({canonical_filter("concept", t.id) for t in tags}),
         "countries": sorted(canonical_filter("country", c) for c in countries),
         "events": sorted({canonical_filter("type", t.id) for t in tags if t.kind == "event"}),
@@ -79,6 +92,3 @@ def document(article: Article, stemmer: Stemmer) -> dict[str, Any]:
             {"lat": t.lat, "lon": t.lon} for t in tags if t.lat is not None and t.lon is not None
         ],
     }
-    if doc["language"] in LANGUAGE_FIELDS:
-        doc[f"text_{doc['language']}"] = article.body
-    return doc

@@ -154,6 +154,11 @@ class Settings(BaseSettings):
     # The HTTP API and dashboard.
     http_host: str = Field("127.0.0.1", description="Address the dashboard/API listens on.")
     http_port: int = Field(8000, description="Port the dashboard/API listens on.")
+    dashboards_dir: Path | None = Field(
+        None,
+        description="Folder of your own dashboards (one YAML file of panels each, see "
+        "docs/dashboards.md); they join the shipped ones, a file with a shipped id replaces it.",
+    )
 
     # The local stack started from Maven Central artifacts (`rasad stack up`).
     kafka_version: str = Field(

@@ -28,7 +28,12 @@ def test_services_of_the_production_setup():
     )
     assert SERVICES["kafka"]["image"].startswith("apache/kafka:4.")
     assert SERVICES["opensearch"]["image"].startswith("opensearchproject/opensearch:2.19")
-    assert sorted(set(RASAD_SERVICES) & set(DEFAULT)) == ["alerts", "api", "worker"]
+    assert sorted(set(RASAD_SERVICES) & set(DEFAULT)) == [
+        "alerts",
+        "api",
+        "dashboards-import",
+        "worker",
+    ]
     for name in ("kafka", "opensearch", "worker", "alerts", "api"):
         assert "healthcheck" in SERVICES[name], f"{name} has no healthcheck"
 
@@ -54,7 +59,7 @@ def test_the_elasticsearch_profile_runs_rasad_on_the_official_images():
 
 
 @pytest.mark.parametrize(
-    "service", ["worker", "alerts", "api", "indexer-es", "alerts-es", "api-es"]
+    "service", ["worker", "alerts", "api", "dashboards-import", "indexer-es", "alerts-es", "api-es"]
 )
 def test_rasad_services_read_only_real_settings(service):
     env = SERVICES[service]["environment"]
@@ -80,7 +85,9 @@ def test_rasad_services_read_only_real_settings(service):
 
 
 def test_rasad_service_commands_exist():
-    commands = {c.name or c.callback.__name__ for c in app.registered_commands}
+    commands = {c.name or c.callback.__name__ for c in app.registered_commands} | {
+        g.name for g in app.registered_groups
+    }
     for service in RASAD_SERVICES:
         assert SERVICES[service]["command"][0] in commands
     for name in ("api", "api-es"):
@@ -102,6 +109,16 @@ def test_the_workers_run_every_stage_once_each_in_its_own_consumer_group():
     assert len({env["RASAD_WORKER_ID"] for env in workers + elastic}) == 4
 
 
+def test_dashboards_are_imported_into_osd_once_it_is_healthy():
+    service = SERVICES["dashboards-import"]
+    assert service["command"][:2] == ["dashboards", "export"]
+    url = service["command"][service["command"].index("--osd-url") + 1]
+    assert url == "http://opensearch-dashboards:5601"
+    assert "5601:5601" in SERVICES["opensearch-dashboards"]["ports"]
+    assert service["depends_on"]["opensearch-dashboards"]["condition"] == "service_healthy"
+    assert "healthcheck" in SERVICES["opensearch-dashboards"] and service["restart"] == "no"
+
+
 def test_dockerfile_ships_every_package():
     dockerfile = (ROOT / "Dockerfile").read_text()
     setuptools = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
@@ -113,3 +130,6 @@ def test_dockerfile_ships_every_package():
     )
     assert all((ROOT / p).is_dir() for p in packages) and all((ROOT / m).is_file() for m in modules)
     assert 'ENTRYPOINT ["rasad"]' in dockerfile
+    # The dashboard's charts and map: installed from the lockfile, beside the code.
+    assert "COPY package.json package-lock.json" in dockerfile and "npm ci" in dockerfile
+    assert "./node_modules" in dockerfile

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rasad import concepts
@@ -177,13 +178,27 @@ def web_app(
 ) -> Starlette:
     """The dashboard and API on ``store``, with the push endpoint onto ``bus`` and the alerts API."""
     from alerts.api import routes as alert_routes
+    from dashboards import definition
     from dashboards.app import create_app
+    from dashboards.live import Live
+    from indexers.sqlite import SqliteStore
     from producers.publisher import Producer
     from producers.push import push_routes
 
     producer = Producer(bus, settings, producer_state, batch=settings.producer_batch)
+    rules = open_rules(settings)
     routes = [
         *push_routes(producer, settings.producer_max_bytes),
-        *alert_routes(open_rules(settings), words, settings.alerts_token.get_secret_value()),
+        *alert_routes(rules, words, settings.alerts_token.get_secret_value()),
     ]
-    return create_app(store, words, extra_routes=routes)
+    # Live views count what the bus carries before the store shows it: kept in memory.
+    live = Live(lambda: SqliteStore(Path(":memory:"), words.stemmer))
+    bus.watch(settings.topic_tagged, live.on_message)
+    return create_app(
+        store,
+        words,
+        extra_routes=routes,
+        boards=definition.load(settings.dashboards_dir, words),
+        live=live,
+        alerts_log=lambda limit: [alert.payload() for alert in rules.alerts(None, limit)],
+    )

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from kafka import KafkaProducer
+import logging
+import threading
+
+from kafka import KafkaConsumer, KafkaProducer
 from kafka.admin import KafkaAdminClient, NewTopic
 from kafka.errors import KafkaError, TopicAlreadyExistsError
 from kafka.producer.future import FutureRecordMetadata
 
-from rasad.bus import Bus
+from rasad.bus import Bus, Handler
 from rasad.errors import BusError
 from rasad.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 class _KafkaAck:
@@ -45,6 +50,13 @@ class KafkaBus(Bus):
         except KafkaError as exc:
             raise BusError(f"cannot reach Kafka at {bootstrap}: {exc}") from exc
         ensure_topics(bootstrap, settings)
+        self._watchers: list[_Watcher] = []
+
+    def watch(self, topic: str, handler: Handler) -> None:
+        """A consumer thread of its own, outside any group, from the latest offsets."""
+        watcher = _Watcher(self.bootstrap, topic, handler)
+        watcher.start()
+        self._watchers.append(watcher)
 
     def publish(self, topic: str, key: str | None, value: bytes) -> _KafkaAck:
         try:
@@ -57,8 +69,51 @@ class KafkaBus(Bus):
         self._producer.flush(timeout=timeout)
 
     def close(self) -> None:
+        for watcher in self._watchers:
+            watcher.stop()
         self._producer.flush()
         self._producer.close()
+
+
+class _Watcher(threading.Thread):
+    """Reads a topic from its end, outside any consumer group, and hands each message on."""
+
+    def __init__(self, bootstrap: str, topic: str, handler: Handler):
+        super().__init__(name=f"watch-{topic}", daemon=True)
+        self._stop_event = threading.Event()
+        self._handler = handler
+        try:
+            self._consumer = KafkaConsumer(
+                topic,
+                bootstrap_servers=bootstrap.split(","),
+                group_id=None,
+                enable_auto_commit=False,
+                auto_offset_reset="latest",
+                fetch_max_wait_ms=50,  # a live view waits for news, not for a full fetch
+            )
+        except KafkaError as exc:
+            raise BusError(f"cannot watch {topic} on {bootstrap}: {exc}") from exc
+
+    def run(self) -> None:
+        while not self._stop_event.is_set():
+            try:
+                batches = self._consumer.poll(timeout_ms=200)
+            except KafkaError as exc:  # the broker went away: say so, keep trying
+                log.warning("watching Kafka failed, retrying: %s", exc)
+                self._stop_event.wait(1.0)
+                continue
+            for records in batches.values():
+                for record in records:
+                    key = record.key.decode("utf-8", "replace") if record.key else None
+                    try:
+                        self._handler(key, record.value)
+                    except Exception:  # a watcher's bug must not stop the watching; logged loudly
+                        log.exception("watch handler failed on %s", key)
+        self._consumer.close()
+
+    def stop(self) -> None:
+        self._stop_event.set()
+        self.join(timeout=5)
 
 
 def ensure_topics(bootstrap: str, settings: Settings) -> None:

@@ -165,10 +165,19 @@ class SearchEngine(ABC):
 
     # --- search ---
 
-    def search(self, index: str, body: dict[str, Any], missing_ok: bool = False) -> dict[str, Any]:
-        """One ``_search``; ``missing_ok``: an index that does not exist yet matches nothing."""
+    def search(
+        self,
+        index: str,
+        body: dict[str, Any],
+        missing_ok: bool = False,
+        request_cache: bool = False,
+    ) -> dict[str, Any]:
+        """One ``_search``; ``missing_ok``: an index that does not exist yet matches nothing;
+        ``request_cache``: the shard request cache may answer (``size: 0`` bodies)."""
+        options: dict[str, Any] = dict(_MAYBE_MISSING) if missing_ok else {}
+        if request_cache:
+            options["request_cache"] = True
         with self._request(f"search in {index}"):
-            options = _MAYBE_MISSING if missing_ok else {}
             return dict(self._plain(self.client.search(index=index, body=body, **options)))
 
     def msearch(self, searches: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -39,7 +39,14 @@ def test_services_of_the_production_setup():
 
 
 def test_the_elasticsearch_profile_runs_rasad_on_the_official_images():
-    assert sorted(ELASTIC) == ["alerts-es", "api-es", "elasticsearch", "indexer-es", "kibana"]
+    assert sorted(ELASTIC) == [
+        "alerts-es",
+        "api-es",
+        "dashboards-import-es",
+        "elasticsearch",
+        "indexer-es",
+        "kibana",
+    ]
     assert SERVICES["elasticsearch"]["image"].startswith(
         "docker.elastic.co/elasticsearch/elasticsearch:8.19."
     )
@@ -56,10 +63,18 @@ def test_the_elasticsearch_profile_runs_rasad_on_the_official_images():
         if name != "elasticsearch":
             assert SERVICES[name]["depends_on"]["elasticsearch"]["condition"] == "service_healthy"
             assert "opensearch" not in SERVICES[name]["depends_on"]
+    importer = SERVICES["dashboards-import-es"]
+    assert importer["command"] == ["dashboards", "export", "--kibana-url", "http://kibana:5601"]
+    assert "5602:5601" in SERVICES["kibana"]["ports"] and "healthcheck" in SERVICES["kibana"]
+    assert importer["depends_on"]["kibana"]["condition"] == "service_healthy"
 
 
 @pytest.mark.parametrize(
-    "service", ["worker", "alerts", "api", "dashboards-import", "indexer-es", "alerts-es", "api-es"]
+    "service",
+    [
+        *("worker", "alerts", "api", "dashboards-import"),
+        *("indexer-es", "alerts-es", "api-es", "dashboards-import-es"),
+    ],
 )
 def test_rasad_services_read_only_real_settings(service):
     env = SERVICES[service]["environment"]

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 
 from rasad.document import FACET_FIELDS, FACET_SIZE, FILTER_FIELDS, LANGUAGE_FIELDS
 from rasad.model import Article
-from rasad.query import And, Filter, Node, Not, Or, Phrase, Query, Term, positive_leaves
+from rasad.query import And, Filter, Node, Not, Or, Phrase, Query, Term, guarded, positive_leaves
 from rasad.store import (
     Aggregated,
     Aggregation,
@@ -31,21 +31,45 @@ from rasad.store import (
 HISTOGRAM_FORMATS = {"day": "yyyy-MM-dd", "week": "yyyy-MM-dd", "month": "yyyy-MM"}
 
 
-def to_dsl(node: Node) -> dict:
-    """The OpenSearch query for a query tree node."""
+def to_dsl(node: Node, strict: bool = False) -> dict:
+    """The OpenSearch query for a query tree node (``strict``: see ``rasad.query.parse``)."""
     if isinstance(node, Term):
-        return _with_concepts({"match": {"text_norm": {"query": node.terms[0]}}}, node.concepts)
+        literal = {"match": {"text_norm": {"query": node.terms[0]}}}
+        return _with_concepts(_unless_rejected(literal, node, strict), node.concepts)
     if isinstance(node, Phrase):
-        return _with_concepts({"match_phrase": {"text_norm": " ".join(node.terms)}}, node.concepts)
+        literal = {"match_phrase": {"text_norm": " ".join(node.terms)}}
+        return _with_concepts(_unless_rejected(literal, node, strict), node.concepts)
     if isinstance(node, Filter):
         return {"term": {FILTER_FIELDS[node.field]: node.value}}
     if isinstance(node, Not):
-        return {"bool": {"must_not": [to_dsl(node.part)]}}
+        return {"bool": {"must_not": [to_dsl(node.part, strict)]}}
     if isinstance(node, Or):
-        return {"bool": {"should": [to_dsl(p) for p in node.parts], "minimum_should_match": 1}}
+        parts = [to_dsl(p, strict) for p in node.parts]
+        return {"bool": {"should": parts, "minimum_should_match": 1}}
     if isinstance(node, And):
-        return {"bool": {"must": [to_dsl(p) for p in node.parts]}}
+        return {"bool": {"must": [to_dsl(p, strict) for p in node.parts]}}
     raise TypeError(f"unknown query node {node!r}")
+
+
+def _unless_rejected(literal: dict, node: Term | Phrase, strict: bool) -> dict:
+    """Strict: the literal match only where the tagger did not reject the word as its concept."""
+    rejected = guarded(node) if strict else ()
+    if not rejected:
+        return literal
+    return {"bool": {"must": [literal], "must_not": [{"terms": {"rejected": list(rejected)}}]}}
+
+
+def concept_tier(query: Query) -> list[dict]:
+    """A ranking clause that puts matches by concept or accepted word above rejected literals.
+
+    Empty when nothing can be demoted. The boost dwarfs text relevance scores, so the strict
+    matches come first and keep their relevance order among themselves.
+    """
+    if query.strict or query.root is None:
+        return []
+    if not any(guarded(leaf) for leaf in positive_leaves(query.root)):
+        return []
+    return [{"constant_score": {"filter": to_dsl(query.root, strict=True), "boost": 1e6}}]
 
 
 def _with_concepts(words: dict, concepts: tuple[str, ...]) -> dict:
@@ -82,7 +106,7 @@ def search_bodies(request: SearchRequest) -> tuple[dict, dict]:
         ]
         if ranking
         else []
-    )
+    ) + concept_tier(query)
     page = {
         "query": {"bool": {"must": must or [{"match_all": {}}], "should": should}},
         "from": request.offset,
@@ -102,7 +126,7 @@ def search_bodies(request: SearchRequest) -> tuple[dict, dict]:
 
 def selection(query: Query) -> list[dict]:
     """The clauses every document of a query must satisfy: its tree and its date bounds."""
-    must = [to_dsl(query.root)] if query.root is not None else []
+    must = [to_dsl(query.root, query.strict)] if query.root is not None else []
     bounds = _bounds("date", query.since, query.until)
     return must + ([bounds] if bounds else [])
 

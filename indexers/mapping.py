@@ -22,7 +22,7 @@ from rasad.document import LANGUAGE_FIELDS, document
 from rasad.model import Article
 from rasad.normalize import Stemmer
 
-MAPPING_VERSION = 2
+MAPPING_VERSION = 3
 KEYWORDS = (
     "id",
     "language",
@@ -37,6 +37,7 @@ KEYWORDS = (
     "places",
     "keywords",
     "labels",
+    "rejected",
 )
 UNDATED = "undated"
 

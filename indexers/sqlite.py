@@ -27,7 +27,7 @@ from rasad.document import (
 from rasad.highlight import concept_spans, fragments
 from rasad.model import Article
 from rasad.normalize import Stemmer
-from rasad.query import And, Filter, Node, Not, Or, Phrase, Query, Term
+from rasad.query import And, Filter, Node, Not, Or, Phrase, Query, Term, guarded, positive_leaves
 from rasad.settings import Settings
 from rasad.sqlitedb import transaction
 from rasad.store import (
@@ -177,16 +177,36 @@ class SqliteStore(Store):
 
     def _match(self, request: SearchRequest) -> int:
         """Fill the ``matched`` temp table with the documents the request selects; their number."""
-        return self._select(request.query.root, self._where(request.query), ranked=_ranked(request))
+        query = request.query
+        ranked = _ranked(request)
+        return self._select(
+            query.root, self._where(query), ranked, query.strict, ranked and _demotes(query)
+        )
 
     def _select(
-        self, root: Node | None, where: tuple[list[str], list], ranked: bool = False
+        self,
+        root: Node | None,
+        where: tuple[list[str], list],
+        ranked: bool = False,
+        strict: bool = False,
+        demote: bool = False,
     ) -> int:
-        """Fill ``matched`` with the documents matching ``root`` and the ``where`` clauses."""
+        """Fill ``matched`` with the documents matching ``root`` and the ``where`` clauses.
+
+        ``strict``: see ``rasad.query.parse``; ``demote``: a match only by a literal the tagger
+        rejected ranks last (bm25 is negative, lower first: such a match gets 1e9 added).
+        """
         clauses, params = where
         if root is not None:
-            clauses, params = ["fts MATCH ?", *clauses], [match_expression(root), *params]
+            expression = match_expression(root, strict)
+            clauses, params = ["fts MATCH ?", *clauses], [expression, *params]
         rank = "bm25(fts)" if ranked else "0"
+        if demote and root is not None:
+            rank += (
+                " + CASE WHEN fts.rowid IN (SELECT rowid FROM fts WHERE fts MATCH ?)"
+                " THEN 0 ELSE 1e9 END"
+            )
+            params = [match_expression(root, strict=True), *params]
         # Without a tree, the FTS table is not needed: a date range then uses its index.
         source = "fts JOIN docs d ON d.rowid = fts.rowid" if root is not None else "docs d"
         self._db.execute(_MATCHED)
@@ -206,7 +226,7 @@ class SqliteStore(Store):
 
     def scan(self, query: Query, batch: int = 500) -> Iterator[Article]:
         with self._lock:
-            self._select(query.root, self._where(query))
+            self._select(query.root, self._where(query), strict=query.strict)
             docs = [
                 row[0]
                 for row in self._db.execute(
@@ -249,7 +269,7 @@ class SqliteStore(Store):
             scores = dict(
                 self._db.execute(
                     f"SELECT rowid, bm25(fts) FROM fts WHERE fts MATCH ? AND rowid IN ({marks})",
-                    [match_expression(request.query.root), *docs],
+                    [match_expression(request.query.root, request.query.strict), *docs],
                 ).fetchall()
             )
         return [(articles[doc], scores[doc]) for doc in docs]
@@ -363,6 +383,7 @@ def _keys(doc: dict) -> str:
     tokens = ["all"]
     for name, field in FILTER_FIELDS.items():
         tokens += [f"{name}_{v}".lower() for v in _values(doc[field])]
+    tokens += [f"rejected_{v}".lower() for v in doc.get("rejected") or ()]
     return " ".join(tokens)
 
 
@@ -370,23 +391,32 @@ def _quote(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-def match_expression(node: Node) -> str:
-    """The FTS5 MATCH expression for a query tree."""
+def match_expression(node: Node, strict: bool = False) -> str:
+    """The FTS5 MATCH expression for a query tree (``strict``: see ``rasad.query.parse``)."""
     if isinstance(node, (Term, Phrase)):
-        parts = [f"norm : {_quote(' '.join(node.terms))}"]
-        parts += [f"keys : {_quote(('concept_' + c).lower())}" for c in node.concepts]
+        literal = f"norm : {_quote(' '.join(node.terms))}"
+        rejected = guarded(node) if strict else ()
+        if rejected:
+            marks = " OR ".join(f"keys : {_quote(('rejected_' + c).lower())}" for c in rejected)
+            literal = f"({literal} NOT ({marks}))"
+        parts = [literal] + [f"keys : {_quote(('concept_' + c).lower())}" for c in node.concepts]
         return "(" + " OR ".join(parts) + ")"
     if isinstance(node, Filter):
         return f"keys : {_quote((node.field + '_' + node.value).lower())}"
     if isinstance(node, Not):
-        return f'(keys : "all" NOT {match_expression(node.part)})'
+        return f'(keys : "all" NOT {match_expression(node.part, strict)})'
     if isinstance(node, Or):
-        return "(" + " OR ".join(match_expression(p) for p in node.parts) + ")"
+        return "(" + " OR ".join(match_expression(p, strict) for p in node.parts) + ")"
     if isinstance(node, And):
-        positive = [match_expression(p) for p in node.parts if not isinstance(p, Not)]
-        negative = [match_expression(p.part) for p in node.parts if isinstance(p, Not)]
+        positive = [match_expression(p, strict) for p in node.parts if not isinstance(p, Not)]
+        negative = [match_expression(p.part, strict) for p in node.parts if isinstance(p, Not)]
         expr = "(" + " AND ".join(positive or ['keys : "all"']) + ")"
         for neg in negative:
             expr = f"({expr} NOT {neg})"
         return expr
     raise TypeError(f"unknown query node {node!r}")
+
+
+def _demotes(query: Query) -> bool:
+    """Whether some literal match of the query may rank below the concept matches."""
+    return not query.strict and any(guarded(leaf) for leaf in positive_leaves(query.root))

@@ -48,6 +48,17 @@ def article_date(article: Article) -> str | None:
     return when.astimezone(UTC).isoformat() if when else None
 
 
+def rejected_concepts(article: Article) -> list[str]:
+    """Concepts the tagger read in the text but rejected there, and did not tag elsewhere.
+
+    A literal match of a word naming one of them ranks below concept matches (``rasad.query``).
+    """
+    tagged = {t.id for t in article.tags}
+    return sorted(
+        {canonical_filter("concept", r.id) for r in article.rejections or () if r.id not in tagged}
+    )
+
+
 def document(article: Article, stemmer: Stemmer) -> dict[str, Any]:
     """Fields every store indexes; the article itself travels along for ``get``.
 
@@ -87,6 +98,7 @@ def keyword_fields(article: Article) -> dict[str, Any]:
         "actors": sorted({canonical_filter("actor", t.id) for t in tags if t.kind == "actor"}),
         "places": sorted({canonical_filter("place", t.id) for t in tags if t.kind == "place"}),
         "keywords": sorted({t.label for t in tags if t.kind == "keyword"}),
+        "rejected": rejected_concepts(article),
         "labels": sorted({t.label for t in tags}),
         "locations": [
             {"lat": t.lat, "lon": t.lon} for t in tags if t.lat is not None and t.lon is not None

@@ -8,6 +8,7 @@ import json
 import pytest
 from kafka import KafkaConsumer, KafkaProducer
 
+from indexers.mapping import MAPPING_VERSION
 from tests.helpers.paths import SEED
 from tests.helpers.processes import rasad, settings_from, wait_for
 
@@ -120,4 +121,4 @@ def test_the_same_stream_on_elasticsearch(stack_env, stack_settings, elasticsear
     assert dead["reason"] == "not_json" and dead["original"] == "this is not json"
 
     maintained = rasad("index", "maintain", env=env, check=True).stdout.decode()
-    assert f"alias {settings.index_alias}: mapping v2" in maintained
+    assert f"alias {settings.index_alias}: mapping v{MAPPING_VERSION}" in maintained

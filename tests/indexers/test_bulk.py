@@ -9,7 +9,7 @@ import pytest
 
 import wiring
 from indexers.bulk import BulkPolicy, BulkWriter
-from indexers.mapping import action
+from indexers.mapping import MAPPING_VERSION, action
 from indexers.searchengine import SearchEngineStore
 from rasad import concepts
 from rasad.addresses import StoreAddress, parse_store
@@ -111,10 +111,10 @@ def test_writing_twice_keeps_one_copy_in_the_month_index(alias):
     store.refresh()
     assert sorted(store.ids()) == sorted(ALL)
     assert store.engine.aliased(name) == [
-        f"{name}-v2-2015.10",
-        f"{name}-v2-2015.11",
-        f"{name}-v2-2015.12",
-        f"{name}-v2-undated",
+        f"{name}-v{MAPPING_VERSION}-2015.10",
+        f"{name}-v{MAPPING_VERSION}-2015.11",
+        f"{name}-v{MAPPING_VERSION}-2015.12",
+        f"{name}-v{MAPPING_VERSION}-undated",
     ]
 
 

@@ -9,7 +9,7 @@ import pytest
 
 import wiring
 from indexers import lifecycle
-from indexers.mapping import index_template, source
+from indexers.mapping import MAPPING_VERSION, index_template, source
 from indexers.searchengine import SearchEngineStore
 from rasad import concepts
 from rasad.query import parse
@@ -65,10 +65,10 @@ def test_an_old_single_index_layout_is_migrated_without_losing_articles(store):
     store.refresh()
     behind = store.engine.aliased(store.alias)
     assert behind == [
-        f"{store.alias}-v2-2015.10",
-        f"{store.alias}-v2-2015.11",
-        f"{store.alias}-v2-2015.12",
-        f"{store.alias}-v2-undated",
+        f"{store.alias}-v{MAPPING_VERSION}-2015.10",
+        f"{store.alias}-v{MAPPING_VERSION}-2015.11",
+        f"{store.alias}-v{MAPPING_VERSION}-2015.12",
+        f"{store.alias}-v{MAPPING_VERSION}-undated",
     ]
     assert not store.engine.index_exists(old)
     assert sorted(store.ids()) == sorted(ALL)
@@ -83,6 +83,6 @@ def test_retention_drops_whole_old_months(store):
     deleted = lifecycle.apply_retention(
         store.engine, store.alias, 1, datetime(2015, 12, 20, tzinfo=UTC)
     )
-    assert deleted == [f"{store.alias}-v2-2015.10"]
+    assert deleted == [f"{store.alias}-v{MAPPING_VERSION}-2015.10"]
     store.refresh()
     assert store.count() == len(ALL) - 7

@@ -14,6 +14,7 @@ import pytest
 import wiring
 from indexers.searchengine import SearchEngineStore
 from rasad import concepts
+from rasad.model import Article, Rejection, Tag
 from rasad.query import parse
 from rasad.store import SearchRequest, Store
 from tests.helpers.engines import ENGINES, engine_settings
@@ -65,9 +66,7 @@ def test_arabic_variants_of_daesh_match_words(store, variant):
     assert ids(store, variant, lexicon=False) == {"ar1", "ar2", "ar3"}
 
 
-@pytest.mark.parametrize(
-    "query", ["ISIS", "داعش", "État islamique", '"Islamic State"', "ИГИЛ", "DEAŞ"]
-)
+@pytest.mark.parametrize("query", ["ISIS", "داعش", "État islamique", "ИГИЛ", "DEAŞ"])
 def test_cross_lingual_expansion_both_ways(store, query):
     found = ids(store, query)
     assert found == ISIS
@@ -93,10 +92,8 @@ def test_expansion_highlights_the_concept_in_another_language(store):
         ("Raqqa OR Rakka", {"fr1", "en2", "tr1"}),
         ('"Rakka yakınlarında"', {"tr1"}),
         ('"yakınlarında Rakka"', set()),
-        (
-            '"hava saldırısı"',
-            {"ar1", "en2", "tr1"},
-        ),  # names the airstrike concept: found in every language
+        ("hava saldırısı", {"ar1", "en2", "tr1"}),  # names the airstrike: every language
+        ('"hava saldırısı"', {"tr1"}),  # quoted: the words as written
         ("country:SY -type:airstrike lang:ar", {"ar2", "ar3", "ar4"}),
         ("(Poutine OR Putin) AND country:IL", {"ar4"}),
         ("since:2015-11-01 until:2015-11-30", {"tr1", "en3", "en4", "ar4", "fr2"}),
@@ -253,3 +250,40 @@ def test_a_reader_before_the_first_article_gets_empty_answers(kind, tmp_path, re
         assert store.count() == 0 and store.ids() == [] and store.get("ar1") is None
     finally:
         store.close()
+
+
+def test_quoting_keeps_the_literal_meaning(store):
+    # "Islamic State" in quotes is those words, in English: not the concept in every language.
+    assert ids(store, '"Islamic State"') == {"en1"}
+
+
+@pytest.fixture(params=STORES)
+def store_with_a_rejection(request, tmp_path):
+    """A store holding one article about the group and one where the tagger rejected Isis."""
+    s = open_test_store(request.param, tmp_path, request)
+    group = Article(id="group", title="ISIS", text="ISIS fighters attacked a checkpoint.", tags=[])
+    group = group.model_copy(
+        update={"tags": [Tag(kind="actor", id="Q2429253", label="Islamic State")]}
+    )
+    actress = Article(
+        id="actress",
+        title="Isis Isis Isis",
+        text="The actress Isis Valverde, Isis to her fans, plays Isis.",
+        rejections=[Rejection(id="Q2429253", start=0, end=4, text="Isis", cue="actress")],
+    )
+    assert not s.index([group, actress]).rejected
+    s.refresh()
+    yield s
+    drop(s)
+
+
+def test_a_rejected_literal_ranks_below_the_concept_and_is_dropped_when_strict(
+    store_with_a_rejection,
+):
+    s, lexicon = store_with_a_rejection, concepts.load()
+    ranked = s.search(SearchRequest(parse("Isis", lexicon), size=10, histogram=None))
+    assert [h.article.id for h in ranked.hits] == ["group", "actress"]
+    strict = s.search(SearchRequest(parse("Isis", lexicon, strict=True), size=10))
+    assert [h.article.id for h in strict.hits] == ["group"]
+    literal = s.search(SearchRequest(parse('"Isis"', lexicon, strict=True), size=10))
+    assert {h.article.id for h in literal.hits} == {"group", "actress"}

@@ -287,3 +287,23 @@ def test_a_rejected_literal_ranks_below_the_concept_and_is_dropped_when_strict(
     assert [h.article.id for h in strict.hits] == ["group"]
     literal = s.search(SearchRequest(parse('"Isis"', lexicon, strict=True), size=10))
     assert {h.article.id for h in literal.hits} == {"group", "actress"}
+
+
+@pytest.mark.parametrize("kind", STORES)
+def test_a_region_named_in_any_language_finds_its_tag(kind, tmp_path, request):
+    # Concept ids like iso:UA-14 are stored as the filters compare them (lower case; QIDs and
+    # country codes upper): every store must match a query's concepts in that form.
+    store = open_test_store(kind, tmp_path, request)
+    try:
+        shelling = Article(
+            id="donetsk",
+            title="Shelling overnight",
+            text="Shelling near the front line overnight, officials said.",
+            language="en",
+            tags=[Tag(kind="place", id="iso:UA-14", label="Donetsk Oblast")],
+        )
+        assert not store.index([shelling]).rejected
+        store.refresh()
+        assert ids(store, "Donbas") == ids(store, "Донбасс") == {"donetsk"}
+    finally:
+        drop(store)

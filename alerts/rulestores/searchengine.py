@@ -159,7 +159,7 @@ class SearchEngineRuleStore(RuleStore):
         return set(wanted) - conflicts
 
     def record(self, alert: Alert) -> None:
-        # No forced refresh: alerts are many, and the log is searchable within the index's refresh interval.
+        # No forced refresh: alerts are many; the log is searchable within the refresh interval.
         self.engine.put_document(
             self.log_index,
             alert.id,

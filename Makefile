@@ -33,7 +33,7 @@ browser:
 lint: setup
 	$(BIN)/lint-imports
 
-## Run every test; the suite starts its own Kafka + OpenSearch (from Maven Central) and stops them.
+## Run every test; the suite starts its own Kafka + OpenSearch + Elasticsearch (from Maven Central) and stops them.
 test: setup browser lint
 	@command -v mvn >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq maven >/dev/null)
 	$(BIN)/python -m pytest --durations=20 $(PYTEST_ARGS)

@@ -1,7 +1,7 @@
 """All standing rules compiled into one matcher: an inverted index picks candidate rules, then
 each candidate's query tree is evaluated exactly against the article's search document.
 
-Matching is search's matching (``indexers/sqlite.py`` and ``indexers/opensearch.py`` read the
+Matching is search's matching (``indexers/sqlite.py`` and ``indexers/dsl.py`` read the
 same tree): a Term matches when its normalized term is among the document's ``text_norm``
 terms or a concept it names is among the document's ``concepts``; a Phrase when its terms
 appear consecutively or it names a concept the document has; a Filter when the document's

@@ -36,6 +36,7 @@ from dashboards.app import create_app
 from dashboards.live import Live
 from dashboards.panels import request_for
 from dashboards.view import view_from
+from indexers.searchengine import SearchEngineStore
 from indexers.sqlite import SqliteStore
 from producers.publisher import Producer
 from producers.sources import Item
@@ -243,13 +244,13 @@ new MutationObserver(() => feed.querySelectorAll("li").forEach((li) => {
 
 def run(
     settings: Settings,
-    opensearch_docs: int = 100_000,
+    engine_docs: int = 100_000,
     sqlite_docs: int = 50_000,
     repeats: int = 20,
     probes: int = 40,
     rate: float = 5.0,
 ) -> Table:
-    """Every measurement; OpenSearch and the real-stack lag only when settings name them."""
+    """Every measurement; the search engine and the real-stack lag only when settings name them."""
     lexicon = wiring.lexicon()
     table = Table(title="rasad bench dashboards", show_lines=False)
     for column in ("store", "what", "p50 ms", "p95 ms", "p99 ms", "note"):
@@ -263,9 +264,9 @@ def run(
         )
         _embedded_lag(table, settings, folder, lexicon, probes, rate)
         store.close()
-        if settings.store.scheme == "opensearch":
-            _opensearch(table, settings, lexicon, opensearch_docs, repeats)
-        if settings.bus.scheme == "kafka" and settings.store.scheme == "opensearch":
+        if settings.store.scheme != "sqlite":  # OpenSearch or Elasticsearch
+            _engine(table, settings, lexicon, engine_docs, repeats)
+        if settings.bus.scheme == "kafka" and settings.store.scheme != "sqlite":
             _stack_lag(table, settings, folder, lexicon, probes, rate)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
@@ -297,20 +298,18 @@ def _measure(
         server.close()
 
 
-def _opensearch(
-    table: Table, settings: Settings, lexicon: Lexicon, docs: int, repeats: int
-) -> None:
+def _engine(table: Table, settings: Settings, lexicon: Lexicon, docs: int, repeats: int) -> None:
     alias = "benchdash" + uuid.uuid4().hex[:8]
     store = wiring.open_store(
         settings.model_copy(update={"index_alias": alias}), lexicon, setup=True
     )
+    assert isinstance(store, SearchEngineStore)
     try:
         seconds = fill(store, synthetic(docs, lexicon))
-        _measure(
-            table, f"OpenSearch {docs:,}", store, lexicon, repeats, f"filled in {seconds:.0f} s"
-        )
+        label = f"{store.engine.name} {docs:,}"
+        _measure(table, label, store, lexicon, repeats, f"filled in {seconds:.0f} s")
     finally:
-        store.client.indices.delete(index=f"{alias}-*")  # type: ignore[attr-defined]
+        store.drop()
         store.close()
 
 

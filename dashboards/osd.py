@@ -1,4 +1,4 @@
-"""A Rasad dashboard as OpenSearch Dashboards 2.x saved objects (NDJSON for ``_import``).
+"""A Rasad dashboard as OpenSearch Dashboards 2.x or Kibana 8 saved objects (NDJSON, ``_import``).
 
 One index pattern over the articles alias, one visualization per panel (a saved search for a
 table of articles), and the dashboard laying them out on OSD's 48-column grid. Nested JSON
@@ -8,12 +8,17 @@ filter becomes a custom query-DSL filter (``query_dsl``: the store's own transla
 query tree, so OSD selects exactly what Rasad does). Alert feeds have no OSD equivalent and are
 left out; the geo panel becomes a coordinate map of the tagged places' ``locations`` and a bar
 chart of countries.
+
+Kibana (``KIBANA``) gets the same objects in the same formats — those of Kibana 7.10, which OSD
+forked; Kibana 8's import migrates them — except the coordinate map (``tile_map``), which Kibana
+8.0 removed: there a geo panel is its countries chart only.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from dashboards.definition import Dashboard, Panel
@@ -27,6 +32,21 @@ _INDEX_REF = "kibanaSavedObjectMeta.searchSourceJSON.index"
 # OSD field types of OpenSearch mapping types (what the index pattern's field list says)
 _OSD_TYPES = {"keyword": "string", "text": "string", "date": "date", "geo_point": "geo_point"}
 _AGGREGATABLE = {"keyword", "date", "geo_point", "long", "integer", "float", "double"}
+
+
+@dataclass(frozen=True)
+class Target:
+    """The dashboards application the saved objects are for."""
+
+    name: str
+    panel_version: str  # the version a dashboard's panels say they were saved by
+    xsrf_header: str  # what its HTTP API requires on an import
+    coordinate_map: bool  # whether it has the ``tile_map`` visualization
+
+
+OSD = Target("OpenSearch Dashboards", OSD_VERSION, "osd-xsrf", coordinate_map=True)
+KIBANA = Target("Kibana", "7.10.2", "kbn-xsrf", coordinate_map=False)
+TARGETS = {"osd": OSD, "kibana": KIBANA}
 
 
 def index_pattern(alias: str, time_field: str, mapping: dict[str, str]) -> dict[str, Any]:
@@ -60,16 +80,21 @@ def index_pattern(alias: str, time_field: str, mapping: dict[str, str]) -> dict[
 
 
 def saved_objects(
-    board: Dashboard, alias: str, mapping: dict[str, str], query_dsl: QueryDsl, lexicon: Lexicon
+    board: Dashboard,
+    alias: str,
+    mapping: dict[str, str],
+    query_dsl: QueryDsl,
+    lexicon: Lexicon,
+    target: Target = OSD,
 ) -> list[dict[str, Any]]:
     """The index pattern, the panels' visualizations and searches, and the dashboard."""
     objects = [index_pattern(alias, board.time_field, mapping)]
     placed: list[tuple[dict[str, Any], int]] = []
     for panel in board.panels:
-        for obj in _panel_objects(board, panel, query_dsl, lexicon):
+        for obj in _panel_objects(board, panel, query_dsl, lexicon, target):
             objects.append(obj)
             placed.append((obj, panel.width))
-    objects.append(_dashboard(board, placed))
+    objects.append(_dashboard(board, placed, target))
     return objects
 
 
@@ -119,7 +144,7 @@ def _source(
 
 
 def _panel_objects(
-    board: Dashboard, panel: Panel, query_dsl: QueryDsl, lexicon: Lexicon
+    board: Dashboard, panel: Panel, query_dsl: QueryDsl, lexicon: Lexicon, target: Target
 ) -> list[dict[str, Any]]:
     if panel.kind == "alerts":
         return []
@@ -138,6 +163,8 @@ def _panel_objects(
         }
         return [_object(base, "search", attributes, references, "7.9.3")]
     states = _vis_states(board, panel, lexicon)
+    if not target.coordinate_map:
+        states = [state for state in states if state["type"] != "tile_map"]
     return [
         _object(
             f"{base}-{i}" if len(states) > 1 else base,
@@ -319,7 +346,9 @@ def _agg(aid: str, kind: str, schema: str, params: dict[str, Any]) -> dict[str, 
     return {"id": aid, "enabled": True, "type": kind, "schema": schema, "params": params}
 
 
-def _dashboard(board: Dashboard, placed: list[tuple[dict[str, Any], int]]) -> dict[str, Any]:
+def _dashboard(
+    board: Dashboard, placed: list[tuple[dict[str, Any], int]], target: Target
+) -> dict[str, Any]:
     """The dashboard: panels in order on a 48-column grid (a Rasad column is 16 wide)."""
     panels, references, x, y = [], [], 0, 0
     for i, (obj, width) in enumerate(placed):
@@ -329,7 +358,7 @@ def _dashboard(board: Dashboard, placed: list[tuple[dict[str, Any], int]]) -> di
         name = f"panel_{i}"
         panels.append(
             {
-                "version": OSD_VERSION,
+                "version": target.panel_version,
                 "gridData": {"x": x, "y": y, "w": w, "h": 15, "i": str(i + 1)},
                 "panelIndex": str(i + 1),
                 "embeddableConfig": {},

@@ -1,11 +1,11 @@
-"""The query tree and a search request as OpenSearch DSL.
+"""The query tree and a search request as query DSL (OpenSearch and Elasticsearch share it).
 
 Only structured queries are built (``match``, ``match_phrase``, ``term``, ``bool``): user text
-never reaches ``query_string``, so no user input can be read as query syntax by OpenSearch.
+never reaches ``query_string``, so no user input can be read as query syntax by the engine.
 
 Which documents match is decided on ``text_norm`` (the project's own normalization) and the
-keyword fields only, exactly like the SQLite store, so both stores return the same hits.
-The per-language analyzed fields (``text_ar`` … with OpenSearch's stemmers) only add to the
+keyword fields only, exactly like the SQLite store, so every store returns the same hits.
+The per-language analyzed fields (``text_ar`` …, with OpenSearch's stemmers) only add to the
 score of documents that already match: they improve the ranking, never the hit set.
 """
 
@@ -15,7 +15,19 @@ from datetime import UTC, datetime
 
 from rasad.document import FACET_FIELDS, FACET_SIZE, FILTER_FIELDS, LANGUAGE_FIELDS
 from rasad.model import Article
-from rasad.query import And, Filter, Node, Not, Or, Phrase, Query, Term, guarded, positive_leaves
+from rasad.query import (
+    And,
+    Filter,
+    Node,
+    Not,
+    Or,
+    Phrase,
+    Query,
+    Term,
+    canonical_filter,
+    guarded,
+    positive_leaves,
+)
 from rasad.store import (
     Aggregated,
     Aggregation,
@@ -56,7 +68,7 @@ def _unless_rejected(literal: dict, node: Term | Phrase, strict: bool) -> dict:
     rejected = guarded(node) if strict else ()
     if not rejected:
         return literal
-    return {"bool": {"must": [literal], "must_not": [{"terms": {"rejected": list(rejected)}}]}}
+    return {"bool": {"must": [literal], "must_not": [{"terms": {"rejected": _stored(rejected)}}]}}
 
 
 def concept_tier(query: Query) -> list[dict]:
@@ -77,10 +89,15 @@ def _with_concepts(words: dict, concepts: tuple[str, ...]) -> dict:
         return words
     return {
         "bool": {
-            "should": [words, {"terms": {"concepts": list(concepts)}}],
+            "should": [words, {"terms": {"concepts": _stored(concepts)}}],
             "minimum_should_match": 1,
         }
     }
+
+
+def _stored(concepts: tuple[str, ...]) -> list[str]:
+    """Concept ids as the document's keyword fields hold them (``iso:ua-14``, ``Q2429253``)."""
+    return [canonical_filter("concept", c) for c in concepts]
 
 
 def search_bodies(request: SearchRequest) -> tuple[dict, dict]:

@@ -30,7 +30,7 @@ class StoreError(RasadError):
 
 
 class StackError(RasadError):
-    """The local Kafka / OpenSearch stack could not be set up, started or stopped."""
+    """The local stack (Kafka, the search engines) could not be set up, started or stopped."""
 
 
 class Unauthenticated(RasadError):

@@ -1,6 +1,6 @@
 """The one message schema: an ``Article`` and the ``Tag``s processors attach to it.
 
-Kafka carries the JSON of these models; OpenSearch and SQLite store them; the dashboard and
+Kafka carries the JSON of these models; the search stores keep them; the dashboard and
 the API return them. A bare ``{"title": ..., "text": ...}`` is a valid Article: the id is
 derived from the canonical URL when there is one, else from the normalized text.
 """

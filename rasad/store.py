@@ -1,9 +1,9 @@
 """The search store contract: index tagged articles, search them with the user query language.
 
 Implementations live in ``indexers/`` and are chosen by URL scheme in the composition root's
-registry (``wiring.py``): ``sqlite:///path`` (FTS5, the embedded default) and
-``opensearch://host:port``. One contract-test suite runs against every one, and they must give
-the same answers.
+registry (``wiring.py``): ``sqlite:///path`` (FTS5, the embedded default),
+``opensearch://host:port`` and ``elasticsearch://host:port``. One contract-test suite runs
+against every one, and they must give the same answers.
 """
 
 from __future__ import annotations
@@ -71,6 +71,15 @@ class IndexReport:
 
     indexed: list[str] = field(default_factory=list)
     rejected: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class Maintenance:
+    """What ``Store.maintain`` did: the layout now, old indices migrated, expired ones deleted."""
+
+    layout: str
+    migrated: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -183,6 +192,11 @@ class Store(ABC):
     @abstractmethod
     def setup(self) -> None:
         """Create or migrate the schema (idempotent): writers call it, readers need not."""
+
+    def maintain(self) -> Maintenance:
+        """``setup``, saying what it did (``rasad index maintain``; run from cron: idempotent)."""
+        self.setup()
+        return Maintenance(f"{self.url}: schema up to date")
 
     @abstractmethod
     def index(self, articles: list[Article]) -> IndexReport:

@@ -17,20 +17,65 @@ SERVICES = COMPOSE["services"]
 RASAD_SERVICES = [
     name for name, s in SERVICES.items() if s.get("image", "").startswith("rasad") or "build" in s
 ]
+# The services `docker compose up` starts, and those `--profile elasticsearch` adds.
+DEFAULT = [name for name, s in SERVICES.items() if "profiles" not in s]
+ELASTIC = [name for name, s in SERVICES.items() if "elasticsearch" in s.get("profiles", [])]
 
 
 def test_services_of_the_production_setup():
     assert {"kafka", "opensearch", "opensearch-dashboards", "worker", "alerts", "api"} <= set(
-        SERVICES
+        DEFAULT
     )
     assert SERVICES["kafka"]["image"].startswith("apache/kafka:4.")
     assert SERVICES["opensearch"]["image"].startswith("opensearchproject/opensearch:2.19")
-    assert sorted(RASAD_SERVICES) == ["alerts", "api", "dashboards-import", "worker"]
+    assert sorted(set(RASAD_SERVICES) & set(DEFAULT)) == [
+        "alerts",
+        "api",
+        "dashboards-import",
+        "worker",
+    ]
     for name in ("kafka", "opensearch", "worker", "alerts", "api"):
         assert "healthcheck" in SERVICES[name], f"{name} has no healthcheck"
 
 
-@pytest.mark.parametrize("service", ["worker", "alerts", "api", "dashboards-import"])
+def test_the_elasticsearch_profile_runs_rasad_on_the_official_images():
+    assert sorted(ELASTIC) == [
+        "alerts-es",
+        "api-es",
+        "dashboards-import-es",
+        "elasticsearch",
+        "indexer-es",
+        "kibana",
+    ]
+    assert SERVICES["elasticsearch"]["image"].startswith(
+        "docker.elastic.co/elasticsearch/elasticsearch:8.19."
+    )
+    assert SERVICES["kibana"]["image"] == SERVICES["elasticsearch"]["image"].replace(
+        "elasticsearch/elasticsearch", "kibana/kibana"
+    )  # Kibana must match the node's version
+    env = SERVICES["elasticsearch"]["environment"]
+    assert env["discovery.type"] == "single-node" and env["xpack.security.enabled"] == "false"
+    assert "http://elasticsearch:9200" in SERVICES["kibana"]["environment"]["ELASTICSEARCH_HOSTS"]
+    published = [p.split(":")[0] for name in SERVICES for p in SERVICES[name].get("ports", [])]
+    assert len(published) == len(set(published)), "two services publish the same host port"
+    for name in ("elasticsearch", "indexer-es", "alerts-es", "api-es"):
+        assert "healthcheck" in SERVICES[name], f"{name} has no healthcheck"
+        if name != "elasticsearch":
+            assert SERVICES[name]["depends_on"]["elasticsearch"]["condition"] == "service_healthy"
+            assert "opensearch" not in SERVICES[name]["depends_on"]
+    importer = SERVICES["dashboards-import-es"]
+    assert importer["command"] == ["dashboards", "export", "--kibana-url", "http://kibana:5601"]
+    assert "5602:5601" in SERVICES["kibana"]["ports"] and "healthcheck" in SERVICES["kibana"]
+    assert importer["depends_on"]["kibana"]["condition"] == "service_healthy"
+
+
+@pytest.mark.parametrize(
+    "service",
+    [
+        *("worker", "alerts", "api", "dashboards-import"),
+        *("indexer-es", "alerts-es", "api-es", "dashboards-import-es"),
+    ],
+)
 def test_rasad_services_read_only_real_settings(service):
     env = SERVICES[service]["environment"]
     fields = {f"RASAD_{name.upper()}" for name in Settings.model_fields}
@@ -47,9 +92,11 @@ def test_rasad_services_read_only_real_settings(service):
         and f"PLAINTEXT://kafka:{bus_port}"
         in SERVICES["kafka"]["environment"]["KAFKA_ADVERTISED_LISTENERS"]
     )
-    assert settings.store.scheme == "opensearch"
+    engine = "elasticsearch" if service in ELASTIC else "opensearch"
+    assert settings.store.scheme == engine
     store_host, store_port = settings.store.hosts[0].split(":")
-    assert store_host == "opensearch" and f"{store_port}:9200" in SERVICES["opensearch"]["ports"]
+    assert store_host == engine and store_port == "9200"  # the engine's compose service
+    assert any(p.endswith(f":{store_port}") for p in SERVICES[store_host]["ports"])
 
 
 def test_rasad_service_commands_exist():
@@ -58,9 +105,11 @@ def test_rasad_service_commands_exist():
     }
     for service in RASAD_SERVICES:
         assert SERVICES[service]["command"][0] in commands
-    api_env = SERVICES["api"]["environment"]
-    assert f"{api_env['RASAD_HTTP_PORT']}:{api_env['RASAD_HTTP_PORT']}" in SERVICES["api"]["ports"]
-    for name in ("worker", "alerts"):
+    for name in ("api", "api-es"):
+        api_env = SERVICES[name]["environment"]
+        assert any(p.endswith(f":{api_env['RASAD_HTTP_PORT']}") for p in SERVICES[name]["ports"])
+        assert api_env["RASAD_HTTP_PORT"] in SERVICES[name]["healthcheck"]["test"][1]
+    for name in ("worker", "alerts", "indexer-es", "alerts-es"):
         worker_env = SERVICES[name]["environment"]
         assert worker_env["RASAD_WORKER_WEB_PORT"] in SERVICES[name]["healthcheck"]["test"][1]
 
@@ -69,7 +118,10 @@ def test_the_workers_run_every_stage_once_each_in_its_own_consumer_group():
     workers = [SERVICES[name]["environment"] for name in ("worker", "alerts")]
     roles = [role for env in workers for role in env["RASAD_WORKER_ROLE"].split(",")]
     assert sorted(roles) == ["alerts", "indexer", "tagger"]
-    assert len({env["RASAD_WORKER_ID"] for env in workers}) == 2
+    # The profile indexes the tagged stream again (into Elasticsearch) and evaluates its rules.
+    elastic = [SERVICES[name]["environment"] for name in ("indexer-es", "alerts-es")]
+    assert sorted(env["RASAD_WORKER_ROLE"] for env in elastic) == ["alerts", "indexer"]
+    assert len({env["RASAD_WORKER_ID"] for env in workers + elastic}) == 4
 
 
 def test_dashboards_are_imported_into_osd_once_it_is_healthy():

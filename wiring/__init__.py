@@ -2,9 +2,9 @@
 
 Everything pluggable is chosen here by URL scheme (``settings.bus.scheme``,
 ``settings.store.scheme``) and nowhere else. An adapter is named ``"module:Class"`` and imported
-only when its scheme is used: the engines' client libraries (opensearch-py, kafka-python, Faust)
-take a second or more to import, which every short command (``rasad search``, ``rasad alerts
-list``) would pay for engines it does not use. Each adapter class builds itself from the
+only when its scheme is used: the engines' client libraries (opensearch-py, elasticsearch-py,
+kafka-python, Faust) take a second or more to import, which every short command (``rasad
+search``, ``rasad alerts list``) would pay for engines it does not use. Each adapter class builds itself from the
 settings (``from_settings``) and honours its contract (``rasad.bus.Bus``, ``rasad.store.Store``,
 ``alerts.rulestores.RuleStore``, ``indexers.sink.Sink``); the contract tests run on every one.
 
@@ -58,7 +58,12 @@ ENGINES: dict[str, Engine] = {
     "opensearch": Engine(
         "indexers.opensearch:OpenSearchStore",
         "alerts.rulestores.opensearch:OpenSearchRuleStore",
-        "indexers.bulk:OpenSearchSink",
+        "indexers.opensearch:OpenSearchSink",
+    ),
+    "elasticsearch": Engine(
+        "indexers.elasticsearch:ElasticsearchStore",
+        "alerts.rulestores.elasticsearch:ElasticsearchRuleStore",
+        "indexers.elasticsearch:ElasticsearchSink",
     ),
 }
 

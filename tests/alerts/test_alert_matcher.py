@@ -1,32 +1,41 @@
-"""The alert matcher agrees with search: the articles a rule fires on are the ones search returns."""
+"""The alert matcher agrees with search: the articles a rule fires on are the ones search returns,
+on every store engine (SQLite, and OpenSearch and Elasticsearch on the real test stack)."""
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Iterator
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import wiring
 from alerts.matcher import DocumentView, Matcher, anchors, matches
-from indexers.sqlite import SqliteStore
+from indexers.searchengine import SearchEngineStore
 from rasad import concepts
 from rasad.document import document
 from rasad.errors import BadInput
 from rasad.query import parse
-from rasad.store import SearchRequest
+from rasad.store import SearchRequest, Store
 from tests.alerts.corpus import QUERIES, tagged_corpus
+from tests.helpers.engines import ENGINES, engine_settings
 
 
-@pytest.fixture(scope="module")
-def store(tmp_path_factory) -> SqliteStore:
-    db = SqliteStore(Path(tmp_path_factory.mktemp("store")) / "rasad.db", concepts.load().stemmer)
-    db.setup()
-    db.index(list(tagged_corpus()))
-    return db
+@pytest.fixture(scope="module", params=ENGINES)
+def store(request, tmp_path_factory) -> Iterator[Store]:
+    """The tagged corpus in a store of each engine (filled once per module: the tests only read)."""
+    folder = tmp_path_factory.mktemp(request.param)
+    opened = wiring.open_store(engine_settings(request.param, folder, request), concepts.load())
+    opened.setup()
+    assert not opened.index(list(tagged_corpus())).rejected
+    opened.refresh()
+    yield opened
+    if isinstance(opened, SearchEngineStore):
+        opened.drop()
+    opened.close()
 
 
-def searched(store: SqliteStore, query) -> set[str]:
+def searched(store: Store, query) -> set[str]:
     result = store.search(SearchRequest(query, size=100, facets=False, histogram=None))
     return {h.article.id for h in result.hits}
 

@@ -1,9 +1,10 @@
 """One contract suite over every rule store (``tests.helpers.engines.ENGINES``), opened through the
-registry: SQLite always, the search engines on the real test stack.
+registry: SQLite always, OpenSearch and Elasticsearch on the real test stack.
 
-Rules by name with their state (snooze, delivery, templates, silence), a ledger that says yes
-to an alert id once, the alert log newest first, its time-ranged and paged history, and the
-alerts whose deliveries wait for a digest.
+Rules by name (with their state, delivery, templates and silence condition), a revision that
+changes with them, a ledger that says yes to an alert id once (replays and duplicates in a batch
+included), the alert log newest first, its time-ranged and paged history, and the alerts whose
+deliveries wait for a digest (also in a log made before digests existed).
 """
 
 from __future__ import annotations
@@ -16,8 +17,10 @@ import pytest
 
 import wiring
 from alerts.alert import Alert, Delivery, Latency
-from alerts.rules import AlertRule, Silence
+from alerts.rules import AlertRule, Silence, Spike
 from alerts.rulestores import RuleStore
+from alerts.rulestores.searchengine import SearchEngineRuleStore
+from rasad.errors import BadInput
 from rasad.model import utcnow
 from tests.helpers.engines import ENGINES, engine_settings
 from tests.helpers.processes import wait_for
@@ -28,16 +31,94 @@ def rules(request, tmp_path: Path) -> Iterator[RuleStore]:
     """An empty rule store of each engine (its own file, or its own index prefix)."""
     store = wiring.open_rules(engine_settings(request.param, tmp_path, request))
     yield store
-    client = getattr(store, "client", None)
-    if client is not None:  # a search engine: its indices go with the test
-        client.indices.delete(
-            index=",".join([store.rules_index, store.ledger_index, store.log_index]),
-            ignore_unavailable=True,
-        )
+    if isinstance(store, SearchEngineRuleStore):
+        store.engine.delete_indices([store.rules_index, store.ledger_index, store.log_index])
     store.close()
 
 
-def alert(n: int, rule: str = "isis", minutes: float = 0, status: str = "delivered") -> Alert:
+def alert(n: int, rule: str = "isis", minutes: int = 0) -> Alert:
+    return Alert(
+        id=f"alert{n}",
+        rule=rule,
+        article_id=f"a{n}",
+        story_id=f"s{n}",
+        title=f"عنوان {n}",
+        latency=Latency(matched=utcnow() - timedelta(minutes=minutes)),
+        deliveries=[Delivery(kind="webhook", target="https://example.org/hook")],
+    )
+
+
+def test_rules_are_kept_by_name_in_name_order(rules):
+    spike = AlertRule(name="raqqa-spike", query="Raqqa", spike=Spike(threshold=5))
+    rules.add(AlertRule(name="isis", query="ISIS", webhooks=["https://example.org/h"]))
+    rules.add(spike)
+    assert [r.name for r in rules.rules()] == ["isis", "raqqa-spike"]
+    assert rules.get("raqqa-spike") == spike
+    assert rules.get("missing") is None
+
+
+def test_a_taken_name_is_bad_input_unless_replaced(rules):
+    rules.add(AlertRule(name="isis", query="ISIS"))
+    with pytest.raises(BadInput, match="exists"):
+        rules.add(AlertRule(name="isis", query="داعش"))
+    rules.add(AlertRule(name="isis", query="داعش"), replace=True)
+    assert rules.get("isis").query == "داعش"
+
+
+def test_the_revision_changes_with_every_added_or_removed_rule(rules):
+    seen = [rules.revision()]
+    rules.add(AlertRule(name="isis", query="ISIS"))
+    seen.append(rules.revision())
+    rules.add_many([AlertRule(name=f"r{i}", query="Putin") for i in range(3)])
+    seen.append(rules.revision())
+    assert rules.remove("r1") and not rules.remove("r1")
+    seen.append(rules.revision())
+    assert len(set(seen)) == 4
+    assert [r.name for r in rules.rules()] == ["isis", "r0", "r2"]
+
+
+def test_many_rules_page_past_a_thousand(rules):
+    rules.add_many([AlertRule(name=f"rule{i:04d}", query="ISIS") for i in range(1203)])
+    names = [r.name for r in rules.rules()]
+    assert len(names) == 1203 and names == sorted(names)
+
+
+def test_the_ledger_says_yes_once_per_alert_id(rules):
+    assert rules.claim("x") and not rules.claim("x")
+    assert rules.claim_many(["x", "y", "y", "z"]) == {"y", "z"}  # a duplicate in a batch: once
+    assert rules.claim_many(["y", "z", "w"]) == {"w"}
+    assert rules.claim_many(["v"]) == {"v"} and rules.claim_many([]) == set()
+
+
+def test_alerts_are_recorded_updated_and_listed_newest_first(rules):
+    rules.record(alert(1, minutes=3))
+    rules.record_many([alert(2, minutes=2), alert(3, rule="putin", minutes=1)])
+    delivered = alert(1, minutes=3)
+    delivered.deliveries[0].status = "delivered"
+    rules.record(delivered)  # the same id again: an update, not a second alert
+
+    def settled() -> list[Alert]:
+        # The engines make a recorded alert searchable within their refresh interval.
+        listed = rules.alerts()
+        done = len(listed) == 3 and listed[-1].deliveries[0].status == "delivered"
+        return listed if done else []
+
+    listed = wait_for(settled, timeout=10, message="three alerts, the first one updated")
+    assert [a.id for a in listed] == ["alert3", "alert2", "alert1"]
+    assert listed[2].title == "عنوان 1"
+    assert [a.id for a in rules.alerts(rule="isis")] == ["alert2", "alert1"]
+    assert [a.id for a in rules.alerts(limit=1)] == ["alert3"]
+
+
+def test_setup_is_idempotent_and_keeps_what_is_stored(rules):
+    rules.add(AlertRule(name="isis", query="ISIS"))
+    rules.claim("x")
+    rules.setup()
+    rules.setup()
+    assert [r.name for r in rules.rules()] == ["isis"] and not rules.claim("x")
+
+
+def logged(n: int, rule: str = "isis", minutes: float = 0, status: str = "delivered") -> Alert:
     return Alert(
         id=f"alert{n:03d}",
         rule=rule,
@@ -74,13 +155,8 @@ def test_rules_keep_their_state_delivery_templates_and_silence(rules):
     assert rules.get("quiet").silence.keys == ["reuters"]
 
 
-def test_the_ledger_says_yes_once_per_alert_id(rules):
-    assert rules.claim("x") and not rules.claim("x")
-    assert rules.claim_many(["x", "y", "z"]) == {"y", "z"}
-
-
 def test_the_history_is_a_time_range_newest_first_filtered_and_paged(rules):
-    rules.record_many([alert(n, "isis" if n % 2 else "putin", minutes=n * 10) for n in range(9)])
+    rules.record_many([logged(n, "isis" if n % 2 else "putin", minutes=n * 10) for n in range(9)])
     everything = settled(rules, 9)
     assert [a.id for a in everything] == [f"alert{n:03d}" for n in range(9)]
     now = utcnow()
@@ -93,8 +169,8 @@ def test_the_history_is_a_time_range_newest_first_filtered_and_paged(rules):
 
 
 def test_alerts_waiting_for_a_digest_are_found_until_recorded_as_sent(rules):
-    waiting = [alert(n, "digest", minutes=30 - n, status="queued") for n in range(3)]
-    rules.record_many([*waiting, alert(9, "digest", minutes=40)])
+    waiting = [logged(n, "digest", minutes=30 - n, status="queued") for n in range(3)]
+    rules.record_many([*waiting, logged(9, "digest", minutes=40)])
     settled(rules, 4)
     assert [a.id for a in rules.queued(utcnow())] == ["alert000", "alert001", "alert002"]
     assert [a.id for a in rules.queued(utcnow() - timedelta(minutes=29.5))] == ["alert000"]
@@ -111,8 +187,7 @@ def test_alerts_waiting_for_a_digest_are_found_until_recorded_as_sent(rules):
 
 def test_a_log_made_before_digests_learns_the_queued_field(rules):
     """setup() on a log created by an older Rasad (no ``queued`` field) makes it usable."""
-    client = getattr(rules, "client", None)
-    if client is None:  # SQLite: the alerts table of an older file, without the column
+    if not isinstance(rules, SearchEngineRuleStore):  # SQLite: an older file's alerts table
         db = rules._db  # noqa: SLF001 - the test plays the older version's schema
         db.execute("DROP TABLE alerts")
         db.execute(
@@ -120,7 +195,7 @@ def test_a_log_made_before_digests_learns_the_queued_field(rules):
             " alert TEXT NOT NULL)"
         )
     else:
-        client.indices.delete(index=rules.log_index)
+        rules.engine.delete_indices([rules.log_index])
         older = {
             "dynamic": "strict",
             "properties": {
@@ -130,8 +205,8 @@ def test_a_log_made_before_digests_learns_the_queued_field(rules):
                 "body": {"type": "object", "enabled": False},
             },
         }
-        client.indices.create(index=rules.log_index, body={"mappings": older})
+        rules.engine.create_index(rules.log_index, {"mappings": older})
     rules.setup()
-    rules.record(alert(1, "digest", status="queued"))
+    rules.record(logged(1, "digest", status="queued"))
     found = wait_for(lambda: rules.queued(utcnow() + timedelta(seconds=1)), timeout=10)
     assert [a.id for a in found] == ["alert001"]

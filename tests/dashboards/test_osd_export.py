@@ -2,8 +2,8 @@
 
 Offline: every line is a saved object of a type OSD imports, with the attributes its importer
 requires (nested JSON as strings that parse), and every reference resolves inside the file.
-On the real OpenSearch: every aggregated field exists in the index's mapping with a type that
-can be aggregated the way the visualization does.
+On the real OpenSearch and Elasticsearch: every aggregated field exists in the index's mapping
+with a type that can be aggregated the way the visualization does.
 """
 
 from __future__ import annotations
@@ -12,9 +12,10 @@ import json
 
 import pytest
 
-from indexers import lifecycle
-from indexers.opensearch import client_for
-from rasad.addresses import parse_store
+import wiring
+from indexers.searchengine import SearchEngineStore
+from rasad.settings import Settings
+from tests.helpers.engines import SERVER_ENGINES, engine_url
 from tests.helpers.processes import clean_env, rasad
 
 REQUIRED = {
@@ -150,13 +151,14 @@ def test_an_unknown_dashboard_is_refused():
     )
 
 
-@pytest.mark.stack
-def test_every_aggregated_field_is_aggregatable_in_the_real_mapping(objects, stack, stack_settings):
-    client = client_for(parse_store(f"opensearch://127.0.0.1:{stack_settings.opensearch_port}"))
-    alias = "osdcheck"
+@pytest.mark.parametrize("engine", SERVER_ENGINES)
+def test_every_aggregated_field_is_aggregatable_in_the_real_mapping(objects, engine, request):
+    settings = Settings(store=engine_url(engine, request), index_alias="osdcheck")
+    store = wiring.open_store(settings, wiring.lexicon(), setup=True)
+    assert isinstance(store, SearchEngineStore)
     try:
-        lifecycle.setup(client, alias)
-        mapping = next(iter(client.indices.get_mapping(index=alias).values()))["mappings"][
+        (index,) = store.engine.aliased(store.alias)
+        mapping = store.engine.client.indices.get_mapping(index=index)[index]["mappings"][
             "properties"
         ]
         for agg, field in aggregated_fields(objects):
@@ -166,4 +168,5 @@ def test_every_aggregated_field_is_aggregatable_in_the_real_mapping(objects, sta
         for f in json.loads(pattern["attributes"]["fields"]):
             assert f["esTypes"] == [mapping[f["name"]]["type"]], f["name"]
     finally:
-        client.indices.delete(index=f"{alias}-*")
+        store.drop()
+        store.close()

@@ -175,15 +175,16 @@ def digest_letter(
         body(message, a, slack_escape) if message and message.text else _slack_line(a)
         for a in alerts
     ]
+    text = "\n\n".join([head, *texts])
     payload = {
         "rule": rule,
         "digest": {"since": since.isoformat(), "until": until.isoformat(), "count": len(alerts)},
         "alerts": [a.payload() for a in alerts],
-        "message": "\n\n".join([head, *texts]),
+        "message": text,
     }
     return Letter(
         f"[rasad] {rule}: {len(alerts)} alert(s)",
-        payload["message"],
+        text,
         "\n".join([f"*{slack_escape(head)}*", *(f"• {s}" for s in slacks)]),
         payload,
     )

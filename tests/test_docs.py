@@ -48,3 +48,18 @@ def test_help_lists_the_commands():
     out = rasad("--help", check=True).stdout.decode()
     for name in ("stack", "produce", "worker", "search", "serve", "demo", "settings"):
         assert name in out
+
+
+def test_readme_alerts_row_names_every_subcommand_and_only_real_options():
+    import typer
+
+    from cli.alerts import alerts_app
+
+    row = next(line for line in README.splitlines() if line.startswith("| `rasad alerts"))
+    group = typer.main.get_command(alerts_app)
+    commands = group.commands  # type: ignore[attr-defined]
+    for name in commands:
+        assert f"`{name}" in row or f"rasad alerts {name}" in row, f"README lacks alerts {name}"
+    options = {opt for c in commands.values() for p in c.params for opt in p.opts}
+    for option in re.findall(r"--[a-z][a-z-]+", row):
+        assert option in options, f"README names {option}, which no `rasad alerts` command has"

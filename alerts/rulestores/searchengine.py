@@ -237,7 +237,9 @@ def _queued(alert: Alert) -> bool:
     return any(d.status == "queued" for d in alert.deliveries)
 
 
-def _range_query(rule: str | None, since: datetime | None, until: datetime | None) -> dict[str, Any]:
+def _range_query(
+    rule: str | None, since: datetime | None, until: datetime | None
+) -> dict[str, Any]:
     """The log's query for one rule's (or every rule's) alerts matched in [since, until)."""
     bounds = {"gte": since.isoformat()} if since else {}
     if until:

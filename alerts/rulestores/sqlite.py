@@ -185,7 +185,7 @@ class SqliteRuleStore(RuleStore):
 _RECORD = "INSERT OR REPLACE INTO alerts (id, rule, matched, alert, queued) VALUES (?, ?, ?, ?, ?)"
 
 
-def _row(alert: Alert) -> tuple[str, str, str, str, int]:
+def _row(alert: Alert) -> tuple[str, str, str | None, str, int]:
     queued = int(any(d.status == "queued" for d in alert.deliveries))
     return (alert.id, alert.rule, _stamp(alert.latency.matched), alert.model_dump_json(), queued)
 

@@ -53,7 +53,9 @@ def auth(token: str = TOKEN) -> dict[str, str]:
 
 def logged_in(api: Client) -> str:
     """Log in through the form; the CSRF token the page would send."""
-    response = api.post("/login", data={"token": TOKEN, "next": "/alerts"}, headers={"Origin": SITE})
+    response = api.post(
+        "/login", data={"token": TOKEN, "next": "/alerts"}, headers={"Origin": SITE}
+    )
     assert response.status_code == 303 and response.headers["location"] == "/alerts"
     page = api.get("/alerts")
     assert page.status_code == 200
@@ -91,7 +93,10 @@ def test_crud_with_the_token(tmp_path, rules):
         ({"name": "x", "query": "ISIS", "webhooks": ["gopher://x"]}, "bad URL"),
         ({"name": "x", "query": "(ISIS"}, "parenthesis"),
         (["not", "an", "object"], "JSON object"),
-        ({"name": "x", "query": "ISIS", "message": {"text": "$headline"}}, "unknown field $headline"),
+        (
+            {"name": "x", "query": "ISIS", "message": {"text": "$headline"}},
+            "unknown field $headline",
+        ),
         ({"name": "x", "silence": {"by": "source"}}, "quiet"),
         ({"name": "<script>alert(1)</script>", "query": "ISIS"}, "bad rule name"),
         ({"name": "x", "query": "ISIS", "delivery": "hourly"}, "delivery"),
@@ -157,9 +162,13 @@ def test_the_cookie_is_secure_over_https_and_next_stays_on_the_site(tmp_path, ru
 def test_a_login_from_another_site_is_refused_and_guessing_is_throttled(tmp_path, rules):
     api = client(tmp_path, rules)
     foreign = api.post("/login", data={"token": TOKEN}, headers={"Origin": "https://evil.example"})
-    assert foreign.status_code == 403 and "rasad_session" not in foreign.headers.get("set-cookie", "")
+    assert foreign.status_code == 403 and "rasad_session" not in foreign.headers.get(
+        "set-cookie", ""
+    )
     for _ in range(10):
-        assert api.post("/login", data={"token": "guess"}, headers={"Origin": SITE}).status_code == 401
+        assert (
+            api.post("/login", data={"token": "guess"}, headers={"Origin": SITE}).status_code == 401
+        )
     blocked = api.post("/login", data={"token": TOKEN}, headers={"Origin": SITE})
     assert blocked.status_code == 429 and "set-cookie" not in blocked.headers
 
@@ -189,10 +198,15 @@ def test_logout_ends_the_session_even_if_the_cookie_is_replayed(tmp_path, rules)
     api = client(tmp_path, rules)
     csrf = logged_in(api)
     stolen = dict(api.cookies)
-    assert api.post("/logout", data={"csrf_token": "x"}, headers={"Origin": SITE}).status_code == 403
+    assert (
+        api.post("/logout", data={"csrf_token": "x"}, headers={"Origin": SITE}).status_code == 403
+    )
     out = api.post("/logout", data={"csrf_token": csrf}, headers={"Origin": SITE})
     assert out.status_code == 303 and out.headers["location"] == "/login"
-    assert 'rasad_session=""' in out.headers["set-cookie"] or "max-age=0" in out.headers["set-cookie"].lower()
+    assert (
+        'rasad_session=""' in out.headers["set-cookie"]
+        or "max-age=0" in out.headers["set-cookie"].lower()
+    )
     replay = Client(api.app)
     replay.cookies.update(stolen)
     assert replay.get("/api/alerts").status_code == 401
@@ -227,7 +241,9 @@ def test_edit_enable_disable_snooze_and_unsnooze(tmp_path, rules):
         made["created_at"][:19]
     )
     assert stored.delivery == "digest" and stored.webhooks == []
-    renamed = api.put("/api/alerts/rules/isis", json={"name": "other", "query": "x"}, headers=auth())
+    renamed = api.put(
+        "/api/alerts/rules/isis", json={"name": "other", "query": "x"}, headers=auth()
+    )
     assert renamed.status_code == 400 and "keeps its name" in renamed.json()["error"]
     assert api.put("/api/alerts/rules/none", json={"query": "x"}, headers=auth()).status_code == 404
     assert api.post("/api/alerts/rules/isis/disable", headers=auth()).json()["state"] == "disabled"
@@ -235,10 +251,21 @@ def test_edit_enable_disable_snooze_and_unsnooze(tmp_path, rules):
     assert api.post("/api/alerts/rules/isis/enable", headers=auth()).json()["state"] == "enabled"
     snoozed = api.post("/api/alerts/rules/isis/snooze", json={"minutes": 90}, headers=auth()).json()
     assert snoozed["state"] == "snoozed"
-    assert timedelta(minutes=89) < rules.get("isis").snoozed_until - utcnow() <= timedelta(minutes=90)
+    assert (
+        timedelta(minutes=89) < rules.get("isis").snoozed_until - utcnow() <= timedelta(minutes=90)
+    )
     until = (utcnow() + timedelta(days=2)).isoformat()
-    assert api.post("/api/alerts/rules/isis/snooze", json={"until": until}, headers=auth()).status_code == 200
-    for bad in ({"minutes": -5}, {"until": "2020-01-01T00:00:00Z"}, {"until": "tomorrow"}, {"minutes": "nan"}, [1]):
+    assert (
+        api.post("/api/alerts/rules/isis/snooze", json={"until": until}, headers=auth()).status_code
+        == 200
+    )
+    for bad in (
+        {"minutes": -5},
+        {"until": "2020-01-01T00:00:00Z"},
+        {"until": "tomorrow"},
+        {"minutes": "nan"},
+        [1],
+    ):
         response = api.post("/api/alerts/rules/isis/snooze", json=bad, headers=auth())
         assert response.status_code == 400, bad
     assert api.post("/api/alerts/rules/isis/unsnooze", headers=auth()).json()["state"] == "enabled"
@@ -252,7 +279,9 @@ def test_a_rule_or_a_draft_is_tested_on_the_search_store(tmp_path, rules):
     expected = {a.id for a in tagged_corpus() if "Raqqa" in a.text or "الرقة" in a.text}
     assert saved["total"] == len(expected) >= 2 and {a["id"] for a in saved["articles"]} == expected
     draft = api.post(
-        "/api/alerts/test?days=36500", json={"query": "ISIS", "filters": {"lang": ["fr"]}}, headers=auth()
+        "/api/alerts/test?days=36500",
+        json={"query": "ISIS", "filters": {"lang": ["fr"]}},
+        headers=auth(),
     ).json()
     assert draft["rule"] == "draft" and [a["language"] for a in draft["articles"]] == ["fr"]
     recent = api.get("/api/alerts/rules/raqqa/test?days=1", headers=auth()).json()
@@ -284,9 +313,19 @@ def test_the_history_is_ranged_filtered_and_paged(tmp_path, rules):
         "/api/alerts/history", params={"from": since, "to": until}, headers=auth()
     ).json()
     assert [a["id"] for a in ranged["alerts"]] == [made[3].id, made[4].id, made[5].id]
-    for bad in ("range=2y", "from=yesterday", "page=0", "size=500", "page=200&size=100", f"from={until}&to={since}", "from=2025-01-01T00:00:00"):
+    for bad in (
+        "range=2y",
+        "from=yesterday",
+        "page=0",
+        "size=500",
+        "page=200&size=100",
+        f"from={until}&to={since}",
+        "from=2025-01-01T00:00:00",
+    ):
         assert api.get(f"/api/alerts/history?{bad}", headers=auth()).status_code == 400, bad
-    assert api.get("/api/alerts/fired?limit=3", headers=auth()).json()["alerts"][0]["id"] == made[0].id
+    assert (
+        api.get("/api/alerts/fired?limit=3", headers=auth()).json()["alerts"][0]["id"] == made[0].id
+    )
 
 
 def test_rules_as_files_through_the_api(tmp_path, rules):
@@ -302,7 +341,7 @@ def test_rules_as_files_through_the_api(tmp_path, rules):
     assert refused.status_code == 400 and "rule 2 (b)" in refused.json()["error"]
     taken = api.post("/api/alerts/import", content=exported.text, headers=auth())
     assert taken.status_code == 400 and "exist already" in taken.json()["error"]
-    good = 'rules:\n  - name: a\n    query: Putin\n  - name: isis\n    query: داعش\n'
+    good = "rules:\n  - name: a\n    query: Putin\n  - name: isis\n    query: داعش\n"
     done = api.post("/api/alerts/import?replace=1", content=good.encode(), headers=auth()).json()
     assert done == {"added": ["a"], "replaced": ["isis"]}
     assert rules.get("isis").query == "داعش"
@@ -317,7 +356,7 @@ def test_a_store_that_is_down_is_503(tmp_path, rules):
 
 
 def test_the_feed_streams_alerts_to_a_logged_in_page_without_a_token_in_its_url(tmp_path, rules):
-    """The SSE feed (served by a real uvicorn) sends each alert recorded after the client connected."""
+    """The SSE feed (a real uvicorn) sends each alert recorded after the client connected."""
     api = client(tmp_path, rules)
     logged_in(api)
     port = free_port()

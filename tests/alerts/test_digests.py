@@ -92,7 +92,13 @@ def test_the_webhook_digest_is_signed_and_a_period_is_claimed_once(rule_store, t
     hook = WebhookReceiver()
     try:
         rule = new_rule(
-            {"name": "d", "query": "Putin", "delivery": "digest", "digest_minutes": 5, "webhooks": [hook.url]},
+            {
+                "name": "d",
+                "query": "Putin",
+                "delivery": "digest",
+                "digest_minutes": 5,
+                "webhooks": [hook.url],
+            },
             concepts.load(),
         )
         rule_store.add(rule)

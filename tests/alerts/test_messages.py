@@ -33,9 +33,7 @@ def test_a_template_is_filled_with_the_article_fields():
 )
 def test_an_unknown_field_is_refused_when_the_rule_is_saved(template, field):
     with pytest.raises(BadInput, match=rf"unknown field \{field} in the text template"):
-        new_rule(
-            {"name": "x", "query": "ISIS", "message": {"text": template}}, concepts.load()
-        )
+        new_rule({"name": "x", "query": "ISIS", "message": {"text": template}}, concepts.load())
     with pytest.raises(BadInput, match="subject template"):
         check(Message(subject=template))
 
@@ -75,7 +73,9 @@ def test_email_subject_is_one_line_and_the_webhook_carries_the_message():
 
 def test_a_digest_letter_lists_every_alert_of_the_period():
     alerts = [alert(3), alert(6)]
-    mail = digest_letter("isis", alerts, Message(text="- $title ($source)"), alerts[1].latency.matched)
+    mail = digest_letter(
+        "isis", alerts, Message(text="- $title ($source)"), alerts[1].latency.matched
+    )
     assert mail.subject == "[rasad] isis: 2 alert(s)"
     assert "- Airstrikes hit ISIS positions near Raqqa (Reuters)" in mail.text
     assert mail.payload["digest"]["count"] == 2 and len(mail.payload["alerts"]) == 2

@@ -161,7 +161,10 @@ def test_the_history_is_a_time_range_newest_first_filtered_and_paged(rules):
     assert [a.id for a in everything] == [f"alert{n:03d}" for n in range(9)]
     now = utcnow()
     ranged = rules.history(since=now - timedelta(minutes=45), until=now - timedelta(minutes=15))
-    assert (ranged.total, [a.id for a in ranged.alerts]) == (3, ["alert002", "alert003", "alert004"])
+    assert (ranged.total, [a.id for a in ranged.alerts]) == (
+        3,
+        ["alert002", "alert003", "alert004"],
+    )
     isis = rules.history(rule="isis", offset=2, limit=2)
     assert isis.total == 4 and [a.id for a in isis.alerts] == ["alert005", "alert007"]
     assert rules.history(since=now + timedelta(minutes=1)).total == 0

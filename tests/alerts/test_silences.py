@@ -86,7 +86,10 @@ def article(source: str, at, n: int = 0) -> Article:
 def test_the_evaluator_watches_named_keys_and_fires_each_silence_once(rule_store):
     lexicon = concepts.load()
     rule = new_rule(
-        {"name": "wires", "silence": {"by": "source", "keys": ["Reuters", "Quiet Wire"], "after": 60}},
+        {
+            "name": "wires",
+            "silence": {"by": "source", "keys": ["Reuters", "Quiet Wire"], "after": 60},
+        },
         lexicon,
     )
     rule_store.add(rule)
@@ -122,7 +125,9 @@ def test_the_evaluator_watches_named_keys_and_fires_each_silence_once(rule_store
 
 def test_a_concept_silence_watches_the_concepts_its_query_names(rule_store):
     lexicon = concepts.load()
-    rule = new_rule({"name": "isis-quiet", "query": "ISIS", "silence": {"by": "concept", "after": 30}}, lexicon)
+    rule = new_rule(
+        {"name": "isis-quiet", "query": "ISIS", "silence": {"by": "concept", "after": 30}}, lexicon
+    )
     rule_store.add(rule)
     evaluator = Evaluator(rule_store, lexicon)
     evaluator.reload(force=True)
@@ -135,10 +140,27 @@ def test_a_snoozed_rule_fires_nothing_until_its_snooze_ends(rule_store):
     lexicon = concepts.load()
     now = utcnow()
     rules = [
-        new_rule({"name": "isis", "query": "ISIS", "snoozed_until": now + timedelta(hours=1)}, lexicon),
-        new_rule({"name": "quiet", "silence": {"by": "source", "after": 1}, "snoozed_until": now + timedelta(hours=1)}, lexicon),
+        new_rule(
+            {"name": "isis", "query": "ISIS", "snoozed_until": now + timedelta(hours=1)}, lexicon
+        ),
+        new_rule(
+            {
+                "name": "quiet",
+                "silence": {"by": "source", "after": 1},
+                "snoozed_until": now + timedelta(hours=1),
+            },
+            lexicon,
+        ),
         new_rule({"name": "off", "query": "ISIS", "enabled": False}, lexicon),
-        new_rule({"name": "burst", "query": "ISIS", "spike": {"threshold": 2, "window": 3600}, "snoozed_until": now + timedelta(hours=1)}, lexicon),
+        new_rule(
+            {
+                "name": "burst",
+                "query": "ISIS",
+                "spike": {"threshold": 2, "window": 3600},
+                "snoozed_until": now + timedelta(hours=1),
+            },
+            lexicon,
+        ),
     ]
     rule_store.add_many(rules)
     evaluator = Evaluator(rule_store, lexicon)
@@ -159,9 +181,7 @@ def test_the_embedded_pipeline_fires_a_silence_with_no_article_arriving(tmp_path
     settings = Settings(data_dir=tmp_path, bus="memory://", alerts_check_interval=0.2)
     lexicon = wiring.lexicon()
     rules = wiring.open_rules(settings)
-    rules.add(
-        new_rule({"name": "wire-quiet", "silence": {"by": "source", "after": 1.5}}, lexicon)
-    )
+    rules.add(new_rule({"name": "wire-quiet", "silence": {"by": "source", "after": 1.5}}, lexicon))
     pipeline = wiring.open_pipeline(settings, lexicon)
     try:
         pipeline.bus.publish(
@@ -170,7 +190,9 @@ def test_the_embedded_pipeline_fires_a_silence_with_no_article_arriving(tmp_path
             b'{"title": "Talks in Geneva", "text": "Delegations met in Geneva on Syria.",'
             b' "source": "Quiet Wire", "ingested_at": "' + utcnow().isoformat().encode() + b'"}',
         )
-        [alert] = wait_for(lambda: rules.alerts("wire-quiet"), timeout=20, message="a silence alert")
+        [alert] = wait_for(
+            lambda: rules.alerts("wire-quiet"), timeout=20, message="a silence alert"
+        )
         assert alert.kind == "silence" and alert.silence["key"] == "quiet-wire"
         assert alert.silence["quiet"] >= 1.5 and alert.article_id
     finally:

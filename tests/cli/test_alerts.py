@@ -61,12 +61,32 @@ def test_worker_refuses_an_unknown_role_among_several(tmp_path):
 def test_rules_as_files_state_and_history_from_the_command_line(tmp_path):
     env = {"RASAD_DATA_DIR": str(tmp_path), "RASAD_BUS": "memory://"}
     rasad(
-        "alerts", "add", "isis", "--query", "ISIS", "--digest", "30",
-        "--template", "$title ($source)", "--subject", "[$rule] $title", env=env, check=True,
+        "alerts",
+        "add",
+        "isis",
+        "--query",
+        "ISIS",
+        "--digest",
+        "30",
+        "--template",
+        "$title ($source)",
+        "--subject",
+        "[$rule] $title",
+        env=env,
+        check=True,
     )
     rasad(
-        "alerts", "add", "wires-quiet", "--silence-by", "source", "--key", "Reuters",
-        "--quiet-for", "2h", env=env, check=True,
+        "alerts",
+        "add",
+        "wires-quiet",
+        "--silence-by",
+        "source",
+        "--key",
+        "Reuters",
+        "--quiet-for",
+        "2h",
+        env=env,
+        check=True,
     )
     bad = rasad("alerts", "add", "x", "--query", "ISIS", "--template", "$headline", env=env)
     assert bad.returncode == 1 and "unknown field $headline" in bad.stderr.decode()
@@ -75,7 +95,10 @@ def test_rules_as_files_state_and_history_from_the_command_line(tmp_path):
     listed = rasad("alerts", "list", env=env, check=True).stdout.decode()
     assert "isis" in listed and "wires-quiet" in listed and "2 rule(s)" in listed
 
-    assert "disabled rule isis" in rasad("alerts", "disable", "isis", env=env, check=True).stdout.decode()
+    assert (
+        "disabled rule isis"
+        in rasad("alerts", "disable", "isis", env=env, check=True).stdout.decode()
+    )
     assert "disabled" in rasad("alerts", "list", env=env, check=True).stdout.decode()
     rasad("alerts", "enable", "isis", env=env, check=True)
     snoozed = rasad("alerts", "snooze", "isis", "--for", "2h", env=env, check=True).stdout.decode()
@@ -101,7 +124,9 @@ def test_rules_as_files_state_and_history_from_the_command_line(tmp_path):
     other = {"RASAD_DATA_DIR": str(tmp_path / "other"), "RASAD_BUS": "memory://"}
     assert "2 new" in rasad("alerts", "import", str(path), env=other, check=True).stdout.decode()
     broken = tmp_path / "broken.json"
-    broken.write_text(json.dumps([{"name": "ok", "query": "Putin"}, {"name": "no", "query": "x:y"}]))
+    broken.write_text(
+        json.dumps([{"name": "ok", "query": "Putin"}, {"name": "no", "query": "x:y"}])
+    )
     refused = rasad("alerts", "import", str(broken), "--replace", env=other)
     assert refused.returncode == 1 and "rule 2 (no)" in refused.stderr.decode()
     assert "ok" not in rasad("alerts", "list", env=other, check=True).stdout.decode().split()
@@ -112,4 +137,6 @@ def test_rules_as_files_state_and_history_from_the_command_line(tmp_path):
     [record] = [json.loads(line) for line in fired.splitlines()]
     assert record["rule"] == "isis" and record["deliveries"] == []
     assert rasad("alerts", "fired", "--until", "2h", "--json", env=env, check=True).stdout == b""
-    assert "page 1: 1 of 1 alert(s)" in rasad("alerts", "fired", env=env, check=True).stdout.decode()
+    assert (
+        "page 1: 1 of 1 alert(s)" in rasad("alerts", "fired", env=env, check=True).stdout.decode()
+    )

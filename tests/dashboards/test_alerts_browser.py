@@ -112,7 +112,13 @@ def test_the_login_sets_an_httponly_cookie_and_logout_ends_it(site, page):
 
 def test_create_test_edit_disable_snooze_and_delete_a_rule(site, page, hook):
     word = "zorb" + uuid.uuid4().hex[:6]
-    push(site, {"title": f"Shelling near Aleppo, {word} report", "text": f"Artillery hit Aleppo in Syria; {word}."})
+    push(
+        site,
+        {
+            "title": f"Shelling near Aleppo, {word} report",
+            "text": f"Artillery hit Aleppo in Syria; {word}.",
+        },
+    )
     log_in(page, site)
     form = page.locator("#rule-form")
     form.locator("input[name=name]").fill("aleppo-watch")
@@ -139,7 +145,8 @@ def test_create_test_edit_disable_snooze_and_delete_a_rule(site, page, hook):
     form.locator("input[name=digest_minutes]").fill("15")
     page.click("#save")
     page.wait_for_function(
-        "document.querySelector('#rules tr[data-rule=\"aleppo-watch\"] code').textContent.includes('OR Aleppo')"
+        "document.querySelector('#rules tr[data-rule=\"aleppo-watch\"] code')"
+        ".textContent.includes('OR Aleppo')"
     )
     assert "Digest every 15 min" in row.inner_text()
     row.locator("[data-action=test]").click()
@@ -189,9 +196,10 @@ def test_a_matching_article_reaches_the_history_and_the_live_feeds(site, page, h
     assert page.evaluate("window.__sameDocument") is True  # arrived by the feed, no reload
     steps = row.locator("ol.latency li").evaluate_all("items => items.map(i => i.dataset.step)")
     assert steps == ["published", "ingested", "tagged", "matched", "delivered"]
-    assert row.locator("ol.latency time").first.inner_text() == "2025-02-20 " + row.locator(
-        "ol.latency time"
-    ).first.inner_text()[11:]
+    assert (
+        row.locator("ol.latency time").first.inner_text()
+        == "2025-02-20 " + row.locator("ol.latency time").first.inner_text()[11:]
+    )
     assert row.locator(".deliveries li[data-status=delivered] .target").inner_text() == hook.url
     assert row.locator(f'a[href="/articles/{article_id}"]').count() == 1
     overview.wait_for_selector(f"#panel-alerts li:has-text('live-{word}')", timeout=15_000)
@@ -227,7 +235,8 @@ def test_hostile_rule_names_queries_and_articles_run_nothing(site, page):
     push(
         site,
         {
-            "title": f'<script>window.__pwned=4</script><img src=x onerror="window.__pwned=5"> {word}',
+            "title": '<script>window.__pwned=4</script><img src=x onerror="window.__pwned=5"> '
+            + word,
             "text": f'Raqqa, Syria. <img src=x onerror="window.__pwned=6"> {word}',
             "source": '<img src=x onerror="window.__pwned=7">Evil Wire',
             "url": "javascript:window.__pwned=8",
@@ -243,7 +252,9 @@ def test_hostile_rule_names_queries_and_articles_run_nothing(site, page):
             page.wait_for_selector(f"#panel-alerts li:has-text('hostile-{word}')", timeout=15_000)
         assert page.evaluate("window.__pwned") is None, path
         assert page.locator("main img").count() == 0, path
-        hrefs = page.eval_on_selector_all("a[href]", "links => links.map(a => a.getAttribute('href'))")
+        hrefs = page.eval_on_selector_all(
+            "a[href]", "links => links.map(a => a.getAttribute('href'))"
+        )
         assert not [h for h in hrefs if h.strip().lower().startswith("javascript:")], path
         assert page.console.errors == [], path
     page.goto(f"{site}/alerts/history?rule=hostile-{word}")
@@ -253,7 +264,9 @@ def test_hostile_rule_names_queries_and_articles_run_nothing(site, page):
 
 def test_the_arabic_alerts_page_is_translated_and_mirrored(site, browser):
     context = browser.new_context(
-        viewport={"width": 1400, "height": 1000}, locale="ar", extra_http_headers={"Accept-Language": "ar"}
+        viewport={"width": 1400, "height": 1000},
+        locale="ar",
+        extra_http_headers={"Accept-Language": "ar"},
     )
     page = context.new_page()
     console = Console(page)

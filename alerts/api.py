@@ -35,6 +35,7 @@ from rasad.sessions import (
     CSRF_HEADER,
     SESSION_COOKIE,
     UNSAFE_METHODS,
+    Session,
     Sessions,
     same_origin,
 )
@@ -43,15 +44,16 @@ RANGES = {"15m": 15, "1h": 60, "24h": 1440, "7d": 7 * 1440, "30d": 30 * 1440}  #
 MAX_WINDOW = 10_000  # offset + size of a history page (the engines' result window)
 
 
-def authenticate(request: Request) -> None:
-    """Let the request through, or raise ``Unauthenticated`` / ``Forbidden``."""
+def authenticate(request: Request) -> Session | None:
+    """Let the request through (its login, or None for a bearer token), or raise
+    ``Unauthenticated`` / ``Forbidden``."""
     sessions: Sessions | None = getattr(request.app.state, "sessions", None)
     if sessions is None or not sessions.enabled:
         raise Forbidden("the alerts API is off: set RASAD_ALERTS_TOKEN")
     header = request.headers.get("authorization", "")
     if header[:7].lower() == "bearer ":
         if sessions.check_token(header[7:]):
-            return  # an API client: no cookie, so nothing a foreign page could ride on
+            return None  # an API client: no cookie, so nothing a foreign page could ride on
         raise Unauthenticated("wrong token")
     session = sessions.verify(request.cookies.get(SESSION_COOKIE))
     if session is None:
@@ -62,6 +64,7 @@ def authenticate(request: Request) -> None:
             raise Forbidden("refused: the request does not come from this site's pages")
         if not sessions.check_csrf(session, headers.get(CSRF_HEADER)):
             raise Forbidden(f"refused: missing or wrong {CSRF_HEADER} header")
+    return session
 
 
 def rule_json(rule: AlertRule, with_secret: bool = False) -> dict[str, Any]:
@@ -268,21 +271,25 @@ async def fields(request: Request) -> Response:
 
 async def feed(request: Request) -> Response:
     """``text/event-stream``: each alert as it is delivered (read from the alert log)."""
-    authenticate(request)
+    login = authenticate(request)
     return StreamingResponse(
-        _events(request),
+        _events(request, login is not None),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
 
 
-async def _events(request: Request) -> AsyncIterator[str]:
-    """Polls the rule store's log, so it works whichever process recorded the alert."""
+async def _events(request: Request, login: bool) -> AsyncIterator[str]:
+    """Polls the rule store's log, so it works whichever process recorded the alert; a page's
+    stream ends when its login does (logged out or expired)."""
     store = _rules(request)
+    sessions: Sessions = request.app.state.sessions
     poll = getattr(request.app.state, "alerts_poll", 0.5)
     seen = {(a.id, a.latency.delivered) for a in await run_in_threadpool(store.alerts, None, 200)}
     yield ": connected\n\n"
     while not await request.is_disconnected():
+        if login and sessions.verify(request.cookies.get(SESSION_COOKIE)) is None:
+            return
         await asyncio.sleep(poll)
         for alert in reversed(await run_in_threadpool(store.alerts, None, 200)):
             marker = (alert.id, alert.latency.delivered)

@@ -114,7 +114,8 @@ async def _bad_request(request: Request, exc: Exception) -> Response:
 
 
 async def _unavailable(request: Request, exc: Exception) -> Response:
-    return _answer(request, 503, f"the search store is unavailable: {exc}")
+    alerting = request.url.path.startswith(("/api/alerts", "/alerts"))  # the rule store's too
+    return _answer(request, 503, f"the {'' if alerting else 'search '}store is unavailable: {exc}")
 
 
 async def _unauthenticated(request: Request, exc: Exception) -> Response:

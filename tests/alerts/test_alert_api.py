@@ -355,10 +355,11 @@ def test_a_store_that_is_down_is_503(tmp_path, rules):
     assert response.status_code == 503 and "unavailable" in response.json()["error"]
 
 
-def test_the_feed_streams_alerts_to_a_logged_in_page_without_a_token_in_its_url(tmp_path, rules):
-    """The SSE feed (a real uvicorn) sends each alert recorded after the client connected."""
+def test_the_feed_streams_alerts_to_a_logged_in_page_until_it_logs_out(tmp_path, rules):
+    """The SSE feed (a real uvicorn) sends each alert recorded after the page connected, with the
+    login cookie (no token in its URL), and ends when that login does."""
     api = client(tmp_path, rules)
-    logged_in(api)
+    csrf = logged_in(api)
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(api.app, host="127.0.0.1", port=port, log_level="error"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -385,6 +386,9 @@ def test_the_feed_streams_alerts_to_a_logged_in_page_without_a_token_in_its_url(
                     event.append(line)
                 elif event:
                     break
+            out = api.post("/logout", data={"csrf_token": csrf}, headers={"Origin": SITE})
+            assert out.status_code == 303
+            assert [line for line in lines if line] == []  # the stream ends, nothing more
     finally:
         server.should_exit = True
         thread.join(timeout=10)

@@ -157,6 +157,7 @@ def test_an_untrusted_certificate_or_a_missing_starttls_is_refused_not_retried(
 def test_a_password_is_never_sent_unencrypted_to_a_remote_server(tmp_path):
     from alerts.destinations.email import send_email
     from alerts.destinations.guard import Refused
+    from alerts.messages import letter
 
     settings = Settings(
         data_dir=tmp_path,
@@ -166,4 +167,4 @@ def test_a_password_is_never_sent_unencrypted_to_a_remote_server(tmp_path):
     )
     article = tagged_corpus()[0]
     with pytest.raises(Refused, match="unencrypted"):  # refused before any connection is made
-        send_email("analyst@example.org", from_article("isis", article, article.id), settings)
+        send_email("analyst@example.org", letter(from_article("isis", article, article.id)), settings)

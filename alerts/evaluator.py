@@ -83,7 +83,8 @@ class Evaluator:
         self._checked = 0.0
         self._snoozed: dict[str, float] = {}  # rule -> until (epoch seconds)
         self._seeded: set[tuple[str, str, float]] = set()
-        self._quiet_fired: set[str] = set()  # silences claimed here (saves a ledger call per tick)
+        # (rule, silence) claimed in the ledger: saves a ledger call per timer tick
+        self._quiet_fired: set[tuple[str, str]] = set()
         self._sent: dict[str, deque[float]] = defaultdict(deque)
         self._lock = threading.Lock()
         self._reloading = threading.Lock()
@@ -227,10 +228,8 @@ class Evaluator:
         out = []
         for hit in silences.quiet(self.silence_table, watched, now or time.time(), owned):
             dedup = f"silence:{hit.key}:{hit.last_seen:.3f}"
-            if dedup in self._quiet_fired:
-                continue
-            self._quiet_fired.add(dedup)
-            out.append(Candidate(rules[hit.rule], None, "", dedup, silence=hit))
+            if (hit.rule, dedup) not in self._quiet_fired:  # claimed already (``admit``)
+                out.append(Candidate(rules[hit.rule], None, "", dedup, silence=hit))
         return out
 
     def _is_snoozed(self, name: str) -> bool:
@@ -243,6 +242,8 @@ class Evaluator:
             return []
         ids = [alert_id(c.rule.name, c.dedup_key) for c in candidates]
         new = self.store.claim_many(ids)
+        # A silence claimed (now or before) is not a candidate again; one whose claim failed is.
+        self._quiet_fired.update((c.rule.name, c.dedup_key) for c in candidates if c.silence)
         out = []
         latency: dict[
             str, Latency

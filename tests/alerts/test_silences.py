@@ -14,7 +14,7 @@ from alerts import silences
 from alerts.evaluator import Evaluator
 from alerts.rules import Silence, new_rule
 from rasad import concepts
-from rasad.errors import BadInput
+from rasad.errors import BadInput, StoreError
 from rasad.model import Article, utcnow
 from rasad.settings import Settings
 from tests.alerts.corpus import tagged_corpus
@@ -116,7 +116,8 @@ def test_the_evaluator_watches_named_keys_and_fires_each_silence_once(rule_store
     # Reuters, heard at 50 s, is quiet 60 s later; Quiet Wire, heard again at 80 s, at 140 s:
     # a new silence, a new alert.
     evaluator.match(article("Quiet Wire", rule.created_at + timedelta(seconds=80), 1))
-    assert [c.silence.key for c in evaluator.quiet(now=start + 111)] == ["reuters"]
+    [reuters] = evaluator.quiet(now=start + 111)
+    assert reuters.silence.key == "reuters" and len(evaluator.admit([reuters])) == 1
     [later] = evaluator.quiet(now=start + 141)
     assert later.silence.key == "quiet-wire" and later.silence.article_id == "Quiet Wire-1"
     assert len(evaluator.admit([later])) == 1
@@ -197,3 +198,25 @@ def test_the_embedded_pipeline_fires_a_silence_with_no_article_arriving(tmp_path
         assert alert.silence["quiet"] >= 1.5 and alert.article_id
     finally:
         pipeline.close()
+
+
+def test_a_silence_whose_claim_failed_is_tried_again(rule_store, monkeypatch):
+    lexicon = concepts.load()
+    rule = new_rule({"name": "q", "silence": {"by": "source", "keys": ["AP"], "after": 5}}, lexicon)
+    rule_store.add(rule)
+    evaluator = Evaluator(rule_store, lexicon)
+    evaluator.reload(force=True)
+    for seed in evaluator.seeds():
+        evaluator.count(seed, None)
+    now = rule.created_at.timestamp() + 10
+    claim_many = rule_store.claim_many
+
+    def down(ids):
+        raise StoreError("the alert store is away")
+
+    monkeypatch.setattr(rule_store, "claim_many", down)
+    with pytest.raises(StoreError):
+        evaluator.admit(evaluator.quiet(now=now))
+    monkeypatch.setattr(rule_store, "claim_many", claim_many)
+    [(alert, _, _)] = evaluator.admit(evaluator.quiet(now=now + 1))
+    assert alert.silence["key"] == "ap" and evaluator.quiet(now=now + 2) == []

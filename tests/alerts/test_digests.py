@@ -127,3 +127,43 @@ def test_queued_alerts_of_a_removed_rule_are_recorded_as_failed(rule_store, tmp_
     assert alert.deliveries[0].status == "failed" and "removed" in alert.deliveries[0].reason
     assert rule_store.queued(utcnow() + timedelta(hours=2)) == []
     dispatcher.close()
+
+
+def test_the_embedded_pipeline_sends_a_due_digest_on_its_timer(tmp_path):
+    import wiring
+    from tests.helpers.processes import wait_for
+
+    hook = WebhookReceiver()
+    settings = Settings(
+        data_dir=tmp_path, bus="memory://", alerts_check_interval=0.2, alerts_allow_private=True
+    )
+    lexicon = wiring.lexicon()
+    rules = wiring.open_rules(settings)
+    rules.add(
+        new_rule(
+            {
+                "name": "quick",
+                "query": "Geneva",
+                "delivery": "digest",
+                "digest_minutes": 0.05,
+                "webhooks": [hook.url],
+            },
+            lexicon,
+        )
+    )
+    pipeline = wiring.open_pipeline(settings, lexicon)
+    try:
+        pipeline.bus.publish(
+            settings.topic_raw,
+            None,
+            b'{"title": "Talks in Geneva", "text": "Delegates met in Geneva."}',
+        )
+        [body] = wait_for(hook.bodies, timeout=20, message="the digest")
+        assert body["rule"] == "quick" and body["digest"]["count"] == 1
+        [alert] = wait_for(
+            lambda: [a for a in rules.alerts("quick") if a.latency.delivered], timeout=10
+        )
+        assert alert.deliveries[0].status == "delivered"
+    finally:
+        pipeline.close()
+        hook.close()

@@ -1,6 +1,7 @@
-"""Silence rules on the real stack: two alerts workers share the tagged partitions, each article a
-silence rule hears is counted on its key's partition, and the timer of the worker holding that
-partition fires the silence once; a key named by the rule but never heard fires too."""
+"""Silence rules and digests on the real stack: two alerts workers share the tagged partitions,
+each article a silence rule hears is counted on its key's partition, and the timer of the worker
+holding that partition fires the silence once; a key named by the rule but never heard fires
+too. The workers' timers send a digest rule's alerts once, as one webhook."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from rasad.model import utcnow
 from tests.alerts.test_spikes_stack import _members, _urls_on_partitions
 from tests.helpers.network import free_port
 from tests.helpers.processes import rasad, settings_from, wait_for
+from tests.helpers.receivers import WebhookReceiver
 
 pytestmark = pytest.mark.stack
 
@@ -31,11 +33,19 @@ def members(brokers: str, group: str) -> int:
         return 0
 
 
-def test_two_alerts_workers_fire_each_silence_once(stack_env, worker, tmp_path):
+@pytest.fixture
+def hook():
+    receiver = WebhookReceiver()
+    yield receiver
+    receiver.close()
+
+
+def test_two_alerts_workers_fire_each_silence_and_digest_once(stack_env, worker, tmp_path, hook):
     env = {
         **stack_env,
         "RASAD_ALERTS_RELOAD_INTERVAL": "1",
         "RASAD_ALERTS_CHECK_INTERVAL": "1",
+        "RASAD_ALERTS_ALLOW_PRIVATE": "true",
     }
     settings = settings_from(env)
     brokers = settings.bus.bootstrap
@@ -44,6 +54,8 @@ def test_two_alerts_workers_fire_each_silence_once(stack_env, worker, tmp_path):
         ("ghost", "--silence-by", "source", "--key", "Ghost Wire"),
     ):
         rasad("alerts", "add", *args, "--quiet-for", f"{QUIET}s", env=env, check=True)
+    digest = ("pulse-digest", "--query", "zorblax", "--digest", "0.05", "--webhook", hook.url)
+    rasad("alerts", "add", *digest, env=env, check=True)
     ensure_topics(brokers, settings)
     tagger = worker(
         env={
@@ -110,3 +122,14 @@ def test_two_alerts_workers_fire_each_silence_once(stack_env, worker, tmp_path):
     assert pulse.article_id  # the last article heard, whichever worker tagged it
     time.sleep(4)  # more timer ticks on both workers: still one alert per silence
     assert len(log.alerts("wire-quiet")) == 1 and len(log.alerts("ghost")) == 1
+
+    # The digest: every alert of the rule sent once (one webhook per period) and recorded.
+    def all_sent() -> list:
+        alerts = log.alerts("pulse-digest")
+        sent = [a["id"] for body in hook.bodies() for a in body["alerts"]]
+        done = alerts and all(a.latency.delivered for a in alerts)
+        return alerts if done and sorted(sent) == sorted(a.id for a in alerts) else []
+
+    digested = wait_for(all_sent, timeout=60, message="the digest rule's alerts sent once")
+    assert all(d.status == "delivered" for a in digested for d in a.deliveries)
+    assert all("digest" in body for body in hook.bodies())

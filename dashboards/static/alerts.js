@@ -31,7 +31,9 @@
     return rule.delivery === "digest" ? `${t("Digest every")} ${rule.digest_minutes} ${t("min")}` : t("Each alert at once");
   }
   function action(label, handler, attrs) {
-    const button = el("button", { type: "button", ...(attrs || {}), text: label });
+    // The rule's name in the accessible name: "Delete isis", not one more "Delete" among many.
+    const named = attrs && attrs.rule ? { "aria-label": `${label} ${attrs.rule}` } : {};
+    const button = el("button", { type: "button", ...(attrs || {}), ...named, rule: null, text: label });
     button.addEventListener("click", () => handler().catch((e) => trouble(problem, e.message)));
     return button;
   }
@@ -40,20 +42,20 @@
     const snooze = el("select", { "aria-label": `${t("Snooze for")} ${rule.name}`, class: "snooze-for", dir: "ltr" },
       ...[[60, "1 h"], [480, "8 h"], [1440, "24 h"], [10080, "7 d"]].map(([m, text]) => el("option", { value: m, text })));
     const actions = el("td", { class: "actions" },
-      action(t("Edit"), async () => edit(rule), { "data-action": "edit" }),
-      action(t("Test"), async () => showTest(await A.api("GET", `${path}/test?days=7`)), { "data-action": "test" }),
-      action(rule.enabled ? t("Disable") : t("Enable"), async () => { await A.api("POST", `${path}/${rule.enabled ? "disable" : "enable"}`); await refresh(); }, { "data-action": rule.enabled ? "disable" : "enable" }));
+      action(t("Edit"), async () => edit(rule), { "data-action": "edit", rule: rule.name }),
+      action(t("Test"), async () => showTest(await A.api("GET", `${path}/test?days=7`)), { "data-action": "test", rule: rule.name }),
+      action(rule.enabled ? t("Disable") : t("Enable"), async () => { await A.api("POST", `${path}/${rule.enabled ? "disable" : "enable"}`); await refresh(); }, { "data-action": rule.enabled ? "disable" : "enable", rule: rule.name }));
     if (rule.state === "snoozed") {
-      actions.append(action(t("Unsnooze"), async () => { await A.api("POST", `${path}/unsnooze`); await refresh(); }, { "data-action": "unsnooze" }));
+      actions.append(action(t("Unsnooze"), async () => { await A.api("POST", `${path}/unsnooze`); await refresh(); }, { "data-action": "unsnooze", rule: rule.name }));
     } else {
       actions.append(el("span", { class: "snooze" }, snooze, action(t("Snooze"), async () => {
         await A.api("POST", `${path}/snooze`, { minutes: Number(snooze.value) }); await refresh();
-      }, { "data-action": "snooze" })));
+      }, { "data-action": "snooze", rule: rule.name })));
     }
     actions.append(action(t("Delete"), async () => {
       if (!window.confirm(`${t("Delete the rule")} ${rule.name}?`)) return;
       await A.api("DELETE", path); await refresh(); say(`${t("Deleted")} ${rule.name}`);
-    }, { "data-action": "delete", class: "danger" }));
+    }, { "data-action": "delete", class: "danger", rule: rule.name }));
     const destinations = [...rule.webhooks.map((u) => `webhook ${u}`), ...rule.slack.map((u) => `slack ${u}`), ...rule.emails.map((a) => `email ${a}`)];
     return el("tr", { "data-rule": rule.name },
       el("th", { scope: "row" }, el("bdi", { text: rule.name })),

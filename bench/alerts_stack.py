@@ -187,7 +187,7 @@ def _start_worker(role: str, settings: Settings, log):
         **{f"RASAD_{k.upper()}": str(v) for k, v in values.items() if v is not None},
     }
     return subprocess.Popen(
-        [sys.executable, "-m", "rasad", "worker", "--role", role],
+        [sys.executable, "-m", "cli", "worker", "--role", role],
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,

@@ -213,7 +213,7 @@ def _pipeline(settings: Settings, articles: list[Article]) -> float:
         "RASAD_DATA_DIR": tempfile.mkdtemp(prefix="rasad-bench-"),
     }
     worker = subprocess.Popen(
-        [sys.executable, "-m", "rasad", "worker", "--role", "indexer"],
+        [sys.executable, "-m", "cli", "worker", "--role", "indexer"],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

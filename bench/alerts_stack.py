@@ -13,7 +13,6 @@ import uuid
 from pathlib import Path
 
 from kafka import KafkaConsumer
-from pydantic import SecretStr
 
 import wiring
 from bench.workload import Receiver, fill, lags, stages, standing_rules, workload
@@ -178,14 +177,7 @@ def kafka_latency_run(
 def _start_worker(role: str, settings: Settings, log):
     """A `rasad worker --role ROLE` subprocess configured by ``settings`` (through RASAD_* variables)."""
 
-    values = {
-        k: v.get_secret_value() if isinstance(v, SecretStr) else v
-        for k, v in settings.model_dump().items()
-    }
-    env = {
-        **os.environ,
-        **{f"RASAD_{k.upper()}": str(v) for k, v in values.items() if v is not None},
-    }
+    env = {**os.environ, **settings.environment()}
     return subprocess.Popen(
         [sys.executable, "-m", "cli", "worker", "--role", role],
         env=env,

@@ -200,8 +200,8 @@ def _pipeline(settings: Settings, articles: list[Article]) -> float:
     store = _store(settings, tag)
     env = {
         **os.environ,
-        "RASAD_BUS": settings.bus,
-        "RASAD_STORE": settings.store,
+        "RASAD_BUS": str(settings.bus),
+        "RASAD_STORE": str(settings.store),
         "RASAD_TOPIC_TAGGED": run.topic_tagged,
         "RASAD_TOPIC_RAW": run.topic_raw,
         "RASAD_TOPIC_DLQ": run.topic_dlq,

@@ -295,6 +295,22 @@ class Settings(BaseSettings):
             )
         return self
 
+    def environment(self) -> dict[str, str]:
+        """The ``RASAD_*`` variables a subprocess reads these settings back from (secrets in clear)."""
+        env = {}
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if value is None:
+                continue
+            if isinstance(value, SecretStr):
+                value = value.get_secret_value()
+            elif isinstance(value, tuple):  # the roles
+                value = ",".join(value)
+            env[f"RASAD_{name.upper()}"] = str(value)
+        if self.store.password:  # the address never shows it; a password from the URL goes here
+            env["RASAD_STORE_PASSWORD"] = self.store.password
+        return env
+
     def describe(self) -> list[tuple[str, str, str]]:
         """(env var, default, description) for every setting, in declaration order."""
         rows = []

@@ -10,7 +10,7 @@ most populous.
 
 from __future__ import annotations
 
-from bisect import insort
+from bisect import bisect_left
 from collections import defaultdict
 from typing import NamedTuple
 
@@ -77,11 +77,17 @@ def _resolve_unsure(
         )
         kept = [(match, _choose_place(readings, concepts, countries)) for match, readings in kept]
     sure = set(by_concept)
+    touched = set()
     for match, readings in kept:
         for cid, certain in readings:
-            insort(by_concept[cid], match)  # in text order: matches differ in their first word
+            by_concept[cid].append(match)
+            touched.add(cid)
             if certain:
                 sure.add(cid)
+    for (
+        cid
+    ) in touched:  # in text order (matches differ in their first word); one sort, not n inserts
+        by_concept[cid].sort()
     return Resolved(by_concept, sure)
 
 
@@ -135,9 +141,12 @@ def _fits(
     for rule in rules:
         window = WINDOW if rule.window is None else rule.window
         first, last = match.first, match.last
+        # Cues are in text order: only those within the window are looked at (a long article has
+        # thousands, and scanning them all for each unsure match was quadratic).
+        low, high = bisect_left(cues, (first - window,)), bisect_left(cues, (last + window + 1,))
         near = {
             key
-            for word, key in cues
+            for word, key in cues[low:high]
             if first - window <= word < first or last < word <= last + window
         }
         if near & rule.avoids:

@@ -20,6 +20,9 @@ from rasad.model import Article, Span, Tag
 
 _CERTAIN, _CONTEXTUAL, _EACH_MORE, _IN_TITLE, _CAP = 0.75, 0.55, 0.07, 0.05, 0.99
 _DERIVED = 0.9  # a country implied by a city: a little less sure than the city
+# Spans kept per tag (the first ones): a term repeated 100,000 times in a hostile or broken text
+# would otherwise make the tagged message ~10x the size of the text. Confidence still counts all.
+MAX_SPANS = 100
 
 
 def tag(article: Article, lexicon: Lexicon) -> list[Tag]:
@@ -111,7 +114,7 @@ def _tag(concept: Concept, confidence: float, matches: list[Match] | None) -> Ta
         fields = templates[1].copy()
     else:
         fields = templates[0].copy()
-        for match in matches:
+        for match in matches[:MAX_SPANS]:
             spans.append(
                 _built(
                     Span, {"start": match.start, "end": match.end, "text": match.text}, _SPAN_FIELDS

@@ -147,7 +147,7 @@ def register_worker(app: faust.App, topics: Topics, settings: Settings, words: L
     if "tagger" in settings.worker_role:
         from processors.agents import register as register_tagger
 
-        register_tagger(app, topics, words, settings.stories_remembered)
+        register_tagger(app, topics, words, settings)
     if "indexer" in settings.worker_role:
         from indexers.agents import register as register_indexer
 
@@ -164,6 +164,7 @@ def register_worker(app: faust.App, topics: Topics, settings: Settings, words: L
             Evaluator(rules, words),
             Dispatcher(settings, rules),
             reload_interval=settings.alerts_reload_interval,
+            max_backoff=settings.indexer_max_backoff,
         )
 
 

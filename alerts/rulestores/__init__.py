@@ -59,6 +59,19 @@ class RuleStore(ABC):
         """``claim`` for several alerts at once (one round trip where the store can); returns the new ones."""
         return {i for i in alert_ids if self.claim(i)}
 
+    def claim_owned(self, alert_ids: list[str], owners: list[str]) -> dict[str, bool]:
+        """Claim each alert for its owner (the message it came from); the ids the owners hold.
+
+        True: claimed now; False: claimed before by the same owner — the message is replayed
+        after a crash, and its alerts may be unfinished (see ``recorded``). Ids claimed by another
+        owner are left out. A store that keeps no owners answers like ``claim_many``.
+        """
+        return dict.fromkeys(self.claim_many(alert_ids), True)
+
+    def recorded(self, alert_ids: list[str]) -> dict[str, Alert]:
+        """The recorded alerts among these ids (a store that cannot look them up: none)."""
+        return {}
+
     @abstractmethod
     def record(self, alert: Alert) -> None:
         """Save (or update) an alert with its deliveries."""

@@ -182,6 +182,47 @@ class OpenSearchRuleStore(RuleStore):
             raise StoreError(f"alert ledger failed: {failed[0].get('error')}")
         return set(alert_ids) - conflicts
 
+    def claim_owned(self, alert_ids: list[str], owners: list[str]) -> dict[str, bool]:
+        wanted = dict(zip(alert_ids, owners, strict=True))  # one id twice: its last owner
+        body = [
+            line
+            for i, owner in wanted.items()
+            for line in (
+                {"create": {"_index": self.ledger_index, "_id": i}},
+                {"body": {"owner": owner}},
+            )
+        ]
+        items = self._call(
+            self.client.bulk, body=body, filter_path="items.*._id,items.*.status,items.*.error"
+        )["items"]
+        conflicts = [item["create"]["_id"] for item in items if item["create"].get("status") == 409]
+        failed = [item["create"] for item in items if item["create"].get("status", 200) >= 300]
+        if len(failed) > len(conflicts):
+            error = next(f.get("error") for f in failed if f.get("status") != 409)
+            raise StoreError(f"alert ledger failed: {error}")
+        held = {}
+        if conflicts:  # mget reads the documents just written, without waiting for a refresh
+            docs = self._call(self.client.mget, index=self.ledger_index, body={"ids": conflicts})[
+                "docs"
+            ]
+            for doc in docs:
+                owner = (doc.get("_source") or {}).get("body", {}).get("owner")
+                if owner is not None and owner == wanted[doc["_id"]]:
+                    held[doc["_id"]] = False
+        return {**held, **{i: True for i in wanted if i not in set(conflicts)}}
+
+    def recorded(self, alert_ids: list[str]) -> dict[str, Alert]:
+        if not alert_ids:
+            return {}
+        docs = self._call(
+            self.client.mget, index=self.log_index, body={"ids": list(dict.fromkeys(alert_ids))}
+        )["docs"]
+        return {
+            doc["_id"]: Alert.model_validate(doc["_source"]["body"])
+            for doc in docs
+            if doc.get("found")
+        }
+
     def record(self, alert: Alert) -> None:
         # No forced refresh: alerts are many, and the log is searchable within the index's refresh interval.
         self._call(

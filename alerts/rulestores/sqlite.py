@@ -50,6 +50,9 @@ class SqliteRuleStore(RuleStore):
     def setup(self) -> None:
         with self._lock:
             self._db.executescript(_SCHEMA)
+            columns = {row[1] for row in self._db.execute("PRAGMA table_info(ledger)")}
+            if "owner" not in columns:  # the message that claimed the alert (see claim_owned)
+                self._db.execute("ALTER TABLE ledger ADD COLUMN owner TEXT")
 
     def add(self, rule: AlertRule, replace: bool = False) -> None:
         verb = "INSERT OR REPLACE" if replace else "INSERT OR IGNORE"
@@ -121,6 +124,33 @@ class SqliteRuleStore(RuleStore):
             new = [i for i in wanted if i not in known]
             self._db.executemany("INSERT INTO ledger (alert_id) VALUES (?)", [(i,) for i in new])
         return set(new)
+
+    def claim_owned(self, alert_ids: list[str], owners: list[str]) -> dict[str, bool]:
+        wanted = dict(zip(alert_ids, owners, strict=True))  # one id twice: its last owner
+        with self._lock, transaction(self._db, "alert ledger"):
+            known = dict(self._select("SELECT alert_id, owner FROM ledger", "alert_id", wanted))
+            new = [(i, owner) for i, owner in wanted.items() if i not in known]
+            self._db.executemany("INSERT INTO ledger (alert_id, owner) VALUES (?, ?)", new)
+        held = {i: False for i, owner in known.items() if owner is not None and owner == wanted[i]}
+        return {**held, **dict.fromkeys((i for i, _ in new), True)}
+
+    def recorded(self, alert_ids: list[str]) -> dict[str, Alert]:
+        with self._lock:
+            rows = self._select(
+                "SELECT id, alert FROM alerts", "id", list(dict.fromkeys(alert_ids))
+            )
+        return {i: Alert.model_validate_json(a) for i, a in rows}
+
+    def _select(self, query: str, column: str, keys) -> list[tuple]:
+        """Rows of ``query`` whose ``column`` is among ``keys`` (500 parameters a statement)."""
+        keys = list(keys)
+        rows: list[tuple] = []
+        for start in range(0, len(keys), 500):  # SQLite binds at most 999 parameters
+            chunk = keys[start : start + 500]
+            rows += self._db.execute(
+                f"{query} WHERE {column} IN ({','.join('?' * len(chunk))})", chunk
+            ).fetchall()
+        return rows
 
     def record(self, alert: Alert) -> None:
         self._run(

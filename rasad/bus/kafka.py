@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from kafka import KafkaProducer
+from typing import Any
+
+from kafka import KafkaConsumer, KafkaProducer
 from kafka.admin import KafkaAdminClient, NewTopic
 from kafka.errors import KafkaError, TopicAlreadyExistsError
 
 from rasad.bus import Bus
 from rasad.errors import BusError
+from rasad.metrics import Lag
 from rasad.settings import Settings
 
 
@@ -33,12 +36,12 @@ class KafkaBus(Bus):
         self.bootstrap = bootstrap
         try:
             self._producer = KafkaProducer(
-                bootstrap_servers=bootstrap.split(","),
+                **_options(settings, bootstrap),
                 acks="all",
                 enable_idempotence=True,
                 compression_type="gzip",
                 linger_ms=20,
-                max_request_size=8 * 1024 * 1024,
+                max_request_size=settings.max_message_bytes + 64 * 1024,
                 request_timeout_ms=30000,
             )
         except KafkaError as exc:
@@ -63,7 +66,7 @@ class KafkaBus(Bus):
 def ensure_topics(bootstrap: str, settings: Settings) -> None:
     """Create Rasad's topics if missing (idempotent)."""
     names = [settings.topic_raw, settings.topic_tagged, settings.topic_dlq, settings.topic_alerts]
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap.split(","), client_id="rasad-admin")
+    admin = KafkaAdminClient(**_options(settings, bootstrap), client_id="rasad-admin")
     try:
         existing = set(admin.list_topics())
         missing = [NewTopic(n, settings.topic_partitions, 1) for n in names if n not in existing]
@@ -76,3 +79,42 @@ def ensure_topics(bootstrap: str, settings: Settings) -> None:
         raise BusError(f"cannot create topics on {bootstrap}: {exc}") from exc
     finally:
         admin.close()
+
+
+def _options(settings: Settings, bootstrap: str | None = None) -> dict[str, Any]:
+    """kafka-python's connection options for the bus of ``settings`` (TLS, SASL), at ``bootstrap``."""
+    options = settings.bus.kafka_options()
+    if bootstrap:
+        options["bootstrap_servers"] = bootstrap.split(",")
+    return options
+
+
+def consumer_lag(settings: Settings, groups: list[str] | None = None) -> list[Lag]:
+    """Each partition's lag for the consumer groups ``groups`` (default: every group on the bus).
+
+    Committed offsets come from the group coordinator, end offsets from the partition leaders;
+    a partition a group never committed counts from its start. ``BusError`` if Kafka is away.
+    """
+    options = _options(settings)
+    try:
+        admin = KafkaAdminClient(**options, client_id="rasad-lag", request_timeout_ms=5000)
+    except KafkaError as exc:
+        raise BusError(f"cannot reach Kafka at {settings.bus.bootstrap}: {exc}") from exc
+    consumer = None
+    try:
+        names = groups if groups is not None else sorted(g["group_id"] for g in admin.list_groups())
+        committed = admin.list_group_offsets(dict.fromkeys(names)) if names else {}
+        partitions = {tp for offsets in committed.values() for tp in offsets}
+        consumer = KafkaConsumer(**options, client_id="rasad-lag", request_timeout_ms=5000)
+        ends = consumer.end_offsets(list(partitions)) if partitions else {}
+    except KafkaError as exc:
+        raise BusError(f"cannot read consumer lag from {settings.bus.bootstrap}: {exc}") from exc
+    finally:
+        admin.close()
+        if consumer is not None:
+            consumer.close()
+    return [
+        Lag(name, tp.topic, tp.partition, max(0, meta.offset), ends.get(tp, 0))
+        for name, offsets in committed.items()
+        for tp, meta in sorted(offsets.items())
+    ]

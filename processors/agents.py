@@ -24,6 +24,7 @@ replays it, and replays are harmless: the article id, tags and story id come out
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 from collections.abc import Iterator, MutableMapping
@@ -123,8 +124,8 @@ class _Processing:
         if article.story_id:  # the producer already knows the story
             topic, key, message = self.topics.tagged, article.id.encode(), article.to_json()
         else:
-            keys = self.banding.keys(article.normalized or "")
-            topic, key, message = self.stories_topic, _ONE_KEY, wrap(keys, article)
+            keys, signature = self.banding.keys_and_signature(article.normalized or "")
+            topic, key, message = self.stories_topic, _ONE_KEY, wrap(keys, article, signature)
         limit = self.settings.max_message_bytes - 1024  # room for the story id and the record
         if len(message) > limit:
             raise BadInput(
@@ -136,8 +137,8 @@ class _Processing:
     async def assign_story(self, event: faust.EventT) -> None:
         """Give a stories-hop message its story and send the article to the tagged topic."""
         try:
-            article_id, band_keys, article = unwrap(event.value)
-            message = with_story(article, self.story_log.assign(article_id, band_keys))
+            article_id, band_keys, article, signature = unwrap(event.value)
+            message = with_story(article, self.story_log.assign(article_id, band_keys, signature))
         except BadInput as exc:
             await self.reject(event, "stories", exc.reason, str(exc))
             return
@@ -170,20 +171,25 @@ class _Processing:
         )
 
 
-def wrap(band_keys: list[str], article: Article) -> bytes:
-    """The stories-topic message: a JSON line with the article id and band keys, then the article's JSON."""
+def wrap(band_keys: list[str], article: Article, signature: bytes | None = None) -> bytes:
+    """The stories-topic message: a JSON line (article id, band keys, signature), then the article's JSON."""
     body = article.model_dump_json(
         exclude_none=True, exclude={"story_id"}
     ).encode()  # ``with_story`` adds it
-    return json.dumps({"id": article.id, "bands": band_keys}).encode() + b"\n" + body
+    head: dict = {"id": article.id, "bands": band_keys}
+    if signature is not None:
+        head["sig"] = base64.b64encode(signature).decode()
+    return json.dumps(head).encode() + b"\n" + body
 
 
-def unwrap(value: bytes) -> tuple[str, list[str], bytes]:
-    """Article id, band keys and article JSON of a stories-topic message; ``BadInput`` if it is not one."""
+def unwrap(value: bytes) -> tuple[str, list[str], bytes, bytes | None]:
+    """Article id, band keys, article JSON and signature (None in a message without one) of a
+    stories-topic message; ``BadInput`` if it is not one."""
     head, _, article = value.partition(b"\n")
     try:
         obj = json.loads(head)
         article_id, band_keys = obj["id"], obj["bands"]
+        signature = base64.b64decode(obj["sig"], validate=True) if "sig" in obj else None
     except (ValueError, TypeError, KeyError) as exc:
         raise BadInput(f"not a stories message: {exc}", reason="invalid_article") from exc
     if (
@@ -199,7 +205,7 @@ def unwrap(value: bytes) -> tuple[str, list[str], bytes]:
         raise BadInput(
             "not a stories message: no article JSON after the header", reason="invalid_article"
         )
-    return article_id, band_keys, article
+    return article_id, band_keys, article, signature
 
 
 def with_story(article: bytes, story_id: str) -> bytes:

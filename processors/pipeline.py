@@ -50,7 +50,8 @@ class Outcome:
 
 
 def clean(article: Article) -> Article:
-    """Unicode NFKC (Arabic presentation forms, full-width chars), tidy spaces, trimmed fields."""
+    """Unicode NFKC (Arabic presentation forms, full-width chars), tidy spaces, trimmed fields,
+    no control characters (but newlines) and no bidi embeddings/overrides/isolates."""
 
     def tidy(value: str | None) -> str | None:
         if value is None:
@@ -63,6 +64,8 @@ def clean(article: Article) -> Article:
             "title": tidy(article.title) or "",
             "text": tidy(article.text),
             "subtitle": tidy(article.subtitle),
+            "byline": tidy(article.byline),
+            "source": tidy(article.source) or "",
         }
     )
 

@@ -177,6 +177,12 @@ class Settings(BaseSettings):
     # The HTTP API and dashboard.
     http_host: str = Field("127.0.0.1", description="Address the dashboard/API listens on.")
     http_port: int = Field(8000, description="Port the dashboard/API listens on.")
+    http_push_token: SecretStr = Field(
+        SecretStr(""),
+        description="Bearer token POST /api/articles requires. Needed whenever RASAD_HTTP_HOST "
+        "is not a loopback address (the push endpoint refuses every call there until it is "
+        "set). Shown masked by `rasad settings`.",
+    )
 
     # The local stack started from Maven Central artifacts (`rasad stack up`).
     kafka_version: str = Field(

@@ -171,15 +171,29 @@ def register_worker(app: faust.App, topics: Topics, settings: Settings, words: L
 def web_app(
     settings: Settings, store: Store, bus: Bus, words: Lexicon, producer_state: Any
 ) -> Starlette:
-    """The dashboard and API on ``store``, with the push endpoint onto ``bus`` and the alerts API."""
+    """The dashboard and API on ``store``, with the push endpoint onto ``bus``, the alerts API and
+    ``/metrics``."""
+    from starlette.routing import Route
+
     from alerts.api import routes as alert_routes
     from dashboards.app import create_app
+    from producers import push
     from producers.publisher import Producer
-    from producers.push import push_routes
+    from wiring.metrics_page import metrics_page
 
     producer = Producer(bus, settings, producer_state, batch=settings.producer_batch)
     routes = [
-        *push_routes(producer, settings.producer_max_bytes),
+        *push.ROUTES,
         *alert_routes(open_rules(settings), words, settings.alerts_token.get_secret_value()),
+        Route("/metrics", metrics_page),
     ]
-    return create_app(store, words, extra_routes=routes)
+    app = create_app(store, words, extra_routes=routes)
+    push.install(
+        app,
+        producer,
+        settings.producer_max_bytes,
+        token=settings.http_push_token.get_secret_value(),
+        host=settings.http_host,
+    )
+    return app
+

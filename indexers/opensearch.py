@@ -16,7 +16,7 @@ from indexers import lifecycle
 from indexers.dsl import facets, histogram, search_bodies
 from indexers.mapping import action
 from rasad.addresses import StoreAddress
-from rasad.errors import StoreError
+from rasad.errors import BadInput, StoreError
 from rasad.highlight import concept_spans, fragments
 from rasad.model import Article
 from rasad.normalize import Stemmer
@@ -108,9 +108,11 @@ class OpenSearchStore(Store):
             )["responses"]
         except OpenSearchException as exc:
             raise StoreError(f"search failed: {exc}") from exc
-        errors = [r["error"] for r in responses if "error" in r]
+        errors = [r for r in responses if "error" in r]
         if errors:
-            raise StoreError(f"search failed: {errors[0]}")
+            if all(r.get("status") == 400 for r in errors):  # the query itself was refused
+                raise BadInput(f"OpenSearch cannot run this query: {_reason(errors[0])}")
+            raise StoreError(f"search failed: {errors[0]['error']}")
         page_response, counts_response = responses
         words = set(request.query.words)
         hits = []
@@ -167,3 +169,10 @@ class OpenSearchStore(Store):
 
     def close(self) -> None:
         self.client.close()
+
+
+def _reason(response: dict) -> str:
+    """The first root cause of an error answer, in one line."""
+    error = response.get("error") or {}
+    causes = error.get("root_cause") or [error] if isinstance(error, dict) else [{}]
+    return str(causes[0].get("reason") or error)[:300]

@@ -224,6 +224,7 @@ class _Alerting:
             "stage": "alerts",
         }
         metrics.dead_lettered("alerts", "failed")
+        log.warning("rejected %s: failed", origin, extra={**origin, "reason": "failed"})
         await self.topics.dlq.send(
             value=dead_letter_record("failed", error, event.value, origin, error_class)
         )

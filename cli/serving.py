@@ -16,6 +16,7 @@ from producers.files import FileSource
 from producers.publisher import Producer
 from producers.sources import Item
 from producers.state import State
+from rasad import logs
 from rasad.addresses import BusAddress
 from rasad.errors import ConfigError
 from rasad.settings import Settings, parse_roles
@@ -57,7 +58,10 @@ def worker(
     # cyclic collector's sight, a full collection no longer walks them (a pause of ~50-100 ms).
     gc.freeze()
     faust.Worker(
-        faust_app, loglevel=settings.log_level.upper(), quiet=True
+        faust_app,
+        loglevel=settings.log_level.upper(),
+        quiet=True,
+        logging_config=logs.logging_config(settings.log_level, settings.log_format),
     ).execute_from_commandline()
 
 
@@ -123,4 +127,10 @@ def _serve(settings: Settings, store: Store, bus: wiring.Bus, state: State) -> N
         f"dashboard on http://{settings.http_host}:{settings.http_port}  (Ctrl-C to stop)"
     )
     level = settings.log_level if settings.log_level != "info" else "warning"
-    uvicorn.run(web, host=settings.http_host, port=settings.http_port, log_level=level)
+    uvicorn.run(
+        web,
+        host=settings.http_host,
+        port=settings.http_port,
+        log_level=level,
+        log_config=logs.logging_config(settings.log_level, settings.log_format),
+    )

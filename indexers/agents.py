@@ -104,6 +104,7 @@ async def _reject(
     error_class: str | None = None,
 ) -> None:
     metrics.dead_lettered("indexer", reason)
+    log.warning("rejected %s: %s", origin, reason, extra={**origin, "reason": reason})
     await topics.dlq.send(value=dead_letter_record(reason, error, original, origin, error_class))
 
 

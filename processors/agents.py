@@ -164,7 +164,13 @@ class _Processing:
             "offset": event.message.offset,
             "stage": stage,
         }
-        log.warning("rejected %s: %s: %s", origin, reason, clean_text(error)[:500])
+        log.warning(
+            "rejected %s: %s: %s",
+            origin,
+            reason,
+            clean_text(error)[:500],
+            extra={**origin, "reason": reason},
+        )
         metrics.dead_lettered(stage, reason)
         await self.topics.dlq.send(
             value=dead_letter_record(reason, error, event.value, origin, error_class)

@@ -214,6 +214,11 @@ class Settings(BaseSettings):
     log_level: Annotated[LogLevel, BeforeValidator(_lower)] = Field(
         "info", description="Log level: debug, info, warning, error."
     )
+    log_format: Annotated[Literal["text", "json"], BeforeValidator(_lower)] = Field(
+        "text",
+        description="Log lines as text, or as JSON objects (at, level, logger, message, and "
+        "topic/partition/offset/reason where known) for a log pipeline.",
+    )
 
     # --- indexing and search ---
     index_retention_months: int = Field(

@@ -39,7 +39,7 @@ def test_stack_status_shows_each_groups_lag(stack, stack_settings, stack_env):
     settings = settings_from(stack_env)
     topic, group = settings.topic_raw, "lagging-" + uuid.uuid4().hex[:6]
     producer = KafkaProducer(bootstrap_servers=settings.bus.bootstrap)
-    for n in range(5):
+    for _ in range(5):
         producer.send(topic, b"{}", partition=0)
     producer.flush()
     producer.close()

@@ -89,12 +89,20 @@ class _LagCollector(Collector):
     def __init__(self, source: Callable[[], Iterable[Lag]]):
         self.source = source
 
-    def collect(self) -> Iterable[GaugeMetricFamily]:
-        family = GaugeMetricFamily(
+    @staticmethod
+    def _family() -> GaugeMetricFamily:
+        return GaugeMetricFamily(
             "rasad_consumer_lag",
             "Messages of a partition the worker group has not committed yet.",
             labels=["group", "topic", "partition"],
         )
+
+    def describe(self) -> Iterable[GaugeMetricFamily]:
+        # Registering asks for the names: given here, without calling Kafka.
+        yield self._family()
+
+    def collect(self) -> Iterable[GaugeMetricFamily]:
+        family = self._family()
         try:
             lags = list(self.source())
         except Exception:  # Kafka away: no lag figures, the other metrics still answer

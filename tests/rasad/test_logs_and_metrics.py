@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterator
 
+import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from rasad import metrics
@@ -42,6 +44,14 @@ def test_a_json_log_line_carries_the_message_its_origin_and_the_error():
     )
     assert line["error"] == "ValueError" and "boom" in line["traceback"]
     assert line["at"].endswith("+00:00")
+
+
+@pytest.fixture(autouse=True)
+def no_kafka() -> Iterator[None]:
+    """No lag source left behind by another test (a worker's app registers one for its Kafka)."""
+    metrics.lag_source(lambda: [])
+    yield
+    metrics.lag_source(lambda: [])
 
 
 def _samples(name: str) -> dict[tuple, float]:

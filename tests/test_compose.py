@@ -57,9 +57,7 @@ def test_rasad_services_read_only_real_settings(service):
     kafka = SERVICES["kafka"]["environment"]
     bus_host, bus_port = settings.bus.bootstrap.split(":")
     listener = f"://{bus_host}:{bus_port}"
-    [name] = [
-        n for n, _, rest in _listeners(kafka["KAFKA_ADVERTISED_LISTENERS"]) if rest == listener
-    ]
+    [name] = [n for n, rest in _listeners(kafka["KAFKA_ADVERTISED_LISTENERS"]) if rest == listener]
     protocols = dict(
         pair.split(":") for pair in kafka["KAFKA_LISTENER_SECURITY_PROTOCOL_MAP"].split(",")
     )

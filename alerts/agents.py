@@ -98,7 +98,7 @@ def register(
 
 
 class _Alerting:
-    """The alerts stage of a worker: match, claim (holding the stream), confirm in the background."""
+    """The alerts stage of a worker: match, claim (holding the stream), confirm in background."""
 
     def __init__(
         self,
@@ -112,6 +112,7 @@ class _Alerting:
         self.app, self.topics, self.spike_topic = app, topics, spike_topic
         self.evaluator, self.dispatcher, self.max_backoff = evaluator, dispatcher, max_backoff
         self._confirming: set[asyncio.Future] = set()
+        self._confirmations: dict[str, asyncio.Future] = {}  # message -> its alerts confirmed
 
     async def evaluate(self, events: list[faust.EventT]) -> None:
         """Match a batch of tagged articles; fire what the batch's rules matched."""
@@ -154,14 +155,49 @@ class _Alerting:
         self, candidates: list[Candidate], owners: list[str], events: list[faust.EventT]
     ) -> None:
         """Claim the candidates (waiting out the store); confirm the admitted in the background."""
-        admission = await self._admit(candidates, owners)
+        events = self._behind_copies(events)
+        busy = set(self._confirmations)
+        if busy:  # their first copy claims them; a second claim now would see no record yet
+            kept = [i for i, owner in enumerate(owners) if owner not in busy]
+            candidates, owners = [candidates[i] for i in kept], [owners[i] for i in kept]
+        admission = await self._admit(candidates, owners) if candidates else Admission([], [])
         if not admission.new and not admission.resumed:
             return
         for event in events:  # acknowledged by ``_confirm`` once the alerts are done
             event.message.incref()
+        confirmed = asyncio.get_running_loop().create_future()
+        for owner in set(map(self._owner, events)):
+            self._confirmations[owner] = confirmed
         task = asyncio.ensure_future(self._confirm(admission, events))
         self._confirming.add(task)
         task.add_done_callback(self._confirming.discard)
+        task.add_done_callback(lambda done: self._confirmed(events, confirmed, done))
+
+    def _behind_copies(self, events: list[faust.EventT]) -> list[faust.EventT]:
+        """The events whose message is not being confirmed already; the others are held.
+
+        A message can be fetched twice around a restart (see ``rasad.streaming``): the copy
+        that comes second is acknowledged only once the first copy's alerts are done.
+        """
+        free = []
+        for event in events:
+            pending = self._confirmations.get(self._owner(event))
+            if pending is None:
+                free.append(event)
+                continue
+            event.message.incref()
+            pending.add_done_callback(
+                lambda ok, message=event.message: ok.result() and message.ack(self.app.consumer)
+            )
+        return free
+
+    def _confirmed(
+        self, events: list[faust.EventT], confirmed: asyncio.Future, task: asyncio.Future
+    ) -> None:
+        for event in events:
+            self._confirmations.pop(self._owner(event), None)
+        ok = not task.cancelled() and task.exception() is None and bool(task.result())
+        confirmed.set_result(ok)
 
     async def _admit(self, candidates: list[Candidate], owners: list[str]) -> Admission:
         attempt = 0
@@ -185,8 +221,10 @@ class _Alerting:
             metrics.store_up("alerts")
             return admission
 
-    async def _confirm(self, admission: Admission, events: list[faust.EventT]) -> None:
-        """Put the new alerts on the topic, record and deliver them all; then ack the messages."""
+    async def _confirm(self, admission: Admission, events: list[faust.EventT]) -> bool:
+        """Put the new alerts on the topic, record and deliver them all; then ack the messages.
+
+        False (messages left unacknowledged, so a restart replays them) if that failed."""
         try:
             sent = [
                 await self.topics.alerts.send(
@@ -207,9 +245,10 @@ class _Alerting:
                 first.partition,
                 first.offset,
             )
-            return
+            return False
         for event in events:
             event.message.ack(self.app.consumer)
+        return True
 
     def _owner(self, event: faust.EventT) -> str:
         message = event.message

@@ -51,14 +51,12 @@ _junk = st.text(alphabet=st.sampled_from(CONTROLS + BIDI + "<>&\"'/ مرحبا")
 
 
 def _decorated(n: int) -> st.SearchStrategy[dict]:
-    """Optional fields full of control, bidi and HTML characters, and a URL unique to ``n``."""
+    """A URL and a title unique to ``n`` (producers drop exact duplicates: a title and text
+    seen before), with control, bidi and HTML characters in the title and optional fields."""
+    title = st.builds(lambda a, b: f"{a} item {n} {b}", _junk, st.sampled_from(HTML))
     return st.fixed_dictionaries(
-        {"url": st.just(f"https://hostile.example/{n}")},
-        optional={
-            "title": st.builds(lambda a, b: a + b, _junk, st.sampled_from(HTML)),
-            "source": _junk,
-            "byline": _junk,
-        },
+        {"url": st.just(f"https://hostile.example/{n}"), "title": title},
+        optional={"source": _junk, "byline": _junk},
     )
 
 

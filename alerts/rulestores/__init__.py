@@ -87,3 +87,13 @@ class RuleStore(ABC):
 
     def close(self) -> None:
         """Release connections."""
+
+
+def owners_by_id(alert_ids: list[str], owners: list[str]) -> dict[str, list[str]]:
+    """Each alert id with the owners claiming it, in order (for ``claim_owned``): a message
+    and its replays can meet in one batch; a new claim is made for the first owner, and a
+    claim held before is held by whichever of them made it."""
+    by_id: dict[str, list[str]] = {}
+    for alert_id, owner in zip(alert_ids, owners, strict=True):
+        by_id.setdefault(alert_id, []).append(owner)
+    return by_id

@@ -20,7 +20,7 @@ from opensearchpy.exceptions import (
 
 from alerts.alert import Alert
 from alerts.rules import AlertRule
-from alerts.rulestores import RuleStore
+from alerts.rulestores import RuleStore, owners_by_id
 from rasad.addresses import StoreAddress
 from rasad.errors import BadInput, StoreError
 from rasad.settings import Settings
@@ -183,13 +183,13 @@ class OpenSearchRuleStore(RuleStore):
         return set(alert_ids) - conflicts
 
     def claim_owned(self, alert_ids: list[str], owners: list[str]) -> dict[str, bool]:
-        wanted = dict(zip(alert_ids, owners, strict=True))  # one id twice: its last owner
+        wanted = owners_by_id(alert_ids, owners)
         body = [
             line
-            for i, owner in wanted.items()
+            for i, those in wanted.items()
             for line in (
                 {"create": {"_index": self.ledger_index, "_id": i}},
-                {"body": {"owner": owner}},
+                {"body": {"owner": those[0]}},
             )
         ]
         items = self._call(
@@ -207,7 +207,7 @@ class OpenSearchRuleStore(RuleStore):
             ]
             for doc in docs:
                 owner = (doc.get("_source") or {}).get("body", {}).get("owner")
-                if owner is not None and owner == wanted[doc["_id"]]:
+                if owner is not None and owner in wanted[doc["_id"]]:
                     held[doc["_id"]] = False
         return {**held, **{i: True for i in wanted if i not in set(conflicts)}}
 

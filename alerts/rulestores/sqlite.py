@@ -9,7 +9,7 @@ from pathlib import Path
 
 from alerts.alert import Alert
 from alerts.rules import AlertRule
-from alerts.rulestores import RuleStore
+from alerts.rulestores import RuleStore, owners_by_id
 from rasad.errors import BadInput, StoreError
 from rasad.settings import Settings
 from rasad.sqlitedb import transaction
@@ -126,12 +126,12 @@ class SqliteRuleStore(RuleStore):
         return set(new)
 
     def claim_owned(self, alert_ids: list[str], owners: list[str]) -> dict[str, bool]:
-        wanted = dict(zip(alert_ids, owners, strict=True))  # one id twice: its last owner
+        wanted = owners_by_id(alert_ids, owners)
         with self._lock, transaction(self._db, "alert ledger"):
             known = dict(self._select("SELECT alert_id, owner FROM ledger", "alert_id", wanted))
-            new = [(i, owner) for i, owner in wanted.items() if i not in known]
+            new = [(i, those[0]) for i, those in wanted.items() if i not in known]
             self._db.executemany("INSERT INTO ledger (alert_id, owner) VALUES (?, ?)", new)
-        held = {i: False for i, owner in known.items() if owner is not None and owner == wanted[i]}
+        held = {i: False for i, owner in known.items() if owner is not None and owner in wanted[i]}
         return {**held, **dict.fromkeys((i for i, _ in new), True)}
 
     def recorded(self, alert_ids: list[str]) -> dict[str, Alert]:

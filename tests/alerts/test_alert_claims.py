@@ -42,7 +42,7 @@ def test_a_replay_resumes_an_unfinished_alert_and_leaves_finished_ones(store):
     article = tagged_corpus()[0]
     candidates = evaluator.match(article)
     first = evaluator.admit_owned(candidates, ["t/0/5"] * len(candidates))
-    [(alert, rule, _)] = first.new
+    [(alert, _, _)] = first.new
     assert first.resumed == []
     # The crash came before the alert was recorded: the replay fires it again.
     again = evaluator.admit_owned(candidates, ["t/0/5"] * len(candidates))

@@ -13,7 +13,13 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
-setup: $(VENV)/.installed
+## The dashboard's browser libraries (charts, map) from package.json + package-lock.json.
+node_modules/.package-lock.json: package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null)
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+setup: $(VENV)/.installed node_modules/.package-lock.json
 
 ## Run the embedded demo (no Java, no Kafka): dashboard on http://127.0.0.1:8000
 demo: setup
@@ -27,7 +33,7 @@ browser:
 lint: setup
 	$(BIN)/lint-imports
 
-## Run every test; the suite starts its own Kafka + OpenSearch (from Maven Central) and stops them.
+## Run every test; the suite starts its own Kafka + OpenSearch + Elasticsearch (from Maven Central) and stops them.
 test: setup browser lint
 	@command -v mvn >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq maven >/dev/null)
 	$(BIN)/python -m pytest --durations=20 $(PYTEST_ARGS)
@@ -43,4 +49,4 @@ stack-down: setup
 	$(BIN)/rasad stack down
 
 clean:
-	rm -rf $(VENV) .rasad .rasad-test .pytest_cache
+	rm -rf $(VENV) .rasad .rasad-test .pytest_cache node_modules

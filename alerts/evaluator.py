@@ -174,7 +174,7 @@ class Evaluator:
         return self._alerts(candidates, ids, self.store.claim_many(ids))
 
     def admit_owned(self, candidates: list[Candidate], owners: list[str]) -> Admission:
-        """``admit`` for a stream that replays: each candidate is claimed for its owner (its message).
+        """``admit`` for a stream that replays: each candidate is claimed for its message.
 
         A replayed message gets its own claims back: an alert it claimed whose record is missing
         fires again (the crash came before it was recorded), one recorded with deliveries still

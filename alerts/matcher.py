@@ -1,7 +1,7 @@
 """All standing rules compiled into one matcher: an inverted index picks candidate rules, then
 each candidate's query tree is evaluated exactly against the article's search document.
 
-Matching is search's matching (``indexers/sqlite.py`` and ``indexers/opensearch.py`` read the
+Matching is search's matching (``indexers/sqlite.py`` and ``indexers/dsl.py`` read the
 same tree): a Term matches when its normalized term is among the document's ``text_norm``
 terms or a concept it names is among the document's ``concepts``; a Phrase when its terms
 appear consecutively or it names a concept the document has; a Filter when the document's
@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from rasad.document import FILTER_FIELDS
-from rasad.query import And, Filter, Node, Not, Or, Phrase, Query, Term
+from rasad.query import And, Filter, Node, Not, Or, Phrase, Query, Term, guarded
 
 Key = tuple[str, str]  # ("t", term) | ("c", concept id) | ("f", "field:value"), lowercased
 
@@ -38,6 +38,7 @@ class DocumentView:
             positions[term].append(i)
         keys: set[Key] = {("t", t) for t in positions}
         keys |= {("c", c.lower()) for c in doc.get("concepts", ())}
+        keys |= {("r", c.lower()) for c in doc.get("rejected", ())}
         for name, doc_field in FILTER_FIELDS.items():
             value = doc.get(doc_field)
             for v in value if isinstance(value, list) else [value] if value else []:
@@ -52,8 +53,12 @@ class DocumentView:
         return False
 
 
-def evaluate(node: Node | None, view: DocumentView) -> bool:
-    """Does this query tree match the document (None matches everything)?"""
+def evaluate(node: Node | None, view: DocumentView, strict: bool = False) -> bool:
+    """Does this query tree match the document (None matches everything)?
+
+    ``strict``: a literal match the tagger rejected as the concept the word names does not
+    count (``rasad.query.parse``).
+    """
     if node is None:
         return True
     if isinstance(node, (Term, Phrase)):
@@ -62,21 +67,23 @@ def evaluate(node: Node | None, view: DocumentView) -> bool:
             if len(node.terms) == 1
             else view.has_phrase(node.terms)
         )
+        if found and strict:
+            found = not any(("r", c.lower()) in view.keys for c in guarded(node))
         return found or any(("c", c.lower()) in view.keys for c in node.concepts)
     if isinstance(node, Filter):
         return ("f", f"{node.field}:{node.value}".lower()) in view.keys
     if isinstance(node, Not):
-        return not evaluate(node.part, view)
+        return not evaluate(node.part, view, strict)
     if isinstance(node, And):
-        return all(evaluate(p, view) for p in node.parts)
+        return all(evaluate(p, view, strict) for p in node.parts)
     if isinstance(node, Or):
-        return any(evaluate(p, view) for p in node.parts)
+        return any(evaluate(p, view, strict) for p in node.parts)
     raise TypeError(f"unknown query node {node!r}")
 
 
 def matches(query: Query, view: DocumentView) -> bool:
     """The whole query: the tree and the date bounds."""
-    return _in_range(query, view) and evaluate(query.root, view)
+    return _in_range(query, view) and evaluate(query.root, view, query.strict)
 
 
 def _in_range(query: Query, view: DocumentView) -> bool:
@@ -95,17 +102,24 @@ def compiled(query: Query) -> Test:
     Ten thousand rules make a few candidates per article; a closure evaluates each without
     dispatching on node types or building keys again (the tree walk did both, every time).
     """
-    root = _compile(query.root)
+    root = _compile(query.root, query.strict)
     if query.since is None and query.until is None:
         return root
     return lambda view: _in_range(query, view) and root(view)
 
 
-def _compile(node: Node | None) -> Test:
+def _compile(node: Node | None, strict: bool = False) -> Test:
     if node is None:
         return lambda view: True
     if isinstance(node, (Term, Phrase)):
         concepts = tuple(("c", c.lower()) for c in node.concepts)
+        rejected = tuple(("r", c.lower()) for c in guarded(node)) if strict else ()
+        if rejected:
+            literal = _compile(replace(node, concepts=()))
+            return lambda view: (
+                any(c in view.keys for c in concepts)
+                or (literal(view) and not any(r in view.keys for r in rejected))
+            )
         if len(node.terms) == 1:
             key = ("t", node.terms[0])
             if not concepts:
@@ -117,16 +131,16 @@ def _compile(node: Node | None) -> Test:
         key = ("f", f"{node.field}:{node.value}".lower())
         return lambda view: key in view.keys
     if isinstance(node, Not):
-        part = _compile(node.part)
+        part = _compile(node.part, strict)
         return lambda view: not part(view)
     if isinstance(node, And):
-        parts = tuple(_compile(p) for p in node.parts)
+        parts = tuple(_compile(p, strict) for p in node.parts)
         if len(parts) == 2:
             first, second = parts
             return lambda view: first(view) and second(view)
         return lambda view: all(p(view) for p in parts)
     if isinstance(node, Or):
-        parts = tuple(_compile(p) for p in node.parts)
+        parts = tuple(_compile(p, strict) for p in node.parts)
         return lambda view: any(p(view) for p in parts)
     raise TypeError(f"unknown query node {node!r}")
 
@@ -145,7 +159,8 @@ def anchors(node: Node | None) -> set[Key] | None:
         return min(options, key=len) if options else None
     if isinstance(node, Or):
         options = [anchors(p) for p in node.parts]
-        return None if any(a is None for a in options) else set().union(*options)
+        anchored = [a for a in options if a is not None]
+        return set().union(*anchored) if len(anchored) == len(options) else None
     return None  # Not, or an empty query: matches by absence, so it is always a candidate
 
 

@@ -111,7 +111,7 @@ def validate(rule: AlertRule, lexicon: Lexicon) -> Query:
 
 def compile_query(rule: AlertRule, lexicon: Lexicon) -> Query:
     """The rule's query parsed with concept expansion, its filters ANDed in (values OR-ed per filter)."""
-    query = parse(rule.query, lexicon)
+    query = parse(rule.query, lexicon, strict=True)  # a rejected literal never fires an alert
     parts = [query.root] if query.root is not None else []
     for option, values in rule.filters.items():
         if option not in RULE_FILTERS:
@@ -128,7 +128,9 @@ def compile_query(rule: AlertRule, lexicon: Lexicon) -> Query:
             continue
         parts.append(nodes[0] if len(nodes) == 1 else Or(tuple(nodes)))
     root = None if not parts else parts[0] if len(parts) == 1 else And(tuple(parts))
-    return Query(query.text, root, query.since, query.until, query.words, query.concepts)
+    return Query(
+        query.text, root, query.since, query.until, query.words, query.concepts, query.strict
+    )
 
 
 def check_url(url: str) -> None:

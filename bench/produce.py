@@ -29,7 +29,6 @@ def run(
     size: int = 2000,
 ) -> Table:
     """Articles/s and MB/s on the synthetic corpus: bare kafka-python loop, then `rasad produce` (same settings)."""
-    settings: Settings = settings
     if settings.bus.scheme != "kafka":
         raise ConfigError(
             "bench produce needs the Kafka bus: run `rasad stack up` and set RASAD_BUS=kafka://HOST:PORT"

@@ -23,21 +23,29 @@ alerts_app = typer.Typer(
 app.add_typer(alerts_app, name="alerts")
 
 
-def _many(text: str):
-    return Annotated[list[str] | None, typer.Option(help=text + " (repeatable).")]
-
-
 @alerts_app.command("add")
 def add(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="Rule name (letters, digits, . - _).")],
     query: Annotated[str, typer.Option(help="Search query, same syntax as `rasad search`.")] = "",
-    webhook: _many("Webhook URL: signed JSON POST") = None,
-    email: _many("Email address") = None,
-    slack: _many("Slack-compatible incoming-webhook URL") = None,
-    lang: _many("Only articles in this language (ar, en, fr, ru, tr)") = None,
-    country: _many("Only articles about this country (ISO code)") = None,
-    source: _many("Only articles from this source") = None,
+    webhook: Annotated[
+        list[str] | None, typer.Option(help="Webhook URL: signed JSON POST (repeatable).")
+    ] = None,
+    email: Annotated[list[str] | None, typer.Option(help="Email address (repeatable).")] = None,
+    slack: Annotated[
+        list[str] | None, typer.Option(help="Slack-compatible incoming-webhook URL (repeatable).")
+    ] = None,
+    lang: Annotated[
+        list[str] | None,
+        typer.Option(help="Only articles in this language (ar, en, fr, ru, tr) (repeatable)."),
+    ] = None,
+    country: Annotated[
+        list[str] | None,
+        typer.Option(help="Only articles about this country (ISO code) (repeatable)."),
+    ] = None,
+    source: Annotated[
+        list[str] | None, typer.Option(help="Only articles from this source (repeatable).")
+    ] = None,
     type_: Annotated[
         list[str] | None, typer.Option("--type", help="Only this event type (repeatable).")
     ] = None,

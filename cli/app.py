@@ -81,7 +81,12 @@ def main(
     ] = None,
 ) -> None:
     """Read the settings once; every command gets them from the context."""
-    flags = {"bus": bus, "store": store, "data_dir": data_dir, "log_level": log_level}
+    flags: dict[str, Any] = {
+        "bus": bus,
+        "store": store,
+        "data_dir": data_dir,
+        "log_level": log_level,
+    }
     settings = Settings(**{k: v for k, v in flags.items() if v is not None})
     quiet = _CHATTY_LOGGERS if settings.log_level != "debug" else ()
     logs.configure(settings.log_level, settings.log_format, quiet)

@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 
 from cli.app import app, console
+from rasad.errors import ConfigError
 
 bench_app = typer.Typer(
     no_args_is_help=True, help="Benchmarks: each prints a table of what it measured."
@@ -70,28 +71,70 @@ def bench_alerts(
     )
 
 
+@bench_app.command("dashboards")
+def bench_dashboards(
+    ctx: typer.Context,
+    engine_docs: Annotated[
+        int,
+        typer.Option(
+            help="Articles in the search engine's index (with RASAD_STORE=opensearch://… or "
+            "elasticsearch://…)."
+        ),
+    ] = 100_000,
+    sqlite_docs: Annotated[int, typer.Option(help="Articles in the SQLite store.")] = 50_000,
+    repeats: Annotated[int, typer.Option(help="Timed runs of each aggregation.")] = 20,
+    probes: Annotated[int, typer.Option(help="Articles produced in each live-lag run.")] = 40,
+    rate: Annotated[float, typer.Option(help="Articles per second in the live-lag runs.")] = 5.0,
+) -> None:
+    """Panels' aggregation p95, the overview's first render and page weight in Chromium, produce→screen lag."""
+    from bench import dashboards
+
+    console.print(
+        dashboards.run(
+            ctx.obj,
+            engine_docs=engine_docs,
+            sqlite_docs=sqlite_docs,
+            repeats=repeats,
+            probes=probes,
+            rate=rate,
+        )
+    )
+
+
 @bench_app.command("index")
 def bench_index(
     ctx: typer.Context,
+    store: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="An engine to measure: opensearch://HOST:PORT or elasticsearch://HOST:PORT; "
+            "once per engine, measured one after the other (default: RASAD_STORE)."
+        ),
+    ] = None,
     docs: Annotated[int, typer.Option(help="Articles for the throughput comparison.")] = 30000,
     runs: Annotated[
         int,
         typer.Option(help="Throughput runs: raw bulk and pipeline alternate, one ratio per run."),
     ] = 2,
     search_docs: Annotated[
-        int, typer.Option(help="Articles in the OpenSearch search-latency index.")
+        int, typer.Option(help="Articles in each engine's search-latency index.")
     ] = 200000,
     sqlite_docs: Annotated[
         int, typer.Option(help="Articles in the SQLite search-latency store.")
     ] = 50000,
     queries: Annotated[int, typer.Option(help="Faceted queries timed per store.")] = 200,
 ) -> None:
-    """Needs the stack (`rasad stack up`, RASAD_BUS=kafka://…, RASAD_STORE=opensearch://…)."""
+    """Needs the stack (`rasad stack up`, RASAD_BUS=kafka://…): indexing and search per engine."""
     from bench import index
 
+    try:
+        stores = [ctx.obj.with_store(url).store for url in store or []]
+    except ValueError as exc:
+        raise ConfigError(f"--store: {exc}") from exc
     console.print(
         index.run(
             ctx.obj,
+            stores,
             docs=docs,
             runs=runs,
             search_docs=search_docs,

@@ -1,15 +1,16 @@
-"""``rasad index maintain``: the OpenSearch alias's template, migrations and retention."""
+"""``rasad index maintain``: the store's template, migrations and retention."""
 
 from __future__ import annotations
 
 import typer
 
+import wiring
 from cli.app import app, console
-from rasad.errors import ConfigError, StoreError
 from rasad.settings import Settings
 
 index_app = typer.Typer(
-    no_args_is_help=True, help="Look after the OpenSearch index (template, migrations, retention)."
+    no_args_is_help=True,
+    help="Look after the search index (template, migrations, retention).",
 )
 app.add_typer(index_app, name="index")
 
@@ -18,31 +19,18 @@ app.add_typer(index_app, name="index")
 def maintain(ctx: typer.Context) -> None:
     """Put the template, migrate old mapping versions, delete months past RASAD_INDEX_RETENTION_MONTHS.
 
-    OpenSearch's ISM plugin is not part of the local stack, so Rasad does this itself; run it
-    from cron (it is idempotent). The indexer also runs it when it starts.
+    The local stack's engines have no index lifecycle management (OpenSearch's ISM,
+    Elasticsearch's ILM), so Rasad does this itself; run it from cron (it is idempotent). The
+    indexer also runs it when it starts. On SQLite it creates or migrates the schema.
     """
-    # Imported here: opensearch-py is only needed by this command.
-    from opensearchpy.exceptions import OpenSearchException
-
-    from indexers import lifecycle
-    from indexers.mapping import MAPPING_VERSION
-    from indexers.opensearch import client_for
-
     settings: Settings = ctx.obj
-    if settings.store.scheme != "opensearch":
-        raise ConfigError(f"index maintenance is for OpenSearch stores, not {settings.store}")
-    client = client_for(settings.store)
-    alias = settings.index_alias
+    store = wiring.open_store(settings, wiring.lexicon())
     try:
-        migrated = lifecycle.setup(client, alias)
-        deleted = lifecycle.apply_retention(client, alias, settings.index_retention_months)
-        indices = lifecycle.backing_indices(client, alias)
-    except OpenSearchException as exc:
-        raise StoreError(f"index maintenance failed: {exc}") from exc
+        done = store.maintain()
     finally:
-        client.close()
-    console.print(f"alias {alias}: mapping v{MAPPING_VERSION}, {len(indices)} backing index(es)")
-    for name in migrated:
+        store.close()
+    console.print(done.layout, soft_wrap=True, highlight=False)
+    for name in done.migrated:
         console.print(f"migrated {name}")
-    for name in deleted:
+    for name in done.deleted:
         console.print(f"deleted {name} (retention {settings.index_retention_months} months)")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from cli import (  # noqa: F401 - imported for their commands
     alerts,
     bench,
+    dashboards,
     index,
     produce,
     search,

@@ -5,6 +5,8 @@ from __future__ import annotations
 import html
 import json
 import re
+import sys
+from pathlib import Path
 from typing import Annotated, Literal
 
 import typer
@@ -12,13 +14,16 @@ from rich.markup import escape
 
 import wiring
 from cli.app import app, console
+from dashboards import export as exports
 from dashboards.results import result_json
-from rasad.query import parse
+from rasad.query import Query, parse
+from rasad.settings import Settings
 from rasad.store import SearchRequest, SearchResult
 
 _MARK = re.compile(r"<mark>(.*?)</mark>")
 Sort = Literal["relevance", "date"]
 Interval = Literal["day", "week", "month"]
+Export = Literal["csv", "jsonl", "geojson"]
 
 
 @app.command()
@@ -41,9 +46,23 @@ def search(
     interval: Annotated[
         Interval, typer.Option(help="Date histogram buckets: day, week or month.")
     ] = "day",
+    export: Annotated[
+        Export | None,
+        typer.Option(
+            help="Write every hit (not one page) as csv, jsonl or geojson (one feature per "
+            "tagged place) to standard output or --output."
+        ),
+    ] = None,
+    output: Annotated[Path | None, typer.Option(help="File for --export.")] = None,
 ) -> None:
-    """Search the store; highlights show why each article matched, facets what the results are about."""
+    """Search the store; highlights show why each article matched, facets what the results are.
+
+    ``--export`` writes every hit instead, streamed: csv, jsonl, or geojson (a feature per place).
+    """
     words = wiring.lexicon()
+    if export:
+        _export(ctx.obj, parse(query, words), export, output)
+        return
     request = SearchRequest(
         parse(query, words), page=page, size=size, sort=sort, histogram=interval
     )
@@ -52,6 +71,20 @@ def search(
         typer.echo(json.dumps(result_json(result), ensure_ascii=False, indent=2))
         return
     _print(result, request)
+
+
+def _export(settings: Settings, query: Query, name: str, output: Path | None) -> None:
+    """Stream every hit of ``query`` in the export format ``name``."""
+    lines = exports.chunks(
+        exports.FORMATS[name][1](wiring.open_store(settings, wiring.lexicon()).scan(query))
+    )
+    if output is None:
+        for chunk in lines:
+            sys.stdout.write(chunk)
+        return
+    with output.open("w", encoding="utf-8", newline="") as file:
+        for chunk in lines:
+            file.write(chunk)
 
 
 def _print(result: SearchResult, request: SearchRequest) -> None:

@@ -127,10 +127,12 @@ def _serve(settings: Settings, store: Store, bus: wiring.Bus, state: State) -> N
         f"dashboard on http://{settings.http_host}:{settings.http_port}  (Ctrl-C to stop)"
     )
     level = settings.log_level if settings.log_level != "info" else "warning"
+    # Live pages hold a stream open: on Ctrl-C/SIGTERM they get 2 s, not an endless wait.
     uvicorn.run(
         web,
         host=settings.http_host,
         port=settings.http_port,
         log_level=level,
         log_config=logs.logging_config(settings.log_level, settings.log_format),
+        timeout_graceful_shutdown=2,
     )

@@ -1,4 +1,4 @@
-"""``rasad stack up|status|down``: the local Kafka + OpenSearch from Maven Central."""
+"""``rasad stack up|status|down``: the local Kafka and search engines from Maven Central."""
 
 from __future__ import annotations
 
@@ -11,22 +11,39 @@ from rich.table import Table
 from cli.app import app, console
 from devstack import Stack, kafka_tools
 from rasad.addresses import parse_bus
-from rasad.settings import Settings
+from rasad.errors import ConfigError
+from rasad.settings import Settings, parse_engines
 
 stack_app = typer.Typer(
-    no_args_is_help=True, help="Start, check and stop the local Kafka + OpenSearch."
+    no_args_is_help=True,
+    help="Start, check and stop the local Kafka + OpenSearch (and/or Elasticsearch).",
 )
 app.add_typer(stack_app, name="stack")
 
+EngineOption = Annotated[
+    str | None,
+    typer.Option(
+        "--engine",
+        help="Search engines: opensearch, elasticsearch or opensearch,elasticsearch "
+        "[RASAD_STACK_ENGINES].",
+    ),
+]
+
+
+def _stack(ctx: typer.Context, engine: str | None) -> Stack:
+    try:
+        return Stack(ctx.obj, parse_engines(engine) if engine else ())
+    except ValueError as exc:  # an unknown engine name: a bad option, reported by the boundary
+        raise ConfigError(f"--engine: {exc}") from exc
+
 
 @stack_app.command("up")
-def up(ctx: typer.Context) -> None:
-    """Resolve (once), start and wait for Kafka (KRaft) and OpenSearch; a no-op if running."""
-    stack = Stack(ctx.obj)
+def up(ctx: typer.Context, engine: EngineOption = None) -> None:
+    """Resolve (once), start and wait for Kafka (KRaft) and the engines; a no-op if running."""
+    stack = _stack(ctx, engine)
+    names = " and ".join(s.name for s in stack.servers)
     started_at = time.monotonic()
-    with console.status(
-        "starting Kafka and OpenSearch (the first run downloads them from Maven Central)…"
-    ):
+    with console.status(f"starting {names} (the first run downloads them from Maven Central)…"):
         started = stack.up()
     elapsed = time.monotonic() - started_at
     console.print(
@@ -37,10 +54,10 @@ def up(ctx: typer.Context) -> None:
 
 
 @stack_app.command("status")
-def status(ctx: typer.Context) -> None:
+def status(ctx: typer.Context, engine: EngineOption = None) -> None:
     """Show whether each server runs, answers, its memory and where its log is; and how far each
     worker group is behind on each topic (consumer lag)."""
-    stack = Stack(ctx.obj)
+    stack = _stack(ctx, engine)
     running = _print_status(stack)
     if not running:
         raise typer.Exit(1)
@@ -69,7 +86,7 @@ def _print_lag(settings: Settings) -> None:
 
 @stack_app.command("down")
 def down(ctx: typer.Context) -> None:
-    """Stop both servers: SIGTERM, then SIGKILL after the grace period."""
+    """Stop every server of the stack: SIGTERM, then SIGKILL after the grace period."""
     stopped = Stack(ctx.obj).down()
     console.print(f"stopped: {', '.join(stopped)}" if stopped else "nothing was running")
 

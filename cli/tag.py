@@ -2,7 +2,9 @@
 
 The evaluation interface, kept stable: each line has ``id``, ``language``, ``story_id`` and
 ``tags`` — ``[{kind, id, label, spans: [{start, end, text}], confidence}]`` plus, when they
-apply, ``derived``, ``country``, ``lat``, ``lon`` and ``codes``. Spans are character offsets
+apply, ``derived``, ``country``, ``lat``, ``lon``, ``codes`` and, for events, ``modality``
+(also on each span of the event's own words). ``--explain`` adds ``rejections``:
+``[{id, span, cue}]``, the forms read but not tagged and why. Spans are character offsets
 into the article's title + "\\n\\n" + text, as cleaned by the processing stage. Input that is
 not an article is reported on stderr with its file (and line) and the exit code is 1.
 """
@@ -22,7 +24,7 @@ from processors.pipeline import process
 from processors.stories import StoryIndex
 from producers.files import FileSource
 from rasad.errors import BadInput
-from rasad.model import Article
+from rasad.model import Article, Span
 
 
 @app.command("tag")
@@ -31,6 +33,14 @@ def tag_files(
         list[Path],
         typer.Argument(help="Text files (one article each) or JSONL files (one per line)."),
     ],
+    explain: Annotated[
+        bool,
+        typer.Option(
+            "--explain",
+            help="Also print the forms the tagger read but rejected, each with the cue that "
+            "decided (a title, a surname, a river, a sports page, a missing context word …).",
+        ),
+    ] = False,
 ) -> None:
     """Tag articles from files and print JSONL: id, language, story_id, tags with spans."""
     lexicon = wiring.lexicon()
@@ -44,23 +54,25 @@ def tag_files(
             failed += 1
             err.print(f"error: {item.origin}: {exc}", markup=False, highlight=False)
             continue
-        sys.stdout.write(json.dumps(record(article), ensure_ascii=False) + "\n")
+        sys.stdout.write(json.dumps(record(article, explain), ensure_ascii=False) + "\n")
     sys.stdout.flush()
     if failed:
         raise typer.Exit(1)
 
 
-def record(article: Article) -> dict:
-    """The JSONL record of a tagged article."""
+def record(article: Article, explain: bool = False) -> dict:
+    """The JSONL record of a tagged article (``explain``: with its rejected forms)."""
     tags = []
     for t in article.tags:
         entry = {
             "kind": t.kind,
             "id": t.id,
             "label": t.label,
-            "spans": [{"start": s.start, "end": s.end, "text": s.text} for s in t.spans],
+            "spans": [_span(s) for s in t.spans],
             "confidence": t.confidence,
         }
+        if t.modality is not None:
+            entry["modality"] = t.modality
         if t.derived:
             entry["derived"] = True
         entry.update(
@@ -73,9 +85,22 @@ def record(article: Article) -> dict:
         if t.codes:
             entry["codes"] = t.codes
         tags.append(entry)
-    return {
+    out = {
         "id": article.id,
         "language": article.language,
         "story_id": article.story_id,
         "tags": tags,
     }
+    if explain:
+        out["rejections"] = [
+            {"id": r.id, "span": {"start": r.start, "end": r.end, "text": r.text}, "cue": r.cue}
+            for r in article.rejections or ()
+        ]
+    return out
+
+
+def _span(span: Span) -> dict:
+    entry: dict = {"start": span.start, "end": span.end, "text": span.text}
+    if span.modality is not None:
+        entry["modality"] = span.modality
+    return entry

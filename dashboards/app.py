@@ -1,47 +1,71 @@
-"""The dashboard and JSON API over a search store (any store: the composition root passes it in).
+"""The dashboards, search, article and story pages and the JSON API over a search store.
 
-Endpoints are module-level functions reading what they need from ``request.app.state``
-(``store``, ``lexicon``, ``labels``); blocking store calls run on the thread pool, never on the
-event loop. Errors are turned into answers in one place, the exception handlers: a bad query
-or parameter is a 400, a store that is down a 503 — a page for the browser, JSON for the API.
+Endpoints are module-level functions (``pages.py``, ``api.py``) reading what they need from
+``request.app.state``: ``store``, ``lexicon``, ``boards`` (the dashboards by id), ``live``
+(articles just seen on the bus, or None) and ``alerts_log`` (the latest alerts, read-only).
+Blocking store calls run on the thread pool, never on the event loop. Errors are turned into
+answers in one place, the exception handlers: a bad query or parameter is a 400, a store that
+is down a 503 — a page with the message for the browser, JSON for the API.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from starlette.applications import Starlette
-from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import BaseRoute, Route
-from starlette.templating import Jinja2Templates
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
 
-from dashboards.results import result_json
+from dashboards import api, assets, definition, pages
+from dashboards.definition import DEFAULT, Dashboard
+from dashboards.live import Live
+from dashboards.templates import TEMPLATES, page_context
 from rasad.concepts import Lexicon
 from rasad.errors import BadInput, StoreError
-from rasad.query import parse
-from rasad.store import SearchRequest, SearchResult, Store
+from rasad.store import Store
 
-TEMPLATES = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
-MAX_PAGE_SIZE = 100
-MAX_DEPTH = 10_000  # page × size: deeper paging is refused (OpenSearch's window is 10,000 hits)
+STATIC = Path(__file__).with_name("static")
+AlertsLog = Callable[[int], list[dict[str, Any]]]
 
 
 def create_app(
-    store: Store, lexicon: Lexicon, extra_routes: list[BaseRoute] | None = None
+    store: Store,
+    lexicon: Lexicon,
+    extra_routes: Sequence[BaseRoute] | None = None,
+    *,
+    boards: dict[str, Dashboard] | None = None,
+    live: Live | None = None,
+    alerts_log: AlertsLog | None = None,
 ) -> Starlette:
-    """The ASGI app: ``/`` (the page), ``/api/search``, ``/api/articles/{id}``, ``/api/health``."""
+    """The ASGI app: pages, ``/api/…``, the page assets and the charting libraries."""
     routes: list[BaseRoute] = [
-        Route("/", home),
-        Route("/api/search", api_search),
-        Route("/api/articles/{article_id}", api_article),
-        Route("/api/health", health),
+        Route("/", pages.overview),
+        Route("/dashboards/{board_id}", pages.dashboard),
+        Route("/search", pages.search),
+        Route("/articles/{article_id}", pages.article),
+        Route("/stories/{story_id}", pages.story),
+        Route("/api/search", api.search),
+        Route("/api/search/export", api.export),
+        Route("/api/articles/{article_id}", api.article),
+        Route("/api/stories/{story_id}", api.story),
+        Route("/api/dashboards", api.dashboards),
+        Route("/api/dashboards/{board_id}/data", api.dashboard_data),
+        Route("/api/dashboards/{board_id}/live", api.dashboard_live),
+        Route("/api/health", api.health),
+        Route("/vendor/{name:path}", assets.vendor),
+        Mount("/assets", app=StaticFiles(directory=STATIC), name="assets"),
         *(extra_routes or []),
     ]
     app = Starlette(
         routes=routes,
+        middleware=[Middleware(GZipMiddleware, minimum_size=1024)],
         exception_handlers={
             BadInput: _bad_request,
             StoreError: _unavailable,
@@ -50,88 +74,20 @@ def create_app(
     )
     app.state.store = store
     app.state.lexicon = lexicon
-    app.state.labels = {cid: concept.label for cid, concept in lexicon.concepts.items()}
-    return app
-
-
-def search_request(request: Request) -> SearchRequest:
-    """The search a request's query string asks for; ``BadInput`` naming what is wrong."""
-    params = request.query_params
-    try:
-        page = int(params.get("page", 1))
-        size = int(params.get("size", 20))
-    except ValueError as exc:
-        raise BadInput("page and size must be integers", reason="bad_request") from exc
-    if not (page >= 1 and 1 <= size <= MAX_PAGE_SIZE) or page * size > MAX_DEPTH:
-        raise BadInput(
-            f"page ≥ 1, size 1–{MAX_PAGE_SIZE} and page × size ≤ {MAX_DEPTH}", reason="bad_request"
-        )
-    sort = params.get("sort", "relevance")
-    interval = params.get("interval", "day")
-    if sort not in ("relevance", "date") or interval not in ("day", "week", "month"):
-        raise BadInput(
-            "sort must be relevance or date; interval day, week or month", reason="bad_request"
-        )
-    query = parse(params.get("q", ""), request.app.state.lexicon)
-    return SearchRequest(query, page=page, size=size, sort=sort, histogram=interval)  # type: ignore[arg-type]
-
-
-async def home(request: Request) -> Response:
-    store: Store = request.app.state.store
-    params = request.query_params
-    error = None
-    try:
-        search = search_request(request)
-        result = await run_in_threadpool(store.search, search)
-    except BadInput as exc:  # shown on the page, beside the search box that caused it
-        search, result, error = None, SearchResult(0, []), str(exc)
-    total = await run_in_threadpool(store.count)
-    return TEMPLATES.TemplateResponse(
-        request,
-        "index.html",
-        {
-            "q": params.get("q", ""),
-            "sort": params.get("sort", "relevance"),
-            "page": search.page if search else 1,
-            "result": result,
-            "error": error,
-            "total": total,
-            "labels": request.app.state.labels,
-            "peak": max((n for _, n in result.histogram), default=1),
-        },
+    app.state.boards = boards if boards is not None else definition.load(None, lexicon)
+    app.state.default_board = (
+        DEFAULT if DEFAULT in app.state.boards else next(iter(app.state.boards))
     )
-
-
-async def api_search(request: Request) -> Response:
-    store: Store = request.app.state.store
-    result = await run_in_threadpool(store.search, search_request(request))
-    return JSONResponse(result_json(result))
-
-
-async def api_article(request: Request) -> Response:
-    store: Store = request.app.state.store
-    article = await run_in_threadpool(store.get, request.path_params["article_id"])
-    if article is None:
-        raise HTTPException(404, "no such article")
-    return JSONResponse(article.model_dump(mode="json", exclude={"raw"}, exclude_none=True))
-
-
-async def health(request: Request) -> Response:
-    store: Store = request.app.state.store
-    try:
-        count = await run_in_threadpool(store.count)
-    except StoreError as exc:
-        return JSONResponse(
-            {"status": "store unavailable", "store": store.url, "error": str(exc)}, status_code=503
-        )
-    return JSONResponse({"status": "ok", "store": store.url, "articles": count})
+    app.state.live = live
+    app.state.alerts_log = alerts_log or (lambda limit: [])
+    return app
 
 
 def _answer(request: Request, status: int, message: str) -> Response:
     if request.url.path.startswith("/api/"):
         return JSONResponse({"error": message}, status_code=status)
-    page = {"status": status, "message": message}
-    return TEMPLATES.TemplateResponse(request, "error.html", page, status_code=status)
+    context = {**page_context(request), "status": status, "message": message}
+    return TEMPLATES.TemplateResponse(request, "error.html", context, status_code=status)
 
 
 async def _bad_request(request: Request, exc: Exception) -> Response:

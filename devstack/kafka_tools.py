@@ -58,5 +58,5 @@ def command(settings: Settings, tool: str, args: list[str]) -> list[str]:
 
 
 def run(settings: Settings, tool: str, args: list[str]) -> int:
-    """Run the tool in the foreground (stdin, stdout and stderr are this process's); its exit code."""
+    """Run the tool in the foreground (this process's stdin, stdout, stderr); its exit code."""
     return subprocess.run(command(settings, tool, args), cwd=Path.cwd()).returncode

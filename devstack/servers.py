@@ -1,4 +1,8 @@
-"""The two servers of the local stack: how each is prepared, started and checked."""
+"""The servers of the local stack: how each is prepared, started and checked.
+
+Kafka and OpenSearch are here; Elasticsearch, the optional second engine, is in
+``devstack.elasticsearch``.
+"""
 
 from __future__ import annotations
 
@@ -79,6 +83,30 @@ class Server:
         if java is None:
             raise StackError("java is not installed: install a JDK 17+ or set RASAD_JAVA_HOME")
         return java
+
+    def compile_launcher(self, source: Path, jars: list[Path]) -> Path:
+        """Compile the server's small Java launcher against ``jars`` (once; again when edited)."""
+        classes = self.home / "launcher"
+        built = classes / source.with_suffix(".class").name
+        if built.exists() and built.stat().st_mtime >= source.stat().st_mtime:
+            return classes
+        javac = (
+            shutil.which("javac")
+            if not self.settings.java_home
+            else str(self.settings.java_home / "bin" / "javac")
+        )
+        if javac is None:
+            raise StackError("javac is not installed: install a JDK 17+ (not only a JRE)")
+        classes.mkdir(parents=True, exist_ok=True)
+        result = subprocess.run(
+            [javac, "-cp", ":".join(map(str, jars)), "-d", str(classes), str(source)],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        if result.returncode != 0:
+            raise StackError(f"compiling {source.name} failed:\n{result.stderr[-3000:]}")
+        return classes
 
     def prepare(self) -> list[str]:
         """Resolve, configure and return the command line that starts the server."""
@@ -232,7 +260,7 @@ class OpenSearchServer(Server):
             {"opensearch_version": s.opensearch_version},
             self.home / "maven",
         )
-        classes = self._compile_launcher(jars)
+        classes = self.compile_launcher(HERE / "RasadOpenSearch.java", jars)
         config = self.home / "node.yml"
         config.write_text(_opensearch_yaml(s, self.home))
         heap = s.opensearch_heap
@@ -253,36 +281,18 @@ class OpenSearchServer(Server):
             str(config),
         ]
 
-    def _compile_launcher(self, jars: list[Path]) -> Path:
-        source = HERE / "RasadOpenSearch.java"
-        classes = self.home / "launcher"
-        built = classes / "RasadOpenSearch.class"
-        if built.exists() and built.stat().st_mtime >= source.stat().st_mtime:
-            return classes
-        javac = (
-            shutil.which("javac")
-            if not self.settings.java_home
-            else str(self.settings.java_home / "bin" / "javac")
-        )
-        if javac is None:
-            raise StackError("javac is not installed: install a JDK 17+ (not only a JRE)")
-        classes.mkdir(parents=True, exist_ok=True)
-        result = subprocess.run(
-            [javac, "-cp", ":".join(map(str, jars)), "-d", str(classes), str(source)],
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-        if result.returncode != 0:
-            raise StackError(f"compiling the OpenSearch launcher failed:\n{result.stderr[-3000:]}")
-        return classes
-
     def ready(self) -> bool:
-        try:
-            health = httpx.get(f"http://127.0.0.1:{self.port}/_cluster/health", timeout=2).json()
-        except (httpx.HTTPError, ValueError):
-            return False
-        return health.get("status") in ("yellow", "green")
+        return cluster_healthy(self.port)
+
+
+def cluster_healthy(port: int) -> bool:
+    """True when the search engine on ``port`` reports its cluster health yellow or green."""
+    # /_cluster/health, not GET /: a bare Elasticsearch node answers the root with 405.
+    try:
+        health = httpx.get(f"http://127.0.0.1:{port}/_cluster/health", timeout=2).json()
+    except (httpx.HTTPError, ValueError):
+        return False
+    return health.get("status") in ("yellow", "green")
 
 
 def _port_open(port: int) -> bool:

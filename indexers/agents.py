@@ -3,7 +3,7 @@
 A batch is taken by count or time (``take_events``: N events or ``within`` seconds, whichever
 first), written, and only then acknowledged, so Kafka offsets are committed only for articles
 that are in the store: a crash re-indexes the last batch (deterministic ids make that
-harmless) and never skips one. Writing waits out an OpenSearch outage (see ``indexers.bulk``).
+harmless) and never skips one. Writing waits out a search engine outage (see ``indexers.bulk``).
 """
 
 from __future__ import annotations

@@ -1,11 +1,11 @@
-"""Bulk writes to OpenSearch that never lose or duplicate an article.
+"""Bulk writes to the search engine that never lose or duplicate an article.
 
 * Deterministic ``_id`` and backing index (``indexers.mapping.action``): a redelivered article
   overwrites itself.
 * Requests are cut at ``max_bytes`` of NDJSON; each item's result is read, and only items that
   failed with 429 / 5xx (or a whole request that failed to connect or with 429 / 5xx) are sent
   again, after an exponential backoff with jitter. Retrying has no attempt limit: while
-  OpenSearch is down the writer waits and resumes when it is back (the Faust agent does not
+  the engine is down the writer waits and resumes when it is back (the Faust agent does not
   ack the batch meanwhile, so nothing is skipped and the worker does not crash-loop).
 * Items rejected with another 4xx (a mapping conflict, a document too large) are returned
   with the reason: they go to the dead-letter topic, they are not retried.
@@ -19,16 +19,13 @@ import logging
 import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-
-from opensearchpy import AsyncOpenSearch
-from opensearchpy.exceptions import ConnectionError as OpenSearchConnectionError
-from opensearchpy.exceptions import TransportError
+from typing import ClassVar
 
 from indexers.lifecycle import index_body
 from indexers.mapping import action
-from indexers.opensearch import OpenSearchStore
+from indexers.searchengine import SearchEngineStore
 from rasad import metrics
-from rasad.addresses import StoreAddress
+from rasad.engines import AsyncSearchEngine, EngineError, retryable
 from rasad.errors import StoreError
 from rasad.model import Article
 from rasad.normalize import Stemmer
@@ -60,11 +57,6 @@ class BulkOutcome:
     retries: int = 0
 
 
-def retryable(status: int) -> bool:
-    """Statuses worth another try: too many requests and server-side failures."""
-    return status == 429 or status >= 500
-
-
 class _Retry(Exception):
     """A whole request failed in a way worth retrying."""
 
@@ -74,13 +66,13 @@ class BulkWriter:
 
     def __init__(
         self,
-        client: AsyncOpenSearch,
+        engine: AsyncSearchEngine,
         alias: str,
         stemmer: Stemmer,
         policy: BulkPolicy = BulkPolicy(),
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ):
-        self.client = client
+        self.engine = engine
         self.alias = alias
         self.stemmer = stemmer
         self.policy = policy
@@ -138,14 +130,13 @@ class BulkWriter:
     async def _send(self, lines: list[str]) -> list[tuple[str, int, str]]:
         """(id, status, error) of each item of one bulk request."""
         try:
-            response = await self.client.bulk(body="\n".join(lines) + "\n")
-        except OpenSearchConnectionError as exc:
-            raise _Retry(f"OpenSearch unreachable ({exc.__class__.__name__})") from exc
-        except TransportError as exc:
-            if isinstance(exc.status_code, int) and not retryable(exc.status_code):
-                ids = [json.loads(meta)["index"]["_id"] for meta in lines[::2]]
-                return [(i, exc.status_code, str(exc.error)) for i in ids]
-            raise _Retry(f"bulk request failed with {exc.status_code}") from exc
+            response = await self.engine.bulk("\n".join(lines) + "\n")
+        except EngineError as exc:
+            if exc.retryable:
+                raise _Retry(f"bulk request failed: {exc}") from exc
+            # The whole request was refused (e.g. 413 too large): every item gets the answer.
+            ids = [json.loads(meta)["index"]["_id"] for meta in lines[::2]]
+            return [(i, exc.status or 0, exc.kind or str(exc)) for i in ids]
         results = []
         for item in response["items"]:
             info = item["index"]
@@ -162,32 +153,26 @@ class BulkWriter:
     async def _ensure_indices(self, names: set[str]) -> None:
         for name in sorted(names - self._ensured):
             try:
-                await self.client.indices.create(index=name, body=index_body(self.alias))
-            except OpenSearchConnectionError as exc:
-                raise _Retry(f"OpenSearch unreachable ({exc.__class__.__name__})") from exc
-            except TransportError as exc:
-                if exc.error != "resource_already_exists_exception":
-                    raise _Retry(
-                        f"creating {name} failed with {exc.status_code}: {exc.error}"
-                    ) from exc
+                await self.engine.create_index(name, index_body(self.alias))
+            except EngineError as exc:
+                raise _Retry(f"creating {name} failed: {exc}") from exc
             self._ensured.add(name)
 
     async def close(self) -> None:
-        await self.client.close()
+        await self.engine.close()
 
 
-def async_client(address: StoreAddress, timeout: float = 30) -> AsyncOpenSearch:
-    """An async client that leaves retrying to ``BulkWriter`` (it knows which items failed)."""
-    return AsyncOpenSearch(
-        timeout=timeout, max_retries=0, retry_on_timeout=False, **address.client_options()
-    )
+class SearchEngineSink:
+    """Bulk writes through ``BulkWriter``; the alias is set up (waiting for the engine) on start.
 
+    An engine's module names the store that sets the alias up and the async client to write with.
+    """
 
-class OpenSearchSink:
-    """Bulk writes through ``BulkWriter``; the alias is set up (waiting for OpenSearch) on start."""
+    store_class: ClassVar[type[SearchEngineStore]]
+    engine_class: ClassVar[type[AsyncSearchEngine]]
 
     @classmethod
-    def from_settings(cls, settings: Settings, stemmer: Stemmer) -> OpenSearchSink:
+    def from_settings(cls, settings: Settings, stemmer: Stemmer) -> SearchEngineSink:
         return cls(settings, stemmer)
 
     def __init__(self, settings: Settings, stemmer: Stemmer):
@@ -203,7 +188,7 @@ class OpenSearchSink:
 
     async def _start(self) -> None:
         s = self.settings
-        store = OpenSearchStore.from_settings(s, self.stemmer)
+        store = self.store_class.from_settings(s, self.stemmer)
         policy = BulkPolicy(max_bytes=s.indexer_batch_bytes, max_backoff=s.indexer_max_backoff)
         attempt = 0
         while True:
@@ -216,7 +201,8 @@ class OpenSearchSink:
                 log.warning("indexer: %s; trying again in %.1fs", exc, delay)
                 await asyncio.sleep(delay)
         store.close()
-        self.writer = BulkWriter(async_client(s.store), s.index_alias, self.stemmer, policy)
+        engine = self.engine_class(s.store, timeout=s.store_timeout)
+        self.writer = BulkWriter(engine, s.index_alias, self.stemmer, policy)
 
     async def write(self, articles: list[Article]) -> list[tuple[Article, str]]:
         assert self.writer is not None, "start() first"

@@ -28,7 +28,7 @@ def attach(bus: MemoryBus, settings: Settings, store: Store) -> None:
             log.error("store failed on %s: %s", key, exc)
             dead_letter(bus, settings.topic_dlq, "store_error", str(exc), value, origin)
             return
-        for article_id, reason in report.rejected:
+        for _article_id, reason in report.rejected:
             dead_letter(bus, settings.topic_dlq, "rejected_by_store", reason, value, origin)
 
     bus.subscribe(settings.topic_tagged, on_tagged)

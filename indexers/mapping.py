@@ -1,4 +1,6 @@
-"""The OpenSearch layout of the ``articles`` alias: a versioned index template and monthly backing indices.
+"""The layout of the ``articles`` alias: a versioned index template and monthly backing indices.
+
+The same in OpenSearch and Elasticsearch, but for the analyzers each engine has (``Analysis``).
 
 Backing indices are named ``{alias}-v{MAPPING_VERSION}-{YYYY.MM}`` after the month of the
 article's date (published, else ingested), so an article always lands in the same index: a
@@ -6,20 +8,21 @@ redelivered article overwrites itself instead of duplicating into a newer index 
 with size-based rollover and deterministic ids).
 
 A change to the mapping bumps ``MAPPING_VERSION``; ``indexers.lifecycle`` migrates old
-backing indices to the new version (reindex + atomic alias swap). Backing indices join the alias when Rasad creates them
+backing indices to the new version (copy + atomic alias swap). Backing indices join the alias when Rasad creates them
 (``indexers.lifecycle.ensure_index``), not through the template, so a migration can make the
 new indices visible and hide the old ones in one atomic alias update.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from typing import Any
+
 from rasad.document import LANGUAGE_FIELDS, document
 from rasad.model import Article
 from rasad.normalize import Stemmer
 
-MAPPING_VERSION = 2
-ANALYZERS = {"ar": "arabic", "en": "english", "fr": "french", "ru": "russian", "tr": "turkish"}
-assert set(ANALYZERS) == set(LANGUAGE_FIELDS)
+MAPPING_VERSION = 3
 KEYWORDS = (
     "id",
     "language",
@@ -34,8 +37,27 @@ KEYWORDS = (
     "places",
     "keywords",
     "labels",
+    "rejected",
 )
 UNDATED = "undated"
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """The analyzers an engine indexes text with, by name.
+
+    ``norm`` analyzes ``text_norm``, which ``rasad.normalize`` already folded and stemmed: it
+    must split on whitespace and do nothing else, so that search and alerts match words
+    exactly alike in every store. ``languages`` analyze the per-language fields (``text_ar`` …),
+    which only rank hits; ``custom`` declares analyzers the engine does not have built in.
+    """
+
+    norm: str
+    languages: dict[str, str]
+    custom: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        assert set(self.languages) == set(LANGUAGE_FIELDS), "an analyzer for every language field"
 
 
 def template_name(alias: str) -> str:
@@ -53,16 +75,48 @@ def backing_index(alias: str, date: str | None, version: int = MAPPING_VERSION) 
     return index_prefix(alias, version) + month
 
 
-def index_template(alias: str) -> dict:
+def field_types() -> dict[str, str]:
+    """Each field of the search document and its mapping type (the same in every engine)."""
+    return {name: spec["type"] for name, spec in _properties(None).items()}
+
+
+def index_template(alias: str, analysis: Analysis) -> dict:
     """The composable template every backing index of ``alias`` is created from."""
+    settings: dict[str, Any] = {
+        "number_of_shards": 1,
+        "number_of_replicas": 0,
+        "refresh_interval": "1s",
+    }
+    if analysis.custom:
+        settings["analysis"] = {"analyzer": analysis.custom}
+    return {
+        "index_patterns": [index_prefix(alias) + "*"],
+        "priority": 100 + MAPPING_VERSION,
+        "template": {
+            "settings": settings,
+            "mappings": {
+                "dynamic": "strict",
+                "_meta": {"rasad_mapping_version": MAPPING_VERSION},
+                "properties": _properties(analysis),
+            },
+        },
+        "version": MAPPING_VERSION,
+        "_meta": {"rasad_mapping_version": MAPPING_VERSION},
+    }
+
+
+def _properties(analysis: Analysis | None) -> dict[str, dict[str, Any]]:
+    """The fields' mappings; without ``analysis``, text fields name no analyzer."""
+
+    def text(analyzer: str) -> dict[str, Any]:
+        return {"type": "text", "analyzer": analyzer} if analysis else {"type": "text"}
+
     properties: dict = {name: {"type": "keyword"} for name in KEYWORDS}
     properties.update(
         {
             "title": {"type": "text"},
             "text": {"type": "text"},
-            # rasad.normalize already folded and stemmed it: split on spaces only, so search and
-            # alerts match words exactly alike in every store.
-            "text_norm": {"type": "text", "analyzer": "rasad_norm"},
+            "text_norm": text(analysis.norm if analysis else ""),
             "date": {"type": "date"},
             "published_at": {"type": "date"},
             "ingested_at": {"type": "date"},
@@ -70,33 +124,9 @@ def index_template(alias: str) -> dict:
             "article": {"type": "object", "enabled": False},
         }
     )
-    properties.update(
-        {
-            f"text_{lang}": {"type": "text", "analyzer": analyzer}
-            for lang, analyzer in ANALYZERS.items()
-        }
-    )
-    return {
-        "index_patterns": [index_prefix(alias) + "*"],
-        "priority": 100 + MAPPING_VERSION,
-        "template": {
-            "settings": {
-                "number_of_shards": 1,
-                "number_of_replicas": 0,
-                "refresh_interval": "1s",
-                "analysis": {
-                    "analyzer": {"rasad_norm": {"type": "custom", "tokenizer": "whitespace"}}
-                },
-            },
-            "mappings": {
-                "dynamic": "strict",
-                "_meta": {"rasad_mapping_version": MAPPING_VERSION},
-                "properties": properties,
-            },
-        },
-        "version": MAPPING_VERSION,
-        "_meta": {"rasad_mapping_version": MAPPING_VERSION},
-    }
+    languages = analysis.languages if analysis else dict.fromkeys(LANGUAGE_FIELDS, "")
+    properties.update({f"text_{lang}": text(name) for lang, name in languages.items()})
+    return properties
 
 
 def source(article: Article, stemmer: Stemmer) -> dict:

@@ -2,7 +2,7 @@
 
 A sink is started by the agent (it may wait for its engine to come up) and writes one batch at
 a time, answering only once every article is stored or rejected for good; the agent acks the
-batch's offsets after that. ``indexers.bulk.OpenSearchSink`` is the real stack's sink.
+batch's offsets after that. ``indexers.bulk.SearchEngineSink`` is the real stack's sink.
 """
 
 from __future__ import annotations

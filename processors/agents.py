@@ -178,7 +178,7 @@ class _Processing:
 
 
 def wrap(band_keys: list[str], article: Article, signature: bytes | None = None) -> bytes:
-    """The stories-topic message: a JSON line (article id, band keys, signature), then the article's JSON."""
+    """The stories-topic message: a JSON line (id, band keys, signature), then the article JSON."""
     body = article.model_dump_json(
         exclude_none=True, exclude={"story_id"}
     ).encode()  # ``with_story`` adds it

@@ -107,6 +107,11 @@ class Tokens:
             return self.read
         return list(chain.from_iterable(map(self.keys_of.__getitem__, self.pieces)))
 
+    def word_spans(self, words: list[int]) -> dict[int, tuple[int, int]]:
+        """Character offsets ``(start, end)`` in the text of these words (by index)."""
+        found = self.matches([(i, i, ()) for i in sorted(set(words))])
+        return {m.first: (m.start, m.end) for m in found}
+
     def matches(self, found: list[tuple[int, int, tuple]]) -> list[Match]:
         """``Match``es of word runs ``(first, last, candidates)``, with their offsets in the text."""
         if not found:
@@ -147,6 +152,7 @@ class Found(NamedTuple):
 
     matches: list[Match]
     cues: list[tuple[int, str]]  # (word, key) of each word some rule needs or avoids, in text order
+    tokens: Tokens | None = None  # the text they were found in (sentences, offsets of cues)
 
 
 _new_tuple = (
@@ -165,7 +171,8 @@ def undo_turkish_suffixes(tokens: Tokens, lexicon: Lexicon) -> Tokens:
     """Tokens of a Turkish text with inflected words read without their suffixes where the lexicon knows them.
 
     A word that is a form by itself stays; else a reading that ends a two-word form with the
-    word before wins (İsrail ordusunun → ordusu), else one that is a form by itself (ateşkesi →
+    word before wins (İsrail ordusunun → ordusu), else the word if a longer form begins with it
+    (bomba yüklü araç), else a reading that is a form by itself (ateşkesi →
     ateşkes), else the word if some form contains it, else the first reading some form contains
     (saldırılarında → saldırıları, as in "hava saldırıları").
     """
@@ -182,6 +189,8 @@ def _turkish_reading(key: str, previous: str, lexicon: Lexicon) -> str:
         return key
     candidates = turkish_candidates(key)
     alone = next((c for c in candidates if (previous, c) in index), None)
+    if alone is None and key in lexicon.starts:  # bomba (yüklü araç), not the word bomb
+        return key
     alone = alone or next((c for c in candidates if (c,) in index), None)
     if alone is not None:
         return alone
@@ -194,10 +203,11 @@ def find(tokens: Tokens, lexicon: Lexicon) -> Found:
     """Non-overlapping matches, the longest form at each position winning; and the context cues."""
     seen = _seen_by(lexicon)
     if tokens.read is None:
-        return seen.find(tokens.text, tokens.pieces)
+        matches, cues = seen.find(tokens.text, tokens.pieces)
+        return Found(matches, cues, tokens)
     keys = tokens.read
     cues = [(i, key) for i, key in enumerate(keys) if key in seen.cue_keys]
-    return Found(tokens.matches(_find_in_keys(keys, lexicon)), cues)
+    return Found(tokens.matches(_find_in_keys(keys, lexicon)), cues, tokens)
 
 
 def _find_in_keys(keys: list[str], lexicon: Lexicon) -> list[tuple[int, int, tuple]]:
@@ -210,7 +220,7 @@ def _find_in_keys(keys: list[str], lexicon: Lexicon) -> list[tuple[int, int, tup
             continue
         for length in range(min(starts[keys[i]], n - i), 0, -1):
             entry = index.get(tuple(keys[i : i + length]))
-            if entry:
+            if entry is not None:  # () is a phrase that names nothing: it still covers its words
                 covered = i + length
                 found.append((i, covered - 1, entry))
                 break
@@ -250,7 +260,8 @@ class _Seen(dict):
         pieces = _pieces_of(lexicon.stemmer)
         self.keys_of, self.offsets_of = pieces.keys, pieces.offsets
         self.follows: dict[str, dict[str, int]] = {}
-        self.cue_keys: set[str] = set()
+        # modality cues (events.yaml), titles and sports words (names.yaml)
+        self.cue_keys: set[str] = set(lexicon.cues.words) | lexicon.names.cue_words
         for key, entry in self.index.items():
             if len(key) > 1:
                 after = self.follows.setdefault(key[0], {})
@@ -286,7 +297,7 @@ class _Seen(dict):
             self[piece] = seen
         return seen
 
-    def find(self, text: str, pieces: list[str]) -> Found:
+    def find(self, text: str, pieces: list[str]) -> tuple[list[Match], list[tuple[int, str]]]:
         """``find`` for keys as the pieces give them: only pieces that are not one plain word are visited."""
         seen = list(map(self.__getitem__, pieces))
         keys_of = self.keys_of
@@ -335,7 +346,7 @@ class _Seen(dict):
                             _new_tuple(Match, (i, i, at + start, at + stop, spelled, alone))
                         )
             extra += words - 1
-        return Found(matches, cues)
+        return matches, cues
 
     def _run(
         self, pieces: list[str], p: int, j: int, key: str, second: str, longest: int, after: tuple
@@ -362,7 +373,7 @@ class _Seen(dict):
             owners += [q] * len(more)
         for length in range(min(longest, len(keys)), 1, -1):
             entry = self.index.get(tuple(keys[:length]))
-            if entry:
+            if entry is not None:  # () names nothing, but covers its words
                 q = owners[length - 1]
                 last = (
                     length - 1 - owners.index(q) + (j if q == p else 0)

@@ -10,7 +10,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from processors.stories import StoryIndex
-from processors.tagger import tag
+from processors.tagger import analyse
 from rasad.concepts import Lexicon
 from rasad.errors import BadInput
 from rasad.language import detect
@@ -94,8 +94,10 @@ def process(
     if article.ingested_at is None:
         updates["ingested_at"] = updates["tagged_at"]
     article = article.model_copy(update=updates)
+    analysis = analyse(article, lexicon)
     updates = {
-        "tags": tag(article, lexicon),
+        "tags": analysis.tags,
+        "rejections": analysis.rejections or None,
         "normalized": lexicon.stemmer.normalized(article.body),
     }
     if stories is not None and not article.story_id:

@@ -10,13 +10,16 @@ produced it and a confidence; places carry coordinates, and a city implies its c
 from __future__ import annotations
 
 from operator import itemgetter
+from typing import NamedTuple
 
 from pydantic import BaseModel
 
+from processors import modality
 from processors.context import Resolved, resolve
-from processors.mentions import Match, find, tokenize, undo_turkish_suffixes
+from processors.mentions import Found, Match, find, tokenize, undo_turkish_suffixes
+from processors.sentences import Sentences
 from rasad.concepts import Concept, Lexicon
-from rasad.model import Article, Span, Tag
+from rasad.model import Article, Modality, Rejection, Span, Tag
 
 _CERTAIN, _CONTEXTUAL, _EACH_MORE, _IN_TITLE, _CAP = 0.75, 0.55, 0.07, 0.05, 0.99
 _DERIVED = 0.9  # a country implied by a city: a little less sure than the city
@@ -25,9 +28,21 @@ _DERIVED = 0.9  # a country implied by a city: a little less sure than the city
 MAX_SPANS = 100
 
 
+class Analysis(NamedTuple):
+    """What the tagger decided about a text: its tags, and the forms it read but rejected."""
+
+    tags: list[Tag]
+    rejections: list[Rejection]
+
+
 def tag(article: Article, lexicon: Lexicon) -> list[Tag]:
     """The tags of an article, one per concept, with every span that mentions it."""
-    return tag_text(
+    return analyse(article, lexicon).tags
+
+
+def analyse(article: Article, lexicon: Lexicon) -> Analysis:
+    """The tags of an article and the rejected forms, each with the cue that rejected it."""
+    return analyse_text(
         article.body,
         lexicon,
         title_end=len(article.title) if article.title else 0,
@@ -42,19 +57,83 @@ def tag_text(
 
     ``language`` (ISO 639-1) lets inflection be undone where words carry it (Turkish suffixes).
     """
+    return analyse_text(text, lexicon, title_end, language).tags
+
+
+def analyse_text(
+    text: str, lexicon: Lexicon, title_end: int = 0, language: str | None = None
+) -> Analysis:
+    """``tag_text`` with the rejected forms (``Analysis``)."""
     tokens = tokenize(text, lexicon.stemmer)
     if language == "tr":
         tokens = undo_turkish_suffixes(tokens, lexicon)
-    ordered = _ordered_tags(resolve(find(tokens, lexicon), lexicon), lexicon.concepts, title_end)
+    found = find(tokens, lexicon)
+    resolved = resolve(found, lexicon)
+    events = _Events(found, resolved, lexicon, language) if _has_events(resolved, lexicon) else None
+    ordered = _ordered_tags(resolved, lexicon.concepts, title_end, events)
     ordered.sort()  # by kind, most confident first, then id (ids differ: the tags are never compared)
-    return list(map(_TAG_OF, ordered))
+    rejections: list[Rejection] = [
+        _built(  # type: ignore[misc]  # a Rejection, built like the tags
+            Rejection,
+            {"id": cid, "start": m.start, "end": m.end, "text": m.text, "cue": cue},
+            _REJECTION_FIELDS,
+        )
+        for m, cid, cue in resolved.rejected
+        if cid not in resolved.matches
+    ]
+    return Analysis(list(map(_TAG_OF, ordered)), rejections)
 
 
-def _ordered_tags(resolved: Resolved, concepts: dict[str, Concept], title_end: int) -> list[tuple]:
+def _has_events(resolved: Resolved, lexicon: Lexicon) -> bool:
+    concepts = lexicon.concepts
+    return any(concepts[cid].kind == "event" for cid in resolved.matches)
+
+
+class _Events:
+    """The event side of a tagged text: the actors of patterns, and each mention's modality."""
+
+    def __init__(self, found: Found, resolved: Resolved, lexicon: Lexicon, language: str | None):
+        self.found, self.cues = found, lexicon.cues
+        self.partners: dict[str, list[Match]] = {}
+        tokens = found.tokens
+        if resolved.partners and tokens is not None:
+            spans = tokens.word_spans([word for _, word in resolved.partners])
+            for cid, word in resolved.partners:
+                start, end = spans[word]
+                actor = Match(word, word, start, end, tokens.text[start:end], ())
+                if actor not in self.partners.setdefault(cid, []):
+                    self.partners[cid].append(actor)
+        self.sentences = Sentences(found)
+        self.hits = modality.cue_hits(found, self.cues, self.sentences)
+        if language == "tr":
+            self.hits += modality.suffix_hits(found, self.cues, self.sentences)
+
+    def mentions(self, event: str, matches: list[Match]) -> tuple[list, list]:
+        """The event's matches with its pattern actors (in text order), and their modalities."""
+        modalities = [self.modality(event, m) for m in matches]
+        actors = self.partners.get(event)
+        if not actors:
+            return matches, modalities
+        owned = [m for m in dict.fromkeys(actors) if m not in matches]
+        merged = sorted(
+            zip(matches + owned, modalities + [None] * len(owned), strict=True), key=itemgetter(0)
+        )
+        return [m for m, _ in merged], [mod for _, mod in merged]
+
+    def modality(self, event: str, match: Match) -> Modality:
+        if not self.hits:
+            return "carried_out"
+        return modality.of_mention(match, event, self.sentences, self.hits, self.cues.threats)
+
+
+def _ordered_tags(
+    resolved: Resolved, concepts: dict[str, Concept], title_end: int, events: _Events | None
+) -> list[tuple]:
     """The tags, each as ``(kind, -confidence, id, tag)``: sorted, the order they are listed in.
 
     More sure for an unambiguous form, each further mention, a mention in the title. A city
     implies its country (a derived tag, without spans) when the country is not mentioned itself.
+    Events carry the spans of their patterns' actors and their modality.
     """
     mentioned, certain = resolved.matches, resolved.certain
     ordered, implied = [], {}  # implied: country code -> the confidence of its derived tag
@@ -62,7 +141,12 @@ def _ordered_tags(resolved: Resolved, concepts: dict[str, Concept], title_end: i
         scores = _SCORES[concept_id in certain][matches[0].start < title_end]
         confidence = scores[len(matches)] if len(matches) < len(scores) else scores[-1]
         concept = concepts[concept_id]
-        ordered.append((concept.kind, -confidence, concept_id, _tag(concept, confidence, matches)))
+        if events is not None and concept.kind == "event":
+            spans, modalities = events.mentions(concept_id, matches)
+            found = _tag(concept, confidence, spans, modalities)
+        else:
+            found = _tag(concept, confidence, matches)
+        ordered.append((concept.kind, -confidence, concept_id, found))
         code = concept.country
         if code and code not in mentioned and concept.kind == "place" and code in concepts:
             confidence = _DERIVED_SCORES[confidence]
@@ -101,12 +185,18 @@ _DERIVED_SCORES = {
 }
 
 
-def _tag(concept: Concept, confidence: float, matches: list[Match] | None) -> Tag:
+def _tag(
+    concept: Concept,
+    confidence: float,
+    matches: list[Match] | None,
+    modalities: list[Modality | None] | None = None,
+) -> Tag:
     """The concept's tag, built without re-validating fields this module computed itself.
 
     Validating ~25 tags and their spans per article cost about as much as finding them; the
     values here are typed by construction (tests/processors check they validate to equal tags).
-    A derived tag (``matches`` None) has no spans and is the country itself.
+    A derived tag (``matches`` None) has no spans and is the country itself. ``modalities``
+    (events): each span's, None for an actor's span; the tag's is derived from them.
     """
     templates = _TEMPLATES.get(concept) or _templates(concept)
     spans = []
@@ -114,12 +204,18 @@ def _tag(concept: Concept, confidence: float, matches: list[Match] | None) -> Ta
         fields = templates[1].copy()
     else:
         fields = templates[0].copy()
-        for match in matches[:MAX_SPANS]:
+        each = modalities or [None] * len(matches)
+        for match, how in zip(matches[:MAX_SPANS], each[:MAX_SPANS], strict=True):
             spans.append(
                 _built(
-                    Span, {"start": match.start, "end": match.end, "text": match.text}, _SPAN_FIELDS
+                    Span,
+                    {"start": match.start, "end": match.end, "text": match.text, "modality": how},
+                    _SPAN_FIELDS,
                 )
             )
+    if concept.kind == "event":
+        found = [m for m in modalities or () if m is not None]
+        fields["modality"] = modality.of_tag(found) if found else "carried_out"
     fields["spans"], fields["confidence"], fields["codes"] = (
         spans,
         confidence,
@@ -148,6 +244,7 @@ def _templates(concept: Concept) -> tuple[dict, dict]:
         "lat": concept.lat,
         "lon": concept.lon,
         "codes": None,
+        "modality": None,
     }
     derived = {**mentioned, "derived": True, "country": concept.id, "lat": None, "lon": None}
     templates = _TEMPLATES[concept] = (mentioned, derived)
@@ -166,6 +263,7 @@ _set_dict, _set_fields_set, _set_extra, _set_private = (
     )
 )
 _SPAN_FIELDS, _TAG_FIELDS = set(Span.model_fields), set(Tag.model_fields)
+_REJECTION_FIELDS = set(Rejection.model_fields)
 
 
 def _built(model: type[BaseModel], fields: dict, names: set[str]) -> BaseModel:

@@ -197,8 +197,8 @@ def _read_head(blocks: list[list[str]], page: _Page, reference: datetime | None)
                 continue
             if page.published_at is None and looks_like_dateline(line):
                 page.published_at = parse_date(line, reference)
-            elif _BYLINE_LINE.match(line) and page.byline is None:
-                page.byline = _BYLINE_LINE.match(line).group("name").strip()
+            elif (byline := _BYLINE_LINE.match(line)) and page.byline is None:
+                page.byline = byline.group("name").strip()
             else:
                 page.head.append(line)
     return _finish_head(page, [])

@@ -90,6 +90,7 @@ class StoreAddress:
     tls: bool = False
     username: str = ""
     password: str = field(default="", repr=False)
+    api_key: str = field(default="", repr=False)  # Elasticsearch's alternative to a password
     ca_file: str | None = (
         None  # CA bundle the server's certificate is checked against (default: the system's)
     )

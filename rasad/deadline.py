@@ -21,12 +21,12 @@ from rasad.errors import BadInput
 
 
 class _Expired(BaseException):
-    """Raised by the timer; a BaseException, so an ``except Exception`` in the work cannot swallow it."""
+    """Raised by the timer; a BaseException: ``except Exception`` in the work cannot swallow it."""
 
 
 @contextmanager
 def within(seconds: float, what: str = "the message") -> Iterator[None]:
-    """Run the block for at most ``seconds`` (main thread only); ``BadInput`` ``too_slow`` after that."""
+    """Run the block for at most ``seconds`` (main thread only); then ``BadInput`` ``too_slow``."""
     if (
         seconds <= 0
         or not hasattr(signal, "setitimer")

@@ -30,4 +30,4 @@ class StoreError(RasadError):
 
 
 class StackError(RasadError):
-    """The local Kafka / OpenSearch stack could not be set up, started or stopped."""
+    """The local stack (Kafka, the search engines) could not be set up, started or stopped."""

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
+from rasad.model import Article
 from rasad.normalize import fold_with_offsets
 
 _WORD_RE = re.compile(r"[^\W_]+")
@@ -34,7 +35,7 @@ def fragments(
     stem: Callable[[str], str],
     size: int = 180,
     limit: int = 3,
-    extra: list[tuple[int, int]] = (),
+    extra: Sequence[tuple[int, int]] = (),
 ) -> list[str]:
     """Up to ``limit`` escaped fragments of about ``size`` characters around matches, best first.
 
@@ -64,7 +65,7 @@ def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return merged
 
 
-def concept_spans(article, concept_ids: tuple[str, ...]) -> list[tuple[int, int]]:
+def concept_spans(article: Article, concept_ids: tuple[str, ...]) -> list[tuple[int, int]]:
     """Where the article's tags for these concepts were found (offsets into ``article.body``)."""
     wanted = set(concept_ids)
     return [(s.start, s.end) for tag in article.tags if tag.id in wanted for s in tag.spans]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from functools import lru_cache
 
-from lingua import Language, LanguageDetectorBuilder
+from lingua import Language, LanguageDetector, LanguageDetectorBuilder
 
 SUPPORTED = {
     Language.ARABIC: "ar",
@@ -19,7 +19,7 @@ _lock = threading.Lock()
 
 
 @lru_cache(maxsize=1)
-def _detector():
+def _detector() -> LanguageDetector:
     return (
         LanguageDetectorBuilder.from_languages(*SUPPORTED).with_preloaded_language_models().build()
     )

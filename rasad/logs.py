@@ -60,7 +60,7 @@ def logging_config(level: str, form: str) -> dict[str, Any]:
 
 
 def configure(level: str, form: str, quiet: tuple[str, ...] = ()) -> None:
-    """Configure this process's logging; ``quiet`` loggers log warnings and above only."""
+    """Configure this process's logging; ``quiet`` loggers (chatty clients) log errors only."""
     logging.config.dictConfig(logging_config(level, form))
     for name in quiet:
-        logging.getLogger(name).setLevel(logging.WARNING)
+        logging.getLogger(name).setLevel(logging.ERROR)

@@ -1,6 +1,6 @@
 """The one message schema: an ``Article`` and the ``Tag``s processors attach to it.
 
-Kafka carries the JSON of these models; OpenSearch and SQLite store them; the dashboard and
+Kafka carries the JSON of these models; the search stores keep them; the dashboard and
 the API return them. A bare ``{"title": ..., "text": ...}`` is a valid Article: the id is
 derived from the canonical URL when there is one, else from the normalized text.
 """
@@ -19,6 +19,8 @@ from rasad.errors import BadInput
 from rasad.normalize import words
 
 TagKind = Literal["event", "actor", "place", "keyword"]
+Modality = Literal["carried_out", "threatened", "denied", "claimed"]
+MODALITIES: tuple[Modality, ...] = ("carried_out", "threatened", "denied", "claimed")
 _TRACKING_PARAMS = ("utm_", "fbclid", "gclid", "mc_cid", "mc_eid")
 
 
@@ -28,6 +30,11 @@ class Span(BaseModel):
     start: int
     end: int
     text: str
+    modality: Modality | None = Field(
+        None,
+        description="Events: how this mention reports the event (carried out, threatened or "
+        "announced, denied, claimed by one side), from the cue words around it.",
+    )
 
 
 class Tag(BaseModel):
@@ -47,6 +54,21 @@ class Tag(BaseModel):
     codes: dict[str, str] = Field(
         default_factory=dict, description="Other vocabularies: cameo, acled."
     )
+    modality: Modality | None = Field(
+        None,
+        description="Events: carried_out when some mention reports it as done, else the "
+        "modality of its mentions (denied, threatened, claimed); None for other kinds.",
+    )
+
+
+class Rejection(BaseModel):
+    """A surface form the tagger read and did not tag as a concept, and the cue that decided."""
+
+    id: str = Field(description="The concept the form could have named.")
+    start: int
+    end: int
+    text: str
+    cue: str = Field(description="Why not: the rule or context word that rejected it.")
 
 
 class Article(BaseModel):
@@ -69,6 +91,11 @@ class Article(BaseModel):
     tags: list[Tag] = Field(default_factory=list)
     story_id: str | None = None
     tagged_at: AwareDatetime | None = None
+    rejections: list[Rejection] | None = Field(
+        None,
+        description="Forms the tagger rejected (Isis the actress, Jordan the player), set by "
+        "the tagger: search ranks such literal matches below concept matches, alerts skip them.",
+    )
     normalized: str | None = Field(
         None,
         description="Title and text as the project's normalized terms, set by the "

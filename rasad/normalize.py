@@ -195,7 +195,9 @@ class Stemmer:
         return {"vocabulary": self.vocabulary}
 
     def __setstate__(self, state: dict[str, object]) -> None:
-        self.__init__(state["vocabulary"])  # type: ignore[misc, arg-type]
+        vocabulary = state["vocabulary"]
+        assert isinstance(vocabulary, frozenset)
+        self.__init__(vocabulary)  # type: ignore[misc]
 
 
 def strip_article(word: str) -> str:

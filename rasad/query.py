@@ -30,11 +30,16 @@ _TOKEN_RE = re.compile(r'\s*(?:(\()|(\))|([+-]?)"([^"]*)"?|([+-]?)([^\s()"]+))')
 
 @dataclass(frozen=True)
 class Term:
-    """A word; ``terms`` is its normalized form; ``concepts`` the ids of concepts it names."""
+    """A word; ``terms`` is its normalized form; ``concepts`` the ids of concepts it names.
+
+    ``quoted``: written in quotes, so meant literally (never expanded to a concept, never
+    ranked down when the tagger rejected it).
+    """
 
     text: str
     terms: tuple[str, ...]
     concepts: tuple[str, ...] = ()
+    quoted: bool = False
 
 
 @dataclass(frozen=True)
@@ -44,6 +49,7 @@ class Phrase:
     text: str
     terms: tuple[str, ...]
     concepts: tuple[str, ...] = ()
+    quoted: bool = False
 
 
 @dataclass(frozen=True)
@@ -84,14 +90,18 @@ class Query:
     concepts: tuple[str, ...] = field(
         default=()
     )  # concept ids the words name (their spans highlight too)
+    strict: bool = False  # see ``parse``: literal matches the tagger rejected do not count
 
 
-def parse(text: str, lexicon: Lexicon, expand: bool = True) -> Query:
+def parse(text: str, lexicon: Lexicon, expand: bool = True, strict: bool = False) -> Query:
     """Parse a user query; raise ``BadInput`` with a clear message when it cannot be read.
 
-    Words are stemmed by the lexicon's stemmer, and a word or phrase that names a concept also
-    matches that concept's id (cross-lingual expansion: "ISIS" finds articles tagged Q2429253
-    that only say داعش); ``expand=False`` matches words only. Nesting (parentheses, NOT)
+    Words are stemmed by the lexicon's stemmer, and an unquoted word or phrase that names a
+    concept also matches that concept's id (cross-lingual expansion: "ISIS" finds articles
+    tagged Q2429253 that only say داعش); a quoted one (``"Isis"``) is meant literally and is not
+    expanded; ``expand=False`` matches words only. Where the tagger rejected the word as that
+    concept (Isis the actress: ``Article.rejections``), the literal match ranks below concept
+    matches, and with ``strict`` (alerts) it does not match at all. Nesting (parentheses, NOT)
     deeper than ``MAX_DEPTH``, and more than ``MAX_TERMS`` words and filters, are refused.
     """
     tokens, since, until = _take_dates(_tokens(text))
@@ -104,10 +114,13 @@ def parse(text: str, lexicon: Lexicon, expand: bool = True) -> Query:
     root = parser.expression()
     if expand:
         root = _expand(root, lexicon)
-    if parser.peek() is not None:
-        raise BadInput(f"unexpected {parser.peek()[1]!r} in query", reason="bad_query")
+    leftover = parser.peek()
+    if leftover is not None:
+        raise BadInput(f"unexpected {leftover[1]!r} in query", reason="bad_query")
     named = tuple(dict.fromkeys(c for node in positive_leaves(root) for c in node.concepts))
-    return Query(text, root, since, until, tuple(dict.fromkeys(_highlight_terms(root))), named)
+    return Query(
+        text, root, since, until, tuple(dict.fromkeys(_highlight_terms(root))), named, strict
+    )
 
 
 def _take_dates(
@@ -169,11 +182,10 @@ class _Parser:
 
     def expression(self) -> Node | None:
         parts = [self.conjunction()]
-        while self.peek() and self.peek()[0] == "OR":
+        while (token := self.peek()) and token[0] == "OR":
             self.take()
             parts.append(self.conjunction())
-        parts = [p for p in parts if p is not None]
-        return _combine(Or, parts)
+        return _combine(Or, [p for p in parts if p is not None])
 
     def conjunction(self) -> Node | None:
         parts: list[Node] = []
@@ -227,7 +239,11 @@ def _atom(kind: str, value: str, stemmer: Stemmer) -> Node | None:
         words = tuple(stemmer.terms(value))
         if not words:
             return None
-        return Term(value, words) if len(words) == 1 else Phrase(value, words)
+        return (
+            Term(value, words, quoted=True)
+            if len(words) == 1
+            else Phrase(value, words, quoted=True)
+        )
     name, colon, arg = value.partition(":")
     if colon and name.lower() in FILTER_NAMES and arg:
         return Filter(name.lower(), canonical_filter(name.lower(), arg.strip('"')))
@@ -263,17 +279,24 @@ def _parse_date(value: str, end: bool) -> datetime:
 
 def _expand(node: Node | None, lexicon: Lexicon) -> Node | None:
     if isinstance(node, (Term, Phrase)):
-        ids = tuple(c.id for c in lexicon.lookup(node.terms))
+        ids = () if node.quoted else tuple(c.id for c in lexicon.lookup(node.terms))
         return replace(node, concepts=ids) if ids else node
     if isinstance(node, And):
         return _combine(
-            And, _group_concept_words([_expand(p, lexicon) for p in node.parts], lexicon)
+            And, _group_concept_words([_expanded(p, lexicon) for p in node.parts], lexicon)
         )
     if isinstance(node, Or):
-        return Or(tuple(_expand(p, lexicon) for p in node.parts))
+        return Or(tuple(_expanded(p, lexicon) for p in node.parts))
     if isinstance(node, Not):
-        return Not(_expand(node.part, lexicon))
+        return Not(_expanded(node.part, lexicon))
     return node
+
+
+def _expanded(node: Node, lexicon: Lexicon) -> Node:
+    """``_expand`` of a node that exists (expansion never removes one)."""
+    expanded = _expand(node, lexicon)
+    assert expanded is not None
+    return expanded
 
 
 def _group_concept_words(parts: list[Node], lexicon: Lexicon) -> list[Node]:
@@ -286,8 +309,8 @@ def _group_concept_words(parts: list[Node], lexicon: Lexicon) -> list[Node]:
     i = 0
     while i < len(parts):
         for n in range(min(lexicon.max_form_length, len(parts) - i), 1, -1):
-            run = parts[i : i + n]
-            if not all(isinstance(p, Term) for p in run):
+            run = [p for p in parts[i : i + n] if isinstance(p, Term) and not p.quoted]
+            if len(run) < n:
                 continue
             words = tuple(t for p in run for t in p.terms)
             ids = tuple(c.id for c in lexicon.lookup(words))
@@ -310,6 +333,11 @@ def canonical_filter(field_name: str, value: str) -> str:
     if field_name in ("concept", "actor", "place") and len(value) == 2 and value.isalpha():
         return value.upper()  # a country id used as a concept
     return value.lower()
+
+
+def guarded(node: Term | Phrase) -> tuple[str, ...]:
+    """The concepts whose rejection by the tagger demotes (or, strict, drops) the leaf's literal match."""
+    return () if node.quoted else node.concepts
 
 
 def positive_leaves(node: Node | None) -> list[Term | Phrase]:

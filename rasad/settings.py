@@ -18,6 +18,8 @@ from rasad.addresses import BusAddress, StoreAddress, parse_bus, parse_store
 Role = Literal["tagger", "indexer", "alerts"]
 ROLES: tuple[Role, ...] = ("tagger", "indexer", "alerts")
 LogLevel = Literal["debug", "info", "warning", "error"]
+EngineName = Literal["opensearch", "elasticsearch"]
+ENGINE_NAMES: tuple[EngineName, ...] = ("opensearch", "elasticsearch")
 
 
 def _bus(value: Any) -> Any:
@@ -43,6 +45,22 @@ def parse_roles(value: str) -> tuple[Role, ...]:
             f"unknown role {unknown[0]!r}: use all, tagger, indexer or alerts (or several: tagger,indexer)"
         )
     return tuple(role for role in ROLES if role in names)  # in pipeline order, once each
+
+
+def _engines(value: Any) -> Any:
+    return parse_engines(value) if isinstance(value, str) else value
+
+
+def parse_engines(value: str) -> tuple[EngineName, ...]:
+    """The search engines of a comma-separated list; ``ValueError`` naming an unknown one."""
+    names = [name.strip().lower() for name in value.split(",") if name.strip()]
+    unknown = [name for name in names if name not in ENGINE_NAMES]
+    if unknown or not names:
+        raise ValueError(
+            f"unknown engine {(unknown or [value])[0]!r}: use opensearch, elasticsearch or both "
+            "(opensearch,elasticsearch)"
+        )
+    return tuple(name for name in ENGINE_NAMES if name in names)
 
 
 def _lower(value: Any) -> Any:
@@ -92,10 +110,18 @@ class Settings(BaseSettings):
     store_password: SecretStr = Field(
         SecretStr(""), description="Password for that user. Shown masked by `rasad settings`."
     )
+    store_api_key: SecretStr = Field(
+        SecretStr(""),
+        description="Elasticsearch API key (base64 id:key), instead of a user and password. "
+        "Shown masked by `rasad settings`.",
+    )
     store_ca_file: Path | None = Field(
         None,
         description="CA bundle the store's TLS certificate is verified against "
         "(default: the system's).",
+    )
+    store_timeout: float = Field(
+        30.0, gt=0, description="Seconds a request to OpenSearch/Elasticsearch may take."
     )
     store_verify_certs: bool = Field(
         True, description="Verify the store's TLS certificate (turn off only for testing)."
@@ -105,7 +131,7 @@ class Settings(BaseSettings):
         description="Folder for local state: stack servers, caches, logs, producer state.",
     )
 
-    # Topics and index names: the contract with anything else that talks to Kafka/OpenSearch.
+    # Topics and index names: the contract with anything else that talks to Kafka or the engine.
     topic_raw: str = Field("articles.raw", description="Topic producers write raw articles to.")
     topic_tagged: str = Field(
         "articles.tagged", description="Topic processors write tagged articles to."
@@ -116,7 +142,9 @@ class Settings(BaseSettings):
     topic_alerts: str = Field("alerts", description="Topic fired alerts are written to.")
     topic_partitions: int = Field(4, ge=1, description="Partitions of the topics Rasad creates.")
     index_alias: str = Field(
-        "articles", description="OpenSearch alias the indexer writes and search reads."
+        "articles",
+        description="Alias the indexer writes and search reads (OpenSearch, Elasticsearch); "
+        "also the prefix of the alert rule store's indices.",
     )
 
     # The Faust worker.
@@ -183,6 +211,11 @@ class Settings(BaseSettings):
         "is not a loopback address (the push endpoint refuses every call there until it is "
         "set). Shown masked by `rasad settings`.",
     )
+    dashboards_dir: Path | None = Field(
+        None,
+        description="Folder of your own dashboards (one YAML file of panels each, see "
+        "docs/dashboards.md); they join the shipped ones, a file with a shipped id replaces it.",
+    )
 
     # The local stack started from Maven Central artifacts (`rasad stack up`).
     kafka_version: str = Field(
@@ -201,8 +234,23 @@ class Settings(BaseSettings):
         9300, description="OpenSearch transport port of the local stack."
     )
     opensearch_heap: str = Field("1g", description="OpenSearch JVM heap (-Xms/-Xmx).")
+    elasticsearch_version: str = Field(
+        "8.19.21",
+        description="Elasticsearch version (org.elasticsearch:elasticsearch); Maven Central has "
+        "its network module (transport-netty4) for some 8.19.x only, 8.19.21 among them.",
+    )
+    elasticsearch_port: int = Field(9400, description="Elasticsearch HTTP port of the local stack.")
+    elasticsearch_transport_port: int = Field(
+        9500, description="Elasticsearch transport port of the local stack."
+    )
+    elasticsearch_heap: str = Field("512m", description="Elasticsearch JVM heap (-Xms/-Xmx).")
+    stack_engines: Annotated[tuple[EngineName, ...], NoDecode, BeforeValidator(_engines)] = Field(
+        ("opensearch",),
+        description="Search engines `rasad stack up` starts beside Kafka: opensearch, "
+        "elasticsearch or both (opensearch,elasticsearch); `--engine` overrides it.",
+    )
     stack_start_timeout: float = Field(
-        180.0, description="Seconds `stack up` waits for both servers to be ready."
+        180.0, description="Seconds `stack up` waits for its servers to be ready."
     )
     stack_stop_grace: float = Field(
         20.0, description="Seconds `stack down` waits after SIGTERM before SIGKILL."
@@ -224,8 +272,9 @@ class Settings(BaseSettings):
     index_retention_months: int = Field(
         0,
         ge=0,
-        description="Months of articles kept in OpenSearch (by article date; whole monthly indices "
-        "are deleted by `rasad index maintain` and at indexer start). 0 keeps everything.",
+        description="Months of articles kept in OpenSearch/Elasticsearch (by article date; whole "
+        "monthly indices are deleted by `rasad index maintain` and at indexer start). "
+        "0 keeps everything.",
     )
     indexer_batch_docs: int = Field(
         1000, ge=1, description="Indexer batch: at most this many articles per batch."
@@ -246,7 +295,8 @@ class Settings(BaseSettings):
     indexer_max_backoff: float = Field(
         30.0,
         gt=0,
-        description="Longest wait between retries while OpenSearch is down or overloaded (seconds).",
+        description="Longest wait between retries while the search engine is down or overloaded "
+        "(seconds).",
     )
 
     # --- producers ---
@@ -364,32 +414,36 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _store_credentials(self) -> Settings:
-        # The address carries everything a client needs; the URL's own user wins over the settings'.
-        address = self.store
-        if address.scheme != "sqlite":
-            self.store = replace(
-                address,
-                username=address.username or self.store_username,
-                password=address.password or self.store_password.get_secret_value(),
-                ca_file=str(self.store_ca_file) if self.store_ca_file else None,
-                verify=self.store_verify_certs,
-            )
+        self.store = self._completed(self.store)
         return self
 
+    def _completed(self, address: StoreAddress) -> StoreAddress:
+        # The address carries everything a client needs; the URL's own user wins over the settings'.
+        if address.scheme == "sqlite":
+            return address
+        return replace(
+            address,
+            username=address.username or self.store_username,
+            password=address.password or self.store_password.get_secret_value(),
+            api_key=self.store_api_key.get_secret_value(),
+            ca_file=str(self.store_ca_file) if self.store_ca_file else None,
+            verify=self.store_verify_certs,
+        )
+
+    def with_store(self, url: str) -> Settings:
+        """These settings with the store at ``url`` (credentials and TLS from these settings,
+        as for ``RASAD_STORE``); ``ValueError`` for a bad URL."""
+        return self.model_copy(update={"store": self._completed(parse_store(url))})
+
     def environment(self) -> dict[str, str]:
-        """The ``RASAD_*`` variables a subprocess reads these settings back from (secrets in clear)."""
+        """These settings as the ``RASAD_*`` variables that read back to them (for child processes)."""
         env = {}
         for name in type(self).model_fields:
-            value = getattr(self, name)
-            if value is None:
-                continue
-            if isinstance(value, SecretStr):
-                value = value.get_secret_value()
-            elif isinstance(value, tuple):  # the roles
-                value = ",".join(value)
-            env[f"RASAD_{name.upper()}"] = str(value)
-        if self.store.password:  # the address never shows it; a password from the URL goes here
-            env["RASAD_STORE_PASSWORD"] = self.store.password
+            value = _as_variable(getattr(self, name))
+            if value is not None:
+                env[f"RASAD_{name.upper()}"] = value
+        if self.store.password and not self.store_password.get_secret_value():
+            env["RASAD_STORE_PASSWORD"] = self.store.password  # the URL's: its text never shows it
         return env
 
     def describe(self) -> list[tuple[str, str, str]]:
@@ -408,4 +462,18 @@ def _shown(default: object) -> str:
         return ""
     if default == ROLES:
         return "all"
+    if isinstance(default, tuple):
+        return ",".join(map(str, default))
     return str(default)
+
+
+def _as_variable(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, SecretStr):
+        return value.get_secret_value()
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, tuple):  # the worker roles
+        return ",".join(str(v) for v in value)
+    return str(value)

@@ -32,7 +32,7 @@ class _ConsumerThread(faust_aiokafka.AIOKafkaConsumerThread):
     # Faust hard-codes fetch_max_wait_ms=1500 for the worker's consumer: the broker holds each
     # fetch up to 1.5 s, which adds up to ~1.5 s per stream hop (raw → tagged → alerts) whenever
     # a partition was idle. Rasad's alerts promise sub-second latency, so the wait is a setting.
-    def _create_worker_consumer(self, transport):
+    def _create_worker_consumer(self, transport: faust_aiokafka.Transport) -> Any:
         consumer = super()._create_worker_consumer(transport)
         consumer._fetch_max_wait_ms = (
             self.app.conf.rasad_fetch_wait_ms
@@ -118,11 +118,11 @@ class _Transport(faust_aiokafka.Transport):
 class RasadApp(faust.App):
     """A Faust app whose Kafka consumer waits at most ``worker_fetch_wait_ms`` per fetch."""
 
-    def __init__(self, *args, fetch_wait_ms: int, **kwargs):
+    def __init__(self, *args: Any, fetch_wait_ms: int, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.conf.rasad_fetch_wait_ms = fetch_wait_ms
 
-    def _new_transport(self):
+    def _new_transport(self) -> _Transport:
         return _Transport(self.conf.broker_consumer, self)
 
 

@@ -1,4 +1,5 @@
-"""The walking skeleton on the real stack: produce → Kafka → Faust worker → OpenSearch → search."""
+"""The walking skeleton on the real stack: produce → Kafka → Faust worker → OpenSearch (and
+Elasticsearch) → search."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import json
 import pytest
 from kafka import KafkaConsumer, KafkaProducer
 
+from indexers.mapping import MAPPING_VERSION
 from tests.helpers.paths import SEED
 from tests.helpers.processes import rasad, settings_from, wait_for
 
@@ -82,3 +84,41 @@ def test_plain_kafka_producer_and_dead_letters(stack_env, worker):
     assert all(
         r["origin"]["topic"] == settings.topic_raw and "offset" in r["origin"] for r in records
     )
+
+
+def test_the_same_stream_on_elasticsearch(stack_env, stack_settings, elasticsearch, worker):
+    # produce → Kafka → Faust (tagger, indexer) → Elasticsearch → search; bad input dead-lettered.
+    env = {
+        **stack_env,
+        "RASAD_STORE": f"elasticsearch://127.0.0.1:{stack_settings.elasticsearch_port}",
+    }
+    settings = settings_from(env)
+    w = worker(env=env)
+    assert "sent 1" in rasad("produce", str(SEED), env=env, check=True).stdout.decode()
+    producer = KafkaProducer(bootstrap_servers=settings.bus.bootstrap)
+    producer.send(settings.topic_raw, b"this is not json")
+    producer.flush()
+    producer.close()
+
+    wait_for(
+        lambda: w.check() or search_json("داعش", env)["total"] >= 1,
+        timeout=90,
+        message="seed indexed into Elasticsearch",
+    )
+    hit = search_json("ISIS", env)["hits"][0]  # cross-lingual: the text only says داعش
+    assert hit["title"] == 'بوتين يضرب داعش "منفردًا" إذا رفضت واشنطن اقتراحاته'
+    assert any("<mark>داعش</mark>" in h for h in hit["highlights"])
+    assert search_json("لداعش", env)["total"] == search_json("سورية", env)["total"] == 1
+
+    consumer = KafkaConsumer(
+        settings.topic_dlq,
+        bootstrap_servers=settings.bus.bootstrap,
+        auto_offset_reset="earliest",
+        consumer_timeout_ms=20000,
+    )
+    dead = next(json.loads(message.value) for message in consumer)
+    consumer.close()
+    assert dead["reason"] == "not_json" and dead["original"] == "this is not json"
+
+    maintained = rasad("index", "maintain", env=env, check=True).stdout.decode()
+    assert f"alias {settings.index_alias}: mapping v{MAPPING_VERSION}" in maintained

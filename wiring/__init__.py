@@ -2,9 +2,9 @@
 
 Everything pluggable is chosen here by URL scheme (``settings.bus.scheme``,
 ``settings.store.scheme``) and nowhere else. An adapter is named ``"module:Class"`` and imported
-only when its scheme is used: the engines' client libraries (opensearch-py, kafka-python, Faust)
-take a second or more to import, which every short command (``rasad search``, ``rasad alerts
-list``) would pay for engines it does not use. Each adapter class builds itself from the
+only when its scheme is used: the engines' client libraries (opensearch-py, elasticsearch-py,
+kafka-python, Faust) take a second or more to import, which every short command (``rasad
+search``, ``rasad alerts list``) would pay for engines it does not use. Each adapter class builds itself from the
 settings (``from_settings``) and honours its contract (``rasad.bus.Bus``, ``rasad.store.Store``,
 ``alerts.rulestores.RuleStore``, ``indexers.sink.Sink``); the contract tests run on every one.
 
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rasad import concepts
@@ -56,7 +57,12 @@ ENGINES: dict[str, Engine] = {
     "opensearch": Engine(
         "indexers.opensearch:OpenSearchStore",
         "alerts.rulestores.opensearch:OpenSearchRuleStore",
-        "indexers.bulk:OpenSearchSink",
+        "indexers.opensearch:OpenSearchSink",
+    ),
+    "elasticsearch": Engine(
+        "indexers.elasticsearch:ElasticsearchStore",
+        "alerts.rulestores.elasticsearch:ElasticsearchRuleStore",
+        "indexers.elasticsearch:ElasticsearchSink",
     ),
 }
 
@@ -176,18 +182,32 @@ def web_app(
     from starlette.routing import Route
 
     from alerts.api import routes as alert_routes
+    from dashboards import definition
     from dashboards.app import create_app
+    from dashboards.live import Live
+    from indexers.sqlite import SqliteStore
     from producers import push
     from producers.publisher import Producer
     from wiring.metrics_page import metrics_page
 
     producer = Producer(bus, settings, producer_state, batch=settings.producer_batch)
+    rules = open_rules(settings)
     routes = [
         *push.ROUTES,
-        *alert_routes(open_rules(settings), words, settings.alerts_token.get_secret_value()),
+        *alert_routes(rules, words, settings.alerts_token.get_secret_value()),
         Route("/metrics", metrics_page),
     ]
-    app = create_app(store, words, extra_routes=routes)
+    # Live views count what the bus carries before the store shows it: kept in memory.
+    live = Live(lambda: SqliteStore(Path(":memory:"), words.stemmer))
+    bus.watch(settings.topic_tagged, live.on_message)
+    app = create_app(
+        store,
+        words,
+        extra_routes=routes,
+        boards=definition.load(settings.dashboards_dir, words),
+        live=live,
+        alerts_log=lambda limit: [alert.payload() for alert in rules.alerts(None, limit)],
+    )
     push.install(
         app,
         producer,
@@ -196,4 +216,3 @@ def web_app(
         host=settings.http_host,
     )
     return app
-

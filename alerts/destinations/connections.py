@@ -37,10 +37,11 @@ class WebhookClient:
         """One attempt: guard the destination, POST, require a 2xx; ``guard.Refused`` is final, ``DeliveryFailed`` retryable."""
         addresses = guard.check(url, allow_private)
         parts = urlsplit(url)
+        hostname = parts.hostname or ""  # guard.check refused URLs without a host
         port = parts.port or (443 if parts.scheme == "https" else 80)
-        pool = self._pool(parts.scheme, parts.hostname, addresses[0], port)
+        pool = self._pool(parts.scheme, hostname, addresses[0], port)
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        host = parts.hostname if parts.port is None else f"{parts.hostname}:{parts.port}"
+        host = hostname if parts.port is None else f"{hostname}:{parts.port}"
         try:
             response = pool.urlopen(
                 "POST",

@@ -75,7 +75,7 @@ def send_email(recipient: str, alert: Alert, settings: Settings) -> None:
     except smtplib.SMTPAuthenticationError as exc:
         raise Refused(
             f"SMTP {host}:{port} refused the login of {username!r}: {exc.smtp_code} "
-            f"{exc.smtp_error.decode(errors='replace')}"
+            f"{exc.smtp_error.decode(errors='replace') if isinstance(exc.smtp_error, bytes) else exc.smtp_error}"
         ) from exc
     except smtplib.SMTPNotSupportedError as exc:
         raise Refused(f"SMTP {host}:{port}: {exc} (check RASAD_ALERTS_SMTP_SECURITY)") from exc

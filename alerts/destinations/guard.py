@@ -47,7 +47,7 @@ def check(url: str, allow_private: bool = False) -> list[str]:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError, ValueError) as exc:
         raise Refused(f"cannot resolve {host!r}: {exc}") from exc
-    addresses = sorted({info[4][0] for info in infos})
+    addresses = sorted({str(info[4][0]) for info in infos})
     for text in addresses:
         problem = _problem(ipaddress.ip_address(text.split("%")[0]), allow_private)
         if problem:

@@ -1,6 +1,7 @@
 """Where rules, the dedup ledger and fired alerts are kept: a small contract with an SQLite
-implementation (embedded default) and an OpenSearch one (real stack), chosen by the store URL's
-scheme in the composition root's registry (``wiring.py``).
+implementation (embedded default) and one for the real stack's engines (``searchengine.py``, with
+``opensearch.py`` and ``elasticsearch.py`` naming their clients), chosen by the store URL's scheme
+in the composition root's registry (``wiring.py``).
 """
 
 from __future__ import annotations

@@ -4,13 +4,15 @@ Implementations are chosen by URL scheme in the composition root's registry (``w
 ``memory://`` (one process, see ``memory.py``) and ``kafka://host:port`` (kafka-python
 producer, see ``kafka.py``). Consuming from Kafka is
 Faust's job; the memory bus also lets in-process subscribers consume, which is how the
-embedded default runs the same processing functions without a broker.
+embedded default runs the same processing functions without a broker. Any bus can be
+``watch``ed: a live view observes a topic without joining a consumer group.
 """
 
 from __future__ import annotations
 
 import json
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from typing import Protocol
 
 from rasad.model import utcnow
@@ -21,6 +23,9 @@ class Ack(Protocol):
     """A pending publish; ``result`` blocks until the bus acknowledged it or raises BusError."""
 
     def result(self, timeout: float | None = None) -> None: ...
+
+
+Handler = Callable[[str | None, bytes], None]
 
 
 class Bus(ABC):
@@ -34,6 +39,15 @@ class Bus(ABC):
     @abstractmethod
     def publish(self, topic: str, key: str | None, value: bytes) -> Ack:
         """Queue one message; the returned Ack tells when it is acknowledged."""
+
+    @abstractmethod
+    def watch(self, topic: str, handler: Handler) -> None:
+        """Call ``handler(key, value)`` for each message published to ``topic`` from now on.
+
+        For observers (a live dashboard), not for processing: no consumer group, no committed
+        offsets, every watcher sees every message; what was published before is not replayed.
+        The handler runs on a thread of the bus; it must be quick and must not raise.
+        """
 
     @abstractmethod
     def flush(self, timeout: float | None = None) -> None:
@@ -52,7 +66,7 @@ def dead_letter(
     reason: str,
     error: str,
     original: bytes | str,
-    origin: dict,
+    origin: dict[str, object],
     error_class: str | None = None,
 ) -> Ack:
     """Publish a dead-letter record: why it was rejected, where it came from, the original bytes."""
@@ -65,7 +79,7 @@ def dead_letter_record(
     reason: str,
     error: str,
     original: bytes | str,
-    origin: dict,
+    origin: dict[str, object],
     error_class: str | None = None,
 ) -> bytes:
     """The JSON of a dead-letter record; undecodable originals are kept as hex.

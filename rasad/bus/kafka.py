@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import threading
 from typing import Any
 
 from kafka import KafkaConsumer, KafkaProducer
 from kafka.admin import KafkaAdminClient, NewTopic
 from kafka.errors import KafkaError, TopicAlreadyExistsError
+from kafka.producer.future import FutureRecordMetadata
 
-from rasad.bus import Bus
+from rasad.bus import Bus, Handler
 from rasad.errors import BusError
 from rasad.metrics import Lag
 from rasad.settings import Settings
 
+log = logging.getLogger(__name__)
+
 
 class _KafkaAck:
-    def __init__(self, future):
+    def __init__(self, future: FutureRecordMetadata):
         self._future = future
 
     def result(self, timeout: float | None = None) -> None:
@@ -47,6 +53,14 @@ class KafkaBus(Bus):
         except KafkaError as exc:
             raise BusError(f"cannot reach Kafka at {bootstrap}: {exc}") from exc
         ensure_topics(bootstrap, settings)
+        self._options = _options(settings, bootstrap)
+        self._watchers: list[_Watcher] = []
+
+    def watch(self, topic: str, handler: Handler) -> None:
+        """A consumer thread of its own, outside any group, from the latest offsets."""
+        watcher = _Watcher(self._options, topic, handler)
+        watcher.start()
+        self._watchers.append(watcher)
 
     def publish(self, topic: str, key: str | None, value: bytes) -> _KafkaAck:
         try:
@@ -59,8 +73,52 @@ class KafkaBus(Bus):
         self._producer.flush(timeout=timeout)
 
     def close(self) -> None:
+        for watcher in self._watchers:
+            watcher.stop()
         self._producer.flush()
         self._producer.close()
+
+
+class _Watcher(threading.Thread):
+    """Reads a topic from its end, outside any consumer group, and hands each message on."""
+
+    def __init__(self, options: dict[str, Any], topic: str, handler: Handler):
+        super().__init__(name=f"watch-{topic}", daemon=True)
+        self._stop_event = threading.Event()
+        self._handler = handler
+        try:
+            self._consumer = KafkaConsumer(
+                topic,
+                **options,  # the bus's servers, TLS and SASL
+                group_id=None,
+                enable_auto_commit=False,
+                auto_offset_reset="latest",
+                fetch_max_wait_ms=50,  # a live view waits for news, not for a full fetch
+            )
+        except KafkaError as exc:
+            servers = ",".join(options["bootstrap_servers"])
+            raise BusError(f"cannot watch {topic} on {servers}: {exc}") from exc
+
+    def run(self) -> None:
+        while not self._stop_event.is_set():
+            try:
+                batches = self._consumer.poll(timeout_ms=200)
+            except KafkaError as exc:  # the broker went away: say so, keep trying
+                log.warning("watching Kafka failed, retrying: %s", exc)
+                self._stop_event.wait(1.0)
+                continue
+            for records in batches.values():
+                for record in records:
+                    key = record.key.decode("utf-8", "replace") if record.key else None
+                    try:
+                        self._handler(key, record.value)
+                    except Exception:  # a watcher's bug must not stop the watching; logged loudly
+                        log.exception("watch handler failed on %s", key)
+        self._consumer.close()
+
+    def stop(self) -> None:
+        self._stop_event.set()
+        self.join(timeout=5)
 
 
 def ensure_topics(bootstrap: str, settings: Settings) -> None:
@@ -71,10 +129,8 @@ def ensure_topics(bootstrap: str, settings: Settings) -> None:
         existing = set(admin.list_topics())
         missing = [NewTopic(n, settings.topic_partitions, 1) for n in names if n not in existing]
         if missing:
-            try:
+            with contextlib.suppress(TopicAlreadyExistsError):
                 admin.create_topics(missing)
-            except TopicAlreadyExistsError:
-                pass
     except KafkaError as exc:
         raise BusError(f"cannot create topics on {bootstrap}: {exc}") from exc
     finally:
@@ -82,7 +138,7 @@ def ensure_topics(bootstrap: str, settings: Settings) -> None:
 
 
 def _options(settings: Settings, bootstrap: str | None = None) -> dict[str, Any]:
-    """kafka-python's connection options for the bus of ``settings`` (TLS, SASL), at ``bootstrap``."""
+    """kafka-python's options for the bus of ``settings`` (TLS, SASL), at ``bootstrap``."""
     options = settings.bus.kafka_options()
     if bootstrap:
         options["bootstrap_servers"] = bootstrap.split(",")

@@ -11,13 +11,11 @@ import logging
 import queue
 import threading
 from collections import defaultdict, deque
-from collections.abc import Callable
 
-from rasad.bus import Bus
+from rasad.bus import Bus, Handler
 from rasad.settings import Settings
 
 log = logging.getLogger(__name__)
-Handler = Callable[[str | None, bytes], None]
 
 
 class _Done:
@@ -44,6 +42,10 @@ class MemoryBus(Bus):
     def subscribe(self, topic: str, handler: Handler) -> None:
         """Call ``handler(key, value)`` for every message published to ``topic`` from now on."""
         self._handlers[topic].append(handler)
+
+    def watch(self, topic: str, handler: Handler) -> None:
+        """Like ``subscribe``: the handler runs on the dispatcher thread, after earlier ones."""
+        self.subscribe(topic, handler)
 
     def publish(self, topic: str, key: str | None, value: bytes) -> _Done:
         self._queue.put((topic, key, value))

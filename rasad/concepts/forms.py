@@ -12,8 +12,10 @@ text too ("Turkey" the country, not "turkey" the bird).
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 
+from rasad.concepts import variants
 from rasad.concepts.inflection import match_key
 from rasad.errors import ConfigError
 from rasad.normalize import Stemmer
@@ -35,11 +37,15 @@ class Rule:
     window: int | None = (
         None  # words each side searched for needs/avoids (None: the tagger's default)
     )
+    pattern: bool = False  # an act needing its actor (events.yaml): same sentence, both spans
+    replaces: frozenset[str] = frozenset()  # readings of the match that give way when it fits
+    person: bool = False  # also a given name (names.yaml): not the concept next to a person cue
+    also: frozenset[str] = frozenset()  # concepts the form names too ("Israeli army": Israel)
 
     @property
     def contextual(self) -> bool:
         """True when the rule looks at the words around the match."""
-        return bool(self.needs or self.avoids)
+        return bool(self.needs or self.avoids or self.person)
 
     def spelled(self, text: str) -> bool:
         """Whether the matched original text satisfies the spelling parts of the rule."""
@@ -57,6 +63,7 @@ class Form:
     text: str
     key: tuple[str, ...]  # match keys of its words
     rule: Rule | None
+    inflected: bool = False  # generated from a written form (``variants``): never overrides one
 
 
 class FormReader:
@@ -66,18 +73,43 @@ class FormReader:
         self.stemmer = stemmer
         self.contexts = contexts
 
-    def forms(self, raw: dict[str, list[object]], where: str) -> dict[str, tuple[Form, ...]]:
-        """Every language's entries parsed, duplicates and empty forms dropped."""
+    def forms(
+        self, raw: dict[str, list[object]], where: str, inflect: Collection[str] = ()
+    ) -> dict[str, tuple[Form, ...]]:
+        """Every language's entries parsed, duplicates and empty forms dropped.
+
+        ``inflect``: the languages whose forms get their plurals and duals (common nouns and
+        adjectives, ``variants.inflected``), marked ``inflected``; a form spelled exactly
+        (``exact: true``) is not inflected.
+        """
         forms = {}
         for lang, entries in raw.items():
-            parsed = (self.form(e, where) for e in entries or [])
-            forms[lang] = tuple(dict.fromkeys(f for f in parsed if f is not None))
+            parsed = [f for f in (self.form(e, where) for e in entries or []) if f is not None]
+            if lang in inflect:
+                parsed += [v for f in parsed for v in self._variants(f, lang)]
+            forms[lang] = tuple(dict.fromkeys(parsed))
         return forms
+
+    def _variants(self, form: Form, lang: str) -> list[Form]:
+        if form.rule is not None and form.rule.exact is not None:
+            return []
+        out = []
+        for text in variants.inflected(form.text, lang):
+            words = self.stemmer.terms(text)
+            key = tuple(match_key(w) for w in words)
+            if words and key != form.key:
+                out.append(Form(text, key, form.rule, inflected=True))
+        return out
 
     def form(self, entry: object, where: str) -> Form | None:
         """A taxonomy form entry as a ``Form``; None when it has no words; ``ConfigError`` if malformed."""
+        needs: list[object]
+        avoids: list[object]
+        replaces: list[object]
+        also: list[object]
         if isinstance(entry, str):
             text, needs, avoids, exact, window = entry, [], [], False, None
+            pattern, replaces, also = False, [], []
         elif isinstance(entry, dict) and isinstance(entry.get("form"), str):
             text, window = entry["form"], entry.get("window")
             needs, avoids, exact = (
@@ -85,6 +117,8 @@ class FormReader:
                 entry.get("avoids") or [],
                 bool(entry.get("exact")),
             )
+            pattern, replaces = bool(entry.get("pattern")), entry.get("replaces") or []
+            also = entry.get("also") or []
         else:
             raise ConfigError(
                 f"{where}: a form is a string or {{form: ..., needs/avoids/exact}}, not {entry!r}"
@@ -99,6 +133,9 @@ class FormReader:
             exact=_NON_WORD.sub("", text) if exact else None,
             capitalized=capitalized and not exact,
             window=int(window) if window is not None else None,
+            pattern=pattern,
+            replaces=frozenset(map(str, replaces)),
+            also=frozenset(map(str, also)),
         )
         return Form(text, tuple(match_key(w) for w in words), None if rule == Rule() else rule)
 

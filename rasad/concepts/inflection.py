@@ -9,6 +9,7 @@ conflates inflections of one word, applied alike to the lexicon and to article t
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 # Longest first, so "ами" is tried before "и". Noun and adjective endings of the six cases.
@@ -34,6 +35,9 @@ _ENDINGS = tuple(
             "ев",
             "ей",
             "ой",
+            "еи",  # folded ей, ой, ый (fold turns й into и)
+            "ои",
+            "ыи",
             "ом",
             "ем",
             "ам",
@@ -73,10 +77,18 @@ _ENDINGS = tuple(
 _MIN_STEM = 3
 
 
+# Nouns in -ия / -ие keep a mark of it (Нигерия → нигерия, not нигер: that is Нигер), in every
+# case: России, Россией, перемирии, армий (fold turns й into и). Not after к г х ж ш щ ч, where -ие/-ий end adjectives.
+_IYA = re.compile(r"^(.{2,}[^кгхжшщчаеёиоуыэюяь])(?:иями|иях|иям|иеи|ием|ия|ии|ию|ие)$")
+
+
 def match_key(term: str) -> str:
     """The key a normalized term is matched by: Russian endings dropped, everything else as is."""
     if not term or not ("\u0400" <= term[0] <= "\u04ff"):
         return term
+    noun = _IYA.match(term)
+    if noun:
+        return noun.group(1) + "ия"
     for _ in range(2):  # twice: Лавровым → лавров → лавр, like Лавров → лавр
         term = _strip_ending(term)
     return term
@@ -125,6 +137,13 @@ _TR_SUFFIXES = tuple(
             "ten",
             "nin",
             "nun",
+            "ni",  # accusative and dative after a possessive: saldırılarını, saldırısına
+            "nu",
+            "na",
+            "ne",
+            "sini",
+            "sina",
+            "sine",
             "si",
             "su",
             "in",
@@ -155,7 +174,7 @@ _TR_MIN_STEM = 3
 
 @lru_cache(maxsize=100_000)
 def turkish_candidates(key: str) -> tuple[str, ...]:
-    """The key with one, then two Turkish suffixes removed, most likely first (Latin script only).
+    """The key with one or two Turkish suffixes removed, longest stem first (Latin script only).
 
     A Turkish word is ambiguous (ateşke+si or ateşkes+i), so all readings are offered and the
     caller keeps the first one its lexicon knows.
@@ -164,7 +183,8 @@ def turkish_candidates(key: str) -> tuple[str, ...]:
         return ()
     once = _strip_each(key)
     twice = [c for stem in once for c in _strip_each(stem)]
-    return tuple(dict.fromkeys(once + twice))
+    # The longest stem first: the least taken off (sarinde is sarin+de, not the city Sari+nde).
+    return tuple(sorted(dict.fromkeys(once + twice), key=len, reverse=True))
 
 
 def _strip_each(key: str) -> list[str]:

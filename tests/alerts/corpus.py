@@ -82,6 +82,12 @@ _RAW = [
         "Esad İranlı heyeti kabul etti",
         "Beşar Esad Şam'da İranlı bir heyeti kabul etti.",
     ),
+    (  # the tagger rejects Isis here (an actress): a literal match, not the group
+        "en",
+        "Screen",
+        "Isis Valverde joins a thriller cast",
+        "The actress Isis Valverde will play a detective in a new series, her agent said.",
+    ),
 ]
 
 
@@ -106,6 +112,8 @@ def tagged_corpus() -> tuple[Article, ...]:
 
 QUERIES = [
     "ISIS",
+    '"Isis"',
+    "Isis actress",
     "داعش",
     "لداعش",
     "Daech",

@@ -6,7 +6,7 @@ import json
 import os
 
 from tests.helpers.paths import SEED
-from tests.helpers.processes import rasad
+from tests.helpers.cli import invoke as rasad
 
 
 def test_alert_commands_on_the_embedded_pipeline(tmp_path):

@@ -6,7 +6,8 @@ import json
 import os
 
 from tests.helpers.paths import SEED
-from tests.helpers.processes import rasad
+from tests.helpers.cli import invoke as rasad
+from tests.helpers.processes import rasad as run_process
 
 
 def embedded_env(tmp_path) -> dict[str, str]:
@@ -54,6 +55,17 @@ def test_bad_query_is_one_clear_line(tmp_path):
     assert "Traceback" not in result.stderr.decode()
 
 
+def test_unknown_stack_engine_is_one_clear_line(tmp_path):
+    result = rasad("stack", "up", "--engine", "opensearch,solr", env=embedded_env(tmp_path))
+    assert result.returncode == 1
+    assert result.stderr.decode().strip().startswith("error: --engine: unknown engine 'solr'")
+
+
+def test_index_maintain_sets_up_any_store(tmp_path):
+    done = rasad("index", "maintain", env=embedded_env(tmp_path), check=True).stdout.decode()
+    assert "rasad.db: schema up to date" in done and (tmp_path / "data" / "rasad.db").exists()
+
+
 def test_unknown_bus_is_a_config_error(tmp_path):
     env = {**embedded_env(tmp_path), "RASAD_BUS": "carrier-pigeon://x"}
     result = rasad("produce", str(SEED), env=env)
@@ -61,3 +73,16 @@ def test_unknown_bus_is_a_config_error(tmp_path):
     assert result.stderr.decode().strip() == (
         "error: bad setting RASAD_BUS: unknown URL 'carrier-pigeon://x': use memory:// or kafka://HOST:PORT"
     )
+
+
+def test_the_entry_point_process_reports_errors_in_one_line(tmp_path):
+    # The other tests run the command in-process; this one runs it as users do, in a process.
+    result = run_process("search", "(" * 5000, env={**embedded_env(tmp_path)})
+    assert result.returncode == 1
+    assert (
+        result.stderr.decode().strip()
+        == "error: query nests deeper than 32 levels of parentheses or NOT"
+    )
+    bad = run_process("settings", env={**embedded_env(tmp_path), "RASAD_LOG_LEVEL": "loud"})
+    assert bad.returncode == 2 and bad.stderr.decode().count("\n") == 1
+    assert bad.stderr.decode().startswith("error: bad setting RASAD_LOG_LEVEL: ")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from tests.helpers.paths import SEED
-from tests.helpers.processes import rasad
+from tests.helpers.cli import invoke as rasad
 
 
 def test_tag_prints_one_json_line_per_article_with_spans(tmp_path):
@@ -43,3 +43,24 @@ def test_bad_input_is_reported_and_the_rest_still_tagged(tmp_path):
     assert "mixed.jsonl" in result.stderr.decode()
     lines = result.stdout.decode().splitlines()
     assert len(lines) == 1 and "geonames:170063" in lines[0]
+
+
+def test_events_carry_their_modality_and_explain_lists_the_rejections(tmp_path):
+    jsonl = tmp_path / "wire.jsonl"
+    wire = {
+        "title": "Jordan Bardella visits a farm",
+        "text": "Moscow denied that its jets had bombed the market. Erdogan said Turkey "
+        "could launch a military operation.",
+        "language": "en",
+    }
+    jsonl.write_text(json.dumps(wire) + "\n", encoding="utf-8")
+    plain = json.loads(rasad("tag", str(jsonl), check=True).stdout.decode())
+    assert "rejections" not in plain
+    line = json.loads(rasad("tag", "--explain", str(jsonl), check=True).stdout.decode())
+    tags = {t["id"]: t for t in line["tags"]}
+    assert tags["airstrike"]["modality"] == "denied"
+    assert {s["text"] for s in tags["airstrike"]["spans"]} == {"jets", "bombed"}
+    assert tags["military-force"]["modality"] == "threatened"
+    assert "JO" not in tags and "modality" not in tags["TR"]
+    jordan = [r for r in line["rejections"] if r["id"] == "JO"]
+    assert jordan and jordan[0]["span"]["text"] == "Jordan" and "Bardella" in jordan[0]["cue"]

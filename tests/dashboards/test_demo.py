@@ -1,77 +1,20 @@
-"""`rasad demo`: the embedded default serves a page listing the seed — checked over HTTP and in Chromium."""
+"""`rasad demo`: the embedded default serves the samples — checked over HTTP and in Chromium."""
 
 from __future__ import annotations
 
-import html
-import os
-import subprocess
-import sys
+import itertools
 
 import httpx
 import pytest
 
-from tests.helpers.network import free_port
-from tests.helpers.paths import ROOT
+from tests.helpers.browser import SEED_TITLE, Console, demo_server, launch
 from tests.helpers.processes import wait_for
 
-SEED_TITLE = 'بوتين يضرب داعش "منفردًا" إذا رفضت واشنطن اقتراحاته'
 
-
-def start_demo(tmp_path, **env_extra):
-    """Run `rasad demo` (all samples at once) on a free port; return (base URL, process, log file)."""
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("RASAD_")}
-    env.update(
-        {"RASAD_DATA_DIR": str(tmp_path / "data"), "RASAD_HTTP_PORT": str(port), **env_extra}
-    )
-    log = open(tmp_path / "demo.log", "wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "cli", "demo", "--interval", "0"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-
-    def seed_listed():
-        if process.poll() is not None:
-            raise AssertionError((tmp_path / "demo.log").read_text())
-        try:
-            return SEED_TITLE in html.unescape(httpx.get(base + "/", timeout=5).text)
-        except httpx.HTTPError:
-            return False
-
-    wait_for(seed_listed, timeout=60, message="the demo page to list the seed")
-    return base, process, log
-
-
-def stop_demo(process, log) -> None:
-    process.terminate()
-    process.wait(timeout=20)
-    log.close()
-
-
-@pytest.fixture
-def demo(tmp_path):
-    base, process, log = start_demo(tmp_path)
-    yield base
-    stop_demo(process, log)
-
-
-def launch(p):
-    return p.chromium.launch(
-        executable_path="/usr/bin/chromium",
-        args=[
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--no-first-run",
-            "--disable-sync",
-        ],
-    )
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    with demo_server(tmp_path_factory.mktemp("demo")) as base:
+        yield base
 
 
 def test_demo_serves_the_seed_and_searches_it(demo):
@@ -85,40 +28,47 @@ def test_demo_serves_the_seed_and_searches_it(demo):
     assert {t["id"] for t in article["tags"]} >= {"Q2429253", "SY", "Q7747"}
 
 
+def test_the_landing_page_is_the_live_overview(demo):
+    page = httpx.get(demo + "/")
+    assert page.status_code == 200
+    assert 'id="panel-rate"' in page.text and 'id="panel-map"' in page.text
+    data = httpx.get(demo + "/api/dashboards/geopolitical/data", params={"range": "1h"}).json()
+    assert data["panels"]["total"]["value"] >= 100  # every replayed sample arrived within the hour
+
+
 @pytest.mark.browser
-def test_demo_page_in_chromium(demo, tmp_path):
+def test_search_page_in_chromium(demo):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         browser = launch(p)
         try:
             page = browser.new_page()
-            page.goto(demo + "/")
-            assert SEED_TITLE in page.locator("article h2").all_inner_texts()
+            console = Console(page)
+            page.goto(demo + "/search?sort=date&size=100")
+            assert SEED_TITLE in page.locator("article h3").all_inner_texts()
             page.fill("input[name=q]", "ISIS")
             page.click("button[type=submit]")
-            page.wait_for_url("**/?q=ISIS*")
-            first = page.locator("article").first
+            page.wait_for_url("**/search?q=ISIS*")
+            first = page.locator("article.card").first
             assert first.get_attribute("dir") == "rtl"
-            assert (
-                first.locator("mark").first.inner_text() == "داعش"
-            )  # cross-lingual match, highlighted
-            page.screenshot(path=str(tmp_path / "demo.png"), full_page=True)
+            assert first.locator("mark").first.inner_text() == "داعش"  # cross-lingual, highlighted
+            assert console.errors == []
         finally:
             browser.close()
 
 
 @pytest.mark.browser
-def test_alerts_appear_live_on_the_dashboard(tmp_path):
-    """A rule added through the API fires on a pushed article; the page shows it, as text, without reloading."""
+def test_alerts_appear_live_on_the_overview(tmp_path):
+    """A rule added by the API fires on a pushed article; the overview's feed shows it, as text."""
     from playwright.sync_api import sync_playwright
 
     token = "s3cret-token"
-    base, process, log = start_demo(tmp_path, RASAD_ALERTS_TOKEN=token)
-    auth = {"Authorization": f"Bearer {token}"}
-    try:
+    with demo_server(tmp_path, RASAD_ALERTS_TOKEN=token) as base:
         created = httpx.post(
-            base + "/api/alerts", json={"name": "raqqa-watch", "query": "Raqqa"}, headers=auth
+            base + "/api/alerts",
+            json={"name": "raqqa-watch", "query": "Raqqa"},
+            headers={"Authorization": f"Bearer {token}"},
         )
         assert created.status_code == 201, created.text
         with sync_playwright() as p:
@@ -126,36 +76,31 @@ def test_alerts_appear_live_on_the_dashboard(tmp_path):
             try:
                 page = browser.new_page()
                 page.goto(base + "/")
-                page.evaluate(f"localStorage.setItem('rasadAlertsToken', '{token}')")
-                page.reload()
-                page.wait_for_function(
-                    "document.getElementById('alerts-state').textContent === 'live'"
-                )
+                page.wait_for_selector("#panel-latest ol.feed li")
 
-                def alert_shown(attempt=[0]):
-                    attempt[0] += (
-                        1  # a new story each time, until the rule (reloaded in the background) fires
-                    )
-                    title = f"<b>Strikes</b> near الرقة, report {attempt[0]}"
+                attempts = itertools.count(1)
+
+                def alert_shown():
+                    # A new story each time, until the rule (reloaded in the background) fires.
+                    attempt = next(attempts)
                     pushed = httpx.post(
                         base + "/api/articles",
                         json={
-                            "title": title,
-                            "text": f"Warplanes hit positions near لالرقة and Raqqa, Syria. Report {attempt[0]}.",
+                            "title": f"<b>Strikes</b> near الرقة, report {attempt}",
+                            "text": f"Warplanes hit positions near لالرقة and Raqqa, Syria. "
+                            f"Report {attempt}.",
                         },
                     )
                     assert pushed.status_code == 202, pushed.text
                     page.wait_for_timeout(1500)
-                    return page.locator("#alerts-list .alert-item").count() > 0
+                    return page.locator("#panel-alerts .alert-item").count() > 0
 
-                wait_for(alert_shown, timeout=60, interval=0.1, message="an alert on the dashboard")
-                item = page.locator("#alerts-list .alert-item").first
+                wait_for(alert_shown, timeout=60, interval=0.1, message="an alert on the overview")
+                item = page.locator("#panel-alerts .alert-item").first
                 assert item.locator("strong").inner_text() == "raqqa-watch"
                 assert (
                     "<b>Strikes</b> near الرقة" in item.locator("a").inner_text()
-                )  # shown as text, not markup
+                )  # text, not markup
                 assert item.locator("b").count() == 0
             finally:
                 browser.close()
-    finally:
-        stop_demo(process, log)

@@ -1,4 +1,5 @@
-"""The local stack started by the project: Kafka (KRaft) + OpenSearch from Maven Central."""
+"""The local stack started by the project: Kafka (KRaft) + OpenSearch, and Elasticsearch, from
+Maven Central."""
 
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ def stack_cli_env(settings) -> dict[str, str]:
         "RASAD_KAFKA_CONTROLLER_PORT": str(settings.kafka_controller_port),
         "RASAD_OPENSEARCH_PORT": str(settings.opensearch_port),
         "RASAD_OPENSEARCH_TRANSPORT_PORT": str(settings.opensearch_transport_port),
+        "RASAD_ELASTICSEARCH_PORT": str(settings.elasticsearch_port),
+        "RASAD_ELASTICSEARCH_TRANSPORT_PORT": str(settings.elasticsearch_transport_port),
     }
 
 
@@ -49,6 +52,32 @@ def test_opensearch_has_the_analyzers_rasad_needs(stack, stack_settings):
             ).status_code
             == 200
         )
+
+
+def test_the_engine_option_starts_elasticsearch_beside_the_stack(elasticsearch, stack_settings):
+    env = stack_cli_env(stack_settings)
+    up = rasad("stack", "up", "--engine", "elasticsearch", env=env, check=True).stdout.decode()
+    assert "already running" in up and "elasticsearch" in up
+    status = rasad("stack", "status", env=env, check=True).stdout.decode()
+    assert all(name in status for name in ("kafka", "opensearch", "elasticsearch"))
+
+
+def test_elasticsearch_is_a_bare_node_with_what_rasad_uses(elasticsearch, stack_settings):
+    url = f"http://127.0.0.1:{stack_settings.elasticsearch_port}"
+    nodes = httpx.get(f"{url}/_nodes/_local/plugins,process").json()["nodes"]
+    (node,) = nodes.values()
+    assert node["version"].startswith("8.19") and node["process"]["id"] == elasticsearch.pid()
+    assert [m["name"] for m in node["modules"]] == ["transport-netty4"]
+    assert httpx.get(url).status_code == 405  # no root endpoint: readiness is the cluster health
+    # What text_norm is analyzed with: whitespace only, the project's own terms kept as they are.
+    tokens = httpx.post(f"{url}/_analyze", json={"analyzer": "whitespace", "text": "سوري داعش-x"})
+    assert [t["token"] for t in tokens.json()["tokens"]] == ["سوري", "داعش-x"]
+    # The language analyzers are in a module Maven Central does not have.
+    assert (
+        httpx.post(f"{url}/_analyze", json={"analyzer": "arabic", "text": "x"}).status_code == 400
+    )
+    log = elasticsearch.log_file.read_text(errors="replace")
+    assert "rasad-elasticsearch: started" in log and "ERROR" not in log
 
 
 def test_kafka_is_4x_in_kraft_mode(stack, stack_settings):

@@ -180,9 +180,10 @@ def _produce_files(env: dict[str, str], folder: Path, lines: list[bytes]) -> Non
 def _urls(out: Outputs) -> set[str]:
     try:
         out.store.refresh()
-        response = out.store.client.search(
-            index=out.settings.index_alias,
-            body={"size": 10_000, "_source": ["article.url"], "query": {"match_all": {}}},
+        response = out.store.engine.search(
+            out.settings.index_alias,
+            {"size": 10_000, "_source": ["article.url"], "query": {"match_all": {}}},
+            missing_ok=True,
         )
     except Exception:
         return set()

@@ -1,7 +1,8 @@
 """The suite's fixtures, loaded as a pytest plugin by the root ``conftest.py``.
 
 The real local stack (Kafka + OpenSearch, started once per session by the project's own
-``devstack``), settings and names unique to each test on it, Faust workers as subprocesses,
+``devstack``; Elasticsearch beside them when a test first needs it), settings and names unique
+to each test on it, Faust workers as subprocesses,
 the project's lexicon, and empty stores for unit tests.
 """
 
@@ -16,6 +17,7 @@ import pytest
 
 from alerts.rulestores.sqlite import SqliteRuleStore
 from devstack import Stack
+from devstack.servers import Server
 from rasad import concepts
 from rasad.concepts import Lexicon
 from rasad.normalize import Stemmer
@@ -49,8 +51,11 @@ def stack_settings() -> Settings:
         kafka_controller_port=PORT_BASE + 93,
         opensearch_port=PORT_BASE + 200,
         opensearch_transport_port=PORT_BASE + 300,
+        elasticsearch_port=PORT_BASE + 400,
+        elasticsearch_transport_port=PORT_BASE + 500,
         kafka_heap="384m",
         opensearch_heap="768m",
+        elasticsearch_heap="512m",
     )
 
 
@@ -62,6 +67,17 @@ def stack(stack_settings: Settings) -> Iterator[Stack]:
     yield local
     if os.environ.get("RASAD_TEST_KEEP_STACK") != "1":
         local.down()
+
+
+@pytest.fixture(scope="session")
+def elasticsearch(stack: Stack) -> Server:
+    """The real Elasticsearch node beside the stack's Kafka + OpenSearch, started on first use.
+
+    It starts in about 3 s, so only sessions with a test that needs it pay for it; the stack's
+    ``down`` at the end stops it too.
+    """
+    Stack(stack.settings, engines=("elasticsearch",)).up()
+    return stack.server("elasticsearch")
 
 
 @pytest.fixture

@@ -85,7 +85,14 @@ class AppServer:
     def __init__(self, app: Any) -> None:
         self.port = free_port()
         self._server = uvicorn.Server(
-            uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")
+            # Live pages hold an event stream open: shut down after 1 s instead of waiting on it.
+            uvicorn.Config(
+                app,
+                host="127.0.0.1",
+                port=self.port,
+                log_level="warning",
+                timeout_graceful_shutdown=1,
+            )
         )
         self._thread = threading.Thread(target=self._server.run, daemon=True)
         self._thread.start()

@@ -46,9 +46,7 @@ def _article(
     tags: dict[str, str | None],
 ) -> Article:
     body = f"{title}\n\n{text}"
-    published = (
-        datetime.fromisoformat(day + "T09:30:00").replace(tzinfo=UTC) if day else None
-    )
+    published = datetime.fromisoformat(day + "T09:30:00").replace(tzinfo=UTC) if day else None
     return Article(
         id=key,
         source=source,

@@ -1,4 +1,4 @@
-"""The bulk writer on the real OpenSearch, and its pure parts."""
+"""The bulk writer on the real OpenSearch and Elasticsearch, and its pure parts."""
 
 from __future__ import annotations
 
@@ -7,15 +7,25 @@ import uuid
 
 import pytest
 
-from indexers.bulk import BulkPolicy, BulkWriter, async_client, retryable
-from indexers.mapping import action
-from indexers.opensearch import OpenSearchStore
+import wiring
+from indexers.bulk import BulkPolicy, BulkWriter
+from indexers.mapping import MAPPING_VERSION, action
+from indexers.searchengine import SearchEngineStore
 from rasad import concepts
-from rasad.addresses import parse_store
+from rasad.addresses import StoreAddress, parse_store
+from rasad.engines import AsyncSearchEngine, retryable
+from rasad.engines.elasticsearch import AsyncElasticsearchEngine
+from rasad.engines.opensearch import AsyncOpenSearchEngine
 from rasad.model import Article, Tag
+from rasad.settings import Settings
+from tests.helpers.engines import SERVER_ENGINES, engine_url
 from tests.indexers.corpus import ALL, corpus
 
 STEMMER = concepts.load().stemmer
+ASYNC: dict[str, type[AsyncSearchEngine]] = {
+    "opensearch": AsyncOpenSearchEngine,
+    "elasticsearch": AsyncElasticsearchEngine,
+}
 
 
 def test_backoff_grows_is_capped_and_jittered():
@@ -41,30 +51,34 @@ def test_only_throttling_and_server_errors_are_retried():
 
 
 def test_requests_are_cut_by_size():
-    writer = BulkWriter(client=None, alias="a", stemmer=STEMMER, policy=BulkPolicy(max_bytes=3000))
+    writer = BulkWriter(engine=None, alias="a", stemmer=STEMMER, policy=BulkPolicy(max_bytes=3000))
     chunks = writer._chunks([action("a", a, STEMMER) for a in corpus()])
     assert len(chunks) > 1
     assert sum(len(c) for c in chunks) == 2 * len(ALL)
     assert all(sum(len(line.encode()) + 1 for line in c) <= 3000 or len(c) == 2 for c in chunks)
 
 
-@pytest.fixture
-def alias(stack, stack_settings):
+@pytest.fixture(params=SERVER_ENGINES)
+def alias(request):
+    """A fresh alias, set up, on each server engine: (alias, store, async engine class)."""
     name = "b" + uuid.uuid4().hex[:10]
-    store = OpenSearchStore(
-        parse_store(f"opensearch://127.0.0.1:{stack_settings.opensearch_port}"), STEMMER, alias=name
-    )
-    store.setup()
-    yield name, store
-    store.client.indices.delete(index=f"{name}-*")
+    settings = Settings(store=engine_url(request.param, request), index_alias=name)
+    store = wiring.open_store(settings, concepts.load(), setup=True)
+    assert isinstance(store, SearchEngineStore)
+    yield name, store, ASYNC[request.param]
+    store.drop()
     store.close()
 
 
-def write(hosts: list[str], name: str, articles: list[Article], policy: BulkPolicy = BulkPolicy()):
+def write(
+    engine: type[AsyncSearchEngine],
+    address: StoreAddress,
+    name: str,
+    articles: list[Article],
+    policy: BulkPolicy | None = None,
+):
     async def run():
-        writer = BulkWriter(
-            async_client(parse_store("opensearch://" + ",".join(hosts))), name, STEMMER, policy
-        )
+        writer = BulkWriter(engine(address), name, STEMMER, policy or BulkPolicy())
         try:
             return await writer.write(articles)
         finally:
@@ -73,9 +87,8 @@ def write(hosts: list[str], name: str, articles: list[Article], policy: BulkPoli
     return asyncio.run(run())
 
 
-@pytest.mark.stack
-def test_rejected_items_are_returned_with_the_reason_and_the_rest_indexed(alias, stack_settings):
-    name, store = alias
+def test_rejected_items_are_returned_with_the_reason_and_the_rest_indexed(alias):
+    name, store, engine = alias
     bad = Article(
         id="bad",
         title="Bad place",
@@ -83,12 +96,7 @@ def test_rejected_items_are_returned_with_the_reason_and_the_rest_indexed(alias,
         language="en",
         tags=[Tag(kind="place", id="999", label="Nowhere", lat=200.0, lon=10.0)],
     )
-    outcome = write(
-        [f"127.0.0.1:{stack_settings.opensearch_port}"],
-        name,
-        corpus() + [bad],
-        BulkPolicy(max_bytes=4000),
-    )
+    outcome = write(engine, store.address, name, [*corpus(), bad], BulkPolicy(max_bytes=4000))
     assert sorted(outcome.indexed) == sorted(ALL)
     assert [(a.id, reason.split(":")[0]) for a, reason in outcome.rejected] == [("bad", "400")]
     assert "latitude" in outcome.rejected[0][1]
@@ -96,18 +104,50 @@ def test_rejected_items_are_returned_with_the_reason_and_the_rest_indexed(alias,
     assert sorted(store.ids()) == sorted(ALL)
 
 
-@pytest.mark.stack
-def test_writing_twice_keeps_one_copy_in_the_month_index(alias, stack_settings):
-    name, store = alias
-    hosts = [f"127.0.0.1:{stack_settings.opensearch_port}"]
-    write(hosts, name, corpus())
-    write(hosts, name, corpus()[::-1])
+def test_writing_twice_keeps_one_copy_in_the_month_index(alias):
+    name, store, engine = alias
+    write(engine, store.address, name, corpus())
+    write(engine, store.address, name, corpus()[::-1])
     store.refresh()
     assert sorted(store.ids()) == sorted(ALL)
-    indices = sorted(store.client.indices.get_alias(name=name))
-    assert indices == [
-        f"{name}-v2-2015.10",
-        f"{name}-v2-2015.11",
-        f"{name}-v2-2015.12",
-        f"{name}-v2-undated",
+    assert store.engine.aliased(name) == [
+        f"{name}-v{MAPPING_VERSION}-2015.10",
+        f"{name}-v{MAPPING_VERSION}-2015.11",
+        f"{name}-v{MAPPING_VERSION}-2015.12",
+        f"{name}-v{MAPPING_VERSION}-undated",
     ]
+
+
+def test_an_unreachable_engine_is_retried_until_it_answers():
+    # Nothing listens on the port: the writer keeps the batch and backs off instead of failing.
+    sleeps: list[float] = []
+
+    async def run():
+        address = parse_store("elasticsearch://127.0.0.1:9")
+        writer = BulkWriter(
+            AsyncElasticsearchEngine(address, timeout=2),
+            "x",
+            STEMMER,
+            sleep=_give_up_after(3, sleeps),
+        )
+        try:
+            return await writer.write(corpus()[:2])
+        finally:
+            await writer.close()
+
+    with pytest.raises(_GaveUpError):
+        asyncio.run(run())
+    assert len(sleeps) == 3
+
+
+class _GaveUpError(Exception):
+    pass
+
+
+def _give_up_after(n: int, sleeps: list[float]):
+    async def sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+        if len(sleeps) >= n:
+            raise _GaveUpError
+
+    return sleep

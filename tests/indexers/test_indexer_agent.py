@@ -46,7 +46,7 @@ def send(brokers: str, topic: str, articles: list[Article], extra: list[bytes] =
 def test_stopping_opensearch_mid_stream_loses_and_duplicates_nothing(stack, stack_env, worker):
     settings = settings_from(stack_env)
     brokers = settings.bus.bootstrap
-    opensearch = stack.servers[1]
+    opensearch = stack.server("opensearch")
     store = OpenSearchStore(settings.store, concepts.load().stemmer, alias=settings.index_alias)
     first, second = tagged(200), tagged(300, start=200)
     bad_place = Article(

@@ -1,4 +1,4 @@
-"""Migrations and retention of the OpenSearch alias, on the real server."""
+"""Migrations and retention of the articles alias, on the real OpenSearch and Elasticsearch."""
 
 from __future__ import annotations
 
@@ -6,15 +6,16 @@ import uuid
 from datetime import UTC, datetime
 
 import pytest
-from opensearchpy import helpers
 
+import wiring
 from indexers import lifecycle
-from indexers.mapping import index_template, source
-from indexers.opensearch import OpenSearchStore
+from indexers.mapping import MAPPING_VERSION, index_template, source
+from indexers.searchengine import SearchEngineStore
 from rasad import concepts
-from rasad.addresses import parse_store
 from rasad.query import parse
+from rasad.settings import Settings
 from rasad.store import SearchRequest
+from tests.helpers.engines import SERVER_ENGINES, engine_url
 from tests.indexers.corpus import ALL, SYRIA, corpus
 
 
@@ -33,58 +34,55 @@ def test_expired_months():
     assert lifecycle.expired(names, 1, now) == ["a-v2-2015.09", "a-v2-2015.10", "a-v2-2015.11"]
 
 
-@pytest.fixture
-def store(stack, stack_settings):
-    address = parse_store(f"opensearch://127.0.0.1:{stack_settings.opensearch_port}")
-    s = OpenSearchStore(address, concepts.load().stemmer, alias="l" + uuid.uuid4().hex[:10])
+@pytest.fixture(params=SERVER_ENGINES)
+def store(request):
+    """A store on a fresh alias of each server engine (not set up)."""
+    settings = Settings(
+        store=engine_url(request.param, request), index_alias="l" + uuid.uuid4().hex[:10]
+    )
+    s = wiring.open_store(settings, concepts.load())
+    assert isinstance(s, SearchEngineStore)
     yield s
-    s.client.indices.delete(index=f"{s.alias}-*")
+    s.drop()
     s.close()
 
 
-@pytest.mark.stack
 def test_an_old_single_index_layout_is_migrated_without_losing_articles(store):
     # The layout of mapping version 1: one index "<alias>-000001" behind the alias.
     old = f"{store.alias}-000001"
-    mappings = index_template(store.alias)["template"]["mappings"]
-    store.client.indices.create(
-        index=old,
-        body={
-            "mappings": mappings,
-            "aliases": {store.alias: {}},
-            "settings": index_template(store.alias)["template"]["settings"],
-        },
-    )
-    helpers.bulk(
-        store.client,
-        [{"_index": old, "_id": a.id, "_source": source(a, store.stemmer)} for a in corpus()],
-        refresh=True,
-    )
+    template = index_template(store.alias, store.analysis)["template"]
+    store.engine.create_index(old, {**template, "aliases": {store.alias: {}}})
+    pairs = [
+        line
+        for a in corpus()
+        for line in ({"index": {"_index": old, "_id": a.id}}, source(a, store.stemmer))
+    ]
+    assert not store.engine.bulk(pairs, refresh=True)["errors"]
 
     store.setup()
-    assert lifecycle.setup(store.client, store.alias) == []  # a second run has nothing to migrate
+    template = index_template(store.alias, store.analysis)
+    assert lifecycle.setup(store.engine, store.alias, template) == []  # nothing left to migrate
     store.refresh()
-    behind = sorted(store.client.indices.get_alias(name=store.alias))
+    behind = store.engine.aliased(store.alias)
     assert behind == [
-        f"{store.alias}-v2-2015.10",
-        f"{store.alias}-v2-2015.11",
-        f"{store.alias}-v2-2015.12",
-        f"{store.alias}-v2-undated",
+        f"{store.alias}-v{MAPPING_VERSION}-2015.10",
+        f"{store.alias}-v{MAPPING_VERSION}-2015.11",
+        f"{store.alias}-v{MAPPING_VERSION}-2015.12",
+        f"{store.alias}-v{MAPPING_VERSION}-undated",
     ]
-    assert not store.client.indices.exists(index=old)
+    assert not store.engine.index_exists(old)
     assert sorted(store.ids()) == sorted(ALL)
     found = store.search(SearchRequest(parse("سوريا", concepts.load()), size=50))
     assert {h.article.id for h in found.hits} == SYRIA
 
 
-@pytest.mark.stack
 def test_retention_drops_whole_old_months(store):
     store.setup()
     store.index(corpus())
     store.refresh()
     deleted = lifecycle.apply_retention(
-        store.client, store.alias, 1, datetime(2015, 12, 20, tzinfo=UTC)
+        store.engine, store.alias, 1, datetime(2015, 12, 20, tzinfo=UTC)
     )
-    assert deleted == [f"{store.alias}-v2-2015.10"]
+    assert deleted == [f"{store.alias}-v{MAPPING_VERSION}-2015.10"]
     store.refresh()
     assert store.count() == len(ALL) - 7

@@ -11,7 +11,7 @@ from dashboards.app import create_app
 from indexers.sqlite import SqliteStore
 from rasad import concepts
 from tests.helpers.asgi import Client
-from tests.helpers.processes import rasad
+from tests.helpers.cli import invoke as rasad
 from tests.indexers.corpus import ISIS, corpus
 
 

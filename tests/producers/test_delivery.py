@@ -9,11 +9,11 @@ import time
 import httpx
 from starlette.applications import Starlette
 
+from producers import push
 from producers.fetch import Fetcher
 from producers.files import read_file
 from producers.follow import Follower
 from producers.publisher import Producer
-from producers import push
 from producers.sources import Item
 from producers.state import State
 from producers.synthetic import synthetic_articles, synthetic_items

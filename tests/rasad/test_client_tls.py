@@ -25,9 +25,9 @@ import pytest
 import trustme
 
 from alerts.rulestores.opensearch import OpenSearchRuleStore
-from indexers.bulk import async_client
 from indexers.opensearch import OpenSearchStore
 from rasad import metrics
+from rasad.engines.opensearch import AsyncOpenSearchEngine
 from rasad.errors import StoreError
 from rasad.settings import Settings
 from rasad.streaming import make_app
@@ -117,11 +117,11 @@ def test_store_clients_verify_the_servers_certificate_and_log_in(
     assert rules.revision() == "r1"
 
     async def bulk_client_info() -> dict:
-        client = async_client(settings.store)
+        engine = AsyncOpenSearchEngine(settings.store)  # the indexer's bulk writes
         try:
-            return await client.info()
+            return dict(await engine.client.info())
         finally:
-            await client.close()
+            await engine.client.close()
 
     assert asyncio.run(bulk_client_info())["cluster_name"] == "tls"
     assert all(auth is not None for _, _, auth in _OpenSearchLike.seen)

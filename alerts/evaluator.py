@@ -46,6 +46,18 @@ class Candidate:
 
 
 @dataclass(frozen=True)
+class Admission:
+    """What a batch's claims let through: new alerts, and alerts a crash left unfinished.
+
+    Each is ``(alert, rule, throttled)``; a resumed alert is the recorded one, whose pending
+    deliveries are still to be made (it is already on the alerts topic).
+    """
+
+    new: list[tuple[Alert, AlertRule, bool]]
+    resumed: list[tuple[Alert, AlertRule, bool]]
+
+
+@dataclass(frozen=True)
 class Observation:
     """One article counted by a spike or silence rule under one key at a time (epoch seconds).
 
@@ -242,8 +254,43 @@ class Evaluator:
             return []
         ids = [alert_id(c.rule.name, c.dedup_key) for c in candidates]
         new = self.store.claim_many(ids)
-        # A silence claimed (now or before) is not a candidate again; one whose claim failed is.
+        self._silenced(candidates)
+        return self._alerts(candidates, ids, new)
+
+    def admit_owned(self, candidates: list[Candidate], owners: list[str]) -> Admission:
+        """``admit`` for a stream that replays: each candidate is claimed for its message.
+
+        A replayed message gets its own claims back: an alert it claimed whose record is missing
+        fires again (the crash came before it was recorded), one recorded with deliveries still
+        pending is resumed, one recorded as finished is left alone.
+        """
+        if not candidates:
+            return Admission([], [])
+        ids = [alert_id(c.rule.name, c.dedup_key) for c in candidates]
+        held = self.store.claim_owned(ids, owners)
+        self._silenced(candidates)
+        replayed = [i for i, fresh in held.items() if not fresh]
+        records = self.store.recorded(replayed) if replayed else {}
+        rules = {i: c.rule for i, c in zip(ids, candidates, strict=True)}
+        resumed = [
+            (alert, rules[i], False)
+            for i, alert in records.items()
+            if any(d.status == "pending" for d in alert.deliveries)
+        ]
+        if resumed:
+            log.warning("resuming %d alert(s) a crash left undelivered", len(resumed))
+        fresh = {i for i in held if i not in records}
+        return Admission(self._alerts(candidates, ids, fresh), resumed)
+
+    def _silenced(self, candidates: list[Candidate]) -> None:
+        """A silence claimed (now or before) is not a candidate again; one whose claim failed is."""
         self._quiet_fired.update((c.rule.name, c.dedup_key) for c in candidates if c.silence)
+
+    def _alerts(
+        self, candidates: list[Candidate], ids: list[str], new: set[str]
+    ) -> list[tuple[Alert, AlertRule, bool]]:
+        """(alert, rule, throttled) for the candidates whose id is in ``new`` (each id once)."""
+        new = set(new)
         out = []
         latency: dict[
             str, Latency

@@ -7,7 +7,6 @@ errors just to print them.
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -16,6 +15,7 @@ from pydantic import ValidationError
 from rich.console import Console
 from typer.core import TyperGroup
 
+from rasad import logs
 from rasad.errors import RasadError
 from rasad.settings import Settings
 
@@ -88,10 +88,6 @@ def main(
         "log_level": log_level,
     }
     settings = Settings(**{k: v for k, v in flags.items() if v is not None})
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    if settings.log_level != "debug":
-        for chatty in _CHATTY_LOGGERS:
-            logging.getLogger(chatty).setLevel(logging.ERROR)
+    quiet = _CHATTY_LOGGERS if settings.log_level != "debug" else ()
+    logs.configure(settings.log_level, settings.log_format, quiet)
     ctx.obj = settings

@@ -16,6 +16,7 @@ from producers.files import FileSource
 from producers.publisher import Producer
 from producers.sources import Item
 from producers.state import State
+from rasad import logs
 from rasad.addresses import BusAddress
 from rasad.errors import ConfigError
 from rasad.settings import Settings, parse_roles
@@ -57,7 +58,10 @@ def worker(
     # cyclic collector's sight, a full collection no longer walks them (a pause of ~50-100 ms).
     gc.freeze()
     faust.Worker(
-        faust_app, loglevel=settings.log_level.upper(), quiet=True
+        faust_app,
+        loglevel=settings.log_level.upper(),
+        quiet=True,
+        logging_config=logs.logging_config(settings.log_level, settings.log_format),
     ).execute_from_commandline()
 
 
@@ -129,5 +133,6 @@ def _serve(settings: Settings, store: Store, bus: wiring.Bus, state: State) -> N
         host=settings.http_host,
         port=settings.http_port,
         log_level=level,
+        log_config=logs.logging_config(settings.log_level, settings.log_format),
         timeout_graceful_shutdown=2,
     )

@@ -24,6 +24,7 @@ from typing import ClassVar
 from indexers.lifecycle import index_body
 from indexers.mapping import action
 from indexers.searchengine import SearchEngineStore
+from rasad import metrics
 from rasad.engines import AsyncSearchEngine, EngineError, retryable
 from rasad.errors import StoreError
 from rasad.model import Article
@@ -91,11 +92,13 @@ class BulkWriter:
             if pending:
                 attempt += 1
                 outcome.retries += 1
+                metrics.store_retry("indexer")
                 delay = self.policy.backoff(attempt)
                 log.warning(
                     "bulk: retry %d of %d article(s) in %.1fs", attempt, len(pending), delay
                 )
                 await self._sleep(delay)
+        metrics.store_up("indexer")
         return outcome
 
     async def _attempt(self, pending: dict[str, Article], outcome: BulkOutcome) -> None:

@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from indexers import lifecycle
 from indexers.dsl import aggregated, aggregation_body, facets, histogram, scan_body, search_bodies
 from indexers.mapping import MAPPING_VERSION, Analysis, action, index_template
 from rasad.addresses import StoreAddress
 from rasad.engines import EngineError, SearchEngine
-from rasad.errors import StoreError
+from rasad.errors import BadInput, StoreError
 from rasad.highlight import concept_spans, fragments
 from rasad.model import Article
 from rasad.normalize import Stemmer
@@ -116,9 +116,11 @@ class SearchEngineStore(Store):
                 counts,
             ]
         )
-        errors = [r["error"] for r in responses if "error" in r]
+        errors = [r for r in responses if "error" in r]
         if errors:
-            raise StoreError(f"search failed: {errors[0]}")
+            if all(r.get("status") == 400 for r in errors):  # the query itself was refused
+                raise BadInput(f"{self.engine.name} cannot run this query: {_reason(errors[0])}")
+            raise StoreError(f"search failed: {errors[0]['error']}")
         page_response, counts_response = responses
         words = set(request.query.words)
         hits = []
@@ -181,3 +183,10 @@ class SearchEngineStore(Store):
 
     def close(self) -> None:
         self.engine.close()
+
+
+def _reason(response: dict[str, Any]) -> str:
+    """The first root cause of an error answer, in one line."""
+    error = response.get("error") or {}
+    causes = (error.get("root_cause") or [error]) if isinstance(error, dict) else [{}]
+    return str(causes[0].get("reason") or error)[:300]

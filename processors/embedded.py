@@ -9,6 +9,7 @@ from processors.stories import StoryIndex
 from rasad.bus import dead_letter
 from rasad.bus.memory import MemoryBus
 from rasad.concepts import Lexicon
+from rasad.payload import clean_text
 from rasad.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -19,11 +20,11 @@ def attach(bus: MemoryBus, settings: Settings, lexicon: Lexicon) -> None:
     stories = StoryIndex()
 
     def on_raw(key: str | None, value: bytes) -> None:
-        outcome = handle_raw(value, lexicon, stories)
+        outcome = handle_raw(value, lexicon, stories, max_chars=settings.max_article_chars)
         if outcome.article is not None:
             bus.publish(settings.topic_tagged, outcome.article.id, outcome.article.to_json())
         else:
-            log.warning("rejected message %s: %s", key, outcome.error)
+            log.warning("rejected message %s: %s", key, clean_text(outcome.error or ""))
             dead_letter(
                 bus,
                 settings.topic_dlq,
@@ -31,6 +32,7 @@ def attach(bus: MemoryBus, settings: Settings, lexicon: Lexicon) -> None:
                 outcome.error,
                 value,
                 {"topic": settings.topic_raw, "key": key, "stage": "tagger"},
+                outcome.error_class,
             )
 
     bus.subscribe(settings.topic_raw, on_raw)

@@ -5,6 +5,7 @@ The Faust agent and the embedded runner are thin shells around ``handle_raw``.
 
 from __future__ import annotations
 
+import logging
 import unicodedata
 from dataclasses import dataclass
 
@@ -15,20 +16,42 @@ from rasad.errors import BadInput
 from rasad.language import detect
 from rasad.model import Article, utcnow
 
-_SPACES = str.maketrans({"\u00a0": " ", "\u2007": " ", "\u202f": " ", "\r": ""})
+log = logging.getLogger(__name__)
+_SPACES = str.maketrans(
+    {
+        "\u00a0": " ",
+        "\u2007": " ",
+        "\u202f": " ",
+        "\r": "",
+        # Control characters (but tab and newline) and the bidi embeddings, overrides and
+        # isolates: invisible, they can only garble or disguise text on a page (RLM/LRM stay).
+        **{chr(c): None for c in [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)]},
+        **{chr(c): None for c in range(0x7F, 0xA0)},
+        **{chr(c): None for c in [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]},
+    }
+)
+
+
+MAX_ARTICLE_CHARS = 1_000_000  # the default of RASAD_MAX_ARTICLE_CHARS
 
 
 @dataclass(frozen=True)
 class Outcome:
-    """What became of one raw message: a tagged article, or why it was rejected."""
+    """What became of one raw message: a tagged article, or why it was rejected.
+
+    ``error_class`` names the exception when handling failed otherwise than by bad input (a bug,
+    a bound hit): the message is dead-lettered all the same, and the stream goes on.
+    """
 
     article: Article | None = None
     reason: str | None = None
     error: str | None = None
+    error_class: str | None = None
 
 
 def clean(article: Article) -> Article:
-    """Unicode NFKC (Arabic presentation forms, full-width chars), tidy spaces, trimmed fields."""
+    """Unicode NFKC (Arabic presentation forms, full-width chars), tidy spaces, trimmed fields,
+    no control characters (but newlines) and no bidi embeddings/overrides/isolates."""
 
     def tidy(value: str | None) -> str | None:
         if value is None:
@@ -41,12 +64,27 @@ def clean(article: Article) -> Article:
             "title": tidy(article.title) or "",
             "text": tidy(article.text),
             "subtitle": tidy(article.subtitle),
+            "byline": tidy(article.byline),
+            "source": tidy(article.source) or "",
         }
     )
 
 
-def process(article: Article, lexicon: Lexicon, stories: StoryIndex | None = None) -> Article:
-    """Clean, detect the language when the producer did not, tag, normalize, and find the story (given an index)."""
+def process(
+    article: Article,
+    lexicon: Lexicon,
+    stories: StoryIndex | None = None,
+    max_chars: int = MAX_ARTICLE_CHARS,
+) -> Article:
+    """Clean, detect the language when the producer did not, tag, normalize, and find the story (given an index).
+
+    An article longer than ``max_chars`` (title + text) is refused (``too_large``) before any work.
+    """
+    size = len(article.title) + len(article.text)
+    if size > max_chars:
+        raise BadInput(
+            f"article of {size:,} characters, over the {max_chars:,} limit", reason="too_large"
+        )
     article = clean(article)
     if not article.text:
         raise BadInput("text is empty after cleaning", reason="invalid_article")
@@ -67,9 +105,22 @@ def process(article: Article, lexicon: Lexicon, stories: StoryIndex | None = Non
     return article.model_copy(update=updates)
 
 
-def handle_raw(value: bytes, lexicon: Lexicon, stories: StoryIndex | None = None) -> Outcome:
-    """One message from ``articles.raw``: the processed article, or the reason it goes to the DLQ."""
+def handle_raw(
+    value: bytes,
+    lexicon: Lexicon,
+    stories: StoryIndex | None = None,
+    max_chars: int = MAX_ARTICLE_CHARS,
+) -> Outcome:
+    """One message from ``articles.raw``: the processed article, or the reason it goes to the DLQ.
+
+    Never raises for the message's sake: bad input is its ``BadInput`` reason; any other error
+    (a bug the message triggers) is reason ``failed`` with the exception's class, logged with its
+    traceback, so one poison message never stops the stream.
+    """
     try:
-        return Outcome(article=process(Article.from_json(value), lexicon, stories))
+        return Outcome(article=process(Article.from_json(value), lexicon, stories, max_chars))
     except BadInput as exc:
         return Outcome(reason=exc.reason, error=str(exc))
+    except Exception as exc:  # whatever a message makes fail, the stream goes on
+        log.exception("tagging failed on a message of %d bytes", len(value))
+        return Outcome(reason="failed", error=f"{exc}", error_class=type(exc).__name__)

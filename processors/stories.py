@@ -7,16 +7,20 @@ into bands; two articles are candidates when some band is equal. The index is th
 mapping **band key → story id**, plus **article id → story id**:
 
 * an article whose id is known keeps its story (a redelivery, or a corrected text at the same URL);
-* else it joins the smallest story id its band keys map to (the story of the earliest similar
-  article: a band key, once written, is never overwritten), or starts its own story (its id);
-* its band keys not yet in the mapping, and its id, are set to that story.
+* else it joins the smallest story id among the articles its band keys lead to (a band key,
+  once written, is never overwritten) whose signature agrees with its own on at least ``JOIN``
+  of the values — the estimated Jaccard similarity: one equal band alone is a candidate, not a
+  near-duplicate (distinct articles sharing a boilerplate sentence often share a band) — or
+  starts its own story (its id);
+* its band keys not yet in the mapping are set to it, and its id to that story.
 
 Because a written key never changes, a replay (at-least-once) gets the story it got the first
 time. Only recent articles are remembered (``capacity``): a story older than that is forgotten,
 and a near-duplicate starts anew.
 
-``StoryLog`` keeps both mappings in memory and writes ONE record per article to a log mapping
-(sequence number → the article id, its story and the band keys it added), deleting the record
+``StoryLog`` keeps the mappings (and each remembered article's signature, 16 bits a value) in
+memory and writes ONE record per article to a log mapping (sequence number → the article id,
+its story, the band keys it added and its signature), deleting the record
 ``capacity`` articles back. In the embedded runner the log is a dict; on the real stack it is a
 changelogged Faust table shared by every worker (``processors.agents``): two changelog messages
 per article, not one per key, and after a restart or a rebalance the mappings are rebuilt from
@@ -25,6 +29,7 @@ the restored log.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import logging
@@ -42,6 +47,10 @@ _MIX = tuple(
     np.uint64(k) for k in (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9)
 )  # odd 64-bit constants
 THRESHOLD, NUM_PERM = 0.5, 64
+# Estimated Jaccard similarity an article needs with a candidate to join its story: the LSH
+# threshold less ~1.5 standard errors of an estimate from 64 values, so true near-duplicates
+# at the threshold still join while articles sharing one band by chance (~0.1) do not.
+JOIN = 0.4
 
 
 class Banding:
@@ -67,11 +76,17 @@ class Banding:
 
         A key is the band number and a 64-bit digest of the band's hash values.
         """
+        return self.keys_and_signature(normalized)[0]
+
+    def keys_and_signature(self, normalized: str) -> tuple[list[str], bytes]:
+        """The band keys and the compact signature (``similarity`` compares two) of a text."""
         values = self.signature(normalized)
-        return [
+        keys = [
             f"{band}:{hashlib.blake2b(values[start:end].tobytes(), digest_size=8).hexdigest()}"
             for band, (start, end) in enumerate(self.ranges)
         ]
+        # 16 bits of each value: equal values stay equal, unequal ones collide once in 65,536.
+        return keys, (values & np.uint64(0xFFFF)).astype(np.uint16).tobytes()
 
     def signature(self, normalized: str) -> np.ndarray:
         """MinHash (``num_perm`` values) of the word 3-grams of the normalized text (of its words, when fewer)."""
@@ -94,6 +109,13 @@ class Banding:
         return permuted.min(axis=0)
 
 
+def similarity(signature: bytes, other: bytes) -> float:
+    """Estimated Jaccard similarity of two texts: the share of equal values in their signatures."""
+    return float(
+        np.mean(np.frombuffer(signature, dtype=np.uint16) == np.frombuffer(other, dtype=np.uint16))
+    )
+
+
 class StoryLog:
     """Story ids by band keys and article ids for the last ``capacity`` articles, logged one record per article.
 
@@ -104,8 +126,9 @@ class StoryLog:
 
     def __init__(self, log: MutableMapping[str, str], capacity: int):
         self.log, self.capacity = log, capacity
-        self._by_band: dict[str, str] = {}
-        self._by_id: dict[str, str] = {}
+        self._by_band: dict[str, str] = {}  # band key -> the article that wrote it
+        self._by_id: dict[str, str] = {}  # article -> its story
+        self._signatures: dict[str, bytes] = {}
         self._next = 0
 
     def __len__(self) -> int:
@@ -120,6 +143,7 @@ class StoryLog:
         """
         self._by_band.clear()
         self._by_id.clear()
+        self._signatures.clear()
         keys = list(self.log)
         numbers = sorted(int(key) for key in keys if key.isdigit())
         if len(numbers) < len(keys):
@@ -130,18 +154,27 @@ class StoryLog:
             self._apply(json.loads(self.log[str(number)]))
         self._next = numbers[-1] + 1 if numbers else 0
 
-    def assign(self, article_id: str, band_keys: list[str]) -> str:
-        """The story id of an article with these band keys, remembered for those that follow (see the module doc)."""
+    def assign(self, article_id: str, band_keys: list[str], signature: bytes | None = None) -> str:
+        """The story id of an article with these band keys, remembered for those that follow.
+
+        ``signature`` (``Banding.keys_and_signature``): a candidate found by a band joins only
+        when the signatures agree on ``JOIN`` of their values (see the module doc); without one,
+        or against an article remembered without one, a shared band is enough.
+        """
         known = self._by_id.get(article_id)
         if known is not None:
             return known
-        stories = [story for story in map(self._by_band.get, band_keys) if story is not None]
-        story = min(stories) if stories else article_id
+        similar = {w for w in map(self._by_band.get, band_keys) if w is not None}
+        if signature is not None:
+            similar = {w for w in similar if self._agrees(signature, w)}
+        story = min((self._by_id[w] for w in similar), default=article_id)
         record = {
             "id": article_id,
             "story": story,
             "bands": [key for key in dict.fromkeys(band_keys) if key not in self._by_band],
         }
+        if signature is not None:
+            record["sig"] = base64.b64encode(signature).decode()
         self._apply(record)
         self.log[str(self._next)] = json.dumps(record)
         oldest = self.log.pop(str(self._next - self.capacity), None)
@@ -150,15 +183,23 @@ class StoryLog:
             self._forget(json.loads(oldest))
         return story
 
+    def _agrees(self, signature: bytes, writer: str) -> bool:
+        known = self._signatures.get(writer)
+        return known is None or similarity(signature, known) >= JOIN
+
     def _apply(self, record: dict) -> None:
+        article = record["id"]
         for key in record["bands"]:
-            self._by_band[key] = record["story"]
-        self._by_id[record["id"]] = record["story"]
+            self._by_band[key] = article
+        self._by_id[article] = record["story"]
+        if "sig" in record:
+            self._signatures[article] = base64.b64decode(record["sig"])
 
     def _forget(self, record: dict) -> None:
         for key in record["bands"]:
             self._by_band.pop(key, None)
         self._by_id.pop(record["id"], None)
+        self._signatures.pop(record["id"], None)
 
 
 class StoryIndex:
@@ -176,4 +217,4 @@ class StoryIndex:
 
     def assign(self, article_id: str, normalized: str) -> str:
         """The story id of an article (given its normalized text), remembering it for the articles that follow."""
-        return self.stories.assign(article_id, self.banding.keys(normalized))
+        return self.stories.assign(article_id, *self.banding.keys_and_signature(normalized))

@@ -23,6 +23,9 @@ from rasad.model import Article, Modality, Rejection, Span, Tag
 
 _CERTAIN, _CONTEXTUAL, _EACH_MORE, _IN_TITLE, _CAP = 0.75, 0.55, 0.07, 0.05, 0.99
 _DERIVED = 0.9  # a country implied by a city: a little less sure than the city
+# Spans kept per tag (the first ones): a term repeated 100,000 times in a hostile or broken text
+# would otherwise make the tagged message ~10x the size of the text. Confidence still counts all.
+MAX_SPANS = 100
 
 
 class Analysis(NamedTuple):
@@ -202,7 +205,7 @@ def _tag(
     else:
         fields = templates[0].copy()
         each = modalities or [None] * len(matches)
-        for match, how in zip(matches, each, strict=True):
+        for match, how in zip(matches[:MAX_SPANS], each[:MAX_SPANS], strict=True):
             spans.append(
                 _built(
                     Span,

@@ -7,12 +7,12 @@ An object needs ``text`` (alias ``body`` / ``content``); ``title``, ``url`` (ali
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from datetime import datetime
 
 from producers.dates import parse_date
 from producers.sources import Item
+from rasad import payload
 from rasad.errors import BadInput
 from rasad.model import Article
 
@@ -65,30 +65,22 @@ def article_from_obj(obj: object, source: str = "", reference: datetime | None =
 
 def read_jsonl(text: str, origin: str, source: str = "") -> Iterator[Item]:
     """One item per non-blank line; a bad line is an error item naming its line number."""
-    for number, line in enumerate(text.splitlines(), start=1):
+    # Lines end at "\n" only: str.splitlines() also splits at U+2028, U+0085 and other
+    # separators a valid JSON string may hold unescaped, cutting an article in two.
+    for number, line in enumerate(text.split("\n"), start=1):
+        line = line.removesuffix("\r")
         if not line.strip():
             continue
         where = f"{origin}:{number}"
+        raw = line.encode("utf-8", "replace")
         try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield Item(
-                where,
-                error=BadInput(
-                    f"{where}: not JSON: {exc.msg} (column {exc.colno})", reason="not_json"
-                ),
-                raw=line.encode(),
-            )
+            obj = payload.decode(line)
+        except BadInput as exc:
+            yield Item(where, error=BadInput(f"{where}: {exc}", reason=exc.reason), raw=raw)
             continue
         try:
             article = article_from_obj(obj, source)
         except BadInput as exc:
-            yield Item(
-                where, error=BadInput(f"{where}: {exc}", reason=exc.reason), raw=line.encode()
-            )
+            yield Item(where, error=BadInput(f"{where}: {exc}", reason=exc.reason), raw=raw)
             continue
-        yield Item(
-            where,
-            article=article.model_copy(update={"raw": article.raw or line}),
-            raw=line.encode(),
-        )
+        yield Item(where, article=article.model_copy(update={"raw": article.raw or line}), raw=raw)

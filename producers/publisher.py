@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from producers.sources import Item
 from producers.state import State
 from rasad.bus import Ack, Bus, dead_letter
-from rasad.errors import BusError
+from rasad.errors import BadInput, BusError
 from rasad.language import detect
 from rasad.model import Article, article_id, utcnow
 from rasad.settings import Settings
@@ -106,8 +106,24 @@ class Producer:
                 summary.duplicates += 1
                 return
             self._seen.update(keys)
-        article = complete(article)
-        value = article.to_json()
+        try:
+            article = complete(article)
+            value = article.to_json()
+            if len(value) > self.settings.max_message_bytes:
+                raise BadInput(
+                    f"{item.origin}: article of {len(value):,} bytes, over the "
+                    f"{self.settings.max_message_bytes:,} byte message limit",
+                    reason="too_large",
+                )
+        except Exception as exc:  # too large, or text no encoder writes (a lone surrogate)
+            self._seen.difference_update(keys)
+            error = (
+                exc
+                if isinstance(exc, BadInput)
+                else BadInput(f"{item.origin}: cannot be sent: {exc}", reason="bad_unicode")
+            )
+            self._dead_letter(Item(item.origin, error=error, raw=item.raw), summary)
+            return
         try:
             delivery = self.bus.publish(self.settings.topic_raw, article.id, value)
         except BusError as exc:

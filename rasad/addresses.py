@@ -8,6 +8,7 @@ start-up, not a failure deep inside an adapter.
 
 from __future__ import annotations
 
+import ssl
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, get_args
@@ -21,16 +22,53 @@ _DEFAULT_PORTS = {"kafka": 9092, "opensearch": 9200, "elasticsearch": 9200}
 
 @dataclass(frozen=True)
 class BusAddress:
-    """``memory://`` or ``kafka://HOST:PORT[,HOST:PORT]`` (``kafka+ssl://`` for TLS)."""
+    """``memory://`` or ``kafka://HOST:PORT[,HOST:PORT]`` (``kafka+ssl://`` for TLS).
+
+    Settings add SASL (``sasl_mechanism``, ``username``, ``password``) and the CA bundle the
+    brokers' certificates are verified against; ``kafka_options`` hands them to kafka-python,
+    ``ssl_context`` to aiokafka/Faust.
+    """
 
     scheme: BusScheme
     brokers: tuple[str, ...] = ()
     tls: bool = False
+    sasl_mechanism: str = ""  # "" (no SASL), PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512
+    username: str = ""
+    password: str = field(default="", repr=False)
+    ca_file: str | None = None
 
     @property
     def bootstrap(self) -> str:
         """The brokers as Kafka clients take them: ``host:port,host:port``."""
         return ",".join(self.brokers)
+
+    @property
+    def security_protocol(self) -> str:
+        """Kafka's name for how clients connect: PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL."""
+        sasl = "SASL_" if self.sasl_mechanism else ""
+        return f"{sasl}{'SSL' if self.tls else 'PLAINTEXT'}"
+
+    def ssl_context(self) -> ssl.SSLContext | None:
+        """The TLS context clients verify the brokers with (None without TLS)."""
+        if not self.tls:
+            return None
+        return ssl.create_default_context(cafile=self.ca_file)
+
+    def kafka_options(self) -> dict[str, Any]:
+        """Bootstrap servers, TLS and SASL as kafka-python's clients take them."""
+        options: dict[str, Any] = {
+            "bootstrap_servers": list(self.brokers),
+            "security_protocol": self.security_protocol,
+        }
+        if self.tls:
+            options["ssl_context"] = self.ssl_context()
+        if self.sasl_mechanism:
+            options.update(
+                sasl_mechanism=self.sasl_mechanism,
+                sasl_plain_username=self.username,
+                sasl_plain_password=self.password,
+            )
+        return options
 
     def __str__(self) -> str:
         if self.scheme == "memory":

@@ -8,13 +8,13 @@ derived from the canonical URL when there is one, else from the normalized text.
 from __future__ import annotations
 
 import hashlib
-import json
 from datetime import UTC, datetime
 from typing import Literal
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from rasad import payload
 from rasad.errors import BadInput
 from rasad.normalize import words
 
@@ -121,11 +121,12 @@ class Article(BaseModel):
 
     @classmethod
     def from_json(cls, data: bytes | str) -> Article:
-        """Parse a bus message; raise ``BadInput`` (reason ``not_json`` / ``invalid_article``)."""
+        """Parse a bus message; raise ``BadInput`` (reason ``not_json``, ``too_deep``,
+        ``bad_unicode`` — see ``rasad.payload`` — or ``invalid_article``)."""
         try:
-            obj = json.loads(data)
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise BadInput(f"message is not JSON: {exc}", reason="not_json") from exc
+            obj = payload.decode(data)
+        except BadInput as exc:
+            raise BadInput(f"message is {exc}", reason=exc.reason) from exc
         return cls.from_obj(obj)
 
     @classmethod

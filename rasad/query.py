@@ -22,6 +22,9 @@ from rasad.normalize import Stemmer
 FILTER_NAMES = ("lang", "country", "concept", "type", "actor", "place", "source", "story")
 DATE_FIELDS = ("since", "until")
 MAX_DEPTH = 32  # nesting of parentheses and NOT: the parser recurses once per level
+# Words, phrases and filters in one query: each becomes several clauses in a search engine
+# (OpenSearch refuses more than 1,024), and no analyst writes a hundred.
+MAX_TERMS = 100
 _TOKEN_RE = re.compile(r'\s*(?:(\()|(\))|([+-]?)"([^"]*)"?|([+-]?)([^\s()"]+))')
 
 
@@ -99,9 +102,14 @@ def parse(text: str, lexicon: Lexicon, expand: bool = True, strict: bool = False
     expanded; ``expand=False`` matches words only. Where the tagger rejected the word as that
     concept (Isis the actress: ``Article.rejections``), the literal match ranks below concept
     matches, and with ``strict`` (alerts) it does not match at all. Nesting (parentheses, NOT)
-    deeper than ``MAX_DEPTH`` is refused.
+    deeper than ``MAX_DEPTH``, and more than ``MAX_TERMS`` words and filters, are refused.
     """
     tokens, since, until = _take_dates(_tokens(text))
+    terms = sum(1 for kind, _ in tokens if kind not in ("(", ")", "AND", "OR", "NOT"))
+    if terms > MAX_TERMS:
+        raise BadInput(
+            f"query of {terms} words and filters: at most {MAX_TERMS}", reason="bad_query"
+        )
     parser = _Parser(tokens, lexicon.stemmer)
     root = parser.expression()
     if expand:

@@ -84,6 +84,24 @@ class Settings(BaseSettings):
         description="Search store URL: sqlite:///PATH (embedded, FTS5), opensearch://HOST:PORT or "
         "elasticsearch://HOST:PORT (+https for TLS, e.g. opensearch+https://). Default: sqlite:///DATA_DIR/rasad.db.",
     )
+    bus_security: Literal["plaintext", "ssl", "sasl_plaintext", "sasl_ssl"] = Field(
+        "plaintext",
+        description="How workers and producers connect to Kafka: plaintext, ssl (TLS), "
+        "sasl_plaintext or sasl_ssl (SASL login over TLS: production). A kafka+ssl:// bus URL "
+        "means ssl.",
+    )
+    bus_sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] = Field(
+        "SCRAM-SHA-512", description="SASL mechanism of the Kafka login (sasl_* security)."
+    )
+    bus_username: str = Field("", description="Kafka SASL user.")
+    bus_password: SecretStr = Field(
+        SecretStr(""), description="Kafka SASL password. Shown masked by `rasad settings`."
+    )
+    bus_ca_file: Path | None = Field(
+        None,
+        description="CA bundle the brokers' TLS certificates are verified against "
+        "(default: the system's).",
+    )
     store_username: str = Field(
         "",
         description="User for the store's basic authentication (OpenSearch/Elasticsearch); "
@@ -146,14 +164,53 @@ class Settings(BaseSettings):
         le=1000,
         description="Longest a worker's Kafka producer waits to batch messages (ms): fewer, larger requests for a few ms of latency per hop.",
     )
+    worker_session_timeout: float = Field(
+        10.0,
+        ge=6,
+        le=300,
+        description="Seconds Kafka waits for a silent worker (killed, cut off) before giving its "
+        "partitions to the others; heartbeats go every third of it.",
+    )
+    worker_instance: str = Field(
+        "",
+        description="Static group membership: a name unique to this worker within its worker id; "
+        "restarted under the same name it takes its partitions back at once (no rebalance, no "
+        "wait for its old session). Empty: dynamic membership.",
+    )
+    worker_message_seconds: float = Field(
+        20.0,
+        gt=0,
+        description="Longest the tagger works on one message; beyond it the message goes to the "
+        "dead-letter topic as too_slow and the next one is taken.",
+    )
     worker_role: Annotated[tuple[Role, ...], NoDecode, BeforeValidator(_roles)] = Field(
         ROLES,
         description="Which agents a worker runs: all, tagger (raw -> tagged), indexer (tagged -> store) or alerts.",
     )
 
+    # Bounds on one article: hostile or broken input must not stall or crash a stage.
+    max_article_chars: int = Field(
+        1_000_000,
+        ge=1000,
+        description="Longest title + text (characters) the tagger takes; a longer article goes to "
+        "the dead-letter topic as too_large.",
+    )
+    max_message_bytes: int = Field(
+        8 * 1024 * 1024,
+        ge=64 * 1024,
+        description="Largest message a worker writes (a tagged article); a larger one goes to the "
+        "dead-letter topic as too_large. Kafka's message.max.bytes must allow it.",
+    )
+
     # The HTTP API and dashboard.
     http_host: str = Field("127.0.0.1", description="Address the dashboard/API listens on.")
     http_port: int = Field(8000, description="Port the dashboard/API listens on.")
+    http_push_token: SecretStr = Field(
+        SecretStr(""),
+        description="Bearer token POST /api/articles requires. Needed whenever RASAD_HTTP_HOST "
+        "is not a loopback address (the push endpoint refuses every call there until it is "
+        "set). Shown masked by `rasad settings`.",
+    )
     dashboards_dir: Path | None = Field(
         None,
         description="Folder of your own dashboards (one YAML file of panels each, see "
@@ -204,6 +261,11 @@ class Settings(BaseSettings):
 
     log_level: Annotated[LogLevel, BeforeValidator(_lower)] = Field(
         "info", description="Log level: debug, info, warning, error."
+    )
+    log_format: Annotated[Literal["text", "json"], BeforeValidator(_lower)] = Field(
+        "text",
+        description="Log lines as text, or as JSON objects (at, level, logger, message, and "
+        "topic/partition/offset/reason where known) for a log pipeline.",
     )
 
     # --- indexing and search ---
@@ -340,6 +402,25 @@ class Settings(BaseSettings):
     @property
     def stack_dir(self) -> Path:
         return self.data_dir / "stack"
+
+    @model_validator(mode="after")
+    def _bus_credentials(self) -> Settings:
+        # Like the store's: the address carries what every Kafka client needs to connect.
+        address = self.bus
+        if address.scheme == "kafka":
+            security = self.bus_security
+            sasl = security.startswith("sasl")
+            if sasl and not self.bus_username:
+                raise ValueError(f"RASAD_BUS_SECURITY={security} needs RASAD_BUS_USERNAME")
+            self.bus = replace(
+                address,
+                tls=address.tls or security.endswith("ssl"),
+                sasl_mechanism=self.bus_sasl_mechanism if sasl else "",
+                username=self.bus_username if sasl else "",
+                password=self.bus_password.get_secret_value() if sasl else "",
+                ca_file=str(self.bus_ca_file) if self.bus_ca_file else None,
+            )
+        return self
 
     @model_validator(mode="after")
     def _store_credentials(self) -> Settings:

@@ -157,7 +157,7 @@ def register_worker(app: faust.App, topics: Topics, settings: Settings, words: L
     if "tagger" in settings.worker_role:
         from processors.agents import register as register_tagger
 
-        register_tagger(app, topics, words, settings.stories_remembered)
+        register_tagger(app, topics, words, settings)
     if "indexer" in settings.worker_role:
         from indexers.agents import register as register_indexer
 
@@ -175,6 +175,7 @@ def register_worker(app: faust.App, topics: Topics, settings: Settings, words: L
             Dispatcher(settings, rules),
             reload_interval=settings.alerts_reload_interval,
             check_interval=settings.alerts_check_interval,
+            max_backoff=settings.indexer_max_backoff,
         )
 
 
@@ -182,19 +183,22 @@ def web_app(
     settings: Settings, store: Store, bus: Bus, words: Lexicon, producer_state: Any
 ) -> Starlette:
     """The dashboard and API on ``store``, with the push endpoint onto ``bus``, the alerts API and
-    the logins to the alerts pages (from the alerts token)."""
+    the logins to the alerts pages (from the alerts token), and ``/metrics``."""
+    from starlette.routing import Route
+
     from alerts.api import ROUTES as ALERT_ROUTES
     from dashboards import definition
     from dashboards.app import create_app
     from dashboards.live import Live
     from indexers.sqlite import SqliteStore
+    from producers import push
     from producers.publisher import Producer
-    from producers.push import push_routes
     from rasad.sessions import Sessions
+    from wiring.metrics_page import metrics_page
 
     producer = Producer(bus, settings, producer_state, batch=settings.producer_batch)
     rules = open_rules(settings)
-    routes = [*push_routes(producer, settings.producer_max_bytes), *ALERT_ROUTES]
+    routes = [*push.ROUTES, *ALERT_ROUTES, Route("/metrics", metrics_page)]
     # Live views count what the bus carries before the store shows it: kept in memory.
     live = Live(lambda: SqliteStore(Path(":memory:"), words.stemmer))
     bus.watch(settings.topic_tagged, live.on_message)
@@ -210,4 +214,11 @@ def web_app(
         ),
     )
     app.state.rules = rules  # what the alerts API reads (alerts.api)
+    push.install(
+        app,
+        producer,
+        settings.producer_max_bytes,
+        token=settings.http_push_token.get_secret_value(),
+        host=settings.http_host,
+    )
     return app

@@ -25,8 +25,10 @@ from alerts.destinations.webhook import send_slack, send_webhook
 from alerts.messages import Letter, letter
 from alerts.rules import AlertRule
 from alerts.rulestores import RuleStore
+from rasad import metrics
 from rasad.errors import RasadError
 from rasad.model import utcnow
+from rasad.retry import backoff
 from rasad.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -58,6 +60,7 @@ class Dispatcher:
         )  # final records of delivered alerts
         self._finished: list[tuple[Alert, Future]] = []
         self._closing = False
+        self._closed = False
         self._pending: set[Future] = set()
         self._lock = threading.Lock()
 
@@ -75,6 +78,37 @@ class Dispatcher:
         futures = {id(alert): done for (alert, _), done in zip(outgoing, self._send_out(outgoing))}
         futures.update((id(alert), done) for (alert, _), done in zip(final, self._finalize(final)))
         return [futures[id(alert)] for alert, _, _ in admitted]
+
+    def submit_confirmed(self, admitted: list[tuple[Alert, AlertRule, bool]]) -> Future:
+        """``submit_many`` on the dispatcher's intake lane (in stream order); returns at once.
+
+        The returned future resolves to the final alerts once every one of them is recorded
+        as finished (delivered, failed, refused or throttled): a stream acknowledges its
+        messages then, so a crash before that replays them and nothing stays half-done.
+        """
+        confirmed: Future = Future()
+
+        def intake() -> None:
+            futures = self.submit_many(admitted)
+            remaining = [len(futures)]
+
+            def one_done(_: Future) -> None:
+                with self._lock:
+                    remaining[0] -= 1
+                    last = remaining[0] == 0
+                if last:
+                    confirmed.set_result([f.result() for f in futures])
+
+            if not futures:
+                confirmed.set_result([])
+            for future in futures:
+                future.add_done_callback(one_done)
+
+        queued = self._intake.submit(intake)
+        queued.add_done_callback(
+            lambda q: q.exception() is not None and confirmed.set_exception(q.exception())
+        )
+        return confirmed
 
     def submit_background(self, admitted: list[tuple[Alert, AlertRule, bool]]) -> None:
         """``submit_many`` on the dispatcher's own threads; returns at once.
@@ -106,15 +140,20 @@ class Dispatcher:
             )
             if status == "pending" and rule.delivery == "digest":
                 status = "queued"  # recorded now, sent with its period's digest
-            alert.deliveries = [
-                Delivery(
-                    kind=k, target=t, status=status, reason=reason, at=now if throttled else None
-                )
-                for k, t in rule.destinations
-            ]
-            if status == "queued" and alert.deliveries:
+            if not alert.deliveries:  # a resumed alert keeps what its destinations did already
+                alert.deliveries = [
+                    Delivery(
+                        kind=k,
+                        target=t,
+                        status=status,
+                        reason=reason,
+                        at=now if throttled else None,
+                    )
+                    for k, t in rule.destinations
+                ]
+            if any(d.status == "queued" for d in alert.deliveries):
                 final.append((alert, True))  # not delivered yet: the feed hears of it later
-            elif throttled or not alert.deliveries:
+            elif throttled or not any(d.status == "pending" for d in alert.deliveries):
                 alert.latency.delivered = now
                 final.append((alert, throttled))
             else:
@@ -154,7 +193,8 @@ class Dispatcher:
     def _start(self, alert: Alert, rule: AlertRule, done: Future) -> None:
         # Each destination is its own task: one slow server never delays the others; the last to
         # finish writes the final record (no thread waits on another, so the pool cannot deadlock).
-        remaining = [len(alert.deliveries)]
+        todo = [d for d in alert.deliveries if d.status == "pending"]  # a resumed alert: the rest
+        remaining = [len(todo)]
 
         def one(delivery: Delivery) -> None:
             try:
@@ -166,7 +206,7 @@ class Dispatcher:
                 if last:
                     self._finish(alert, done)
 
-        for delivery in alert.deliveries:
+        for delivery in todo:
             self._pool.submit(one, delivery)
 
     def _forget(self, future: Future) -> None:
@@ -255,12 +295,28 @@ class Dispatcher:
             raise Refused(f"unknown destination kind {delivery.kind!r}")
 
     def _record_many(self, alerts: list[Alert]) -> None:
+        """Record alerts, retrying while the store is away: a record is what a replay trusts."""
         if not alerts:
             return
-        try:
-            self.store.record_many(alerts)
-        except RasadError as exc:  # the topic still carries them; the log record is best effort
-            log.error("cannot record %d alert(s): %s", len(alerts), exc)
+        attempt = 0
+        while True:
+            try:
+                self.store.record_many(alerts)
+                metrics.store_up("alerts")
+                break
+            except RasadError as exc:
+                if self._closed:
+                    log.error("alert log: %d alert(s) not recorded: %s", len(alerts), exc)
+                    return
+                attempt += 1
+                metrics.store_retry("alerts")
+                delay = backoff(attempt, maximum=self.settings.indexer_max_backoff)
+                log.warning(
+                    "alert log: %s; %d alert(s) recorded again in %.1fs", exc, len(alerts), delay
+                )
+                self._sleep(delay)
+        for alert in alerts:
+            _observe_latency(alert)
 
     def drain(self, timeout: float | None = None) -> None:
         """Wait until every submitted alert is delivered or recorded as failed."""
@@ -278,8 +334,20 @@ class Dispatcher:
 
     def close(self) -> None:
         self.drain(timeout=30)
+        self._closed = True
         self._intake.shutdown(wait=False, cancel_futures=True)
         self._recorder.shutdown(wait=False, cancel_futures=True)
         self._closer.shutdown(wait=False, cancel_futures=True)
         self._pool.shutdown(wait=False, cancel_futures=True)
         self._http.close()
+
+
+def _observe_latency(alert: Alert) -> None:
+    """The alert's latency from production, at the step its record shows (matched or delivered)."""
+    latency = alert.latency
+    if latency.ingested is None:
+        return
+    if any(d.status == "pending" for d in alert.deliveries):
+        metrics.alert_latency("matched", (latency.matched - latency.ingested).total_seconds())
+    elif latency.delivered is not None:
+        metrics.alert_latency("delivered", (latency.delivered - latency.ingested).total_seconds())

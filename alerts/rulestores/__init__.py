@@ -70,6 +70,19 @@ class RuleStore(ABC):
         """``claim`` for several alerts at once (one round trip where the store can); returns the new ones."""
         return {i for i in alert_ids if self.claim(i)}
 
+    def claim_owned(self, alert_ids: list[str], owners: list[str]) -> dict[str, bool]:
+        """Claim each alert for its owner (the message it came from); the ids the owners hold.
+
+        True: claimed now; False: claimed before by the same owner — the message is replayed
+        after a crash, and its alerts may be unfinished (see ``recorded``). Ids claimed by another
+        owner are left out. A store that keeps no owners answers like ``claim_many``.
+        """
+        return dict.fromkeys(self.claim_many(alert_ids), True)
+
+    def recorded(self, alert_ids: list[str]) -> dict[str, Alert]:
+        """The recorded alerts among these ids (a store that cannot look them up: none)."""
+        return {}
+
     @abstractmethod
     def record(self, alert: Alert) -> None:
         """Save (or update) an alert with its deliveries (one with a ``queued`` delivery waits
@@ -104,3 +117,13 @@ class RuleStore(ABC):
 
     def close(self) -> None:
         """Release connections."""
+
+
+def owners_by_id(alert_ids: list[str], owners: list[str]) -> dict[str, list[str]]:
+    """Each alert id with the owners claiming it, in order (for ``claim_owned``): a message
+    and its replays can meet in one batch; a new claim is made for the first owner, and a
+    claim held before is held by whichever of them made it."""
+    by_id: dict[str, list[str]] = {}
+    for alert_id, owner in zip(alert_ids, owners, strict=True):
+        by_id.setdefault(alert_id, []).append(owner)
+    return by_id

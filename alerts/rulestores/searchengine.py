@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 
 from alerts.alert import Alert
 from alerts.rules import AlertRule
-from alerts.rulestores import AlertPage, RuleStore
+from alerts.rulestores import AlertPage, RuleStore, owners_by_id
 from rasad.addresses import StoreAddress
 from rasad.engines import ConflictError, EngineError, SearchEngine
 from rasad.errors import BadInput, StoreError
@@ -161,6 +161,43 @@ class SearchEngineRuleStore(RuleStore):
         if failed:
             raise StoreError(f"alert ledger failed: {failed[0].get('error')}")
         return set(wanted) - conflicts
+
+    def claim_owned(self, alert_ids: list[str], owners: list[str]) -> dict[str, bool]:
+        wanted = owners_by_id(alert_ids, owners)
+        body = [
+            line
+            for i, those in wanted.items()
+            for line in (
+                {"create": {"_index": self.ledger_index, "_id": i}},
+                {"body": {"owner": those[0]}},
+            )
+        ]
+        items = self.engine.bulk(body, filter_path="items.*._id,items.*.status,items.*.error")[
+            "items"
+        ]
+        conflicts = [item["create"]["_id"] for item in items if item["create"].get("status") == 409]
+        failed = [
+            item["create"]
+            for item in items
+            if item["create"].get("status", 200) >= 300 and item["create"].get("status") != 409
+        ]
+        if failed:
+            raise StoreError(f"alert ledger failed: {failed[0].get('error')}")
+        held = {}
+        for i in conflicts:  # only on replays; a get reads what was just written, no refresh
+            found = self.engine.get_document(self.ledger_index, i) or {}
+            owner = (found.get("body") or {}).get("owner")
+            if owner is not None and owner in wanted[i]:
+                held[i] = False
+        return {**held, **{i: True for i in wanted if i not in set(conflicts)}}
+
+    def recorded(self, alert_ids: list[str]) -> dict[str, Alert]:
+        out = {}
+        for i in dict.fromkeys(alert_ids):  # replays only: a few, read by id (no refresh needed)
+            found = self.engine.get_document(self.log_index, i)
+            if found:
+                out[i] = Alert.model_validate(found["body"])
+        return out
 
     def record(self, alert: Alert) -> None:
         # No forced refresh: alerts are many; the log is searchable within the refresh interval.

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from alerts.alert import Alert
 from alerts.rules import AlertRule
-from alerts.rulestores import AlertPage, RuleStore
+from alerts.rulestores import AlertPage, RuleStore, owners_by_id
 from rasad.errors import BadInput, StoreError
 from rasad.settings import Settings
 from rasad.sqlitedb import transaction
@@ -57,6 +57,9 @@ class SqliteRuleStore(RuleStore):
             self._db.execute(
                 "CREATE INDEX IF NOT EXISTS alerts_queued ON alerts(matched) WHERE queued = 1"
             )
+            columns = {row[1] for row in self._db.execute("PRAGMA table_info(ledger)")}
+            if "owner" not in columns:  # the message that claimed the alert (see claim_owned)
+                self._db.execute("ALTER TABLE ledger ADD COLUMN owner TEXT")
 
     def add(self, rule: AlertRule, replace: bool = False) -> None:
         verb = "INSERT OR REPLACE" if replace else "INSERT OR IGNORE"
@@ -128,6 +131,33 @@ class SqliteRuleStore(RuleStore):
             new = [i for i in wanted if i not in known]
             self._db.executemany("INSERT INTO ledger (alert_id) VALUES (?)", [(i,) for i in new])
         return set(new)
+
+    def claim_owned(self, alert_ids: list[str], owners: list[str]) -> dict[str, bool]:
+        wanted = owners_by_id(alert_ids, owners)
+        with self._lock, transaction(self._db, "alert ledger"):
+            known = dict(self._select("SELECT alert_id, owner FROM ledger", "alert_id", wanted))
+            new = [(i, those[0]) for i, those in wanted.items() if i not in known]
+            self._db.executemany("INSERT INTO ledger (alert_id, owner) VALUES (?, ?)", new)
+        held = {i: False for i, owner in known.items() if owner is not None and owner in wanted[i]}
+        return {**held, **dict.fromkeys((i for i, _ in new), True)}
+
+    def recorded(self, alert_ids: list[str]) -> dict[str, Alert]:
+        with self._lock:
+            rows = self._select(
+                "SELECT id, alert FROM alerts", "id", list(dict.fromkeys(alert_ids))
+            )
+        return {i: Alert.model_validate_json(a) for i, a in rows}
+
+    def _select(self, query: str, column: str, keys) -> list[tuple]:
+        """Rows of ``query`` whose ``column`` is among ``keys`` (500 parameters a statement)."""
+        keys = list(keys)
+        rows: list[tuple] = []
+        for start in range(0, len(keys), 500):  # SQLite binds at most 999 parameters
+            chunk = keys[start : start + 500]
+            rows += self._db.execute(
+                f"{query} WHERE {column} IN ({','.join('?' * len(chunk))})", chunk
+            ).fetchall()
+        return rows
 
     def record(self, alert: Alert) -> None:
         self._run(_RECORD, _row(alert))

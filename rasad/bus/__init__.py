@@ -57,30 +57,60 @@ class Bus(ABC):
         """Flush and release connections."""
 
 
+MAX_ORIGINAL_BYTES = 64 * 1024  # of the original kept in a dead-letter record (it may be huge)
+
+
 def dead_letter(
-    bus: Bus, topic: str, reason: str, error: str, original: bytes | str, origin: dict[str, object]
+    bus: Bus,
+    topic: str,
+    reason: str,
+    error: str,
+    original: bytes | str,
+    origin: dict[str, object],
+    error_class: str | None = None,
 ) -> Ack:
     """Publish a dead-letter record: why it was rejected, where it came from, the original bytes."""
-    return bus.publish(topic, None, dead_letter_record(reason, error, original, origin))
+    return bus.publish(
+        topic, None, dead_letter_record(reason, error, original, origin, error_class)
+    )
 
 
 def dead_letter_record(
-    reason: str, error: str, original: bytes | str, origin: dict[str, object]
+    reason: str,
+    error: str,
+    original: bytes | str,
+    origin: dict[str, object],
+    error_class: str | None = None,
 ) -> bytes:
-    """The JSON of a dead-letter record; undecodable originals are kept as hex."""
+    """The JSON of a dead-letter record; undecodable originals are kept as hex.
+
+    ``error_class`` names the exception when it was not a plain ``BadInput`` (a bug or a limit
+    hit while handling the message). The original is cut to ``MAX_ORIGINAL_BYTES`` (``size``
+    gives its full length, ``truncated`` says it was cut), so a record always fits on the topic.
+    """
+    size = len(original)
+    if size > MAX_ORIGINAL_BYTES:
+        original = original[:MAX_ORIGINAL_BYTES]
     if isinstance(original, bytes):
         try:
             original_text, encoding = original.decode("utf-8"), "utf-8"
-        except UnicodeDecodeError:
-            original_text, encoding = original.hex(), "hex"
+        except UnicodeDecodeError as exc:
+            if size > MAX_ORIGINAL_BYTES and exc.start >= MAX_ORIGINAL_BYTES - 3:
+                original_text, encoding = original[: exc.start].decode("utf-8"), "utf-8"
+            else:
+                original_text, encoding = original.hex(), "hex"
     else:
         original_text, encoding = original, "utf-8"
     record = {
         "reason": reason,
-        "error": error,
+        "error": error[:2000],
+        "error_class": error_class or "BadInput",
         "origin": origin,
         "original": original_text,
         "encoding": encoding,
+        "size": size,
+        "truncated": size > MAX_ORIGINAL_BYTES,
         "at": utcnow().isoformat(),
     }
-    return json.dumps(record, ensure_ascii=False).encode("utf-8")
+    # A lone surrogate (in the original or quoted in the error) cannot be written as UTF-8: "?".
+    return json.dumps(record, ensure_ascii=False).encode("utf-8", "replace")

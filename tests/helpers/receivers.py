@@ -17,11 +17,13 @@ class WebhookReceiver:
     def __init__(self, status: int = 200, delay: float = 0.0):
         self.status = status
         self.requests: list[tuple[dict[str, str], bytes]] = []
+        self.arrived: list[bytes] = []  # bodies as they come in, before any delay
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                receiver.arrived.append(body)
                 if delay:
                     threading.Event().wait(delay)
                 receiver.requests.append(({k.lower(): v for k, v in self.headers.items()}, body))

@@ -103,8 +103,9 @@ def test_the_stories_hop_message_round_trips_and_rejects_garbage():
     from rasad.errors import BadInput
 
     article = Article(title="t", text=WIRE, source="x", story_id="")
-    article_id, keys, body = unwrap(wrap(["0:ab", "1:cd"], article))
-    assert article_id == article.id and keys == ["0:ab", "1:cd"]
+    article_id, keys, body, signature = unwrap(wrap(["0:ab", "1:cd"], article, b"\x01\x02"))
+    assert article_id == article.id and keys == ["0:ab", "1:cd"] and signature == b"\x01\x02"
+    assert unwrap(wrap(["0:ab"], article))[3] is None  # a message from before signatures
     assert Article.from_json(with_story(body, "s1")) == article.model_copy(
         update={"story_id": "s1"}
     )
@@ -201,3 +202,30 @@ def test_a_table_in_the_older_format_is_ignored_not_fatal():
     stories.rebuild()
     assert len(stories) == 0 and stories.assign("a2", Banding().keys(norm(WIRE))) == "a2"
     assert "0" in stories.log  # numbering starts at 0 beside the old entries
+
+
+def test_articles_sharing_only_a_boilerplate_sentence_do_not_join_on_one_band():
+    import random
+
+    from processors.stories import Banding, StoryLog
+
+    rng = random.Random(7)
+    vocabulary = [f"word{i}" for i in range(20000)]
+    boilerplate = "Follow our live coverage of the conflict for the latest updates from the region."
+    banding = Banding()
+    checked, unchecked = StoryLog({}, 10_000), StoryLog({}, 10_000)
+    joined = {"checked": 0, "unchecked": 0}
+    for n in range(1500):
+        words = " ".join(rng.choice(vocabulary) for _ in range(rng.randint(20, 60)))
+        keys, signature = banding.keys_and_signature(norm(f"{words} {boilerplate}"))
+        joined["checked"] += checked.assign(f"a{n}", keys, signature) != f"a{n}"
+        joined["unchecked"] += unchecked.assign(f"a{n}", keys) != f"a{n}"
+    # One equal band alone (what the stories step went by before) put distinct articles together.
+    assert joined["unchecked"] > 50 and joined["checked"] == 0
+    # The signature survives the log: a restored log checks it too.
+    restored = StoryLog(dict(checked.log), 10_000)
+    restored.rebuild()
+    keys, signature = banding.keys_and_signature(norm(f"{WIRE} {boilerplate}"))
+    assert restored.assign("w1", keys, signature) == "w1"
+    copy = banding.keys_and_signature(norm(f"Reuters - {WIRE} {boilerplate}"))
+    assert restored.assign("w2", *copy) == "w1"

@@ -9,11 +9,11 @@ import time
 import httpx
 from starlette.applications import Starlette
 
+from producers import push
 from producers.fetch import Fetcher
 from producers.files import read_file
 from producers.follow import Follower
 from producers.publisher import Producer
-from producers.push import push_routes
 from producers.sources import Item
 from producers.state import State
 from producers.synthetic import synthetic_articles, synthetic_items
@@ -142,9 +142,9 @@ def test_watched_folder_picks_up_each_new_file_once(tmp_path, monkeypatch):
 
 def test_http_push_answers_202_400_413():
     bus = MemoryBus()
-    server = AppServer(
-        Starlette(routes=push_routes(Producer(bus, SETTINGS), max_bytes=4096, max_batch=3))
-    )
+    app = Starlette(routes=push.ROUTES)
+    push.install(app, Producer(bus, SETTINGS), max_bytes=4096, max_batch=3)
+    server = AppServer(app)
     try:
         with httpx.Client(base_url=server.url("")) as client:
             check_push(client, bus)
@@ -174,4 +174,5 @@ def check_push(client: httpx.Client, bus: MemoryBus) -> None:
     assert huge.status_code == 413 and "limit" in huge.json()["error"]
     bus.flush()
     assert len(bus.recent("raw")) == 4
-    assert [json.loads(v)["reason"] for _, v in bus.recent("dlq")] == ["missing_text"]
+    # The bad item and the body that was not JSON; the empty batch and the 413s are not kept.
+    assert [json.loads(v)["reason"] for _, v in bus.recent("dlq")] == ["missing_text", "not_json"]

@@ -1,0 +1,72 @@
+"""Untrusted JSON (a bus message, a request body, a file's line) decoded, or refused with a reason.
+
+``json.loads`` alone lets three kinds of hostile input through to fail later, far from the
+input: nesting deep enough to raise ``RecursionError`` (in the decoder or in whatever walks the
+value next), and a valid escape of a lone surrogate (``"\\ud800"``), a string no UTF-8 encoder
+will write back. ``decode`` refuses them here with a ``BadInput`` reason, like any other bad JSON:
+
+* ``not_json``: not UTF-8, or not JSON;
+* ``too_deep``: arrays/objects nested deeper than ``MAX_DEPTH``;
+* ``bad_unicode``: a string holding a lone surrogate.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from rasad.errors import BadInput
+
+MAX_DEPTH = 32  # an article is one flat object; a batch of them two levels
+# A JSON escape of a surrogate (a pair decodes to one character, so only a lone one remains).
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+_SURROGATE_IN_TEXT = re.compile(r"\\u[dD][89a-fA-F]|[\ud800-\udfff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def decode(data: bytes | str) -> object:
+    """The JSON value of ``data``; ``BadInput`` (not_json, too_deep, bad_unicode) if it has none."""
+    try:
+        value = json.loads(data)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise BadInput(f"not JSON: {exc}", reason="not_json") from exc
+    except RecursionError as exc:
+        raise BadInput(f"JSON nested deeper than {MAX_DEPTH} levels", reason="too_deep") from exc
+    pattern = _SURROGATE_ESCAPE if isinstance(data, (bytes, bytearray)) else _SURROGATE_IN_TEXT
+    suspicious = pattern.search(data) is not None  # type: ignore[arg-type]
+    check(value, strings=suspicious)
+    return value
+
+
+def check(value: object, strings: bool = True) -> None:
+    """``BadInput`` if ``value`` nests over ``MAX_DEPTH`` deep or (``strings``) has lone surrogates.
+
+    Iterative: a value too deep for recursion is refused, not a crash.
+    """
+    pending: list[tuple[object, int]] = [(value, 0)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, str):
+            if strings and _SURROGATE.search(item):
+                raise BadInput(
+                    "JSON with a lone UTF-16 surrogate in a string (an escape such as \\ud800 "
+                    "without its pair)",
+                    reason="bad_unicode",
+                )
+            continue
+        if isinstance(item, dict):
+            children: list = [*item.keys(), *item.values()] if strings else list(item.values())
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if not strings:  # only containers can be too deep
+            children = [child for child in children if isinstance(child, (dict, list))]
+        if depth >= MAX_DEPTH:
+            raise BadInput(f"JSON nested deeper than {MAX_DEPTH} levels", reason="too_deep")
+        pending.extend((child, depth + 1) for child in children)
+
+
+def clean_text(text: str) -> str:
+    """``text`` with each lone surrogate replaced by U+FFFD (for records and logs of bad input)."""
+    return _SURROGATE.sub("\ufffd", text)

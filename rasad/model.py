@@ -12,7 +12,15 @@ from datetime import UTC, datetime
 from typing import Literal
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from rasad import payload
 from rasad.errors import BadInput
@@ -101,6 +109,16 @@ class Article(BaseModel):
         description="Title and text as the project's normalized terms, set by the "
         "tagger so the stories step, the indexer and alerts do not fold the text again.",
     )
+
+    @field_validator("published_at", "ingested_at", "tagged_at")
+    @classmethod
+    def _placeable_in_utc(cls, value: datetime | None) -> datetime | None:
+        # Every store and the alert matcher place an article in UTC: year 1 at +01:00 cannot be.
+        try:
+            value and value.astimezone(UTC)
+        except OverflowError:
+            raise ValueError("date out of range in UTC") from None
+        return value
 
     @model_validator(mode="after")
     def _require_text_and_id(self) -> Article:

@@ -3,6 +3,7 @@ acknowledged is indexed (once), and the worker rides it out."""
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import time
@@ -12,7 +13,14 @@ import pytest
 from tests.helpers.faults import Outputs, Producing, duplicates, report, stories
 from tests.helpers.processes import settings_from, wait_for
 
-pytestmark = [pytest.mark.stack, pytest.mark.fault, pytest.mark.timeout(600)]
+pytestmark = [
+    pytest.mark.stack,
+    pytest.mark.fault,
+    pytest.mark.timeout(600),
+    # kafka-python leaves the socket of a reconnect the dead broker refused unclosed (its leak, not
+    # ours); collected here at the end, it would otherwise fail whichever test runs next.
+    pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning"),
+]
 ARTICLES, RATE, DOWN = 1500, 50.0, 5.0
 
 
@@ -56,3 +64,4 @@ def test_a_killed_broker_loses_no_acknowledged_article(stack, stack_env, worker)
         w.check()
     finally:
         out.close()
+        gc.collect()

@@ -63,3 +63,9 @@ def test_any_text_round_trips_through_json(text, title):
     again = Article.from_json(article.to_json())
     assert again.text == text and again.id == article.id
     json.loads(article.to_json())
+
+
+def test_a_date_that_cannot_be_placed_in_utc_is_invalid_input():
+    with pytest.raises(BadInput) as caught:
+        Article.from_json(b'{"text": "x", "published_at": "0001-01-01T00:30:00+01:00"}')
+    assert caught.value.reason == "invalid_article" and "UTC" in str(caught.value)

@@ -1,11 +1,14 @@
 """Rasad's Faust agents driven without Kafka, through Faust's ``Agent.test_context()``.
 
-``offline_app`` is the worker's ``RasadApp`` with what ``rasad.streaming.make_app`` gives it that
-an agent sees (raw bytes on every topic, tables in memory) and no broker: ``make_app`` itself
-needs a kafka:// bus and installs the /metrics lag source, which no test context uses.
-``channels`` are Rasad's topics as in-process channels: what an agent sends to one is read by
-iterating a ``subscription`` to it, taken before the message is sent (a channel hands a message
-to the iterators alive at that moment, and to no one later).
+``offline_app`` is the worker's ``RasadApp`` set up as ``rasad.streaming.make_app`` sets it up
+where an agent can tell (raw bytes on every topic, tables in memory), with no broker:
+``make_app`` needs a kafka:// bus and installs the /metrics lag source, which no test context
+uses. ``channels`` are Rasad's topics as in-process channels: what an agent sends to one is read
+by iterating a ``subscription`` taken before it is sent (a channel hands a message only to the
+iterators alive at that moment).
+
+A test context's ``put`` returns once the agent has taken the message, not once it has handled
+it: a test waits for what the agent sends (``received``), never for time to pass.
 """
 
 from __future__ import annotations

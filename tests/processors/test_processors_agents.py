@@ -46,6 +46,7 @@ Scenario = Callable[[AgentTestWrapperT, faust.ChannelT, Topics], Awaitable[None]
 
 
 def raw(title: str, source: str, text: str = TEXT, **fields: str) -> bytes:
+    """A message as a producer writes it to ``articles.raw``."""
     return json.dumps({"title": title, "text": text, "source": source, **fields}).encode()
 
 
@@ -142,6 +143,8 @@ def test_a_poison_message_is_dead_lettered_and_the_next_article_tagged(
         assert (record["reason"], record["error_class"]) == (reason, "BadInput")
         assert record["origin"]["stage"] == "tagger" and record["origin"]["offset"] == 0
         assert record["error"] and record["size"] == len(poison)
+        kept = record["original"]  # the message as it came (hex when it is not UTF-8), to replay
+        assert (bytes.fromhex(kept) if record["encoding"] == "hex" else kept.encode()) == poison
         await tagger.put(raw("غارات روسية بالرقة", "وكالة"))
         article = json.loads((await received(tagged)).value)
         assert "Q2429253" in {t["id"] for t in article["tags"]}

@@ -1,4 +1,5 @@
-"""The Faust shell of the processing stage: ``articles.raw`` → stories hop → ``articles.tagged`` (or the DLQ).
+"""The Faust shell of the processing stage: ``articles.raw`` → stories hop → ``articles.tagged``
+(or the DLQ).
 
 Two agents. ``rasad.tagger`` reads ``articles.raw`` (partitioned by article id, so tagging
 scales with partitions and workers), cleans and tags, computes the article's LSH band keys and
@@ -49,17 +50,28 @@ log = logging.getLogger(__name__)
 _ONE_KEY = b"stories"  # every article to the stories topic's one partition
 
 
-def register(app: faust.App, topics: Topics, lexicon: Lexicon, settings: Settings) -> None:
+def register(
+    app: faust.App,
+    topics: Topics,
+    lexicon: Lexicon,
+    settings: Settings,
+    *,
+    stories_topic: faust.ChannelT | None = None,
+) -> None:
     """Add the tagger and stories agents (and the changelogged stories table) to the app.
 
     Every message ends as a tagged article or a dead-letter record: bad input with its reason,
     a message that takes longer than ``worker_message_seconds`` as ``too_slow``, output over
     ``max_message_bytes`` as ``too_large``, and any other error (a bug a message triggers) as
     ``failed`` with the exception's class — then the next message.
+
+    ``stories_topic``: the hop between the two agents; by default the internal
+    ``<app id>-stories`` topic of one partition (a channel keeps the hop in the process).
     """
-    stories_topic = app.topic(
-        f"{app.conf.id}-stories", key_type=bytes, value_type=bytes, partitions=1, internal=True
-    )
+    if stories_topic is None:
+        stories_topic = app.topic(
+            f"{app.conf.id}-stories", key_type=bytes, value_type=bytes, partitions=1, internal=True
+        )
     table = app.Table("stories", partitions=1, key_type=bytes, value_type=bytes)
     stage = _Processing(
         topics,
@@ -89,7 +101,7 @@ class _Processing:
     """What the two agents share: topics, lexicon, limits, the story log; one event at a time."""
 
     topics: Topics
-    stories_topic: faust.TopicT
+    stories_topic: faust.ChannelT
     lexicon: Lexicon
     settings: Settings
     story_log: StoryLog
@@ -119,8 +131,9 @@ class _Processing:
         metrics.handled("tagger")
         await topic.send(key=key, value=message)
 
-    def _tagged(self, article: Article) -> tuple[faust.TopicT, bytes, bytes]:
+    def _tagged(self, article: Article) -> tuple[faust.ChannelT, bytes, bytes]:
         """(topic, key, message) of a tagged article; ``BadInput`` when it would be too large."""
+        topic: faust.ChannelT
         if article.story_id:  # the producer already knows the story
             topic, key, message = self.topics.tagged, article.id.encode(), article.to_json()
         else:
@@ -220,7 +233,10 @@ def with_story(article: bytes, story_id: str) -> bytes:
 
 
 class _Utf8(MutableMapping):
-    """A str → str view of a Faust table of bytes (the app's raw serializer restores bytes from the changelog)."""
+    """A str → str view of a Faust table of bytes.
+
+    The app's raw serializer restores bytes from the changelog.
+    """
 
     def __init__(self, table: MutableMapping[bytes, bytes]):
         self.table = table

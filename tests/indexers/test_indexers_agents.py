@@ -25,9 +25,20 @@ from rasad.store import SearchRequest
 from rasad.streaming import Topics
 from tests.helpers.agents import channels, offline_app, offline_settings, received, subscription
 
-# Valid JSON of a valid Article that no store can write: its date, moved to UTC, falls before
-# year 1 (``document`` raises OverflowError). A bug a message triggers, found by the agent.
-UNWRITABLE = b'{"id": "year-zero", "text": "x", "published_at": "0001-01-01T00:30:00+01:00"}'
+# A valid article the store below fails to write: a bug a message triggers, found by the agent.
+UNWRITABLE = b'{"id": "unwritable", "text": "x"}'
+# An article no store could place: its date, moved to UTC, falls before year 1.
+YEAR_ZERO = b'{"id": "year-zero", "text": "x", "published_at": "0001-01-01T00:30:00+01:00"}'
+
+
+class FailingStore(SqliteStore):
+    """The real SQLite store, failing on one article as a store bug would (no server to provoke)."""
+
+    def _upsert(self, article: Article) -> None:
+        if article.id == "unwritable":
+            raise ValueError("the store failed on this document")
+        super()._upsert(article)
+
 
 Scenario = Callable[[AgentTestWrapperT, Topics], Awaitable[None]]
 
@@ -50,7 +61,7 @@ def tagged(number: int) -> Article:
 
 def run(lexicon: Lexicon, settings: Settings, scenario: Scenario) -> SqliteStore:
     """Run ``scenario(indexer, topics)`` on an indexer writing to ``settings``' SQLite store."""
-    store = SqliteStore.from_settings(settings, lexicon.stemmer)
+    store = FailingStore.from_settings(settings, lexicon.stemmer)
 
     async def main() -> None:
         async with offline_app(settings) as app:
@@ -81,6 +92,7 @@ def test_tagged_articles_are_stored_and_unreadable_ones_dead_lettered(lexicon, t
         b'{"id": "no-text", "title": "x"}',
         b'{"text": ' + b"[" * 100 + b"]" * 100 + b"}",
         tagged(3).to_json(),
+        YEAR_ZERO,
         UNWRITABLE,  # last: its dead letter comes once every batch before it is written
     ]
     records: list[dict] = []
@@ -99,7 +111,9 @@ def test_tagged_articles_are_stored_and_unreadable_ones_dead_lettered(lexicon, t
         ("bad_unicode", "BadInput", 3),
         ("invalid_article", "BadInput", 4),
         ("too_deep", "BadInput", 5),
+        ("invalid_article", "BadInput", 7),
     ]
+    assert "UTC" in records[4]["error"]
     assert all(r["origin"]["stage"] == "indexer" for r in records)
     assert records[2]["original"] == messages[4].decode()  # kept as it came, to be replayed
     assert sorted(store.ids()) == ["ar-1", "ar-2", "ar-3"]
@@ -123,9 +137,9 @@ def test_a_document_the_store_cannot_write_is_dead_lettered_and_its_batch_stored
 
     store = run(lexicon, indexer_settings(tmp_path, batch=4), scenario)
     [record] = records
-    assert (record["reason"], record["error_class"]) == ("failed", "OverflowError")
-    assert record["origin"] == {"stage": "indexer", "id": "year-zero"}
-    assert record["error"] == "date value out of range"
-    assert json.loads(record["original"])["published_at"] == "0001-01-01T00:30:00+01:00"
+    assert (record["reason"], record["error_class"]) == ("failed", "ValueError")
+    assert record["origin"] == {"stage": "indexer", "id": "unwritable"}
+    assert record["error"] == "the store failed on this document"
+    assert json.loads(record["original"])["id"] == "unwritable"
     assert sorted(store.ids()) == ["ar-1", "ar-2", "ar-3"]
     store.close()

@@ -146,7 +146,7 @@ def from_silence(rule: str, hit: SilenceHit, dedup_key: str) -> Alert:
 
 def duration(seconds: float) -> str:
     """``2 h 5 min``, ``45 s``: how long, for people."""
-    whole = int(round(seconds))
+    whole = round(seconds)
     days, rest = divmod(whole, 86400)
     hours, rest = divmod(rest, 3600)
     minutes, secs = divmod(rest, 60)

@@ -295,7 +295,7 @@ class Evaluator:
         latency: dict[
             str, Latency
         ] = {}  # one record per article: its alerts were all matched at once
-        for c, claimed in zip(candidates, ids):
+        for c, claimed in zip(candidates, ids, strict=True):
             if claimed not in new:
                 continue
             new.discard(claimed)  # the same rule and story twice in one batch fires once

@@ -20,6 +20,7 @@ from bench.alerts_stack import kafka_latency_run
 from bench.workload import Receiver, fill, lags, percentile, stages, standing_rules, workload
 from processors.pipeline import process
 from rasad.addresses import BusAddress, StoreAddress
+from rasad.concepts import Lexicon
 from rasad.errors import BadInput
 from rasad.model import Article, utcnow
 from rasad.settings import Settings
@@ -98,28 +99,33 @@ def throughput_run(
     parsed = [Article.model_validate({**a, "ingested_at": utcnow()}) for a in raw]
     tagged = [process(article, lexicon) for article in parsed]
     tagging = len(parsed) / _best_cpu(lambda: [process(article, lexicon) for article in parsed])
-    out = []
-    for n, firing in runs:
-        store = SqliteRuleStore(folder / f"rules-{n}-{firing}.db")
-        store.setup()
-        fill(store, standing_rules(n, workload(300), firing=firing), lexicon)
-        evaluator = Evaluator(store, lexicon)
-        evaluator.reload(force=True)
-        for article in tagged[:200]:  # warm-up (the first run would otherwise pay for cold caches)
-            evaluator.match(article)
-        matching = len(tagged) / _best_cpu(lambda: [evaluator.match(article) for article in tagged])
-        fired = sum(len(evaluator.admit(evaluator.match(article))) for article in tagged)
-        # Later rounds find the ledger full (a replay: nothing fires): each round claims into a fresh one.
-        ledgers = iter(range(10))
-        stage = _best_cpu(
-            lambda: [evaluator.admit(evaluator.match(article)) for article in tagged],
-            before=lambda: _fresh_ledger(
-                evaluator, folder / f"ledger-{n}-{firing}-{next(ledgers)}.db"
-            ),
-        )
-        out.append((n, firing, matching, len(tagged) / stage, fired))
-        store.close()
+    out = [_rule_run(folder, n, firing, tagged, lexicon) for n, firing in runs]
     return out, tagging
+
+
+def _rule_run(
+    folder: Path, n: int, firing: str, tagged: list[Article], lexicon: Lexicon
+) -> tuple[int, str, float, float, int]:
+    """One row of the stream figures: (rules, firing, match-only and alert-stage articles/s, alerts)."""
+    store = SqliteRuleStore(folder / f"rules-{n}-{firing}.db")
+    store.setup()
+    fill(store, standing_rules(n, workload(300), firing=firing), lexicon)
+    evaluator = Evaluator(store, lexicon)
+    evaluator.reload(force=True)
+    for article in tagged[:200]:  # warm-up (the first run would otherwise pay for cold caches)
+        evaluator.match(article)
+    matching = len(tagged) / _best_cpu(lambda: [evaluator.match(article) for article in tagged])
+    fired = sum(len(evaluator.admit(evaluator.match(article))) for article in tagged)
+    # Later rounds find the ledger full (a replay: nothing fires): each round claims into a fresh one.
+    ledgers = iter(range(10))
+    stage = _best_cpu(
+        lambda: [evaluator.admit(evaluator.match(article)) for article in tagged],
+        before=lambda: _fresh_ledger(
+            evaluator, folder / f"ledger-{n}-{firing}-{next(ledgers)}.db"
+        ),
+    )
+    store.close()
+    return (n, firing, matching, len(tagged) / stage, fired)
 
 
 def _best_cpu(work, rounds: int = 3, before=lambda: None) -> float:
@@ -237,7 +243,7 @@ def _table(
             f"{per_second:,.0f} articles/s ({fired / articles:.2f} alerts/article)",
             "",
         )
-    for role, ms in zip(lat.get("roles", ()), lat.get("cpu", ())):
+    for role, ms in zip(lat.get("roles", ()), lat.get("cpu", ()), strict=True):
         table.add_row(f"worker CPU per article ({role})", f"{ms:.1f} ms", "")
     table.add_row("processing stage (clean, tag, normalize)", f"{tagging:,.0f} articles/s", "")
 

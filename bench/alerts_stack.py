@@ -74,7 +74,6 @@ def kafka_latency_run(
     )
     bus = KafkaBus.from_settings(settings)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    log = open(settings.data_dir / "worker.log", "wb")
     roles = {
         "tagger,indexer": settings,
         "alerts": settings.model_copy(
@@ -85,10 +84,12 @@ def kafka_latency_run(
             }
         ),
     }
-    workers = [
-        _start_worker(role, run, log)
-        for role, run in (roles.items() if split else [("all", settings)])
-    ]
+    # Each worker writes to its own copy of the descriptor: ours is needed only to start them.
+    with open(settings.data_dir / "worker.log", "wb") as log:
+        workers = [
+            _start_worker(role, run, log)
+            for role, run in (roles.items() if split else [("all", settings)])
+        ]
     consumer = KafkaConsumer(
         settings.topic_alerts,
         bootstrap_servers=settings.bus.bootstrap,
@@ -141,7 +142,7 @@ def kafka_latency_run(
         while len(lags(on_topic)) < warmup + count + 1 and time.monotonic() < deadline:
             time.sleep(0.1)
         time.sleep(1.0)  # the indexer's last batch
-        cpu = [_cpu_seconds(w.pid) - before for w, before in zip(workers, cpu)]
+        cpu = [_cpu_seconds(w.pid) - before for w, before in zip(workers, cpu, strict=True)]
     finally:
         stop.set()
         for worker in workers:
@@ -156,7 +157,6 @@ def kafka_latency_run(
         consumer.close()
         bus.close()
         receiver.close()
-        log.close()
 
     # The first alert (the start-up article) arrived first on both; then the cold articles, then the measured ones.
     cold_ids = {article_id(a["url"], a["title"], a["text"]) for a in cold}

@@ -222,7 +222,7 @@ def _corpus(forms: list[str], articles: int, words: int) -> list[str]:
         filler = _FILLER[langs[n % len(langs)]]
         out = []
         while len(out) < words:
-            out += rng.sample(filler, 11) + [rng.choice(forms)]
+            out += [*rng.sample(filler, 11), rng.choice(forms)]
         corpus.append("Title " + " ".join(out[:8]) + "\n\n" + " ".join(out[8:words]) + ".")
     return corpus
 

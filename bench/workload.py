@@ -125,7 +125,7 @@ def fill(store: RuleStore, rules: list[dict], lexicon: Lexicon) -> None:
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return (
-        ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+        ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
         if ordered
         else float("nan")
     )

@@ -7,6 +7,7 @@ Kafka and OpenSearch are here; Elasticsearch, the optional second engine, is in
 from __future__ import annotations
 
 import base64
+import contextlib
 import os
 import shutil
 import signal
@@ -166,10 +167,8 @@ class Server:
 
 
 def _alive(pid: int) -> bool:
-    try:
+    with contextlib.suppress(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)  # reap it if it is our child
-    except ChildProcessError:
-        pass
     try:
         state = Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0]
     except (OSError, IndexError):
@@ -198,16 +197,7 @@ class KafkaServer(Server):
         if not (self.home / "data" / "meta.properties").exists():
             # Storage is formatted once, in its own JVM, with a fresh cluster id.
             fmt = subprocess.run(
-                base
-                + [
-                    "kafka.tools.StorageTool",
-                    "format",
-                    "-t",
-                    _cluster_id(),
-                    "-c",
-                    str(config),
-                    "--ignore-formatted",
-                ],
+                [*base, "kafka.tools.StorageTool", "format", "-t", _cluster_id(), "-c", str(config), "--ignore-formatted"],
                 capture_output=True,
                 text=True,
                 timeout=120,
@@ -275,7 +265,7 @@ class OpenSearchServer(Server):
             "-Dfile.encoding=UTF-8",
             "-Dio.netty.noUnsafe=true",
             "-cp",
-            ":".join(map(str, jars + [classes])),
+            ":".join(map(str, [*jars, classes])),
             "RasadOpenSearch",
             str(self.home / "node"),
             str(config),

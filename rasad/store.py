@@ -229,8 +229,8 @@ class Store(ABC):
     def count(self) -> int:
         """How many articles are stored."""
 
-    def refresh(self) -> None:
+    def refresh(self) -> None:  # noqa: B027 - an optional hook: a no-op unless overridden
         """Make everything indexed so far searchable (a no-op where that is immediate)."""
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - an optional hook: a no-op unless overridden
         """Release connections."""

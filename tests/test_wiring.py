@@ -54,7 +54,7 @@ def test_embedded_pipeline_tags_indexes_and_dead_letters(tmp_path: Path, lexicon
 
 
 @pytest.mark.parametrize(
-    "role, expected",
+    ("role", "expected"),
     [
         ("all", ("tagger", "indexer", "alerts")),
         ("alerts,tagger", ("tagger", "alerts")),

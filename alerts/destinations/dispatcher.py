@@ -75,8 +75,8 @@ class Dispatcher:
         the others are recorded as pending first, so a crash mid-delivery still leaves them behind.
         """
         outgoing, final = self._split(admitted)
-        futures = {id(alert): done for (alert, _), done in zip(outgoing, self._send_out(outgoing))}
-        futures.update((id(alert), done) for (alert, _), done in zip(final, self._finalize(final)))
+        futures = {id(alert): done for (alert, _), done in zip(outgoing, self._send_out(outgoing), strict=True)}
+        futures.update((id(alert), done) for (alert, _), done in zip(final, self._finalize(final), strict=True))
         return [futures[id(alert)] for alert, _, _ in admitted]
 
     def submit_confirmed(self, admitted: list[tuple[Alert, AlertRule, bool]]) -> Future:

@@ -11,7 +11,6 @@ import hashlib
 import hmac
 import json
 import time
-
 from typing import Any
 
 from alerts.destinations.connections import WebhookClient

@@ -115,7 +115,7 @@ class RuleStore(ABC):
     def queued(self, before: datetime, limit: int = 1000) -> list[Alert]:
         """Alerts matched before ``before`` with a delivery still queued for a digest, oldest first."""
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - an optional hook: a no-op unless overridden
         """Release connections."""
 
 

@@ -53,7 +53,7 @@ class Bus(ABC):
     def flush(self, timeout: float | None = None) -> None:
         """Block until every queued message is acknowledged (and, in memory, handled)."""
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - an optional hook: a no-op unless overridden
         """Flush and release connections."""
 
 

@@ -158,9 +158,9 @@ def _with_rule(entry: _Entry, concept_id: str, rule: Rule | None) -> _Entry:
     for i, (cid, rules) in enumerate(entry):
         if cid == concept_id:
             return (
-                entry if rule in rules else entry[:i] + ((cid, rules + (rule,)),) + entry[i + 1 :]
+                entry if rule in rules else (*entry[:i], (cid, (*rules, rule)), *entry[i + 1:])
             )
-    return entry + ((concept_id, _UNCONDITIONAL if rule is None else (rule,)),)
+    return (*entry, (concept_id, _UNCONDITIONAL if rule is None else (rule,)))
 
 
 def load(path: Path | None = None) -> Lexicon:

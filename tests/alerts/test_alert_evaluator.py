@@ -30,7 +30,7 @@ def test_one_alert_per_rule_per_story_and_replays_do_not_fire(rule_store):
     lexicon = concepts.load()
     arabic = tagged_corpus()[0]
     evaluator = evaluator_with(rule_store, new_rule({"name": "isis", "query": "ISIS"}, lexicon))
-    [(alert, rule, throttled)] = fire(evaluator, arabic)
+    [(alert, _, throttled)] = fire(evaluator, arabic)
     assert (alert.rule, alert.article_id, throttled) == ("isis", arabic.id, False)
     assert alert.latency.tagged == arabic.tagged_at and alert.latency.ingested == arabic.ingested_at
     # Another article of the same story (a duplicate the processors grouped) does not fire again.
@@ -129,7 +129,7 @@ def test_spike_rule_alerts_once_per_window(rule_store):
 
 
 @pytest.mark.parametrize(
-    "data, message",
+    ("data", "message"),
     [
         ({"name": "x", "query": "(ISIS OR Putin"}, "unbalanced parenthesis"),
         ({"name": "x", "query": "foo:bar"}, "unknown filter 'foo'"),

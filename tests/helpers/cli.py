@@ -20,7 +20,7 @@ def invoke(*args: str, env: Mapping[str, str] | None = None, check: bool = False
            input: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
     """Run ``rasad ARGS`` in-process with exactly these ``RASAD_*`` variables (others unset)."""
     runner = CliRunner()
-    scrubbed: dict[str, str | None] = {k: None for k in _rasad_variables()}
+    scrubbed: dict[str, str | None] = dict.fromkeys(_rasad_variables())
     scrubbed.update({k: v for k, v in (env or {}).items() if k.startswith("RASAD_")})
     result = runner.invoke(app, list(args), env=scrubbed, input=input, catch_exceptions=False)
     done = subprocess.CompletedProcess(["rasad", *args], result.exit_code, result.stdout_bytes,

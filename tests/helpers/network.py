@@ -7,7 +7,7 @@ import threading
 import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, ClassVar
 
 import uvicorn
 
@@ -20,8 +20,9 @@ def free_port() -> int:
 
 
 class _Handler(BaseHTTPRequestHandler):
-    routes: dict = {}
-    hits: list = []
+    # Set per LocalServer on its own subclass, so two servers never share routes or hits.
+    routes: ClassVar[dict[str, Any]]
+    hits: ClassVar[list[tuple[str, dict[str, str]]]]
 
     def log_message(self, *args: Any) -> None:  # keep test output quiet
         pass

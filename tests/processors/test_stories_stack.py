@@ -31,7 +31,7 @@ def _produce(
     brokers: str, topic: str, copies: list[tuple[str, str, str]], partitions: list[int]
 ) -> None:
     producer = KafkaProducer(bootstrap_servers=brokers)
-    for (url, title, text), partition in zip(copies, partitions):
+    for (url, title, text), partition in zip(copies, partitions, strict=True):
         value = json.dumps(
             {"url": url, "title": title, "text": text, "source": url.split("/")[2]}
         ).encode()

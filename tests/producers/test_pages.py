@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -77,12 +78,9 @@ def test_a_quotation_is_not_a_byline():
 
 
 def test_page_of_only_furniture_is_rejected():
-    try:
+    with pytest.raises(BadInput) as refused:
         parse_page("Follow us on Twitter\n\nShare on Facebook\n\nComments")
-    except BadInput as exc:
-        assert exc.reason == "no_article_text"
-    else:
-        raise AssertionError("a page without article text was accepted")
+    assert refused.value.reason == "no_article_text"
 
 
 _word = st.text(alphabet="ابتثجحخدذرزسشصضطظعغفقكلمنهوي", min_size=2, max_size=8)

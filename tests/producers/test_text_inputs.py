@@ -18,7 +18,7 @@ REFERENCE = datetime(2015, 10, 2, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(
-    "text, expected",
+    ("text", "expected"),
     [
         (
             "الخامس من أكتوبر/ تشرين الأول",
@@ -73,7 +73,7 @@ def test_short_cp1256_arabic_is_not_mistaken_for_another_charset():
 
 
 @pytest.mark.parametrize(
-    "data, reason",
+    ("data", "reason"),
     [
         (b"", "empty"),
         (b"  \n\t ", "empty"),
@@ -109,7 +109,7 @@ def test_json_article_contract():
 
 
 @pytest.mark.parametrize(
-    "obj, reason",
+    ("obj", "reason"),
     [
         ({"title": "only a title"}, "missing_text"),
         ({}, "missing_text"),

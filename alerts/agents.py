@@ -87,7 +87,8 @@ def register(
     )  # JSON objects: last heard, recent gaps, partition
     digests = Digests(evaluator.store, dispatcher, lambda: evaluator.rules)
     evaluator.reload_interval = 0.0  # the timer below paces reloads
-    # Loaded before the worker starts: an article consumed before the rules were in would never alert.
+    # Loaded before the worker starts: an article consumed before the
+    # rules were in would never alert.
     evaluator.reload(force=True)
     stage = _Alerting(app, topics, spike_topic, evaluator, dispatcher, max_backoff)
 

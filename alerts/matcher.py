@@ -165,7 +165,10 @@ def anchors(node: Node | None) -> set[Key] | None:
 
 
 class Matcher:
-    """Rules (any objects with a name) and their compiled queries; ``match`` returns the names that fire."""
+    """Rules (any objects with a name) and their compiled queries.
+
+    ``match`` returns the names that fire.
+    """
 
     def __init__(self, queries: dict[str, Query]):
         self.queries = queries
@@ -184,7 +187,9 @@ class Matcher:
         return len(self.queries)
 
     def candidates(self, view: DocumentView) -> set[str]:
-        """Rules that may match: those anchored on a key the document has, and the unanchored ones."""
+        """Rules that may match: those anchored on a key the
+        document has, and the unanchored ones.
+        """
         found = set(self._always)
         index = self._index
         # Iterate the smaller side: few rules on a long article, or many rules on a short one.

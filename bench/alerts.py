@@ -1,6 +1,8 @@
-"""``rasad bench alerts``: produce→alert latency at a steady rate, and stream throughput with few vs many rules.
+"""``rasad bench alerts``: produce→alert latency at a steady rate, and stream
+throughput with few vs many rules.
 
-The workload is ``bench.workload``'s; ``bench.alerts_stack`` runs the latency part on the real stack.
+The workload is ``bench.workload``'s; ``bench.alerts_stack`` runs the
+latency part on the real stack.
 """
 
 from __future__ import annotations
@@ -31,7 +33,10 @@ console = Console(stderr=True)  # progress while measuring; the table is the cal
 def latency_run(
     base: Settings, folder: Path, rate: float, count: int, background: int, firing: str = "rare"
 ) -> dict[str, list[float]]:
-    """Embedded pipeline (tag → index → alerts): publish at ``rate``/s; seconds from produce to topic and to webhook."""
+    """Embedded pipeline (tag → index → alerts): publish at ``rate``/s.
+
+    Seconds from produce to topic and to webhook.
+    """
     settings = base.model_copy(
         update={
             "bus": BusAddress("memory"),
@@ -85,8 +90,9 @@ def latency_run(
 def throughput_run(
     folder: Path, runs: tuple[tuple[int, str], ...], articles: int
 ) -> tuple[list[tuple[int, str, float, float, int]], float]:
-    """(rules, firing, match-only articles/s, alert stage articles/s, alerts) over pre-tagged articles; and
-    the processing stage's articles/s on the same articles (clean, tag, normalize) for the stream rows.
+    """(rules, firing, match-only articles/s, alert stage articles/s, alerts) over pre-tagged
+    articles; and the processing stage's articles/s on the same articles (clean, tag, normalize) for
+    the stream rows.
 
     Rates are per CPU-second of this process (best of 3 rounds), so other load on the machine
     barely moves them; SQLite's ledger commits are cheap (WAL, synchronous=NORMAL).
@@ -106,7 +112,9 @@ def throughput_run(
 def _rule_run(
     folder: Path, n: int, firing: str, tagged: list[Article], lexicon: Lexicon
 ) -> tuple[int, str, float, float, int]:
-    """One row of the stream figures: (rules, firing, match-only and alert-stage articles/s, alerts)."""
+    """One row of the stream figures: (rules, firing, match-only and
+    alert-stage articles/s, alerts).
+    """
     store = SqliteRuleStore(folder / f"rules-{n}-{firing}.db")
     store.setup()
     fill(store, standing_rules(n, workload(300), firing=firing), lexicon)
@@ -116,20 +124,21 @@ def _rule_run(
         evaluator.match(article)
     matching = len(tagged) / _best_cpu(lambda: [evaluator.match(article) for article in tagged])
     fired = sum(len(evaluator.admit(evaluator.match(article))) for article in tagged)
-    # Later rounds find the ledger full (a replay: nothing fires): each round claims into a fresh one.
+    # Later rounds find the ledger full (a replay: nothing fires): each
+    # round claims into a fresh one.
     ledgers = iter(range(10))
     stage = _best_cpu(
         lambda: [evaluator.admit(evaluator.match(article)) for article in tagged],
-        before=lambda: _fresh_ledger(
-            evaluator, folder / f"ledger-{n}-{firing}-{next(ledgers)}.db"
-        ),
+        before=lambda: _fresh_ledger(evaluator, folder / f"ledger-{n}-{firing}-{next(ledgers)}.db"),
     )
     store.close()
     return (n, firing, matching, len(tagged) / stage, fired)
 
 
 def _best_cpu(work, rounds: int = 3, before=lambda: None) -> float:
-    """The least CPU time (seconds, this process) ``work`` took over a few rounds: other load on the machine barely moves it."""
+    """The least CPU time (seconds, this process) ``work`` took over a few rounds: other load
+    on the machine barely moves it.
+    """
     best = float("inf")
     for _ in range(rounds):
         before()
@@ -155,7 +164,9 @@ def run(
     articles: int = 2000,
     warmup: float = 10.0,
 ) -> Table:
-    """Produce→alert latency (p50/p95/p99) at a steady rate, and throughput with 10 vs 10,000 rules."""
+    """Produce→alert latency (p50/p95/p99) at a steady rate, and
+    throughput with 10 vs 10,000 rules.
+    """
     if firing not in ("rare", "heavy"):
         raise BadInput(f"--firing must be rare or heavy, not {firing!r}")
     with tempfile.TemporaryDirectory(prefix="rasad-bench-alerts-") as tmp:
@@ -197,10 +208,13 @@ def run(
         else ""
     )
     table.caption = (
-        f"latency run: {where} at {rate:g}/s for {seconds:g}s{after} with {background:,} other standing rules, "
-        f"{firing} firing ({lat['fired'][0]:.2f} alerts/article, 1 of them the measured rule's); throughput: {articles:,} pre-tagged "
-        "articles per run. rare = production-like standing rules (ANDs, phrases, 2% single words); "
-        "heavy = every rule on ~0.04% of articles (thousands of alerts a day per rule), a stress test."
+        f"latency run: {where} at {rate:g}/s for {seconds:g}s{after} "
+        f"with {background:,} other standing rules, {firing} firing "
+        f"({lat['fired'][0]:.2f} alerts/article, 1 of them the measured rule's); "
+        f"throughput: {articles:,} pre-tagged articles per run. "
+        "rare = production-like standing rules (ANDs, phrases, 2% single words); "
+        "heavy = every rule on ~0.04% of articles (thousands of alerts a day per rule), "
+        "a stress test."
     )
     return table
 

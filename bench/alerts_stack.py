@@ -1,4 +1,6 @@
-"""``rasad bench alerts`` on the real stack: `rasad worker` subprocesses on fresh topics, timed end to end."""
+"""``rasad bench alerts`` on the real stack: `rasad worker` subprocesses on
+fresh topics, timed end to end.
+"""
 
 from __future__ import annotations
 
@@ -31,7 +33,9 @@ def kafka_latency_run(
     split: bool = False,
     warmup: int = 0,
 ) -> dict[str, list[float]]:
-    """Real stack: `rasad worker` subprocess(es) on fresh topics; seconds from produce to the alerts topic and webhook.
+    """Real stack: `rasad worker` subprocess(es) on fresh topics.
+
+    Seconds from produce to the alerts topic and webhook.
 
     ``warmup`` articles are produced at the same rate first and measured apart ("cold"): a
     fresh worker's caches and the consumer's first fetches make its first seconds slower
@@ -158,7 +162,8 @@ def kafka_latency_run(
         bus.close()
         receiver.close()
 
-    # The first alert (the start-up article) arrived first on both; then the cold articles, then the measured ones.
+    # The first alert (the start-up article) arrived first on both; then the cold
+    # articles, then the measured ones.
     cold_ids = {article_id(a["url"], a["title"], a["text"]) for a in cold}
     steady_topic = [(at, p) for at, p in on_topic[warmed:] if p["article_id"] not in cold_ids]
     steady_hook = [(at, p) for at, p in receiver.arrivals[1:] if p["article_id"] not in cold_ids]
@@ -175,7 +180,9 @@ def kafka_latency_run(
 
 
 def _start_worker(role: str, settings: Settings, log):
-    """A `rasad worker --role ROLE` subprocess configured by ``settings`` (through RASAD_* variables)."""
+    """A `rasad worker --role ROLE` subprocess configured by
+    ``settings`` (through RASAD_* variables).
+    """
 
     env = {**os.environ, **settings.environment()}
     return subprocess.Popen(

@@ -197,7 +197,16 @@ class KafkaServer(Server):
         if not (self.home / "data" / "meta.properties").exists():
             # Storage is formatted once, in its own JVM, with a fresh cluster id.
             fmt = subprocess.run(
-                [*base, "kafka.tools.StorageTool", "format", "-t", _cluster_id(), "-c", str(config), "--ignore-formatted"],
+                [
+                    *base,
+                    "kafka.tools.StorageTool",
+                    "format",
+                    "-t",
+                    _cluster_id(),
+                    "-c",
+                    str(config),
+                    "--ignore-formatted",
+                ],
                 capture_output=True,
                 text=True,
                 timeout=120,
@@ -241,7 +250,9 @@ class KafkaServer(Server):
 
 
 class OpenSearchServer(Server):
-    """An OpenSearch node started by the project's small Java launcher (see RasadOpenSearch.java)."""
+    """An OpenSearch node started by the project's small Java
+    launcher (see RasadOpenSearch.java).
+    """
 
     def prepare(self) -> list[str]:
         s = self.settings

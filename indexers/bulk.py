@@ -43,7 +43,9 @@ class BulkPolicy:
     max_backoff: float = 30.0
 
     def backoff(self, attempt: int, rand: Callable[[], float] = random.random) -> float:
-        """Seconds to wait before retry ``attempt`` (1, 2, …): exponential, capped, half of it jittered."""
+        """Seconds to wait before retry ``attempt`` (1, 2, …):
+        exponential, capped, half of it jittered.
+        """
         ceiling = min(self.max_backoff, self.initial_backoff * 2 ** (attempt - 1))
         return ceiling / 2 + rand() * ceiling / 2
 
@@ -113,7 +115,9 @@ class BulkWriter:
                     outcome.rejected.append((pending.pop(article_id), f"{status}: {error}"))
 
     def _chunks(self, actions: list[dict]) -> list[list[str]]:
-        """NDJSON line pairs grouped so each request stays under ``max_bytes`` (one item at least)."""
+        """NDJSON line pairs grouped so each request stays under
+        ``max_bytes`` (one item at least).
+        """
         chunks: list[list[str]] = [[]]
         size = 0
         for item in actions:

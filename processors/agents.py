@@ -1,4 +1,5 @@
-"""The Faust shell of the processing stage: ``articles.raw`` → stories hop → ``articles.tagged`` (or the DLQ).
+"""The Faust shell of the processing stage: ``articles.raw`` → stories hop →
+``articles.tagged`` (or the DLQ).
 
 Two agents. ``rasad.tagger`` reads ``articles.raw`` (partitioned by article id, so tagging
 scales with partitions and workers), cleans and tags, computes the article's LSH band keys and
@@ -220,7 +221,9 @@ def with_story(article: bytes, story_id: str) -> bytes:
 
 
 class _Utf8(MutableMapping):
-    """A str → str view of a Faust table of bytes (the app's raw serializer restores bytes from the changelog)."""
+    """A str → str view of a Faust table of bytes (the app's raw serializer
+    restores bytes from the changelog).
+    """
 
     def __init__(self, table: MutableMapping[bytes, bytes]):
         self.table = table

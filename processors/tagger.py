@@ -71,7 +71,8 @@ def analyse_text(
     resolved = resolve(found, lexicon)
     events = _Events(found, resolved, lexicon, language) if _has_events(resolved, lexicon) else None
     ordered = _ordered_tags(resolved, lexicon.concepts, title_end, events)
-    ordered.sort()  # by kind, most confident first, then id (ids differ: the tags are never compared)
+    # By kind, most confident first, then id (ids differ: the tags themselves are never compared).
+    ordered.sort()
     rejections: list[Rejection] = [
         _built(  # type: ignore[misc]  # a Rejection, built like the tags
             Rejection,
@@ -162,7 +163,9 @@ _TAG_OF = itemgetter(3)
 
 
 def _scores(certain: bool, in_title: bool) -> tuple[float, ...]:
-    """The confidence of a concept mentioned n times, at index n (from 1 up to the first n at the cap)."""
+    """The confidence of a concept mentioned n times, at index n (from 1
+    up to the first n at the cap).
+    """
     scores = [0.0]
     while len(scores) < 2 or scores[-1] < _CAP:
         confidence = (
@@ -230,7 +233,9 @@ _TEMPLATES: dict[
 
 
 def _templates(concept: Concept) -> tuple[dict, dict]:
-    """The fields of a concept's tag in schema order, mentioned and derived, without spans/confidence/codes."""
+    """The fields of a concept's tag in schema order, mentioned and derived,
+    without spans/confidence/codes.
+    """
     if len(_TEMPLATES) >= 100_000:  # concepts of lexicons no longer in use
         _TEMPLATES.clear()
     mentioned = {
@@ -267,10 +272,13 @@ _REJECTION_FIELDS = set(Rejection.model_fields)
 
 
 def _built(model: type[BaseModel], fields: dict, names: set[str]) -> BaseModel:
-    """A pydantic model holding ``fields`` (all ``names``, in schema order), as ``model_construct`` builds it, faster."""
+    """A pydantic model holding ``fields`` (all ``names``, in schema order), as
+    ``model_construct`` builds it, faster.
+    """
     instance = _new(model)
     _set_dict(instance, fields)
-    # Shared: every field is set, so pydantic's only write to it (adding a field's name) changes nothing.
+    # Shared: every field is set, so pydantic's only write to it (adding a
+    # field's name) changes nothing.
     _set_fields_set(instance, names)
     _set_extra(instance, None)
     _set_private(instance, None)

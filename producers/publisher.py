@@ -53,7 +53,9 @@ class Summary:
 
 
 def complete(article: Article) -> Article:
-    """The article with what every article carries: language (with confidence) and ingestion time."""
+    """The article with what every article carries: language (with
+    confidence) and ingestion time.
+    """
     updates: dict = {}
     if article.ingested_at is None:
         updates["ingested_at"] = utcnow()

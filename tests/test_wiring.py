@@ -1,4 +1,6 @@
-"""The composition root: the registry opens the adapters the URLs name, and the embedded pipeline runs every stage."""
+"""The composition root: the registry opens the adapters the URLs name, and the
+embedded pipeline runs every stage.
+"""
 
 from __future__ import annotations
 

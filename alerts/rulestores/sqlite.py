@@ -19,7 +19,8 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS rules (name TEXT PRIMARY KEY, rule TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS ledger (alert_id TEXT PRIMARY KEY, at TEXT DEFAULT CURRENT_TIMESTAMP);
-CREATE TABLE IF NOT EXISTS alerts (id TEXT PRIMARY KEY, rule TEXT NOT NULL, matched TEXT NOT NULL, alert TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS alerts (id TEXT PRIMARY KEY, rule TEXT NOT NULL, matched TEXT NOT NULL,
+    alert TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS alerts_matched ON alerts(matched);
 """
 
@@ -124,7 +125,8 @@ class SqliteRuleStore(RuleStore):
                 known.update(
                     row[0]
                     for row in self._db.execute(
-                        f"SELECT alert_id FROM ledger WHERE alert_id IN ({','.join('?' * len(chunk))})",
+                        "SELECT alert_id FROM ledger WHERE alert_id IN "
+                        f"({','.join('?' * len(chunk))})",
                         chunk,
                     )
                 )

@@ -1,4 +1,6 @@
-"""The evaluator: one alert per rule per story (persisted), throttling, spike windows and rule reloads."""
+"""The evaluator: one alert per rule per story (persisted), throttling,
+spike windows and rule reloads.
+"""
 
 from __future__ import annotations
 
@@ -36,7 +38,8 @@ def test_one_alert_per_rule_per_story_and_replays_do_not_fire(rule_store):
     # Another article of the same story (a duplicate the processors grouped) does not fire again.
     duplicate = arabic.model_copy(update={"id": "dup-of-0", "story_id": arabic.id})
     assert fire(evaluator, duplicate) == []
-    # A fresh evaluator on the same store (a restarted worker replaying the topic) does not fire either.
+    # A fresh evaluator on the same store (a restarted worker replaying
+    # the topic) does not fire either.
     assert fire(evaluator_with(rule_store), arabic) == []
 
 

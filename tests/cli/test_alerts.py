@@ -1,4 +1,6 @@
-"""The `rasad alerts` commands on the embedded default (memory bus, SQLite): add, list, test, fired, rm."""
+"""The `rasad alerts` commands on the embedded default (memory bus,
+SQLite): add, list, test, fired, rm.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""Ports and real local servers: a static HTTP server for feed/page tests, an ASGI app on uvicorn."""
+"""Ports and real local servers: a static HTTP server for feed/page
+tests, an ASGI app on uvicorn.
+"""
 
 from __future__ import annotations
 
@@ -53,7 +55,9 @@ class _Server(ThreadingHTTPServer):
 
 
 class LocalServer:
-    """``url(path)`` to address it, ``routes[path] = (status, headers, body)`` or a callable to serve."""
+    """``url(path)`` to address it, ``routes[path] = (status, headers,
+    body)`` or a callable to serve.
+    """
 
     def __init__(self) -> None:
         handler = type("Handler", (_Handler,), {"routes": {}, "hits": []})

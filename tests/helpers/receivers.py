@@ -1,4 +1,6 @@
-"""Local alert destinations: an HTTP webhook receiver, an SMTP server (aiosmtpd) and one that speaks STARTTLS."""
+"""Local alert destinations: an HTTP webhook receiver, an SMTP server
+(aiosmtpd) and one that speaks STARTTLS.
+"""
 
 from __future__ import annotations
 
@@ -84,7 +86,9 @@ def closed_port_url() -> str:
 
 
 class _StartTlsHandler(socketserver.StreamRequestHandler):
-    """One SMTP conversation; ``owner`` (the StartTlsSmtpServer) holds the TLS context and records."""
+    """One SMTP conversation; ``owner`` (the StartTlsSmtpServer)
+    holds the TLS context and records.
+    """
 
     owner: StartTlsSmtpServer
 
@@ -93,7 +97,9 @@ class _StartTlsHandler(socketserver.StreamRequestHandler):
         try:
             self.converse()
         finally:
-            if self.tls is not None:  # the plain socket is closed by socketserver, the TLS one by us
+            if (
+                self.tls is not None
+            ):  # the plain socket is closed by socketserver, the TLS one by us
                 self.tls.close()
 
     def converse(self) -> None:
@@ -106,7 +112,10 @@ class _StartTlsHandler(socketserver.StreamRequestHandler):
             verb, _, arg = line.strip().decode().partition(" ")
             verb = verb.upper()
             if verb == "EHLO":
-                say(b"250-localhost\r\n" + (b"250 AUTH PLAIN\r\n" if encrypted else b"250 STARTTLS\r\n"))
+                say(
+                    b"250-localhost\r\n"
+                    + (b"250 AUTH PLAIN\r\n" if encrypted else b"250 STARTTLS\r\n")
+                )
             elif verb == "STARTTLS":
                 say(b"220 go ahead\r\n")
                 connection = self.tls = owner.context.wrap_socket(connection, server_side=True)
@@ -130,7 +139,8 @@ class _StartTlsHandler(socketserver.StreamRequestHandler):
 
 
 class StartTlsSmtpServer:
-    """A small SMTP server (tests only) on 127.0.0.1 that offers STARTTLS, and AUTH PLAIN only once encrypted.
+    """A small SMTP server (tests only) on 127.0.0.1 that offers STARTTLS, and
+    AUTH PLAIN only once encrypted.
 
     aiosmtpd's STARTTLS can lose a fast client's TLS hello (it swaps protocols after answering
     220), so this one upgrades the socket before it reads another byte.

@@ -1,4 +1,6 @@
-"""On the real stack: stories are shared across partitions and survive a worker restart (changelogged table)."""
+"""On the real stack: stories are shared across partitions and survive a
+worker restart (changelogged table).
+"""
 
 from __future__ import annotations
 
@@ -12,8 +14,10 @@ from tests.helpers.processes import settings_from, wait_for
 pytestmark = pytest.mark.stack
 
 WIRE = (
-    "Russian warplanes carried out air strikes on Islamic State positions near Raqqa on Tuesday, the defence "
-    "ministry in Moscow said, adding that Russia and Israel had agreed on military coordination over Syria "
+    "Russian warplanes carried out air strikes on Islamic State positions near Raqqa on Tuesday, "
+    "the defence "
+    "ministry in Moscow said, adding that Russia and Israel had agreed on military coordination "
+    "over Syria "
     "to avoid incidents between their aircraft, while Washington said it had not been consulted."
 )
 COPIES = [

@@ -158,9 +158,9 @@ def anchors(node: Node | None) -> set[Key] | None:
         ]
         return min(options, key=len) if options else None
     if isinstance(node, Or):
-        options = [anchors(p) for p in node.parts]
-        anchored = [a for a in options if a is not None]
-        return set().union(*anchored) if len(anchored) == len(options) else None
+        alternatives = [anchors(p) for p in node.parts]
+        anchored = [a for a in alternatives if a is not None]
+        return set().union(*anchored) if len(anchored) == len(alternatives) else None
     return None  # Not, or an empty query: matches by absence, so it is always a candidate
 
 
@@ -199,9 +199,9 @@ class Matcher:
                     found.update(names)
         else:
             for key in view.keys:
-                names = index.get(key)
-                if names:
-                    found.update(names)
+                anchored_here = index.get(key)
+                if anchored_here:
+                    found.update(anchored_here)
         return found
 
     def match(self, view: DocumentView) -> list[str]:

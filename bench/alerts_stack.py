@@ -23,6 +23,9 @@ from rasad.errors import RasadError
 from rasad.model import article_id, utcnow
 from rasad.settings import Settings
 
+# The series of a worker's CPU milliseconds per article: this prefix, then the worker's roles.
+CPU_PER_ARTICLE = "cpu per article: "
+
 
 def kafka_latency_run(
     base: Settings,
@@ -173,8 +176,10 @@ def kafka_latency_run(
         "sent": [float(count)],
         "cold": lags([(at, p) for at, p in on_topic[warmed:] if p["article_id"] in cold_ids]),
         "fired": [(len(on_topic) - warmed - len(cold)) / count],
-        "cpu": [seconds * 1000 / count for seconds in cpu],
-        "roles": list(roles if split else ["all"]),
+        **{
+            f"{CPU_PER_ARTICLE}{role}": [seconds * 1000 / count]
+            for role, seconds in zip(list(roles) if split else ["all"], cpu, strict=True)
+        },
         **stages(steady_hook),
     }
 

@@ -228,7 +228,7 @@ def _corpus(forms: list[str], articles: int, words: int) -> list[str]:
     corpus = []
     for n in range(articles):
         filler = _FILLER[langs[n % len(langs)]]
-        out = []
+        out: list[str] = []
         while len(out) < words:
             out += [*rng.sample(filler, 11), rng.choice(forms)]
         corpus.append("Title " + " ".join(out[:8]) + "\n\n" + " ".join(out[8:words]) + ".")

@@ -10,7 +10,7 @@ produced it and a confidence; places carry coordinates, and a city implies its c
 from __future__ import annotations
 
 from operator import itemgetter
-from typing import NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from pydantic import BaseModel
 
@@ -74,7 +74,7 @@ def analyse_text(
     # By kind, most confident first, then id (ids differ: the tags themselves are never compared).
     ordered.sort()
     rejections: list[Rejection] = [
-        _built(  # type: ignore[misc]  # a Rejection, built like the tags
+        _built(  # a Rejection, built like the tags
             Rejection,
             {"id": cid, "start": m.start, "end": m.end, "text": m.text, "cue": cue},
             _REJECTION_FIELDS,
@@ -137,7 +137,8 @@ def _ordered_tags(
     Events carry the spans of their patterns' actors and their modality.
     """
     mentioned, certain = resolved.matches, resolved.certain
-    ordered, implied = [], {}  # implied: country code -> the confidence of its derived tag
+    ordered: list[tuple] = []
+    implied: dict[str, float] = {}  # country code -> the confidence of its derived tag
     for concept_id, matches in mentioned.items():
         scores = _SCORES[concept_id in certain][matches[0].start < title_end]
         confidence = scores[len(matches)] if len(matches) < len(scores) else scores[-1]
@@ -256,6 +257,7 @@ def _templates(concept: Concept) -> tuple[dict, dict]:
     return templates
 
 
+Model = TypeVar("Model", bound=BaseModel)
 # The setters of BaseModel's slots, called directly: no attribute lookup by name per object built.
 _new = object.__new__
 _set_dict, _set_fields_set, _set_extra, _set_private = (
@@ -271,7 +273,7 @@ _SPAN_FIELDS, _TAG_FIELDS = set(Span.model_fields), set(Tag.model_fields)
 _REJECTION_FIELDS = set(Rejection.model_fields)
 
 
-def _built(model: type[BaseModel], fields: dict, names: set[str]) -> BaseModel:
+def _built(model: type[Model], fields: dict[str, Any], names: set[str]) -> Model:
     """A pydantic model holding ``fields`` (all ``names``, in schema order), as
     ``model_construct`` builds it, faster.
     """

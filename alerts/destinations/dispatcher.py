@@ -115,10 +115,12 @@ class Dispatcher:
             for future in futures:
                 future.add_done_callback(one_done)
 
-        queued = self._intake.submit(intake)
-        queued.add_done_callback(
-            lambda q: q.exception() is not None and confirmed.set_exception(q.exception())
-        )
+        def intake_failed(queued: Future) -> None:
+            error = queued.exception()
+            if error is not None:
+                confirmed.set_exception(error)
+
+        self._intake.submit(intake).add_done_callback(intake_failed)
         return confirmed
 
     def submit_background(self, admitted: list[tuple[Alert, AlertRule, bool]]) -> None:

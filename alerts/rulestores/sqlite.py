@@ -119,7 +119,7 @@ class SqliteRuleStore(RuleStore):
         # One transaction, two statements: which ids are known, then the others inserted.
         wanted = list(dict.fromkeys(alert_ids))
         with self._lock, transaction(self._db, "alert ledger"):
-            known = set()
+            known: set[str] = set()
             for start in range(0, len(wanted), 500):  # SQLite binds at most 999 parameters
                 chunk = wanted[start : start + 500]
                 known.update(

@@ -29,9 +29,13 @@ demo: setup
 browser:
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null)
 
-## The layer rule (composition root -> stages -> core), checked by import-linter.
+## The layer rule (composition root -> stages -> core) by import-linter, then ruff (lint and
+## format check) and mypy (strict on the core rasad/, checked on the stages and the root).
 lint: setup
 	$(BIN)/lint-imports
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 ## Run every test; the suite starts its own Kafka + OpenSearch + Elasticsearch (from Maven Central) and stops them.
 test: setup browser lint

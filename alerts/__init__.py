@@ -1,1 +1,3 @@
-"""The alerting stage: saved searches and spike rules evaluated on ``articles.tagged`` as it streams."""
+"""The alerting stage: saved searches and spike rules evaluated on
+``articles.tagged`` as it streams.
+"""

@@ -34,8 +34,11 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import Sequence
+from functools import partial
 
 import faust
+from faust.types import Message
 
 from alerts.destinations.dispatcher import Dispatcher
 from alerts.digests import Digests
@@ -45,7 +48,7 @@ from rasad.bus import dead_letter_record
 from rasad.errors import BadInput, RasadError
 from rasad.model import Article
 from rasad.retry import backoff
-from rasad.streaming import Topics
+from rasad.streaming import Topics, batches
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +90,8 @@ def register(
     )  # JSON objects: last heard, recent gaps, partition
     digests = Digests(evaluator.store, dispatcher, lambda: evaluator.rules)
     evaluator.reload_interval = 0.0  # the timer below paces reloads
-    # Loaded before the worker starts: an article consumed before the rules were in would never alert.
+    # Loaded before the worker starts: an article consumed before the
+    # rules were in would never alert.
     evaluator.reload(force=True)
     stage = _Alerting(app, topics, spike_topic, evaluator, dispatcher, max_backoff)
 
@@ -119,7 +123,7 @@ def register(
     async def alerts(stream: faust.StreamT) -> None:
         # Small batches: one ledger round trip for all alerts of the articles that arrived within
         # ``batch_window`` seconds, instead of one per article (which caps the stream at ~100/s).
-        async for events in stream.take_events(batch_size, within=batch_window):
+        async for events in batches(stream, batch_size, batch_window):
             await stage.evaluate(events)
 
     @app.agent(spike_topic, name="rasad.spikes")
@@ -145,7 +149,7 @@ class _Alerting:
         self._confirming: set[asyncio.Future] = set()
         self._confirmations: dict[str, asyncio.Future] = {}  # message -> its alerts confirmed
 
-    async def evaluate(self, events: list[faust.EventT]) -> None:
+    async def evaluate(self, events: Sequence[faust.EventT]) -> None:
         """Match a batch of tagged articles; fire what the batch's rules matched."""
         candidates: list[Candidate] = []
         owners: list[str] = []
@@ -184,7 +188,7 @@ class _Alerting:
             await self.fire(candidates, [self._owner(event)] * len(candidates), [event])
 
     async def fire(
-        self, candidates: list[Candidate], owners: list[str], events: list[faust.EventT]
+        self, candidates: list[Candidate], owners: list[str], events: Sequence[faust.EventT]
     ) -> None:
         """Claim the candidates (waiting out the store); confirm the admitted in the background."""
         events = self._behind_copies(events)
@@ -205,7 +209,7 @@ class _Alerting:
         task.add_done_callback(self._confirming.discard)
         task.add_done_callback(lambda done: self._confirmed(events, confirmed, done))
 
-    def _behind_copies(self, events: list[faust.EventT]) -> list[faust.EventT]:
+    def _behind_copies(self, events: Sequence[faust.EventT]) -> list[faust.EventT]:
         """The events whose message is not being confirmed already; the others are held.
 
         A message can be fetched twice around a restart (see ``rasad.streaming``): the copy
@@ -218,10 +222,13 @@ class _Alerting:
                 free.append(event)
                 continue
             event.message.incref()
-            pending.add_done_callback(
-                lambda ok, message=event.message: ok.result() and message.ack(self.app.consumer)
-            )
+            pending.add_done_callback(partial(self._ack_once_confirmed, event.message))
         return free
+
+    def _ack_once_confirmed(self, message: Message, confirmed: asyncio.Future) -> None:
+        """Acknowledge a held copy once the first copy's alerts are confirmed."""
+        if confirmed.result():
+            message.ack(self.app.consumer)
 
     def _confirmed(
         self, events: list[faust.EventT], confirmed: asyncio.Future, task: asyncio.Future
@@ -253,7 +260,7 @@ class _Alerting:
             metrics.store_up("alerts")
             return admission
 
-    async def _confirm(self, admission: Admission, events: list[faust.EventT]) -> bool:
+    async def _confirm(self, admission: Admission, events: Sequence[faust.EventT]) -> bool:
         """Put the new alerts on the topic, record and deliver them all; then ack the messages.
 
         False (messages left unacknowledged, so a restart replays them) if that failed."""

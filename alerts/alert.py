@@ -1,4 +1,6 @@
-"""A fired alert: which rule, which article/story, the latency record and what each destination did."""
+"""A fired alert: which rule, which article/story, the latency record
+and what each destination did.
+"""
 
 from __future__ import annotations
 
@@ -18,7 +20,9 @@ DeliveryStatus = Literal["pending", "queued", "delivered", "failed", "refused", 
 
 
 class Latency(BaseModel):
-    """When the article was published, ingested (produced), tagged, matched and the alert delivered."""
+    """When the article was published, ingested (produced), tagged,
+    matched and the alert delivered.
+    """
 
     published: AwareDatetime | None = None
     ingested: AwareDatetime | None = None
@@ -90,7 +94,9 @@ def from_article(
     matched: Latency | None = None,
     concepts: dict[str, str] | None = None,
 ) -> Alert:
-    """An alert for an article, stamped as matched now (or with ``matched``: the latency record of its batch)."""
+    """An alert for an article, stamped as matched now (or with ``matched``:
+    the latency record of its batch).
+    """
     return Alert(
         id=alert_id(rule, dedup_key or story_id),
         rule=rule,
@@ -146,7 +152,7 @@ def from_silence(rule: str, hit: SilenceHit, dedup_key: str) -> Alert:
 
 def duration(seconds: float) -> str:
     """``2 h 5 min``, ``45 s``: how long, for people."""
-    whole = int(round(seconds))
+    whole = round(seconds)
     days, rest = divmod(whole, 86400)
     hours, rest = divmod(rest, 3600)
     minutes, secs = divmod(rest, 60)

@@ -71,7 +71,9 @@ class Observation:
 
 
 class Evaluator:
-    """The standing rules, compiled into one matcher and reloaded when the store's revision changes."""
+    """The standing rules, compiled into one matcher and reloaded
+    when the store's revision changes.
+    """
 
     def __init__(
         self,
@@ -107,7 +109,9 @@ class Evaluator:
         return self._compiled[1]
 
     def reload(self, force: bool = False) -> bool:
-        """Recompile the rules if they changed (checked at most every ``reload_interval`` seconds)."""
+        """Recompile the rules if they changed (checked at most
+        every ``reload_interval`` seconds).
+        """
         now = time.monotonic()
         if not force and now - self._checked < self.reload_interval:
             return False
@@ -125,7 +129,9 @@ class Evaluator:
             self._reloading.release()
 
     def load(self, rules: list[AlertRule]) -> None:
-        """Compile these rules into the matcher (a rule that no longer parses is skipped and logged)."""
+        """Compile these rules into the matcher (a rule that no longer
+        parses is skipped and logged).
+        """
         queries, kept, focus = {}, {}, {}
         for rule in rules:
             if not rule.enabled:
@@ -147,14 +153,19 @@ class Evaluator:
         log.info("alert rules loaded: %d", len(kept))
 
     def match(self, article: Article) -> list[Candidate]:
-        """Rules this article fires (before dedup); spike rules count it here and yield reached windows."""
+        """Rules this article fires (before dedup).
+
+        Spike rules count it here and yield reached windows.
+        """
         candidates, observed = self.observe(article)
         for observation in observed:
             candidates += self.count(observation, article)
         return candidates
 
     def observe(self, article: Article) -> tuple[list[Candidate], list[Observation]]:
-        """Keyword rules this article fires, and the spike counts it adds to (counted by ``count``, where they live)."""
+        """Keyword rules this article fires, and the spike counts it adds to (counted
+        by ``count``, where they live).
+        """
         doc = document(article, self.lexicon.stemmer)
         matcher, rules, focus = self._compiled
         candidates, observed = [], []
@@ -178,7 +189,8 @@ class Evaluator:
         self, observation: Observation, article: Article | None, partition: int = 0
     ) -> list[Candidate]:
         """Count the article in its spike window (a candidate when that brings the window to the
-        rule's level), or note that a silence rule heard its key (``partition``: where it is kept)."""
+        rule's level), or note that a silence rule heard its key (``partition``: where it is kept).
+        """
         rule = self.rules.get(observation.rule)
         if rule is not None and rule.silence is not None:
             self._hear(rule, observation, article, partition)
@@ -214,7 +226,9 @@ class Evaluator:
             )
 
     def seeds(self) -> list[Observation]:
-        """Keys the silence rules loaded since the last call watch from the start (sent like counts)."""
+        """Keys the silence rules loaded since the last call watch
+        from the start (sent like counts).
+        """
         _, rules, focus = self._compiled
         out = []
         for rule in rules.values():
@@ -230,7 +244,9 @@ class Evaluator:
     def quiet(
         self, now: float | None = None, owned: Callable[[int], bool] = lambda partition: True
     ) -> list[Candidate]:
-        """Silences kept here (``owned``: is a partition's state this worker's?) that reached their level."""
+        """Silences kept here (``owned``: is a partition's state this
+        worker's?) that reached their level.
+        """
         _, rules, _ = self._compiled
         watched = {
             name: rule.silence
@@ -249,7 +265,9 @@ class Evaluator:
         return until is not None and time.time() < until
 
     def admit(self, candidates: list[Candidate]) -> list[tuple[Alert, AlertRule, bool]]:
-        """(alert, rule, throttled) for each candidate that never fired before (claimed in the ledger)."""
+        """(alert, rule, throttled) for each candidate that never fired
+        before (claimed in the ledger).
+        """
         if not candidates:
             return []
         ids = [alert_id(c.rule.name, c.dedup_key) for c in candidates]
@@ -295,7 +313,7 @@ class Evaluator:
         latency: dict[
             str, Latency
         ] = {}  # one record per article: its alerts were all matched at once
-        for c, claimed in zip(candidates, ids):
+        for c, claimed in zip(candidates, ids, strict=True):
             if claimed not in new:
                 continue
             new.discard(claimed)  # the same rule and story twice in one batch fires once

@@ -158,14 +158,17 @@ def anchors(node: Node | None) -> set[Key] | None:
         ]
         return min(options, key=len) if options else None
     if isinstance(node, Or):
-        options = [anchors(p) for p in node.parts]
-        anchored = [a for a in options if a is not None]
-        return set().union(*anchored) if len(anchored) == len(options) else None
+        alternatives = [anchors(p) for p in node.parts]
+        anchored = [a for a in alternatives if a is not None]
+        return set().union(*anchored) if len(anchored) == len(alternatives) else None
     return None  # Not, or an empty query: matches by absence, so it is always a candidate
 
 
 class Matcher:
-    """Rules (any objects with a name) and their compiled queries; ``match`` returns the names that fire."""
+    """Rules (any objects with a name) and their compiled queries.
+
+    ``match`` returns the names that fire.
+    """
 
     def __init__(self, queries: dict[str, Query]):
         self.queries = queries
@@ -184,7 +187,9 @@ class Matcher:
         return len(self.queries)
 
     def candidates(self, view: DocumentView) -> set[str]:
-        """Rules that may match: those anchored on a key the document has, and the unanchored ones."""
+        """Rules that may match: those anchored on a key the
+        document has, and the unanchored ones.
+        """
         found = set(self._always)
         index = self._index
         # Iterate the smaller side: few rules on a long article, or many rules on a short one.
@@ -194,9 +199,9 @@ class Matcher:
                     found.update(names)
         else:
             for key in view.keys:
-                names = index.get(key)
-                if names:
-                    found.update(names)
+                anchored_here = index.get(key)
+                if anchored_here:
+                    found.update(anchored_here)
         return found
 
     def match(self, view: DocumentView) -> list[str]:

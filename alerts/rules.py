@@ -185,7 +185,9 @@ def _named(node: object) -> bool:
 
 
 def compile_query(rule: AlertRule, lexicon: Lexicon) -> Query:
-    """The rule's query parsed with concept expansion, its filters ANDed in (values OR-ed per filter)."""
+    """The rule's query parsed with concept expansion, its filters
+    ANDed in (values OR-ed per filter).
+    """
     query = parse(rule.query, lexicon, strict=True)  # a rejected literal never fires an alert
     parts = [query.root] if query.root is not None else []
     for option, values in rule.filters.items():
@@ -209,7 +211,9 @@ def compile_query(rule: AlertRule, lexicon: Lexicon) -> Query:
 
 
 def check_url(url: str) -> None:
-    """A destination URL must be absolute http(s) with a host (the SSRF guard checks addresses at send time)."""
+    """A destination URL must be absolute http(s) with a host (the SSRF guard
+    checks addresses at send time).
+    """
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise BadInput(

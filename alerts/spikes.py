@@ -41,7 +41,9 @@ def _cell(rule: str, key: str, start: float) -> str:
 def count(
     table: MutableMapping, rule: str, spike: Spike, keys: list[str], at: float
 ) -> list[SpikeHit]:
-    """Add one article at time ``at`` under each key; return the keys whose window just reached the level.
+    """Add one article at time ``at`` under each key.
+
+    Return the keys whose window just reached the level.
 
     A window fires exactly once: on the article that brings its count to the level.
     """
@@ -72,13 +74,16 @@ def _forget(table: MutableMapping, rule: str, key: str, start: float) -> None:
 
 
 def spike_keys(spike: Spike, doc: dict, focus: frozenset[str] = frozenset()) -> list[str]:
-    """The values an article is counted under: its concepts or countries (only those in ``focus`` when given)."""
+    """The values an article is counted under: its concepts or countries (only
+    those in ``focus`` when given).
+    """
     values = doc["concepts"] if spike.by == "concept" else doc["countries"]
     return [v for v in values if not focus or v.upper() in focus]
 
 
 def focus(by: str, query: Query) -> frozenset[str]:
-    """The concepts (or countries) a rule's query names, upper-cased: a rule on "ISIS" counts ISIS, not every co-tag.
+    """The concepts (or countries) a rule's query names, upper-cased: a rule on "ISIS"
+    counts ISIS, not every co-tag.
 
     Empty when the query names none: then every concept (country) of a matching article is counted.
     """

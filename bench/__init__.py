@@ -1,1 +1,3 @@
-"""Benchmarks that measure against a baseline in the same run (``rasad bench …`` prints their tables)."""
+"""Benchmarks that measure against a baseline in the same run (``rasad
+bench …`` prints their tables).
+"""

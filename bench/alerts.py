@@ -1,6 +1,8 @@
-"""``rasad bench alerts``: produce→alert latency at a steady rate, and stream throughput with few vs many rules.
+"""``rasad bench alerts``: produce→alert latency at a steady rate, and stream
+throughput with few vs many rules.
 
-The workload is ``bench.workload``'s; ``bench.alerts_stack`` runs the latency part on the real stack.
+The workload is ``bench.workload``'s; ``bench.alerts_stack`` runs the
+latency part on the real stack.
 """
 
 from __future__ import annotations
@@ -16,10 +18,11 @@ from rich.table import Table
 import wiring
 from alerts.evaluator import Evaluator
 from alerts.rulestores.sqlite import SqliteRuleStore
-from bench.alerts_stack import kafka_latency_run
+from bench.alerts_stack import CPU_PER_ARTICLE, kafka_latency_run
 from bench.workload import Receiver, fill, lags, percentile, stages, standing_rules, workload
 from processors.pipeline import process
 from rasad.addresses import BusAddress, StoreAddress
+from rasad.concepts import Lexicon
 from rasad.errors import BadInput
 from rasad.model import Article, utcnow
 from rasad.settings import Settings
@@ -30,7 +33,10 @@ console = Console(stderr=True)  # progress while measuring; the table is the cal
 def latency_run(
     base: Settings, folder: Path, rate: float, count: int, background: int, firing: str = "rare"
 ) -> dict[str, list[float]]:
-    """Embedded pipeline (tag → index → alerts): publish at ``rate``/s; seconds from produce to topic and to webhook."""
+    """Embedded pipeline (tag → index → alerts): publish at ``rate``/s.
+
+    Seconds from produce to topic and to webhook.
+    """
     settings = base.model_copy(
         update={
             "bus": BusAddress("memory"),
@@ -58,7 +64,7 @@ def latency_run(
     )
     pipeline = wiring.open_pipeline(settings, lexicon)
     on_topic: list[tuple[float, dict]] = []
-    pipeline.bus.subscribe(
+    pipeline.bus.watch(  # the contract's observer hook (on the memory bus: a subscriber)
         settings.topic_alerts, lambda key, value: on_topic.append((time.time(), json.loads(value)))
     )
     started = time.monotonic()
@@ -84,8 +90,9 @@ def latency_run(
 def throughput_run(
     folder: Path, runs: tuple[tuple[int, str], ...], articles: int
 ) -> tuple[list[tuple[int, str, float, float, int]], float]:
-    """(rules, firing, match-only articles/s, alert stage articles/s, alerts) over pre-tagged articles; and
-    the processing stage's articles/s on the same articles (clean, tag, normalize) for the stream rows.
+    """(rules, firing, match-only articles/s, alert stage articles/s, alerts) over pre-tagged
+    articles; and the processing stage's articles/s on the same articles (clean, tag, normalize) for
+    the stream rows.
 
     Rates are per CPU-second of this process (best of 3 rounds), so other load on the machine
     barely moves them; SQLite's ledger commits are cheap (WAL, synchronous=NORMAL).
@@ -98,32 +105,40 @@ def throughput_run(
     parsed = [Article.model_validate({**a, "ingested_at": utcnow()}) for a in raw]
     tagged = [process(article, lexicon) for article in parsed]
     tagging = len(parsed) / _best_cpu(lambda: [process(article, lexicon) for article in parsed])
-    out = []
-    for n, firing in runs:
-        store = SqliteRuleStore(folder / f"rules-{n}-{firing}.db")
-        store.setup()
-        fill(store, standing_rules(n, workload(300), firing=firing), lexicon)
-        evaluator = Evaluator(store, lexicon)
-        evaluator.reload(force=True)
-        for article in tagged[:200]:  # warm-up (the first run would otherwise pay for cold caches)
-            evaluator.match(article)
-        matching = len(tagged) / _best_cpu(lambda: [evaluator.match(article) for article in tagged])
-        fired = sum(len(evaluator.admit(evaluator.match(article))) for article in tagged)
-        # Later rounds find the ledger full (a replay: nothing fires): each round claims into a fresh one.
-        ledgers = iter(range(10))
-        stage = _best_cpu(
-            lambda: [evaluator.admit(evaluator.match(article)) for article in tagged],
-            before=lambda: _fresh_ledger(
-                evaluator, folder / f"ledger-{n}-{firing}-{next(ledgers)}.db"
-            ),
-        )
-        out.append((n, firing, matching, len(tagged) / stage, fired))
-        store.close()
+    out = [_rule_run(folder, n, firing, tagged, lexicon) for n, firing in runs]
     return out, tagging
 
 
+def _rule_run(
+    folder: Path, n: int, firing: str, tagged: list[Article], lexicon: Lexicon
+) -> tuple[int, str, float, float, int]:
+    """One row of the stream figures: (rules, firing, match-only and
+    alert-stage articles/s, alerts).
+    """
+    store = SqliteRuleStore(folder / f"rules-{n}-{firing}.db")
+    store.setup()
+    fill(store, standing_rules(n, workload(300), firing=firing), lexicon)
+    evaluator = Evaluator(store, lexicon)
+    evaluator.reload(force=True)
+    for article in tagged[:200]:  # warm-up (the first run would otherwise pay for cold caches)
+        evaluator.match(article)
+    matching = len(tagged) / _best_cpu(lambda: [evaluator.match(article) for article in tagged])
+    fired = sum(len(evaluator.admit(evaluator.match(article))) for article in tagged)
+    # Later rounds find the ledger full (a replay: nothing fires): each
+    # round claims into a fresh one.
+    ledgers = iter(range(10))
+    stage = _best_cpu(
+        lambda: [evaluator.admit(evaluator.match(article)) for article in tagged],
+        before=lambda: _fresh_ledger(evaluator, folder / f"ledger-{n}-{firing}-{next(ledgers)}.db"),
+    )
+    store.close()
+    return (n, firing, matching, len(tagged) / stage, fired)
+
+
 def _best_cpu(work, rounds: int = 3, before=lambda: None) -> float:
-    """The least CPU time (seconds, this process) ``work`` took over a few rounds: other load on the machine barely moves it."""
+    """The least CPU time (seconds, this process) ``work`` took over a few rounds: other load
+    on the machine barely moves it.
+    """
     best = float("inf")
     for _ in range(rounds):
         before()
@@ -149,7 +164,9 @@ def run(
     articles: int = 2000,
     warmup: float = 10.0,
 ) -> Table:
-    """Produce→alert latency (p50/p95/p99) at a steady rate, and throughput with 10 vs 10,000 rules."""
+    """Produce→alert latency (p50/p95/p99) at a steady rate, and
+    throughput with 10 vs 10,000 rules.
+    """
     if firing not in ("rare", "heavy"):
         raise BadInput(f"--firing must be rare or heavy, not {firing!r}")
     with tempfile.TemporaryDirectory(prefix="rasad-bench-alerts-") as tmp:
@@ -191,10 +208,13 @@ def run(
         else ""
     )
     table.caption = (
-        f"latency run: {where} at {rate:g}/s for {seconds:g}s{after} with {background:,} other standing rules, "
-        f"{firing} firing ({lat['fired'][0]:.2f} alerts/article, 1 of them the measured rule's); throughput: {articles:,} pre-tagged "
-        "articles per run. rare = production-like standing rules (ANDs, phrases, 2% single words); "
-        "heavy = every rule on ~0.04% of articles (thousands of alerts a day per rule), a stress test."
+        f"latency run: {where} at {rate:g}/s for {seconds:g}s{after} "
+        f"with {background:,} other standing rules, {firing} firing "
+        f"({lat['fired'][0]:.2f} alerts/article, 1 of them the measured rule's); "
+        f"throughput: {articles:,} pre-tagged articles per run. "
+        "rare = production-like standing rules (ANDs, phrases, 2% single words); "
+        "heavy = every rule on ~0.04% of articles (thousands of alerts a day per rule), "
+        "a stress test."
     )
     return table
 
@@ -237,8 +257,10 @@ def _table(
             f"{per_second:,.0f} articles/s ({fired / articles:.2f} alerts/article)",
             "",
         )
-    for role, ms in zip(lat.get("roles", ()), lat.get("cpu", ())):
-        table.add_row(f"worker CPU per article ({role})", f"{ms:.1f} ms", "")
+    for name, values in lat.items():
+        if name.startswith(CPU_PER_ARTICLE):
+            role = name.removeprefix(CPU_PER_ARTICLE)
+            table.add_row(f"worker CPU per article ({role})", f"{values[0]:.1f} ms", "")
     table.add_row("processing stage (clean, tag, normalize)", f"{tagging:,.0f} articles/s", "")
 
     def stream(per_second: float) -> float:  # seconds per article: processing, then the alert stage

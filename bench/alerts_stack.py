@@ -1,4 +1,6 @@
-"""``rasad bench alerts`` on the real stack: `rasad worker` subprocesses on fresh topics, timed end to end."""
+"""``rasad bench alerts`` on the real stack: `rasad worker` subprocesses on
+fresh topics, timed end to end.
+"""
 
 from __future__ import annotations
 
@@ -21,6 +23,9 @@ from rasad.errors import RasadError
 from rasad.model import article_id, utcnow
 from rasad.settings import Settings
 
+# The series of a worker's CPU milliseconds per article: this prefix, then the worker's roles.
+CPU_PER_ARTICLE = "cpu per article: "
+
 
 def kafka_latency_run(
     base: Settings,
@@ -31,7 +36,9 @@ def kafka_latency_run(
     split: bool = False,
     warmup: int = 0,
 ) -> dict[str, list[float]]:
-    """Real stack: `rasad worker` subprocess(es) on fresh topics; seconds from produce to the alerts topic and webhook.
+    """Real stack: `rasad worker` subprocess(es) on fresh topics.
+
+    Seconds from produce to the alerts topic and webhook.
 
     ``warmup`` articles are produced at the same rate first and measured apart ("cold"): a
     fresh worker's caches and the consumer's first fetches make its first seconds slower
@@ -74,7 +81,6 @@ def kafka_latency_run(
     )
     bus = KafkaBus.from_settings(settings)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    log = open(settings.data_dir / "worker.log", "wb")
     roles = {
         "tagger,indexer": settings,
         "alerts": settings.model_copy(
@@ -85,10 +91,12 @@ def kafka_latency_run(
             }
         ),
     }
-    workers = [
-        _start_worker(role, run, log)
-        for role, run in (roles.items() if split else [("all", settings)])
-    ]
+    # Each worker writes to its own copy of the descriptor: ours is needed only to start them.
+    with open(settings.data_dir / "worker.log", "wb") as log:
+        workers = [
+            _start_worker(role, run, log)
+            for role, run in (roles.items() if split else [("all", settings)])
+        ]
     consumer = KafkaConsumer(
         settings.topic_alerts,
         bootstrap_servers=settings.bus.bootstrap,
@@ -141,7 +149,7 @@ def kafka_latency_run(
         while len(lags(on_topic)) < warmup + count + 1 and time.monotonic() < deadline:
             time.sleep(0.1)
         time.sleep(1.0)  # the indexer's last batch
-        cpu = [_cpu_seconds(w.pid) - before for w, before in zip(workers, cpu)]
+        cpu = [_cpu_seconds(w.pid) - before for w, before in zip(workers, cpu, strict=True)]
     finally:
         stop.set()
         for worker in workers:
@@ -156,9 +164,9 @@ def kafka_latency_run(
         consumer.close()
         bus.close()
         receiver.close()
-        log.close()
 
-    # The first alert (the start-up article) arrived first on both; then the cold articles, then the measured ones.
+    # The first alert (the start-up article) arrived first on both; then the cold
+    # articles, then the measured ones.
     cold_ids = {article_id(a["url"], a["title"], a["text"]) for a in cold}
     steady_topic = [(at, p) for at, p in on_topic[warmed:] if p["article_id"] not in cold_ids]
     steady_hook = [(at, p) for at, p in receiver.arrivals[1:] if p["article_id"] not in cold_ids]
@@ -168,14 +176,18 @@ def kafka_latency_run(
         "sent": [float(count)],
         "cold": lags([(at, p) for at, p in on_topic[warmed:] if p["article_id"] in cold_ids]),
         "fired": [(len(on_topic) - warmed - len(cold)) / count],
-        "cpu": [seconds * 1000 / count for seconds in cpu],
-        "roles": list(roles if split else ["all"]),
+        **{
+            f"{CPU_PER_ARTICLE}{role}": [seconds * 1000 / count]
+            for role, seconds in zip(list(roles) if split else ["all"], cpu, strict=True)
+        },
         **stages(steady_hook),
     }
 
 
 def _start_worker(role: str, settings: Settings, log):
-    """A `rasad worker --role ROLE` subprocess configured by ``settings`` (through RASAD_* variables)."""
+    """A `rasad worker --role ROLE` subprocess configured by
+    ``settings`` (through RASAD_* variables).
+    """
 
     env = {**os.environ, **settings.environment()}
     return subprocess.Popen(

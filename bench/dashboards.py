@@ -330,7 +330,10 @@ def _embedded_lag(
     pipeline.bus.watch(local.topic_tagged, live.on_message)
     server = _Server(create_app(pipeline.store, lexicon, live=live), _free_port())
     producer = Producer(pipeline.bus, local, State(None, "bench"), batch=1)
-    send = lambda a: producer.send([Item("bench", a)])  # noqa: E731
+
+    def send(article: Article) -> None:
+        producer.send([Item("bench", article)])
+
     try:
         live_lag(server.url, send, 5, rate)  # warm-up: the tagger's first articles
         lags = live_lag(server.url, send, probes, rate)
@@ -371,7 +374,10 @@ def _stack_lag(
         bus.watch(local.topic_tagged, live.on_message)
         server = _Server(create_app(store, lexicon, live=live), _free_port())
         producer = Producer(bus, local, State(None, "bench"), batch=1)
-        send = lambda a: producer.send([Item("bench", a)])  # noqa: E731
+
+        def send(article: Article) -> None:
+            producer.send([Item("bench", article)])
+
         try:
             live_lag(server.url, send, 10, rate)  # warm-up: the worker's partitions, first fetches
             lags = live_lag(server.url, send, probes, rate)

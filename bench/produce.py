@@ -28,7 +28,9 @@ def run(
     count: int = 5000,
     size: int = 2000,
 ) -> Table:
-    """Articles/s and MB/s on the synthetic corpus: bare kafka-python loop, then `rasad produce` (same settings)."""
+    """Articles/s and MB/s on the synthetic corpus: bare kafka-python loop, then
+    `rasad produce` (same settings).
+    """
     if settings.bus.scheme != "kafka":
         raise ConfigError(
             "bench produce needs the Kafka bus: run `rasad stack up` and set RASAD_BUS=kafka://HOST:PORT"
@@ -46,7 +48,8 @@ def run(
             ("rasad produce, language given", *_rasad(settings, tagged)),
         ]
     table = Table(
-        title=f"producer throughput: {count} synthetic articles × ~{size} B ({megabytes:.1f} MB JSONL)"
+        title=f"producer throughput: {count} synthetic articles × ~{size} B ({megabytes:.1f} MB "
+        "JSONL)"
     )
     for column in ("run", "sent", "seconds", "articles/s", "MB/s", "time vs bare"):
         table.add_column(column, justify="left" if column == "run" else "right")
@@ -103,7 +106,9 @@ def _fresh_topics(settings: Settings) -> Settings:
 
 
 def _bare(settings: Settings, path: Path) -> tuple[int, float]:
-    """The floor: the same producer settings as KafkaBus, values already serialized, no parsing or checks."""
+    """The floor: the same producer settings as KafkaBus, values already
+    serialized, no parsing or checks.
+    """
 
     settings = _fresh_topics(settings)
     bootstrap = settings.bus.bootstrap
@@ -132,7 +137,9 @@ def _bare(settings: Settings, path: Path) -> tuple[int, float]:
 
 
 def _rasad(settings: Settings, path: Path) -> tuple[int, float]:
-    """What `rasad produce FILE` does: read, parse, complete (language), dedup, send, wait for every ack."""
+    """What `rasad produce FILE` does: read, parse, complete (language),
+    dedup, send, wait for every ack.
+    """
 
     settings = _fresh_topics(settings)
     bus = wiring.open_bus(settings)

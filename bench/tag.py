@@ -1,4 +1,5 @@
-"""``rasad bench tag``: the tagger's speed against a naive regex tagger, and its cost as the lexicon grows.
+"""``rasad bench tag``: the tagger's speed against a naive regex tagger, and
+its cost as the lexicon grows.
 
 Three measurements on one fixed synthetic corpus (seeded, so every run tags the same text):
 
@@ -135,7 +136,10 @@ def run(
     words: int = 250,
     big: int = 100_000,
 ) -> Table:
-    """Articles/s and MB/s of the tagger vs a naive regex tagger; cost from 1k to 100k forms; peak RSS."""
+    """Articles/s and MB/s of the tagger vs a naive regex tagger.
+
+    Cost from 1k to 100k forms; peak RSS.
+    """
     lexicon = wiring.lexicon()
     forms = _real_forms(lexicon)
     corpus = _corpus(forms, articles, words)
@@ -196,7 +200,9 @@ def run(
 
 
 def _rate(tagger, corpus: list[str]) -> float:
-    """Articles per CPU second of this process (best of five runs, after a warm-up): other load on the machine does not count."""
+    """Articles per CPU second of this process (best of five runs, after a warm-up): other load
+    on the machine does not count.
+    """
     tagger(corpus[0])
     best = float("inf")
     for _ in range(5):
@@ -214,15 +220,17 @@ def _real_forms(lexicon) -> list[str]:
 
 
 def _corpus(forms: list[str], articles: int, words: int) -> list[str]:
-    """Fixed articles: filler sentences in the five languages with a surface form every ~12 words."""
+    """Fixed articles: filler sentences in the five languages with
+    a surface form every ~12 words.
+    """
     rng = random.Random(20151001)
     langs = list(_FILLER)
     corpus = []
     for n in range(articles):
         filler = _FILLER[langs[n % len(langs)]]
-        out = []
+        out: list[str] = []
         while len(out) < words:
-            out += rng.sample(filler, 11) + [rng.choice(forms)]
+            out += [*rng.sample(filler, 11), rng.choice(forms)]
         corpus.append("Title " + " ".join(out[:8]) + "\n\n" + " ".join(out[8:words]) + ".")
     return corpus
 
@@ -280,7 +288,9 @@ def _pseudo_word(rng: random.Random, script: str) -> str:
 
 
 def _peak_rss_of_big_lexicon(articles: int, words: int, big: int) -> float:
-    """Peak RSS (MB) of a fresh process that loads the taxonomy, grows it to ``big`` forms and tags the corpus."""
+    """Peak RSS (MB) of a fresh process that loads the taxonomy, grows it to
+    ``big`` forms and tags the corpus.
+    """
     # A subprocess, not multiprocessing: spawn would re-run ``python -m cli`` (this very command).
     code = f"from bench.tag import _measure_rss; print(_measure_rss({articles}, {words}, {big}))"
     result = subprocess.run(

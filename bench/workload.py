@@ -1,4 +1,5 @@
-"""The synthetic alerting workload: articles, standing rules, a webhook receiver and latency readings.
+"""The synthetic alerting workload: articles, standing rules, a webhook
+receiver and latency readings.
 
 Reproducible (seeded): articles in ar/en/fr/ru/tr made of the taxonomy's surface forms and
 filler words; standing rules are drawn from the same vocabulary (words, ANDs, phrases, ORs,
@@ -21,7 +22,8 @@ from rasad import concepts
 from rasad.concepts import Lexicon
 
 LANGS = ("ar", "en", "fr", "ru", "tr")
-VOCABULARY = 30000  # filler words per language: each is in ~0.3% of articles, like the rarer words of real news
+# Filler words per language: each is in ~0.3% of articles, like the rarer words of real news.
+VOCABULARY = 30000
 _SYLLABLES = {
     "ar": ["با", "تي", "سو", "مر", "كا", "لي", "نو", "ده", "قا", "رو"],
     "ru": ["ка", "ло", "ми", "ст", "ра", "ве", "но", "ту", "зе", "ры"],
@@ -30,7 +32,9 @@ _LATIN = ["ka", "lo", "mi", "sta", "re", "vo", "nu", "ta", "zel", "ri", "po", "d
 
 
 def _filler(rng: random.Random, lang: str, size: int) -> list[str]:
-    """``size`` distinct made-up words of 3–5 syllables (distinct, so no word is far more common than the rest)."""
+    """``size`` distinct made-up words of 3–5 syllables (distinct, so no word is
+    far more common than the rest).
+    """
     syllables = _SYLLABLES.get(lang, _LATIN)
     words: set[str] = set()
     while len(words) < size:
@@ -71,7 +75,8 @@ def workload(count: int, seed: int = 7, marker: bool = False) -> list[dict]:
 def standing_rules(
     count: int, articles: list[dict], seed: int = 11, firing: str = "rare"
 ) -> list[dict]:
-    """``count`` rule dicts drawn from the workload's words: single words, ANDs, phrases, ORs, filters, negations.
+    """``count`` rule dicts drawn from the workload's words: single words, ANDs,
+    phrases, ORs, filters, negations.
 
     ``heavy``: a mix where 10,000 rules fire ~4 alerts per article (each rule on ~0.04% of articles,
     i.e. thousands of alerts a day per rule at 100 articles/s: a stress test, not a real workload).
@@ -125,7 +130,7 @@ def fill(store: RuleStore, rules: list[dict], lexicon: Lexicon) -> None:
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return (
-        ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+        ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
         if ordered
         else float("nan")
     )
@@ -160,12 +165,16 @@ class Receiver:
 
 
 def lags(events: list[tuple[float, dict]]) -> list[float]:
-    """Seconds from production (the alert's ``ingested`` stamp) to arrival, for the measured rule."""
+    """Seconds from production (the alert's ``ingested`` stamp) to
+    arrival, for the measured rule.
+    """
     return [at - _epoch(p["latency"]["ingested"]) for at, p in events if p["rule"] == "bench-isis"]
 
 
 def stages(events: list[tuple[float, dict]]) -> dict[str, list[float]]:
-    """Where the time goes, from each alert's latency record: produce→tagged, tagged→matched, matched→delivered."""
+    """Where the time goes, from each alert's latency record: produce→tagged,
+    tagged→matched, matched→delivered.
+    """
     out: dict[str, list[float]] = {
         "produce→tagged": [],
         "tagged→matched": [],

@@ -1,1 +1,3 @@
-"""The composition root's command line: ``rasad`` and its commands (see ``cli.app`` and ``cli.main``)."""
+"""The composition root's command line: ``rasad`` and its commands (see
+``cli.app`` and ``cli.main``).
+"""

@@ -220,7 +220,7 @@ def remove(ctx: typer.Context, name: Annotated[str, typer.Argument(help="Rule na
 
 
 @alerts_app.command("test")
-def test(
+def backtest_rule(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="Rule name.")],
     days: Annotated[int, typer.Option(min=1, help="How far back to look.")] = 7,

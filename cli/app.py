@@ -70,7 +70,8 @@ def main(
     store: Annotated[
         str | None,
         typer.Option(
-            help="Store URL: sqlite:///PATH, opensearch://HOST:PORT or elasticsearch://HOST:PORT [RASAD_STORE]."
+            help="Store URL: sqlite:///PATH, opensearch://HOST:PORT or elasticsearch://HOST:PORT "
+            "[RASAD_STORE]."
         ),
     ] = None,
     data_dir: Annotated[

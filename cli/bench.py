@@ -1,4 +1,5 @@
-"""``rasad bench …``: benchmarks that print a table (speed and memory goals are checked here, not in tests).
+"""``rasad bench …``: benchmarks that print a table (speed and memory goals
+are checked here, not in tests).
 
 Each benchmark is measured by its module in ``bench/``; these commands only parse options and
 print. The modules are imported when their command runs: each pulls in the clients of the
@@ -54,7 +55,9 @@ def bench_alerts(
         ),
     ] = 10.0,
 ) -> None:
-    """Produce→alert latency (p50/p95/p99) at a steady rate, and throughput with 10 vs 10,000 rules."""
+    """Produce→alert latency (p50/p95/p99) at a steady rate, and
+    throughput with 10 vs 10,000 rules.
+    """
     from bench import alerts
 
     console.print(
@@ -86,7 +89,9 @@ def bench_dashboards(
     probes: Annotated[int, typer.Option(help="Articles produced in each live-lag run.")] = 40,
     rate: Annotated[float, typer.Option(help="Articles per second in the live-lag runs.")] = 5.0,
 ) -> None:
-    """Panels' aggregation p95, the overview's first render and page weight in Chromium, produce→screen lag."""
+    """Panels' aggregation p95, the overview's first render and page weight
+    in Chromium, produce→screen lag.
+    """
     from bench import dashboards
 
     console.print(
@@ -150,7 +155,9 @@ def bench_produce(
     count: Annotated[int, typer.Option(help="Synthetic articles per run.")] = 5000,
     size: Annotated[int, typer.Option(help="Bytes of text per article.")] = 2000,
 ) -> None:
-    """Articles/s and MB/s on the synthetic corpus: bare kafka-python loop, then `rasad produce` (same settings)."""
+    """Articles/s and MB/s on the synthetic corpus: bare kafka-python loop, then
+    `rasad produce` (same settings).
+    """
     from bench import produce
 
     console.print(produce.run(ctx.obj, count=count, size=size))
@@ -162,7 +169,10 @@ def bench_tag(
     words: Annotated[int, typer.Option(help="Words per article.")] = 250,
     big: Annotated[int, typer.Option(help="Surface forms of the grown lexicon.")] = 100_000,
 ) -> None:
-    """Articles/s and MB/s of the tagger vs a naive regex tagger; cost from 1k to 100k forms; peak RSS."""
+    """Articles/s and MB/s of the tagger vs a naive regex tagger.
+
+    Cost from 1k to 100k forms; peak RSS.
+    """
     from bench import tag
 
     console.print(tag.run(articles=articles, words=words, big=big))

@@ -17,7 +17,8 @@ app.add_typer(index_app, name="index")
 
 @index_app.command("maintain")
 def maintain(ctx: typer.Context) -> None:
-    """Put the template, migrate old mapping versions, delete months past RASAD_INDEX_RETENTION_MONTHS.
+    """Put the template, migrate old mapping versions, delete months
+    past RASAD_INDEX_RETENTION_MONTHS.
 
     The local stack's engines have no index lifecycle management (OpenSearch's ISM,
     Elasticsearch's ILM), so Rasad does this itself; run it from cron (it is idempotent). The

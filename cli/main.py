@@ -1,4 +1,6 @@
-"""Entry point of the ``rasad`` command: every command module registers itself on ``cli.app.app``."""
+"""Entry point of the ``rasad`` command: every command module
+registers itself on ``cli.app.app``.
+"""
 
 from __future__ import annotations
 

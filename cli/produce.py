@@ -1,4 +1,6 @@
-"""``rasad produce``: files, folders, feeds and synthetic articles onto the bus (once, or following them)."""
+"""``rasad produce``: files, folders, feeds and synthetic articles onto the
+bus (once, or following them).
+"""
 
 from __future__ import annotations
 
@@ -33,7 +35,8 @@ def produce(
     inputs: Annotated[
         list[str] | None,
         typer.Argument(
-            help="Files, folders (page-text dumps, .jsonl/.ndjson, .rss/.atom/.xml) or feed URLs (http/https)."
+            help="Files, folders (page-text dumps, .jsonl/.ndjson, .rss/.atom/.xml) or feed URLs "
+            "(http/https)."
         ),
     ] = None,
     follow: Annotated[
@@ -163,5 +166,6 @@ def _print_summary(summary: Summary) -> None:
         err.print(f"error: {line}", markup=False, highlight=False, soft_wrap=True)
     if len(summary.errors) > MAX_ERRORS_SHOWN:
         err.print(
-            f"… and {len(summary.errors) - MAX_ERRORS_SHOWN} more errors (all are on the dead-letter topic)"
+            f"… and {len(summary.errors) - MAX_ERRORS_SHOWN} more errors (all are on the "
+            "dead-letter topic)"
         )

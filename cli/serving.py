@@ -1,4 +1,6 @@
-"""Long-running commands: ``worker`` (Faust, real stack), ``serve`` (dashboard/API), ``demo`` (embedded)."""
+"""Long-running commands: ``worker`` (Faust, real stack), ``serve``
+(dashboard/API), ``demo`` (embedded).
+"""
 
 from __future__ import annotations
 
@@ -36,7 +38,9 @@ def worker(
         ),
     ] = "",
 ) -> None:
-    """Run the Faust worker on the Kafka bus: tag articles.raw, index articles.tagged, evaluate alerts."""
+    """Run the Faust worker on the Kafka bus: tag articles.raw, index
+    articles.tagged, evaluate alerts.
+    """
     # Imported here: Faust and aiokafka are only needed by this command.
     import faust
 
@@ -67,7 +71,9 @@ def worker(
 
 @app.command()
 def serve(ctx: typer.Context) -> None:
-    """Serve the dashboard, the JSON API and the push endpoint (POST /api/articles) on the configured store and bus."""
+    """Serve the dashboard, the JSON API and the push endpoint (POST /api/articles)
+    on the configured store and bus.
+    """
     settings: Settings = ctx.obj
     words = wiring.lexicon()
     pipeline = wiring.open_pipeline(settings, words)

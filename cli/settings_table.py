@@ -25,7 +25,7 @@ def settings_command(
         typer.echo(markdown_table(rows))
         return
     table = Table("variable", "current", "description")
-    for (name, _, description), field in zip(rows, type(current).model_fields):
+    for (name, _, description), field in zip(rows, type(current).model_fields, strict=True):
         table.add_row(name, str(getattr(current, field)), description)
     console.print(table)
 

@@ -63,8 +63,8 @@ class Stack:
             if server.pid() is None:
                 if server.ready():
                     raise StackError(
-                        f"port {server.port} already answers as {server.name} but not one this stack "
-                        f"started: stop it or change the port setting"
+                        f"port {server.port} already answers as {server.name} "
+                        "but not one this stack started: stop it or change the port setting"
                     )
                 server.start()
                 started.append(server.name)
@@ -78,7 +78,8 @@ class Stack:
             for server in list(pending):
                 if server.pid() is None:
                     raise StackError(
-                        f"{server.name} exited while starting; log {server.log_file}:\n{server.log_tail()}"
+                        f"{server.name} exited while starting; log "
+                        f"{server.log_file}:\n{server.log_tail()}"
                     )
                 if server.ready():
                     pending.remove(server)

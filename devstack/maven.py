@@ -11,7 +11,10 @@ from rasad.errors import StackError
 
 
 def resolve(pom_template: Path, values: dict[str, str], workdir: Path) -> list[Path]:
-    """The jars of the POM's runtime scope; runs Maven only when the cached list is missing or stale."""
+    """The jars of the POM's runtime scope.
+
+    Runs Maven only when the cached list is missing or stale.
+    """
     workdir = (
         workdir.resolve()
     )  # Maven reads a relative output file against the POM's folder, not ours

@@ -7,6 +7,7 @@ Kafka and OpenSearch are here; Elasticsearch, the optional second engine, is in
 from __future__ import annotations
 
 import base64
+import contextlib
 import os
 import shutil
 import signal
@@ -166,10 +167,8 @@ class Server:
 
 
 def _alive(pid: int) -> bool:
-    try:
+    with contextlib.suppress(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)  # reap it if it is our child
-    except ChildProcessError:
-        pass
     try:
         state = Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0]
     except (OSError, IndexError):
@@ -198,8 +197,8 @@ class KafkaServer(Server):
         if not (self.home / "data" / "meta.properties").exists():
             # Storage is formatted once, in its own JVM, with a fresh cluster id.
             fmt = subprocess.run(
-                base
-                + [
+                [
+                    *base,
                     "kafka.tools.StorageTool",
                     "format",
                     "-t",
@@ -251,7 +250,9 @@ class KafkaServer(Server):
 
 
 class OpenSearchServer(Server):
-    """An OpenSearch node started by the project's small Java launcher (see RasadOpenSearch.java)."""
+    """An OpenSearch node started by the project's small Java
+    launcher (see RasadOpenSearch.java).
+    """
 
     def prepare(self) -> list[str]:
         s = self.settings
@@ -275,7 +276,7 @@ class OpenSearchServer(Server):
             "-Dfile.encoding=UTF-8",
             "-Dio.netty.noUnsafe=true",
             "-cp",
-            ":".join(map(str, jars + [classes])),
+            ":".join(map(str, [*jars, classes])),
             "RasadOpenSearch",
             str(self.home / "node"),
             str(config),

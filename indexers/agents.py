@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 
 import faust
 
@@ -19,7 +20,7 @@ from rasad.bus import dead_letter_record
 from rasad.errors import BadInput, StoreError
 from rasad.model import Article
 from rasad.settings import Settings
-from rasad.streaming import Topics
+from rasad.streaming import Topics, batches
 
 log = logging.getLogger(__name__)
 
@@ -32,8 +33,8 @@ def register(app: faust.App, topics: Topics, settings: Settings, sink: Sink) -> 
     @app.agent(topics.tagged, name="rasad.indexer", concurrency=settings.indexer_concurrency)
     async def indexer(stream: faust.StreamT) -> None:
         await sink.start()  # idempotent: each concurrent instance makes sure the alias is ready
-        async for events in stream.take_events(
-            settings.indexer_batch_docs, within=settings.indexer_batch_seconds
+        async for events in batches(
+            stream, settings.indexer_batch_docs, settings.indexer_batch_seconds
         ):
             try:
                 await _index(events, sink, topics)
@@ -46,7 +47,7 @@ def register(app: faust.App, topics: Topics, settings: Settings, sink: Sink) -> 
                 raise
 
 
-async def _index(events: list, sink: Sink, topics: Topics) -> None:
+async def _index(events: Sequence[faust.EventT], sink: Sink, topics: Topics) -> None:
     articles = []
     for event in events:
         try:

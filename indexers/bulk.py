@@ -29,6 +29,7 @@ from rasad.engines import AsyncSearchEngine, EngineError, retryable
 from rasad.errors import StoreError
 from rasad.model import Article
 from rasad.normalize import Stemmer
+from rasad.retry import backoff
 from rasad.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -43,9 +44,8 @@ class BulkPolicy:
     max_backoff: float = 30.0
 
     def backoff(self, attempt: int, rand: Callable[[], float] = random.random) -> float:
-        """Seconds to wait before retry ``attempt`` (1, 2, …): exponential, capped, half of it jittered."""
-        ceiling = min(self.max_backoff, self.initial_backoff * 2 ** (attempt - 1))
-        return ceiling / 2 + rand() * ceiling / 2
+        """Seconds to wait before retry ``attempt`` (1, 2, …): ``rasad.retry.backoff``."""
+        return backoff(attempt, self.initial_backoff, self.max_backoff, rand)
 
 
 @dataclass
@@ -113,7 +113,9 @@ class BulkWriter:
                     outcome.rejected.append((pending.pop(article_id), f"{status}: {error}"))
 
     def _chunks(self, actions: list[dict]) -> list[list[str]]:
-        """NDJSON line pairs grouped so each request stays under ``max_bytes`` (one item at least)."""
+        """NDJSON line pairs grouped so each request stays under
+        ``max_bytes`` (one item at least).
+        """
         chunks: list[list[str]] = [[]]
         size = 0
         for item in actions:

@@ -12,6 +12,7 @@ score of documents that already match: they improve the ranking, never the hit s
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from rasad.document import FACET_FIELDS, FACET_SIZE, FILTER_FIELDS, LANGUAGE_FIELDS
 from rasad.model import Article
@@ -46,7 +47,7 @@ HISTOGRAM_FORMATS = {"day": "yyyy-MM-dd", "week": "yyyy-MM-dd", "month": "yyyy-M
 def to_dsl(node: Node, strict: bool = False) -> dict:
     """The OpenSearch query for a query tree node (``strict``: see ``rasad.query.parse``)."""
     if isinstance(node, Term):
-        literal = {"match": {"text_norm": {"query": node.terms[0]}}}
+        literal: dict[str, Any] = {"match": {"text_norm": {"query": node.terms[0]}}}
         return _with_concepts(_unless_rejected(literal, node, strict), node.concepts)
     if isinstance(node, Phrase):
         literal = {"match_phrase": {"text_norm": " ".join(node.terms)}}

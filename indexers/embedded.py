@@ -1,4 +1,6 @@
-"""The embedded shell of the indexing stage: tagged articles from the in-memory bus into the store."""
+"""The embedded shell of the indexing stage: tagged articles from
+the in-memory bus into the store.
+"""
 
 from __future__ import annotations
 

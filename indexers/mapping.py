@@ -7,10 +7,10 @@ article's date (published, else ingested), so an article always lands in the sam
 redelivered article overwrites itself instead of duplicating into a newer index (the risk
 with size-based rollover and deterministic ids).
 
-A change to the mapping bumps ``MAPPING_VERSION``; ``indexers.lifecycle`` migrates old
-backing indices to the new version (copy + atomic alias swap). Backing indices join the alias when Rasad creates them
-(``indexers.lifecycle.ensure_index``), not through the template, so a migration can make the
-new indices visible and hide the old ones in one atomic alias update.
+A change to the mapping bumps ``MAPPING_VERSION``; ``indexers.lifecycle`` migrates old backing
+indices to the new version (copy + atomic alias swap). Backing indices join the alias when Rasad
+creates them (``indexers.lifecycle.ensure_index``), not through the template, so a migration can
+make the new indices visible and hide the old ones in one atomic alias update.
 """
 
 from __future__ import annotations
@@ -139,7 +139,9 @@ def source(article: Article, stemmer: Stemmer) -> dict:
 
 
 def action(alias: str, article: Article, stemmer: Stemmer) -> dict:
-    """A bulk ``index`` action: deterministic ``_id`` and backing index, so redelivery overwrites."""
+    """A bulk ``index`` action: deterministic ``_id`` and backing
+    index, so redelivery overwrites.
+    """
     body = source(article, stemmer)
     return {
         "_op_type": "index",

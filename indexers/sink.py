@@ -1,4 +1,5 @@
-"""Where the indexer agent writes its batches: the ``Sink`` contract, and ``StoreSink`` for any ``Store``.
+"""Where the indexer agent writes its batches: the ``Sink`` contract, and
+``StoreSink`` for any ``Store``.
 
 A sink is started by the agent (it may wait for its engine to come up) and writes one batch at
 a time, answering only once every article is stored or rejected for good; the agent acks the

@@ -78,7 +78,8 @@ class SqliteStore(Store):
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
-        # Searches read the same pages again and again: keep them mapped and cached, temp tables in RAM.
+        # Searches read the same pages again and again: keep them mapped
+        # and cached, temp tables in RAM.
         for pragma in ("mmap_size=268435456", "cache_size=-65536", "temp_store=MEMORY"):
             self._db.execute(f"PRAGMA {pragma}")
         self._lock = threading.RLock()
@@ -308,7 +309,8 @@ class SqliteStore(Store):
         marks = ",".join("?" * len(names))
         rows = self._db.execute(
             f"SELECT f.facet, f.value, count(*) AS n FROM {self._facet_join(total)} "
-            f"WHERE f.facet IN ({marks}) GROUP BY f.facet, f.value ORDER BY f.facet, n DESC, f.value",
+            f"WHERE f.facet IN ({marks}) GROUP BY f.facet, f.value ORDER BY f.facet, n DESC, "
+            "f.value",
             list(names),
         ).fetchall()
         out: dict[str, list[tuple[str, int]]] = {name: [] for name in FACET_FIELDS}

@@ -42,7 +42,9 @@ _NEXT = re.compile(r"([ \t]+|[ \t]*,[ \t]*)([^\W\d_][^\s,.;:!?()\"«»]*)")  # t
 
 
 class Resolved(NamedTuple):
-    """The readings kept: each concept's matches in text order, and the concepts some match names for certain."""
+    """The readings kept: each concept's matches in text order, and the
+    concepts some match names for certain.
+    """
 
     matches: dict[str, list[Match]]
     certain: set[str]  # the others were kept only because context allowed them
@@ -245,7 +247,8 @@ class _Context:
     def _fits(
         self, match: Match, concept_id: str, rules: tuple[Rule, ...], named: set[str]
     ) -> str | tuple[Rule, int | None]:
-        """Whether a rule's needed words are near (or the concept named for certain), no avoided one.
+        """Whether a rule's needed words are near (or the concept
+        named for certain), no avoided one.
 
         The answer: ``(the rule that fits, the actor's word for a pattern, else None)``, or the
         cue that rejected it.
@@ -368,8 +371,10 @@ class _Context:
         return [r for r in readings if r is best or concepts[r[0]].kind != "place"]
 
 
-# A match as written -> (its candidates, _decide's answer): the spelling gives the words, hence the candidates
-# (unless another lexicon or a Turkish reading is in use: then the candidates differ and it is decided again).
+# A match as written -> (its candidates, _decide's answer): the spelling gives
+# the words, hence the candidates
+# (unless another lexicon or a Turkish reading is in use: then the candidates
+# differ and it is decided again).
 _DECIDED: dict[str, tuple] = {}
 
 

@@ -28,8 +28,8 @@ def attach(bus: MemoryBus, settings: Settings, lexicon: Lexicon) -> None:
             dead_letter(
                 bus,
                 settings.topic_dlq,
-                outcome.reason,
-                outcome.error,
+                outcome.reason or "failed",
+                outcome.error or "",
                 value,
                 {"topic": settings.topic_raw, "key": key, "stage": "tagger"},
                 outcome.error_class,

@@ -31,7 +31,8 @@ _PIECE_MAX = 64  # longer pieces (text without spaces) are keyed every time, not
 
 
 class _PieceCache(dict):
-    """Text between two spaces -> what ``_Pieces.read`` says about it (``item`` 0: keys, 1: offsets).
+    """Text between two spaces -> what ``_Pieces.read`` says about it
+    (``item`` 0: keys, 1: offsets).
 
     Texts are split at spaces (C speed) and each piece is read once: pieces repeat ("the",
     "Syria,", "والسورية"), so the regex, folding and stemming run on few of them.
@@ -61,7 +62,9 @@ class _Pieces:
         self.offsets = _PieceCache(1, self)
 
     def read(self, piece: str) -> tuple[tuple[str, ...], tuple[tuple[int, int], ...]]:
-        """The match keys of the words of a piece of text, and their offsets in it (marks fold deletes first left out)."""
+        """The match keys of the words of a piece of text, and their offsets in it
+        (marks fold deletes first left out).
+        """
         keys, offsets = [], []
         for m in _RAW_WORD_RE.finditer(piece):
             folded = fold(m.group())
@@ -113,7 +116,9 @@ class Tokens:
         return {m.first: (m.start, m.end) for m in found}
 
     def matches(self, found: list[tuple[int, int, tuple]]) -> list[Match]:
-        """``Match``es of word runs ``(first, last, candidates)``, with their offsets in the text."""
+        """``Match``es of word runs ``(first, last, candidates)``,
+        with their offsets in the text.
+        """
         if not found:
             return []
         pieces = self.pieces
@@ -168,7 +173,8 @@ def tokenize(text: str, stemmer: Stemmer) -> Tokens:
 
 
 def undo_turkish_suffixes(tokens: Tokens, lexicon: Lexicon) -> Tokens:
-    """Tokens of a Turkish text with inflected words read without their suffixes where the lexicon knows them.
+    """Tokens of a Turkish text with inflected words read without their
+    suffixes where the lexicon knows them.
 
     A word that is a form by itself stays; else a reading that ends a two-word form with the
     word before wins (İsrail ordusunun → ordusu), else the word if a longer form begins with it
@@ -211,7 +217,9 @@ def find(tokens: Tokens, lexicon: Lexicon) -> Found:
 
 
 def _find_in_keys(keys: list[str], lexicon: Lexicon) -> list[tuple[int, int, tuple]]:
-    """Word runs ``(first, last, candidates)`` of any keys (Turkish readings): ``starts`` asked at each word."""
+    """Word runs ``(first, last, candidates)`` of any keys (Turkish readings):
+    ``starts`` asked at each word.
+    """
     starts, index = lexicon.starts, lexicon.index
     n, covered = len(keys), 0
     found: list[tuple[int, int, tuple]] = []
@@ -241,7 +249,8 @@ def _seen_by(lexicon: Lexicon) -> _Seen:
 
 
 class _Seen(dict):
-    """Piece -> what its words are to one lexicon: ``(words, hits, cues)``, or ``()`` for most pieces.
+    """Piece -> what its words are to one lexicon: ``(words, hits,
+    cues)``, or ``()`` for most pieces.
 
     ``hits``: ``(word, key, its own entry, start, end, as written, follows, the next word if in
     the piece)`` of each word some form begins with; ``follows`` maps a second word to the
@@ -298,7 +307,9 @@ class _Seen(dict):
         return seen
 
     def find(self, text: str, pieces: list[str]) -> tuple[list[Match], list[tuple[int, str]]]:
-        """``find`` for keys as the pieces give them: only pieces that are not one plain word are visited."""
+        """``find`` for keys as the pieces give them: only pieces that are
+        not one plain word are visited.
+        """
         seen = list(map(self.__getitem__, pieces))
         keys_of = self.keys_of
         text_to = list(
@@ -351,7 +362,8 @@ class _Seen(dict):
     def _run(
         self, pieces: list[str], p: int, j: int, key: str, second: str, longest: int, after: tuple
     ) -> tuple | None:
-        """The longest form of 2 to ``longest`` words from word ``j`` (``key``, then ``second``) of piece ``p``.
+        """The longest form of 2 to ``longest`` words from word ``j`` (``key``,
+        then ``second``) of piece ``p``.
 
         As ``(length, last piece, end in it, entry)``, or None; ``after`` is the next word when it
         is in the same piece.

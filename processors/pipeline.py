@@ -1,4 +1,5 @@
-"""The processing stage as plain functions: raw message bytes in, a tagged article (or a reason) out.
+"""The processing stage as plain functions: raw message bytes in, a
+tagged article (or a reason) out.
 
 The Faust agent and the embedded runner are thin shells around ``handle_raw``.
 """
@@ -76,7 +77,8 @@ def process(
     stories: StoryIndex | None = None,
     max_chars: int = MAX_ARTICLE_CHARS,
 ) -> Article:
-    """Clean, detect the language when the producer did not, tag, normalize, and find the story (given an index).
+    """Clean, detect the language when the producer did not, tag, normalize, and
+    find the story (given an index).
 
     An article longer than ``max_chars`` (title + text) is refused (``too_large``) before any work.
     """

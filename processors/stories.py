@@ -54,7 +54,8 @@ JOIN = 0.4
 
 
 class Banding:
-    """MinHash signatures of texts, cut into LSH bands with datasketch's band/row split for a threshold.
+    """MinHash signatures of texts, cut into LSH bands with datasketch's
+    band/row split for a threshold.
 
     The signature is computed here with numpy, all permutations at once: each word is hashed
     once (CRC-32), a 3-gram's hash mixes its three words' hashes, and permutation ``i`` maps a
@@ -89,7 +90,9 @@ class Banding:
         return keys, (values & np.uint64(0xFFFF)).astype(np.uint16).tobytes()
 
     def signature(self, normalized: str) -> np.ndarray:
-        """MinHash (``num_perm`` values) of the word 3-grams of the normalized text (of its words, when fewer)."""
+        """MinHash (``num_perm`` values) of the word 3-grams of the normalized
+        text (of its words, when fewer).
+        """
         words = normalized.split()
         if len(words) < _SHINGLE:
             shingles = np.array([zlib.crc32(" ".join(words).encode("utf-8"))], dtype=np.uint64)
@@ -117,7 +120,8 @@ def similarity(signature: bytes, other: bytes) -> float:
 
 
 class StoryLog:
-    """Story ids by band keys and article ids for the last ``capacity`` articles, logged one record per article.
+    """Story ids by band keys and article ids for the last ``capacity`` articles,
+    logged one record per article.
 
     ``log`` maps a sequence number (str) to a JSON record; it may hold records already
     (a restored Faust table): call ``rebuild`` whenever it may have changed behind this object.
@@ -203,7 +207,9 @@ class StoryLog:
 
 
 class StoryIndex:
-    """Story ids of texts, remembered in memory for the last ``capacity`` articles (the embedded runner's)."""
+    """Story ids of texts, remembered in memory for the last ``capacity``
+    articles (the embedded runner's).
+    """
 
     def __init__(
         self, threshold: float = THRESHOLD, num_perm: int = NUM_PERM, capacity: int = 50_000
@@ -216,5 +222,7 @@ class StoryIndex:
         return len(self.stories)
 
     def assign(self, article_id: str, normalized: str) -> str:
-        """The story id of an article (given its normalized text), remembering it for the articles that follow."""
+        """The story id of an article (given its normalized text), remembering
+        it for the articles that follow.
+        """
         return self.stories.assign(article_id, *self.banding.keys_and_signature(normalized))

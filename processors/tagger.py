@@ -10,7 +10,7 @@ produced it and a confidence; places carry coordinates, and a city implies its c
 from __future__ import annotations
 
 from operator import itemgetter
-from typing import NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from pydantic import BaseModel
 
@@ -71,9 +71,10 @@ def analyse_text(
     resolved = resolve(found, lexicon)
     events = _Events(found, resolved, lexicon, language) if _has_events(resolved, lexicon) else None
     ordered = _ordered_tags(resolved, lexicon.concepts, title_end, events)
-    ordered.sort()  # by kind, most confident first, then id (ids differ: the tags are never compared)
+    # By kind, most confident first, then id (ids differ: the tags themselves are never compared).
+    ordered.sort()
     rejections: list[Rejection] = [
-        _built(  # type: ignore[misc]  # a Rejection, built like the tags
+        _built(  # a Rejection, built like the tags
             Rejection,
             {"id": cid, "start": m.start, "end": m.end, "text": m.text, "cue": cue},
             _REJECTION_FIELDS,
@@ -136,7 +137,8 @@ def _ordered_tags(
     Events carry the spans of their patterns' actors and their modality.
     """
     mentioned, certain = resolved.matches, resolved.certain
-    ordered, implied = [], {}  # implied: country code -> the confidence of its derived tag
+    ordered: list[tuple] = []
+    implied: dict[str, float] = {}  # country code -> the confidence of its derived tag
     for concept_id, matches in mentioned.items():
         scores = _SCORES[concept_id in certain][matches[0].start < title_end]
         confidence = scores[len(matches)] if len(matches) < len(scores) else scores[-1]
@@ -162,7 +164,9 @@ _TAG_OF = itemgetter(3)
 
 
 def _scores(certain: bool, in_title: bool) -> tuple[float, ...]:
-    """The confidence of a concept mentioned n times, at index n (from 1 up to the first n at the cap)."""
+    """The confidence of a concept mentioned n times, at index n (from 1
+    up to the first n at the cap).
+    """
     scores = [0.0]
     while len(scores) < 2 or scores[-1] < _CAP:
         confidence = (
@@ -230,7 +234,9 @@ _TEMPLATES: dict[
 
 
 def _templates(concept: Concept) -> tuple[dict, dict]:
-    """The fields of a concept's tag in schema order, mentioned and derived, without spans/confidence/codes."""
+    """The fields of a concept's tag in schema order, mentioned and derived,
+    without spans/confidence/codes.
+    """
     if len(_TEMPLATES) >= 100_000:  # concepts of lexicons no longer in use
         _TEMPLATES.clear()
     mentioned = {
@@ -251,6 +257,7 @@ def _templates(concept: Concept) -> tuple[dict, dict]:
     return templates
 
 
+Model = TypeVar("Model", bound=BaseModel)
 # The setters of BaseModel's slots, called directly: no attribute lookup by name per object built.
 _new = object.__new__
 _set_dict, _set_fields_set, _set_extra, _set_private = (
@@ -266,11 +273,14 @@ _SPAN_FIELDS, _TAG_FIELDS = set(Span.model_fields), set(Tag.model_fields)
 _REJECTION_FIELDS = set(Rejection.model_fields)
 
 
-def _built(model: type[BaseModel], fields: dict, names: set[str]) -> BaseModel:
-    """A pydantic model holding ``fields`` (all ``names``, in schema order), as ``model_construct`` builds it, faster."""
+def _built(model: type[Model], fields: dict[str, Any], names: set[str]) -> Model:
+    """A pydantic model holding ``fields`` (all ``names``, in schema order), as
+    ``model_construct`` builds it, faster.
+    """
     instance = _new(model)
     _set_dict(instance, fields)
-    # Shared: every field is set, so pydantic's only write to it (adding a field's name) changes nothing.
+    # Shared: every field is set, so pydantic's only write to it (adding a
+    # field's name) changes nothing.
     _set_fields_set(instance, names)
     _set_extra(instance, None)
     _set_private(instance, None)

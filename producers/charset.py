@@ -16,7 +16,10 @@ _ARABIC_SHARE = 0.85  # of non-ASCII letters; real cp1256 Arabic is ~1.0, other 
 
 
 def decode(data: bytes, what: str, max_bytes: int = MAX_BYTES) -> str:
-    """Text of ``data`` (``what`` names it in errors); raise ``BadInput`` for empty, huge or binary input."""
+    """Text of ``data`` (``what`` names it in errors).
+
+    Raise ``BadInput`` for empty, huge or binary input.
+    """
     if not data.strip():
         raise BadInput(f"{what}: empty, no text", reason="empty")
     if len(data) > max_bytes:

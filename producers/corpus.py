@@ -26,7 +26,9 @@ _FORMATS = ("page", "page", "page", "page", "jsonl", "jsonl", "jsonl", "jsonl", 
 
 
 def compose() -> list[dict]:
-    """Every sample article as a dict (language, topic, title, paragraphs, source, byline, date, ...)."""
+    """Every sample article as a dict (language, topic, title,
+    paragraphs, source, byline, date, ...).
+    """
     articles = []
     for language in LANGUAGES:
         blocks = yaml.safe_load((BLOCKS / f"{language}.yaml").read_text(encoding="utf-8"))
@@ -108,19 +110,7 @@ def jsonl_line(article: dict) -> str:
 
 
 def rss(articles: list[dict]) -> str:
-    items = "".join(
-        f"""
-    <item>
-      <title>{escape(a["title"])}</title>
-      <link>{a["url"]}</link>
-      <guid isPermaLink="true">{a["url"]}</guid>
-      <pubDate>{a["published_at"]:%a, %d %b %Y %H:%M:%S} +0000</pubDate>
-      <dc:creator>{escape(a["byline"])}</dc:creator>
-      <description>{escape(a["paragraphs"][0])}</description>
-      <content:encoded><![CDATA[{"".join(f"<p>{escape(p)}</p>" for p in a["paragraphs"])}]]></content:encoded>
-    </item>"""
-        for a in articles
-    )
+    items = "".join(_rss_item(a) for a in articles)
     return f"""<?xml version="1.0" encoding="UTF-8"?>
 <rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/">
   <channel>
@@ -130,6 +120,20 @@ def rss(articles: list[dict]) -> str:
   </channel>
 </rss>
 """
+
+
+def _rss_item(a: dict) -> str:
+    content = "".join(f"<p>{escape(p)}</p>" for p in a["paragraphs"])
+    return f"""
+    <item>
+      <title>{escape(a["title"])}</title>
+      <link>{a["url"]}</link>
+      <guid isPermaLink="true">{a["url"]}</guid>
+      <pubDate>{a["published_at"]:%a, %d %b %Y %H:%M:%S} +0000</pubDate>
+      <dc:creator>{escape(a["byline"])}</dc:creator>
+      <description>{escape(a["paragraphs"][0])}</description>
+      <content:encoded><![CDATA[{content}]]></content:encoded>
+    </item>"""
 
 
 def atom(articles: list[dict]) -> str:

@@ -1,4 +1,5 @@
-"""Publication dates as written by news sites, in any supported language, to timezone-aware datetimes.
+"""Publication dates as written by news sites, in any supported
+language, to timezone-aware datetimes.
 
 dateparser reads most forms; Arabic pages add two it misses: ordinal days written as words
 ("الخامس من أكتوبر") and the double month name of the Levant ("أكتوبر/ تشرين الأول").
@@ -24,7 +25,8 @@ _TEENS = [
     "الثامن عشر",
     "التاسع عشر",
 ]
-# Label in front of a date line ("نشر في:", "Published:", "Publié le", "Опубликовано:", "Yayınlanma:").
+# Label in front of a date line ("نشر في:", "Published:", "Publié le",
+# "Опубликовано:", "Yayınlanma:").
 _LABEL = re.compile(
     r"^\s*(نشر(?:ت)?(?: في)?|تاريخ النشر|آخر تحديث|published(?: on)?|updated|posted(?: on)?|"
     r"publié(?: le)?|mis à jour(?: le)?|опубликовано|обновлено|yayınlanma(?: tarihi)?|güncelleme)"
@@ -125,7 +127,9 @@ def parse_date(
 
 
 def _machine_date(text: str, tz: str) -> datetime | None:
-    """ISO 8601 and RFC 2822 (feeds, exports) without dateparser: exact, and a hundred times faster."""
+    """ISO 8601 and RFC 2822 (feeds, exports) without dateparser:
+    exact, and a hundred times faster.
+    """
     from email.utils import parsedate_to_datetime
     from zoneinfo import ZoneInfo
 
@@ -142,7 +146,9 @@ def _machine_date(text: str, tz: str) -> datetime | None:
 
 
 def _languages_for(text: str) -> list[str]:
-    """One language at a time, by script: mixed lists let dateparser read Turkish "Mart" as a time zone."""
+    """One language at a time, by script: mixed lists let dateparser read
+    Turkish "Mart" as a time zone.
+    """
     if re.search(r"[\u0600-\u06ff]", text):
         return ["ar"]
     if re.search(r"[\u0400-\u04ff]", text):

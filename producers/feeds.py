@@ -43,7 +43,10 @@ class FeedPosition:
 
 
 class FeedSource:
-    """The entries of one feed (URL or file); ``already_sent(id)`` skips entries before any page fetch."""
+    """The entries of one feed (URL or file).
+
+    ``already_sent(id)`` skips entries before any page fetch.
+    """
 
     def __init__(
         self,

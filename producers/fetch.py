@@ -78,7 +78,10 @@ class Fetcher:
         self._client.close()
 
     def get(self, url: str, etag: str | None = None, last_modified: str | None = None) -> Fetched:
-        """GET ``url`` (conditionally when given an ETag / Last-Modified); raise ``BadInput`` on failure."""
+        """GET ``url`` (conditionally when given an ETag / Last-Modified).
+
+        Raise ``BadInput`` on failure.
+        """
         url = check_url(url)
         headers = {}
         if etag:
@@ -120,7 +123,8 @@ class Fetcher:
         declared = response.headers.get("content-length")
         if declared and declared.isdigit() and int(declared) > self.limits.max_bytes:
             raise BadInput(
-                f"{url}: {int(declared) / 2**20:.1f} MB, over the {self.limits.max_bytes / 2**20:g} MB limit",
+                f"{url}: {int(declared) / 2**20:.1f} MB, over the "
+                f"{self.limits.max_bytes / 2**20:g} MB limit",
                 reason="too_large",
             )
         # The read timeout bounds each chunk; the deadline bounds a server that drips bytes forever.

@@ -39,7 +39,9 @@ def list_files(paths: list[Path]) -> list[Path]:
 
 
 def estimate_items(files: list[Path]) -> int:
-    """How many items reading these files will give, roughly (for a progress bar): lines of JSONL, 1 per other file."""
+    """How many items reading these files will give, roughly (for a progress bar):
+    lines of JSONL, 1 per other file.
+    """
     total = 0
     for path in files:
         if path.suffix.lower() in JSONL_SUFFIXES:

@@ -25,7 +25,9 @@ SETTLE_SECONDS = 1.0  # a file modified more recently than this may still be bei
 
 
 class Follower:
-    """Watches ``folders`` every ``folder_interval`` seconds and polls ``feeds`` every ``feed_interval``."""
+    """Watches ``folders`` every ``folder_interval`` seconds and polls
+    ``feeds`` every ``feed_interval``.
+    """
 
     def __init__(
         self,
@@ -49,7 +51,10 @@ class Follower:
     def run(
         self, stop: threading.Event, on_summary: Callable[[str, Summary], None] | None = None
     ) -> Summary:
-        """Loop until ``stop`` is set; ``on_summary(what, summary)`` after each file or feed poll with items."""
+        """Loop until ``stop`` is set.
+
+        ``on_summary(what, summary)`` after each file or feed poll with items.
+        """
         total = Summary()
         while not stop.is_set():
             for what, summary in self.poll_once():

@@ -1,4 +1,5 @@
-"""Saved page-text dumps (like the seed, an Elaph page): title, subtitle, byline, date, body, no boilerplate.
+"""Saved page-text dumps (like the seed, an Elaph page): title, subtitle,
+byline, date, body, no boilerplate.
 
 A dump is the visible text of a news page: a section label, the headline and a subheadline,
 page furniture (follow/subscribe prompts, share buttons), the article's paragraphs, then a
@@ -17,31 +18,39 @@ from rasad.errors import BadInput
 from rasad.model import Article
 
 _SOCIAL = (
-    r"(تويتر|فيسبوك|فيس بوك|إنستغرام|انستغرام|يوتيوب|تلغرام|تيليغرام|واتساب|twitter|facebook|instagram|"
-    r"youtube|telegram|whatsapp|linkedin|tiktok|вконтакте|телеграм|одноклассник)"
+    r"(تويتر|فيسبوك|فيس بوك|إنستغرام|انستغرام|يوتيوب|تلغرام|تيليغرام|واتساب|"
+    r"twitter|facebook|instagram|youtube|telegram|whatsapp|linkedin|tiktok|"
+    r"вконтакте|телеграм|одноклассник)"
 )
 _PROMPT = (
-    r"(تابع|تابعونا|تابعوا|متابعة|حسابنا|اشترك|للاشتراك|للإشتراك|إشترك|اضغط|إضغط|انقر|حمل تطبيق|حمّل|"
-    r"follow|subscribe|click|tap here|download our|join us|our account|suivez|abonnez|cliquez|téléchargez|"
+    r"(تابع|تابعونا|تابعوا|متابعة|حسابنا|اشترك|للاشتراك|للإشتراك|إشترك|"
+    r"اضغط|إضغط|انقر|حمل تطبيق|حمّل|"
+    r"follow|subscribe|click|tap here|download our|join us|our account|"
+    r"suivez|abonnez|cliquez|téléchargez|"
     r"подпис|переходите|присоединяйтесь|нажмите|takip|abone|tıkla|katılın|indirin)"
 )
 # Whole-line furniture, whatever else the line says.
 _FURNITURE = re.compile(
-    r"^(اضغط هنا|إضغط هنا|انقر هنا|شارك(?:ها)? على|شارك المقال|مشاركة|طباعة|أرسل لصديق|جميع الحقوق محفوظة|حقوق النشر|"
-    r"click here|share (?:this|on)|share$|print$|email$|sign up|newsletter|all rights reserved|copyright|©|advertisement|"
+    r"^(اضغط هنا|إضغط هنا|انقر هنا|شارك(?:ها)? على|شارك المقال|مشاركة|طباعة|أرسل لصديق|"
+    r"جميع الحقوق محفوظة|حقوق النشر|"
+    r"click here|share (?:this|on)|share$|print$|email$|sign up|newsletter|"
+    r"all rights reserved|copyright|©|advertisement|"
     r"cliquez ici|partager|imprimer|tous droits réservés|publicité|"
     r"поделиться|все права защищены|реклама|"
     r"paylaş|tüm hakları saklıdır|reklam)",
     re.IGNORECASE,
 )
 _SHARE_WORDS = re.compile(
-    rf"^(?:{_SOCIAL}|email|e-mail|print|copy link|شارك|مشاركة|partager|поделиться|paylaş|[\s|·•,/-])+$",
+    rf"^(?:{_SOCIAL}|email|e-mail|print|copy link|"
+    r"شارك|مشاركة|partager|поделиться|paylaş|[\s|·•,/-])+$",
     re.IGNORECASE,
 )
 # A line that starts the page footer: everything from it on is comments, related links or credits.
 _FOOTER = re.compile(
-    r"^(?:\d+\s*)?(التعليقات|تعليقات|أضف تعليق|اترك تعليقا|اقرأ أيضا|اقرأ أيضاً|إقرأ أيضا|مواضيع ذات صلة|أخبار ذات صلة|"
-    r"comments?|leave a comment|add a comment|read more|related(?: articles| stories)?|more on this story|"
+    r"^(?:\d+\s*)?(التعليقات|تعليقات|أضف تعليق|اترك تعليقا|اقرأ أيضا|اقرأ أيضاً|إقرأ أيضا|"
+    r"مواضيع ذات صلة|أخبار ذات صلة|"
+    r"comments?|leave a comment|add a comment|read more|related(?: articles| stories)?|"
+    r"more on this story|"
     r"commentaires?|laisser un commentaire|lire aussi|à lire aussi|sur le même sujet|"
     r"комментари[ий]|читайте также|по теме|"
     r"yorumlar|yorum yap|ayrıca okuyun|ilgili haberler)\s*[:：]?$",
@@ -225,7 +234,9 @@ def _is_separator(line: str) -> bool:
 
 
 def _is_furniture(line: str) -> bool:
-    """A line of page furniture: a follow/subscribe prompt, share buttons, copyright, an ad label."""
+    """A line of page furniture: a follow/subscribe prompt, share
+    buttons, copyright, an ad label.
+    """
     if _is_separator(line) or _SHARE_WORDS.match(line):
         return True
     if len(line.split()) > _FURNITURE_WORDS:
@@ -237,14 +248,16 @@ def _is_furniture(line: str) -> bool:
     social = re.search(_SOCIAL, line, re.IGNORECASE)
     if not social:
         return False
-    # A sentence that mentions a network ("he wrote on X that ...") is news; a prompt is short or imperative.
+    # A sentence that mentions a network ("he wrote on X that ...") is news; a
+    # prompt is short or imperative.
     return bool(re.search(_PROMPT, line, re.IGNORECASE)) or (
         len(line.split()) <= 6 and not line.endswith(".")
     )
 
 
 def _cut_footer(blocks: list[list[str]]) -> list[list[str]]:
-    """Drop the footer: from a footer heading ("Comments", "Read more") after the first paragraph on.
+    """Drop the footer: from a footer heading ("Comments", "Read
+    more") after the first paragraph on.
 
     A heading counts when it sits in the second half of the page, or when nothing after it reads
     like a body paragraph (only short lines: headlines of related stories, credits).
@@ -260,7 +273,9 @@ def _cut_footer(blocks: list[list[str]]) -> list[list[str]]:
 
 
 def _is_furniture_block(block: list[str]) -> bool:
-    """A prompt box: several short lines, most of them furniture ("our readers on X / follow us / click here")."""
+    """A prompt box: several short lines, most of them furniture ("our readers
+    on X / follow us / click here").
+    """
     lines = [line for line in block if not _is_separator(line)]
     furniture = sum(1 for line in lines if _is_furniture(line))
     return (
@@ -278,7 +293,9 @@ def _clean_block(block: list[str]) -> str:
 
 
 def _find_byline(page: _Page) -> None:
-    """ "Name Surname: text" at the start of one of the first paragraphs (often after a one-paragraph lead)."""
+    """ "Name Surname: text" at the start of one of the first paragraphs (often after a
+    one-paragraph lead).
+    """
     if page.byline is not None:
         return
     for i, paragraph in enumerate(page.paragraphs[:3]):

@@ -53,7 +53,9 @@ class Summary:
 
 
 def complete(article: Article) -> Article:
-    """The article with what every article carries: language (with confidence) and ingestion time."""
+    """The article with what every article carries: language (with
+    confidence) and ingestion time.
+    """
     updates: dict = {}
     if article.ingested_at is None:
         updates["ingested_at"] = utcnow()
@@ -85,9 +87,9 @@ class Producer:
         for item in items:
             summary.read += 1
             if item.error is not None:
-                self._dead_letter(item, summary)
-            else:
-                self._publish(item, summary, pending)
+                self._dead_letter(item, item.error, summary)
+            elif item.article is not None:  # always, when there is no error (Item checks)
+                self._publish(item, item.article, summary, pending)
             if len(pending) >= self.batch:
                 self._settle(pending, summary)
             if on_item:
@@ -96,8 +98,7 @@ class Producer:
         self._settle(pending, summary)
         return summary
 
-    def _publish(self, item: Item, summary: Summary, pending: list) -> None:
-        article = item.article
+    def _publish(self, item: Item, article: Article, summary: Summary, pending: list) -> None:
         keys = dedup_keys(article)
         with self._lock:
             if any(k in self._seen for k in keys) or (
@@ -122,7 +123,7 @@ class Producer:
                 if isinstance(exc, BadInput)
                 else BadInput(f"{item.origin}: cannot be sent: {exc}", reason="bad_unicode")
             )
-            self._dead_letter(Item(item.origin, error=error, raw=item.raw), summary)
+            self._dead_letter(item, error, summary)
             return
         try:
             delivery = self.bus.publish(self.settings.topic_raw, article.id, value)
@@ -133,15 +134,15 @@ class Producer:
             return
         pending.append((item, keys, article.id, len(value), delivery))
 
-    def _dead_letter(self, item: Item, summary: Summary) -> None:
-        summary.errors.append(str(item.error))
-        log.debug("rejected: %s", item.error)  # listed in the summary and dead-lettered
+    def _dead_letter(self, item: Item, error: BadInput, summary: Summary) -> None:
+        summary.errors.append(str(error))
+        log.debug("rejected: %s", error)  # listed in the summary and dead-lettered
         try:
             dead_letter(
                 self.bus,
                 self.settings.topic_dlq,
-                item.error.reason,
-                str(item.error),
+                error.reason,
+                str(error),
                 item.raw,
                 {"stage": "producer", "origin": item.origin},
             )
@@ -155,9 +156,8 @@ class Producer:
             try:
                 delivery.result(timeout=ACK_TIMEOUT)
             except BusError as exc:
-                self._seen.difference_update(
-                    keys
-                )  # not delivered: a later attempt may send it again
+                # Not delivered: a later attempt may send it again.
+                self._seen.difference_update(keys)
                 summary.unacknowledged += 1
                 summary.errors.append(f"{item.origin}: {exc}")
                 continue

@@ -23,6 +23,10 @@ class Item:
     error: BadInput | None = None
     raw: bytes = b""
 
+    def __post_init__(self) -> None:
+        if (self.article is None) == (self.error is None):
+            raise ValueError(f"{self.origin}: an Item holds exactly one of an article and an error")
+
 
 class Source(Protocol):
     """Something to read articles from."""

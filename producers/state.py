@@ -1,4 +1,5 @@
-"""The producer's memory across runs: what was acknowledged, which files were read, where feeds were left.
+"""The producer's memory across runs: what was acknowledged, which files
+were read, where feeds were left.
 
 A small SQLite file under ``data_dir``. Keys are recorded only after the bus acknowledged the
 article, so a restarted producer skips exactly what was delivered and re-sends the rest.
@@ -17,17 +18,19 @@ from producers.feeds import FeedPosition
 from rasad.sqlitedb import transaction
 
 _SCHEMA = """
-CREATE TABLE IF NOT EXISTS sent (destination TEXT NOT NULL, key TEXT NOT NULL, PRIMARY KEY (destination, key))
-    WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS files (destination TEXT NOT NULL, path TEXT NOT NULL, fingerprint TEXT NOT NULL,
-    PRIMARY KEY (destination, path)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS feeds (destination TEXT NOT NULL, url TEXT NOT NULL, etag TEXT, last_modified TEXT,
-    PRIMARY KEY (destination, url)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS sent (destination TEXT NOT NULL, key TEXT NOT NULL,
+    PRIMARY KEY (destination, key)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS files (destination TEXT NOT NULL, path TEXT NOT NULL,
+    fingerprint TEXT NOT NULL, PRIMARY KEY (destination, path)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS feeds (destination TEXT NOT NULL, url TEXT NOT NULL, etag TEXT,
+    last_modified TEXT, PRIMARY KEY (destination, url)) WITHOUT ROWID;
 """
 
 
 class State:
-    """Seen article keys, read files and feed positions for one destination; safe to share across threads.
+    """Seen article keys, read files and feed positions for one destination.
+
+    Safe to share across threads.
 
     ``path=None`` keeps it in memory (one run only: the demo, tests).
     """

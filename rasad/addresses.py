@@ -104,7 +104,8 @@ class StoreAddress:
     def client_options(self, auth: str = "http_auth") -> dict[str, Any]:
         """Hosts, TLS and basic auth as the opensearch-py and elasticsearch-py clients take them.
 
-        The two share every name but basic auth's: ``auth`` names it (``basic_auth`` for Elasticsearch).
+        The two share every name but basic auth's: ``auth`` names it
+        (``basic_auth`` for Elasticsearch).
         """
         options: dict[str, Any] = {"hosts": self.urls}
         if self.username:

@@ -34,7 +34,9 @@ class StackError(RasadError):
 
 
 class Unauthenticated(RasadError):
-    """A request needs a login (a session cookie) or a bearer token and has neither, or a bad one."""
+    """A request needs a login (a session cookie) or a bearer token
+    and has neither, or a bad one.
+    """
 
 
 class Forbidden(RasadError):

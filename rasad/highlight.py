@@ -18,7 +18,9 @@ _WORD_RE = re.compile(r"[^\W_]+")
 
 
 def matches(text: str, terms: set[str], stem: Callable[[str], str]) -> list[tuple[int, int]]:
-    """[start, end) spans of the words of ``text`` whose canonical term (by ``stem``) is in ``terms``."""
+    """[start, end) spans of the words of ``text`` whose canonical term
+    (by ``stem``) is in ``terms``.
+    """
     if not terms:
         return []
     folded = fold_with_offsets(text)

@@ -50,7 +50,8 @@ class Tag(BaseModel):
 
     kind: TagKind
     id: str = Field(
-        description="Standard id: Wikidata QID, ISO 3166-1 alpha-2, GeoNames id, CAMEO-mapped event type."
+        description="Standard id: Wikidata QID, ISO 3166-1 alpha-2, GeoNames id, CAMEO-mapped "
+        "event type."
     )
     label: str = Field(description="English label.")
     spans: list[Span] = Field(default_factory=list)
@@ -178,7 +179,9 @@ def canonical_url(url: str) -> str:
 
 
 def article_id(url: str | None, title: str, text: str) -> str:
-    """Stable id: 16 hex digits of SHA-256 over the canonical URL, else over the folded words of the title and text."""
+    """Stable id: 16 hex digits of SHA-256 over the canonical URL, else over the
+    folded words of the title and text.
+    """
     key = f"url:{canonical_url(url)}" if url else "text:" + " ".join(words(title + " " + text))
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
 

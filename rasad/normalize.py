@@ -10,8 +10,9 @@ Two layers:
 * ``Stemmer.stem`` reduces an Arabic word to a canonical form by peeling proclitics: a
   conjunction (و ف), a preposition (ب ك ل) and the article (ال, لل), in that order. The
   article and what precedes it always go (والسورية → سوريه). A bare و/ف/ب/ك/ل is a clitic
-  only when what remains is a known word (the vocabulary the stemmer is given: the taxonomy's Arabic words), since many
-  words start with those letters (بيان، وزير، لجنة): لداعش → داعش, but بين stays بين.
+  only when what remains is a known word (the vocabulary the stemmer is given: the taxonomy's
+  Arabic words), since many words start with those letters (بيان، وزير، لجنة): لداعش → داعش,
+  but بين stays بين.
   Documents and queries are stemmed alike, so variants match each other.
 """
 
@@ -183,7 +184,10 @@ class Stemmer:
         return strip_article(word)
 
     def terms(self, text: str) -> list[str]:
-        """The canonical terms of a text: folded words, Arabic ones stemmed. Used for indexing and queries."""
+        """The canonical terms of a text: folded words, Arabic ones stemmed.
+
+        Used for indexing and queries.
+        """
         stem = self.stem
         return [stem(w) for w in words(text)]
 

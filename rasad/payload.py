@@ -55,7 +55,9 @@ def check(value: object, strings: bool = True) -> None:
                 )
             continue
         if isinstance(item, dict):
-            children: list = [*item.keys(), *item.values()] if strings else list(item.values())
+            children: list[object] = (
+                [*item.keys(), *item.values()] if strings else list(item.values())
+            )
         elif isinstance(item, list):
             children = item
         else:

@@ -326,7 +326,9 @@ def _group_concept_words(parts: list[Node], lexicon: Lexicon) -> list[Node]:
 
 
 def canonical_filter(field_name: str, value: str) -> str:
-    """The form a filter value is stored and compared in: country codes upper, QIDs upper, rest lower."""
+    """The form a filter value is stored and compared in: country codes
+    upper, QIDs upper, rest lower.
+    """
     value = value.strip()
     if field_name == "country" or (len(value) > 1 and value[0] in "qQ" and value[1:].isdigit()):
         return value.upper()
@@ -336,7 +338,9 @@ def canonical_filter(field_name: str, value: str) -> str:
 
 
 def guarded(node: Term | Phrase) -> tuple[str, ...]:
-    """The concepts whose rejection by the tagger demotes (or, strict, drops) the leaf's literal match."""
+    """The concepts whose rejection by the tagger demotes (or, strict,
+    drops) the leaf's literal match.
+    """
     return () if node.quoted else node.concepts
 
 

@@ -17,5 +17,7 @@ def backoff(
     rand: Callable[[], float] = random.random,
 ) -> float:
     """Seconds before retry ``attempt`` (1, 2, …): doubling from ``initial`` to ``maximum``."""
-    ceiling = min(maximum, initial * 2 ** (attempt - 1))
+    # The exponent stops growing once the wait is long capped (2**64 times ``initial``): an
+    # outage of thousands of attempts must not overflow the float.
+    ceiling = min(maximum, initial * 2.0 ** min(attempt - 1, 64))
     return ceiling / 2 + rand() * ceiling / 2

@@ -35,14 +35,18 @@ def _roles(value: Any) -> Any:
 
 
 def parse_roles(value: str) -> tuple[Role, ...]:
-    """The roles of ``all`` or a comma-separated list of roles; ``ValueError`` naming an unknown one."""
+    """The roles of ``all`` or a comma-separated list of roles.
+
+    ``ValueError`` naming an unknown one.
+    """
     names = [name.strip().lower() for name in value.split(",") if name.strip()]
     if not names or "all" in names:
         return ROLES
     unknown = [name for name in names if name not in ROLES]
     if unknown:
         raise ValueError(
-            f"unknown role {unknown[0]!r}: use all, tagger, indexer or alerts (or several: tagger,indexer)"
+            f"unknown role {unknown[0]!r}: use all, tagger, indexer or alerts (or several: "
+            "tagger,indexer)"
         )
     return tuple(role for role in ROLES if role in names)  # in pipeline order, once each
 
@@ -156,13 +160,15 @@ class Settings(BaseSettings):
         100,
         ge=1,
         le=5000,
-        description="Longest a worker's Kafka fetch waits for new messages (ms); Faust's own 1500 adds up per stream hop.",
+        description="Longest a worker's Kafka fetch waits for new messages (ms); Faust's own 1500 "
+        "adds up per stream hop.",
     )
     worker_producer_linger_ms: int = Field(
         5,
         ge=0,
         le=1000,
-        description="Longest a worker's Kafka producer waits to batch messages (ms): fewer, larger requests for a few ms of latency per hop.",
+        description="Longest a worker's Kafka producer waits to batch messages (ms): fewer, larger "
+        "requests for a few ms of latency per hop.",
     )
     worker_session_timeout: float = Field(
         10.0,
@@ -185,7 +191,8 @@ class Settings(BaseSettings):
     )
     worker_role: Annotated[tuple[Role, ...], NoDecode, BeforeValidator(_roles)] = Field(
         ROLES,
-        description="Which agents a worker runs: all, tagger (raw -> tagged), indexer (tagged -> store) or alerts.",
+        description="Which agents a worker runs: all, tagger (raw -> tagged), indexer (tagged -> "
+        "store) or alerts.",
     )
 
     # Bounds on one article: hostile or broken input must not stall or crash a stage.
@@ -303,7 +310,8 @@ class Settings(BaseSettings):
     producer_max_bytes: int = Field(
         5 * 1024 * 1024,
         ge=1024,
-        description="Largest feed, linked page or HTTP push body a producer accepts, in bytes (files: always 5 MB).",
+        description="Largest feed, linked page or HTTP push body a producer accepts, in bytes "
+        "(files: always 5 MB).",
     )
     producer_fetch_timeout: float = Field(
         10.0, gt=0, description="Seconds a feed or page fetch may wait for the server."
@@ -332,12 +340,14 @@ class Settings(BaseSettings):
     )
     alerts_allow_private: bool = Field(
         False,
-        description="Let webhooks reach loopback, private and link-local addresses (local testing only: SSRF risk).",
+        description="Let webhooks reach loopback, private and link-local addresses (local testing "
+        "only: SSRF risk).",
     )
     alerts_retries: int = Field(
         3,
         ge=0,
-        description="Retries of a failing webhook/Slack/email delivery before it is recorded as failed.",
+        description="Retries of a failing webhook/Slack/email delivery before it is recorded as "
+        "failed.",
     )
     alerts_backoff: float = Field(
         0.5, ge=0, description="Seconds before the first retry; doubles on each retry."
@@ -352,8 +362,9 @@ class Settings(BaseSettings):
     alerts_smtp_sender: str = Field("rasad@localhost", description="From: address of alert emails.")
     alerts_smtp_security: Literal["none", "starttls", "ssl"] = Field(
         "none",
-        description="Encryption of the SMTP connection: none (a local relay), starttls (usually port 587) or "
-        "ssl (implicit TLS, usually port 465). The server's certificate is verified.",
+        description="Encryption of the SMTP connection: none (a local relay), starttls (usually "
+        "port 587) or ssl (implicit TLS, usually port 465). "
+        "The server's certificate is verified.",
     )
     alerts_smtp_username: str = Field("", description="SMTP login; empty: no authentication.")
     alerts_smtp_password: SecretStr = Field(
@@ -386,8 +397,8 @@ class Settings(BaseSettings):
     stories_remembered: int = Field(
         200_000,
         ge=1,
-        description="Articles whose story keys the worker's story table keeps (~15 short entries each); "
-        "a near-duplicate of an older article starts a new story.",
+        description="Articles whose story keys the worker's story table keeps (~15 short entries "
+        "each); a near-duplicate of an older article starts a new story.",
     )
 
     @model_validator(mode="before")
@@ -446,7 +457,9 @@ class Settings(BaseSettings):
         return self.model_copy(update={"store": self._completed(parse_store(url))})
 
     def environment(self) -> dict[str, str]:
-        """These settings as the ``RASAD_*`` variables that read back to them (for child processes)."""
+        """These settings as the ``RASAD_*`` variables that read back
+        to them (for child processes).
+        """
         env = {}
         for name in type(self).model_fields:
             value = _as_variable(getattr(self, name))

@@ -1,4 +1,6 @@
-"""SQLite transactions for the embedded stores (articles, alert rules and ledger, producer state)."""
+"""SQLite transactions for the embedded stores (articles, alert
+rules and ledger, producer state).
+"""
 
 from __future__ import annotations
 
@@ -11,7 +13,9 @@ from rasad.errors import StoreError
 
 @contextmanager
 def transaction(db: sqlite3.Connection, what: str) -> Iterator[sqlite3.Connection]:
-    """BEGIN … COMMIT on an autocommit connection; on any error ROLLBACK, and SQLite errors become ``StoreError``.
+    """BEGIN … COMMIT on an autocommit connection.
+
+    On any error ROLLBACK, and SQLite errors become ``StoreError``.
 
     The caller holds whatever lock serializes its connection.
     """

@@ -47,7 +47,9 @@ class SearchRequest:
 
 @dataclass(frozen=True)
 class Hit:
-    """One matching article, its score and HTML-escaped highlight fragments (``<mark>`` around matches)."""
+    """One matching article, its score and HTML-escaped highlight
+    fragments (``<mark>`` around matches).
+    """
 
     article: Article
     score: float
@@ -173,7 +175,9 @@ def bucket_key(epoch_seconds: float) -> str:
 
 
 def bucket_starts(since: datetime, until: datetime, seconds: int) -> list[int]:
-    """Epoch starts of the fixed ``seconds`` buckets from the one holding ``since`` to ``until``'s."""
+    """Epoch starts of the fixed ``seconds`` buckets from the one
+    holding ``since`` to ``until``'s.
+    """
     first = int(since.timestamp()) // seconds * seconds
     last = int(until.timestamp()) // seconds * seconds
     return list(range(first, last + 1, seconds))
@@ -187,7 +191,10 @@ class Store(ABC):
     @classmethod
     @abstractmethod
     def from_settings(cls, settings: Settings, stemmer: Stemmer) -> Store:
-        """The store at ``settings.store``; ``stemmer`` normalizes text the tagger did not (and highlights)."""
+        """The store at ``settings.store``.
+
+        ``stemmer`` normalizes text the tagger did not (and highlights).
+        """
 
     @abstractmethod
     def setup(self) -> None:
@@ -223,14 +230,16 @@ class Store(ABC):
 
     @abstractmethod
     def ids(self) -> list[str]:
-        """Every stored id (an id stored twice would appear twice): for checks, not for big stores."""
+        """Every stored id (an id stored twice would appear twice):
+        for checks, not for big stores.
+        """
 
     @abstractmethod
     def count(self) -> int:
         """How many articles are stored."""
 
-    def refresh(self) -> None:
+    def refresh(self) -> None:  # noqa: B027 - an optional hook: a no-op unless overridden
         """Make everything indexed so far searchable (a no-op where that is immediate)."""
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - an optional hook: a no-op unless overridden
         """Release connections."""

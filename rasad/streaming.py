@@ -9,8 +9,9 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
+from collections.abc import AsyncGenerator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import faust
 import faust.types.auth
@@ -100,7 +101,7 @@ class _Consumer(faust_aiokafka.Consumer):
         return int(batch[-1]) + 1
 
 
-class _ReadOffsets(defaultdict):
+class _ReadOffsets(defaultdict[TP, int | None]):
     """Faust's last-read offset per partition, always unknown to its fetch loop (which then
     drops nothing as already read); what Faust writes is kept for anything else that reads it."""
 
@@ -189,6 +190,17 @@ def make_app(settings: Settings) -> tuple[faust.App, Topics]:
     )
 
 
+def batches(
+    stream: faust.StreamT[Any], size: int, within: float
+) -> AsyncGenerator[Sequence[faust.EventT[Any]], None]:
+    """``Stream.take_events``: the next ``size`` events, or those of ``within`` seconds if fewer.
+
+    An agent is handed a ``faust.Stream``, but typed by the ``StreamT`` interface, which lacks
+    ``take_events``.
+    """
+    return cast(faust.Stream[Any], stream).take_events(size, within=within)
+
+
 def _credentials(bus: BusAddress) -> faust.types.auth.CredentialsT | None:
     """Faust's (aiokafka's) TLS and SASL credentials for the bus, or None for plaintext."""
     context = bus.ssl_context()
@@ -206,9 +218,9 @@ def _serve_metrics(app: faust.App, settings: Settings) -> None:
     metrics.lag_source(lambda: consumer_lag(settings, [settings.worker_id]))
 
     @app.page("/metrics")
-    async def metrics_page(web: faust.web.Web, request: faust.web.Request) -> faust.web.Response:
+    async def metrics_page(view: faust.web.View, request: faust.web.Request) -> faust.web.Response:
         # Lag is read from Kafka (blocking calls): off the event loop.
         body, content_type = await asyncio.get_running_loop().run_in_executor(
             None, metrics.exposition
         )
-        return web.bytes(body, content_type=content_type.split(";")[0])
+        return view.bytes(body, content_type=content_type.split(";")[0])

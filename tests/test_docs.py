@@ -44,6 +44,16 @@ def test_readme_two_commands_are_the_ci_entry():
     )
 
 
+def test_readme_names_every_lint_tool_the_makefile_runs():
+    makefile = (ROOT / "Makefile").read_text()
+    recipe = re.search(r"^lint:.*\n((?:\t.*\n)+)", makefile, re.MULTILINE)
+    assert recipe, "the Makefile has no lint target"
+    tools = [line.strip().removeprefix("$(BIN)/") for line in recipe.group(1).splitlines()]
+    assert {"lint-imports", "ruff check .", "ruff format --check .", "mypy"} <= set(tools)
+    for tool in tools:
+        assert f"`{tool}`" in README, f"README does not mention `{tool}` (make lint runs it)"
+
+
 def test_help_lists_the_commands():
     out = rasad("--help", check=True).stdout.decode()
     for name in ("stack", "produce", "worker", "search", "serve", "demo", "settings"):

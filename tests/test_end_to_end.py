@@ -49,7 +49,8 @@ def test_plain_kafka_producer_and_dead_letters(stack_env, worker):
     producer = KafkaProducer(bootstrap_servers=brokers)
     producer.send(
         settings.topic_raw,
-        b'{"title": "Airstrike near Raqqa", "text": "Warplanes struck ISIS positions near Raqqa in Syria."}',
+        b'{"title": "Airstrike near Raqqa", '
+        b'"text": "Warplanes struck ISIS positions near Raqqa in Syria."}',
     )
     producer.send(settings.topic_raw, b"this is not json")
     producer.send(settings.topic_raw, b'{"title": "no text here"}')

@@ -1,4 +1,6 @@
-"""The composition root: the registry opens the adapters the URLs name, and the embedded pipeline runs every stage."""
+"""The composition root: the registry opens the adapters the URLs name, and the
+embedded pipeline runs every stage.
+"""
 
 from __future__ import annotations
 
@@ -54,7 +56,7 @@ def test_embedded_pipeline_tags_indexes_and_dead_letters(tmp_path: Path, lexicon
 
 
 @pytest.mark.parametrize(
-    "role, expected",
+    ("role", "expected"),
     [
         ("all", ("tagger", "indexer", "alerts")),
         ("alerts,tagger", ("tagger", "alerts")),

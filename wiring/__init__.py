@@ -3,9 +3,9 @@
 Everything pluggable is chosen here by URL scheme (``settings.bus.scheme``,
 ``settings.store.scheme``) and nowhere else. An adapter is named ``"module:Class"`` and imported
 only when its scheme is used: the engines' client libraries (opensearch-py, elasticsearch-py,
-kafka-python, Faust) take a second or more to import, which every short command (``rasad
-search``, ``rasad alerts list``) would pay for engines it does not use. Each adapter class builds itself from the
-settings (``from_settings``) and honours its contract (``rasad.bus.Bus``, ``rasad.store.Store``,
+kafka-python, Faust) take a second or more to import, which every short command (``rasad search``,
+``rasad alerts list``) would pay for engines it does not use. Each adapter class builds itself from
+the settings (``from_settings``) and honours its contract (``rasad.bus.Bus``, ``rasad.store.Store``,
 ``alerts.rulestores.RuleStore``, ``indexers.sink.Sink``); the contract tests run on every one.
 
 Adding a search engine means: its adapter modules, one line in ``ENGINES``, and the contract
@@ -38,7 +38,9 @@ if TYPE_CHECKING:  # the stages' classes, for types only (imported for real when
 
 @dataclass(frozen=True)
 class Engine:
-    """The adapters of one search engine: articles, alert rules and alert log, the indexer's sink."""
+    """The adapters of one search engine: articles, alert rules and
+    alert log, the indexer's sink.
+    """
 
     store: str
     rules: str
@@ -94,7 +96,10 @@ def open_bus(settings: Settings) -> Bus:
 
 
 def open_store(settings: Settings, words: Lexicon, *, setup: bool = False) -> Store:
-    """The search store named by ``RASAD_STORE``; ``setup``: create or migrate its schema first (writers only)."""
+    """The search store named by ``RASAD_STORE``.
+
+    ``setup``: create or migrate its schema first (writers only).
+    """
     store: Store = _adapter(_engine(settings).store).from_settings(settings, words.stemmer)
     if setup:
         store.setup()
@@ -102,7 +107,9 @@ def open_store(settings: Settings, words: Lexicon, *, setup: bool = False) -> St
 
 
 def open_rules(settings: Settings) -> RuleStore:
-    """The alert rule store beside the search store (schema set up: rules are written by any command)."""
+    """The alert rule store beside the search store (schema set up:
+    rules are written by any command).
+    """
     rules: RuleStore = _adapter(_engine(settings).rules).from_settings(settings)
     rules.setup()
     return rules
@@ -131,7 +138,9 @@ class Pipeline:
 
 
 def open_pipeline(settings: Settings, words: Lexicon) -> Pipeline:
-    """The bus; on ``memory://`` also the tagger, indexer and alert stages attached to it in-process."""
+    """The bus; on ``memory://`` also the tagger, indexer and alert
+    stages attached to it in-process.
+    """
     bus = open_bus(settings)
     if settings.bus.scheme != "memory":
         return Pipeline(bus, None)

@@ -1,1 +1,4 @@
-"""Where alerts go: webhooks (signed), Slack-compatible webhooks, email; the dispatcher runs them apart."""
+"""Where alerts go: webhooks (signed), Slack-compatible webhooks, email.
+
+The dispatcher runs them apart.
+"""

@@ -1,4 +1,5 @@
-"""The webhook HTTP client: POSTs over kept-alive connections to the address the SSRF guard approved.
+"""The webhook HTTP client: POSTs over kept-alive connections to the
+address the SSRF guard approved.
 
 ``guard.check`` resolves the host and vets every address; the connection then goes to one of
 those very addresses (the URL's host is sent as ``Host`` and, for https, as the TLS server name
@@ -34,7 +35,10 @@ class WebhookClient:
     def post(
         self, url: str, body: bytes, headers: dict[str, str], timeout: float, allow_private: bool
     ) -> None:
-        """One attempt: guard the destination, POST, require a 2xx; ``guard.Refused`` is final, ``DeliveryFailed`` retryable."""
+        """One attempt: guard the destination, POST, require a 2xx.
+
+        ``guard.Refused`` is final, ``DeliveryFailed`` retryable.
+        """
         addresses = guard.check(url, allow_private)
         parts = urlsplit(url)
         hostname = parts.hostname or ""  # guard.check refused URLs without a host

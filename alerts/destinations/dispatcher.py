@@ -35,7 +35,9 @@ log = logging.getLogger(__name__)
 
 
 class Dispatcher:
-    """Sends alerts; ``on_done`` (optional) is called with each finished alert (the live feed listens)."""
+    """Sends alerts; ``on_done`` (optional) is called with each finished
+    alert (the live feed listens).
+    """
 
     def __init__(
         self,
@@ -65,18 +67,27 @@ class Dispatcher:
         self._lock = threading.Lock()
 
     def submit(self, alert: Alert, rule: AlertRule) -> Future:
-        """Record the alert and deliver it in the background; the future resolves to the final alert."""
+        """Record the alert and deliver it in the background.
+
+        The future resolves to the final alert.
+        """
         return self.submit_many([(alert, rule, False)])[0]
 
     def submit_many(self, admitted: list[tuple[Alert, AlertRule, bool]]) -> list[Future]:
-        """Record a batch of (alert, rule, throttled) in one store call, then deliver each in the background.
+        """Record a batch of (alert, rule, throttled) in one store call, then
+        deliver each in the background.
 
         Alerts without destinations (topic and feed only) and throttled ones are final at once;
         the others are recorded as pending first, so a crash mid-delivery still leaves them behind.
         """
         outgoing, final = self._split(admitted)
-        futures = {id(alert): done for (alert, _), done in zip(outgoing, self._send_out(outgoing))}
-        futures.update((id(alert), done) for (alert, _), done in zip(final, self._finalize(final)))
+        futures = {
+            id(alert): done
+            for (alert, _), done in zip(outgoing, self._send_out(outgoing), strict=True)
+        }
+        futures.update(
+            (id(alert), done) for (alert, _), done in zip(final, self._finalize(final), strict=True)
+        )
         return [futures[id(alert)] for alert, _, _ in admitted]
 
     def submit_confirmed(self, admitted: list[tuple[Alert, AlertRule, bool]]) -> Future:
@@ -104,10 +115,12 @@ class Dispatcher:
             for future in futures:
                 future.add_done_callback(one_done)
 
-        queued = self._intake.submit(intake)
-        queued.add_done_callback(
-            lambda q: q.exception() is not None and confirmed.set_exception(q.exception())
-        )
+        def intake_failed(queued: Future) -> None:
+            error = queued.exception()
+            if error is not None:
+                confirmed.set_exception(error)
+
+        self._intake.submit(intake).add_done_callback(intake_failed)
         return confirmed
 
     def submit_background(self, admitted: list[tuple[Alert, AlertRule, bool]]) -> None:
@@ -131,7 +144,9 @@ class Dispatcher:
 
     @staticmethod
     def _split(admitted: list[tuple[Alert, AlertRule, bool]]) -> tuple[list, list]:
-        """Give each alert its deliveries: ([(alert, rule)] to deliver, [(alert, throttled)] already final)."""
+        """Give each alert its deliveries: ([(alert, rule)] to deliver,
+        [(alert, throttled)] already final).
+        """
         now = utcnow()
         outgoing, final = [], []
         for alert, rule, throttled in admitted:
@@ -174,7 +189,10 @@ class Dispatcher:
         return futures
 
     def _finalize(self, final: list[tuple[Alert, bool]]) -> list[Future]:
-        """Record alerts that need no delivery (one store call); the feed hears of the unthrottled ones."""
+        """Record alerts that need no delivery (one store call).
+
+        The feed hears of the unthrottled ones.
+        """
         self._record_many([alert for alert, _ in final])
         futures = []
         for alert, throttled in final:
@@ -217,7 +235,8 @@ class Dispatcher:
         alert.latency.delivered = max(
             (d.at for d in alert.deliveries if d.status == "delivered" and d.at), default=utcnow()
         )
-        # Final records are coalesced: under load one store call records every alert finished meanwhile.
+        # Final records are coalesced: under load one store call records
+        # every alert finished meanwhile.
         with self._lock:
             self._finished.append((alert, done))
             idle, self._closing = not self._closing, True
@@ -245,7 +264,10 @@ class Dispatcher:
         self.deliver(delivery, letter(alert, rule.message), rule.secret, what)
 
     def deliver(self, delivery: Delivery, mail: Letter, secret: str, what: str) -> None:
-        """Send a letter to one destination, retrying with backoff; the outcome goes into ``delivery``."""
+        """Send a letter to one destination, retrying with backoff.
+
+        The outcome goes into ``delivery``.
+        """
         delay = self.settings.alerts_backoff
         for attempt in range(1, self.settings.alerts_retries + 2):
             delivery.attempts = attempt

@@ -1,4 +1,5 @@
-"""Email delivery over SMTP (plain text, UTF-8), optionally encrypted (STARTTLS or implicit TLS) and authenticated.
+"""Email delivery over SMTP (plain text, UTF-8), optionally encrypted (STARTTLS or
+implicit TLS) and authenticated.
 
 The server's certificate is verified against the system's CAs (or ``RASAD_ALERTS_SMTP_CA_FILE``).
 A password is never sent over an unencrypted connection, except to a server on loopback.
@@ -28,7 +29,9 @@ def message(letter: Letter, sender: str, recipient: str) -> EmailMessage:
 
 
 def send_email(recipient: str, letter: Letter, settings: Settings) -> None:
-    """Send one alert email; ``DeliveryFailed`` when the server cannot be reached or fails, ``Refused`` when retrying cannot help."""
+    """Send one alert email; ``DeliveryFailed`` when the server cannot be reached or fails,
+    ``Refused`` when retrying cannot help.
+    """
     host, port, security = (
         settings.alerts_smtp_host,
         settings.alerts_smtp_port,
@@ -40,8 +43,8 @@ def send_email(recipient: str, letter: Letter, settings: Settings) -> None:
     )
     if username and security == "none" and not _loopback(host):
         raise Refused(
-            f"will not send the SMTP password to {host} unencrypted: set RASAD_ALERTS_SMTP_SECURITY "
-            "to starttls or ssl"
+            f"will not send the SMTP password to {host} unencrypted: "
+            "set RASAD_ALERTS_SMTP_SECURITY to starttls or ssl"
         )
     context = ssl.create_default_context(cafile=settings.alerts_smtp_ca_file)
     timeout = settings.alerts_timeout
@@ -60,9 +63,10 @@ def send_email(recipient: str, letter: Letter, settings: Settings) -> None:
                 smtp.login(username, password)
             smtp.send_message(message(letter, settings.alerts_smtp_sender, recipient))
     except smtplib.SMTPAuthenticationError as exc:
+        said = exc.smtp_error
+        said = said.decode(errors="replace") if isinstance(said, bytes) else said
         raise Refused(
-            f"SMTP {host}:{port} refused the login of {username!r}: {exc.smtp_code} "
-            f"{exc.smtp_error.decode(errors='replace') if isinstance(exc.smtp_error, bytes) else exc.smtp_error}"
+            f"SMTP {host}:{port} refused the login of {username!r}: {exc.smtp_code} {said}"
         ) from exc
     except smtplib.SMTPNotSupportedError as exc:
         raise Refused(f"SMTP {host}:{port}: {exc} (check RASAD_ALERTS_SMTP_SECURITY)") from exc

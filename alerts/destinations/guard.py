@@ -52,8 +52,8 @@ def check(url: str, allow_private: bool = False) -> list[str]:
         problem = _problem(ipaddress.ip_address(text.split("%")[0]), allow_private)
         if problem:
             raise Refused(
-                f"{host} resolves to {text}, a {problem} address (set RASAD_ALERTS_ALLOW_PRIVATE=true "
-                "to allow local destinations)"
+                f"{host} resolves to {text}, a {problem} address "
+                "(set RASAD_ALERTS_ALLOW_PRIVATE=true to allow local destinations)"
                 if problem != "metadata"
                 else f"{host} resolves to {text}, a cloud metadata address"
             )

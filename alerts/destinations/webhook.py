@@ -1,4 +1,5 @@
-"""Webhook and Slack-compatible deliveries: one JSON POST per attempt (``alerts.destinations.connections``), never following redirects.
+"""Webhook and Slack-compatible deliveries: one JSON POST per attempt
+(``alerts.destinations.connections``), never following redirects.
 
 Webhook bodies are signed: ``X-Rasad-Signature: t=<unix time>,v1=<hex HMAC-SHA256>`` over
 ``"<t>." + body`` with the rule's secret. A receiver recomputes it (``verify``) and rejects
@@ -11,7 +12,6 @@ import hashlib
 import hmac
 import json
 import time
-
 from typing import Any
 
 from alerts.destinations.connections import WebhookClient
@@ -28,7 +28,9 @@ def sign(secret: str, body: bytes, timestamp: int) -> str:
 def verify(
     secret: str, body: bytes, header: str, tolerance: float = 300, now: float | None = None
 ) -> bool:
-    """Check a signature header (what a receiver does): right key, untouched body, fresh timestamp."""
+    """Check a signature header (what a receiver does): right key,
+    untouched body, fresh timestamp.
+    """
     try:
         fields = dict(part.split("=", 1) for part in header.split(","))
         timestamp = int(fields["t"])

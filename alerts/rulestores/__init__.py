@@ -67,7 +67,10 @@ class RuleStore(ABC):
         """Record that an alert fired; True only the first time (persisted: replays get False)."""
 
     def claim_many(self, alert_ids: list[str]) -> set[str]:
-        """``claim`` for several alerts at once (one round trip where the store can); returns the new ones."""
+        """``claim`` for several alerts at once (one round trip where the store can).
+
+        Returns the new ones.
+        """
         return {i for i in alert_ids if self.claim(i)}
 
     def claim_owned(self, alert_ids: list[str], owners: list[str]) -> dict[str, bool]:
@@ -113,9 +116,11 @@ class RuleStore(ABC):
 
     @abstractmethod
     def queued(self, before: datetime, limit: int = 1000) -> list[Alert]:
-        """Alerts matched before ``before`` with a delivery still queued for a digest, oldest first."""
+        """Alerts matched before ``before`` with a delivery still
+        queued for a digest, oldest first.
+        """
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - an optional hook: a no-op unless overridden
         """Release connections."""
 
 

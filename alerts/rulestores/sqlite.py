@@ -19,7 +19,8 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS rules (name TEXT PRIMARY KEY, rule TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS ledger (alert_id TEXT PRIMARY KEY, at TEXT DEFAULT CURRENT_TIMESTAMP);
-CREATE TABLE IF NOT EXISTS alerts (id TEXT PRIMARY KEY, rule TEXT NOT NULL, matched TEXT NOT NULL, alert TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS alerts (id TEXT PRIMARY KEY, rule TEXT NOT NULL, matched TEXT NOT NULL,
+    alert TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS alerts_matched ON alerts(matched);
 """
 
@@ -118,13 +119,14 @@ class SqliteRuleStore(RuleStore):
         # One transaction, two statements: which ids are known, then the others inserted.
         wanted = list(dict.fromkeys(alert_ids))
         with self._lock, transaction(self._db, "alert ledger"):
-            known = set()
+            known: set[str] = set()
             for start in range(0, len(wanted), 500):  # SQLite binds at most 999 parameters
                 chunk = wanted[start : start + 500]
                 known.update(
                     row[0]
                     for row in self._db.execute(
-                        f"SELECT alert_id FROM ledger WHERE alert_id IN ({','.join('?' * len(chunk))})",
+                        "SELECT alert_id FROM ledger WHERE alert_id IN "
+                        f"({','.join('?' * len(chunk))})",
                         chunk,
                     )
                 )

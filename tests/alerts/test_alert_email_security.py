@@ -1,4 +1,6 @@
-"""Email over encrypted, authenticated SMTP (STARTTLS and implicit TLS) against real local servers, certificates by trustme."""
+"""Email over encrypted, authenticated SMTP (STARTTLS and implicit TLS) against real local
+servers, certificates by trustme.
+"""
 
 from __future__ import annotations
 
@@ -19,7 +21,8 @@ from tests.helpers.receivers import StartTlsSmtpServer
 
 USER, PASSWORD = "rasad", "correct horse"
 
-# aiosmtpd's own AUTH code sets a property it deprecated itself; the warning is raised inside the server.
+# aiosmtpd's own AUTH code sets a property it deprecated itself; the
+# warning is raised inside the server.
 pytestmark = pytest.mark.filterwarnings(
     "ignore:Session.login_data is deprecated:DeprecationWarning"
 )
@@ -99,7 +102,8 @@ def test_starttls_then_login_then_the_email(tmp_path, rule_store, ca, ca_file):
 
 def test_implicit_tls_with_login(tmp_path, rule_store, ca, ca_file):
     inbox, port = _Inbox(), free_port()
-    # The connection is TLS from the first byte (aiosmtpd does not count that as TLS for its AUTH rule).
+    # The connection is TLS from the first byte (aiosmtpd does not count
+    # that as TLS for its AUTH rule).
     controller = Controller(
         inbox,
         hostname="127.0.0.1",
@@ -167,4 +171,6 @@ def test_a_password_is_never_sent_unencrypted_to_a_remote_server(tmp_path):
     )
     article = tagged_corpus()[0]
     with pytest.raises(Refused, match="unencrypted"):  # refused before any connection is made
-        send_email("analyst@example.org", letter(from_article("isis", article, article.id)), settings)
+        send_email(
+            "analyst@example.org", letter(from_article("isis", article, article.id)), settings
+        )

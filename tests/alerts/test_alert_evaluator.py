@@ -1,4 +1,6 @@
-"""The evaluator: one alert per rule per story (persisted), throttling, spike windows and rule reloads."""
+"""The evaluator: one alert per rule per story (persisted), throttling,
+spike windows and rule reloads.
+"""
 
 from __future__ import annotations
 
@@ -30,13 +32,14 @@ def test_one_alert_per_rule_per_story_and_replays_do_not_fire(rule_store):
     lexicon = concepts.load()
     arabic = tagged_corpus()[0]
     evaluator = evaluator_with(rule_store, new_rule({"name": "isis", "query": "ISIS"}, lexicon))
-    [(alert, rule, throttled)] = fire(evaluator, arabic)
+    [(alert, _, throttled)] = fire(evaluator, arabic)
     assert (alert.rule, alert.article_id, throttled) == ("isis", arabic.id, False)
     assert alert.latency.tagged == arabic.tagged_at and alert.latency.ingested == arabic.ingested_at
     # Another article of the same story (a duplicate the processors grouped) does not fire again.
     duplicate = arabic.model_copy(update={"id": "dup-of-0", "story_id": arabic.id})
     assert fire(evaluator, duplicate) == []
-    # A fresh evaluator on the same store (a restarted worker replaying the topic) does not fire either.
+    # A fresh evaluator on the same store (a restarted worker replaying
+    # the topic) does not fire either.
     assert fire(evaluator_with(rule_store), arabic) == []
 
 
@@ -129,7 +132,7 @@ def test_spike_rule_alerts_once_per_window(rule_store):
 
 
 @pytest.mark.parametrize(
-    "data, message",
+    ("data", "message"),
     [
         ({"name": "x", "query": "(ISIS OR Putin"}, "unbalanced parenthesis"),
         ({"name": "x", "query": "foo:bar"}, "unknown filter 'foo'"),

@@ -111,7 +111,7 @@ def queries(draw) -> str:
             max_size=len(words) - 1,
         )
     )
-    text = words[0] + "".join(j + w for j, w in zip(joins, words[1:]))
+    text = words[0] + "".join(j + w for j, w in zip(joins, words[1:], strict=True))
     return f"({text})" if draw(st.booleans()) else text
 
 

@@ -52,7 +52,9 @@ class Stream:
             return []
 
     def finished(self, rule: str, count: int) -> list | None:
-        """The alerts of ``rule`` once ``count`` of them have all their deliveries settled, else None."""
+        """The alerts of ``rule`` once ``count`` of them have all their
+        deliveries settled, else None.
+        """
         found = self.alerts(rule)
         settled = [a for a in found if all(d.status != "pending" for d in a.deliveries)]
         return found if len(settled) >= count else None
@@ -108,7 +110,8 @@ def test_alerts_fire_once_per_story_spike_and_survive_failing_destinations(
     ensure_topics(settings_from(env).bus.bootstrap, settings_from(env))
     stream = Stream(env)
     try:
-        # An Arabic article that only says لداعش fires the rule written as "ISIS", with a signed webhook and an email.
+        # An Arabic article that only says لداعش fires the rule written as "ISIS", with
+        # a signed webhook and an email.
         stream.send(
             article(
                 "a", "هجوم جديد", "أعلن مسؤولون أن الهجوم نسب لداعش قرب الحدود.", story_id="story-a"
@@ -146,7 +149,8 @@ def test_alerts_fire_once_per_story_spike_and_survive_failing_destinations(
         )
         assert len(hook.requests) == 2
 
-        # Spike: two zorblax articles about Syria stay below the threshold of three; the third fires it.
+        # Spike: two zorblax articles about Syria stay below the
+        # threshold of three; the third fires it.
         # Three different reports (not near-duplicates: those would share a story and fire once).
         reports = [
             "Farmers near the Euphrates in Syria reported a zorblax at dawn.",
@@ -182,7 +186,8 @@ def test_alerts_fire_once_per_story_spike_and_survive_failing_destinations(
     finally:
         w.stop()
 
-    # A replay (a new consumer group reading the topic from the start) fires nothing again; and without the
+    # A replay (a new consumer group reading the topic from the start) fires
+    # nothing again; and without the
     # local-use setting a webhook to 127.0.0.1 is refused.
     replay_env = {
         **env,

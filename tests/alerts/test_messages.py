@@ -28,7 +28,7 @@ def test_a_template_is_filled_with_the_article_fields():
 
 
 @pytest.mark.parametrize(
-    "template, field",
+    ("template", "field"),
     [("$titel", "$titel"), ("${nope}", "$nope"), ("$title and $__class__", "$__class__")],
 )
 def test_an_unknown_field_is_refused_when_the_rule_is_saved(template, field):

@@ -95,7 +95,7 @@ def test_taken_names_need_replace_which_keeps_the_signing_secret(rule_store):
 
 
 @pytest.mark.parametrize(
-    "text, message",
+    ("text", "message"),
     [
         ("rules: [\n", "not a YAML or JSON document"),
         ("just text", "holds"),

@@ -191,7 +191,7 @@ def test_alerts_waiting_for_a_digest_are_found_until_recorded_as_sent(rules):
 def test_a_log_made_before_digests_learns_the_queued_field(rules):
     """setup() on a log created by an older Rasad (no ``queued`` field) makes it usable."""
     if not isinstance(rules, SearchEngineRuleStore):  # SQLite: an older file's alerts table
-        db = rules._db  # noqa: SLF001 - the test plays the older version's schema
+        db = rules._db  # private on purpose: the test plays an older version's schema
         db.execute("DROP TABLE alerts")
         db.execute(
             "CREATE TABLE alerts (id TEXT PRIMARY KEY, rule TEXT NOT NULL, matched TEXT NOT NULL,"

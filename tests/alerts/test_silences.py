@@ -64,7 +64,7 @@ def test_only_the_partitions_a_worker_owns_and_the_keys_a_rule_watches_are_check
 
 
 @pytest.mark.parametrize(
-    "silence, message",
+    ("silence", "message"),
     [
         ({"by": "source"}, "--quiet-for SECONDS or --quiet-factor K"),
         ({"by": "concept", "after": 60}, "must name its concepts"),

@@ -1,4 +1,6 @@
-"""Spike counts on the real stack with two alerts workers sharing the tagged partitions: every count meets in one place."""
+"""Spike counts on the real stack with two alerts workers sharing the tagged partitions:
+every count meets in one place.
+"""
 
 from __future__ import annotations
 

@@ -1,12 +1,14 @@
-"""The `rasad alerts` commands on the embedded default (memory bus, SQLite): add, list, test, fired, rm."""
+"""The `rasad alerts` commands on the embedded default (memory bus,
+SQLite): add, list, test, fired, rm.
+"""
 
 from __future__ import annotations
 
 import json
 import os
 
-from tests.helpers.paths import SEED
 from tests.helpers.cli import invoke as rasad
+from tests.helpers.paths import SEED
 
 
 def test_alert_commands_on_the_embedded_pipeline(tmp_path):

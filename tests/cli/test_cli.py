@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import os
 
-from tests.helpers.paths import SEED
 from tests.helpers.cli import invoke as rasad
+from tests.helpers.paths import SEED
 from tests.helpers.processes import rasad as run_process
 
 

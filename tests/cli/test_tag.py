@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from tests.helpers.paths import SEED
 from tests.helpers.cli import invoke as rasad
+from tests.helpers.paths import SEED
 
 
 def test_tag_prints_one_json_line_per_article_with_spans(tmp_path):

@@ -94,7 +94,9 @@ def test_kafka_is_4x_in_kraft_mode(stack, stack_settings):
 
 
 def test_classpath_resolves_from_a_relative_data_dir(stack, stack_settings, tmp_path, monkeypatch):
-    """The default data dir is relative (.rasad): Maven must still write the classpath where Rasad reads it."""
+    """The default data dir is relative (.rasad): Maven must still write the
+    classpath where Rasad reads it.
+    """
     from pathlib import Path
 
     from devstack import maven

@@ -9,7 +9,10 @@ import httpx
 
 
 class Client:
-    """``get``/``post``/``delete`` on an ASGI app; cookies persist between calls, like a browser's."""
+    """``get``/``post``/``delete`` on an ASGI app.
+
+    Cookies persist between calls, like a browser's.
+    """
 
     def __init__(self, app: Any) -> None:
         self.app = app

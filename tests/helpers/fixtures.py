@@ -61,7 +61,10 @@ def stack_settings() -> Settings:
 
 @pytest.fixture(scope="session")
 def stack(stack_settings: Settings) -> Iterator[Stack]:
-    """The real Kafka + OpenSearch, started by the project; stopped at the end unless RASAD_TEST_KEEP_STACK=1."""
+    """The real Kafka + OpenSearch, started by the project.
+
+    Stopped at the end unless RASAD_TEST_KEEP_STACK=1.
+    """
     local = Stack(stack_settings)
     local.up()
     yield local
@@ -82,7 +85,9 @@ def elasticsearch(stack: Stack) -> Server:
 
 @pytest.fixture
 def stack_env(stack: Stack, stack_settings: Settings, tmp_path: Path) -> dict[str, str]:
-    """Environment for CLI/worker subprocesses on the real stack, with topics and index unique to the test."""
+    """Environment for CLI/worker subprocesses on the real stack, with
+    topics and index unique to the test.
+    """
     tag = "t" + uuid.uuid4().hex[:10]
     return {
         **{
@@ -107,7 +112,10 @@ def stack_env(stack: Stack, stack_settings: Settings, tmp_path: Path) -> dict[st
 
 @pytest.fixture
 def worker(stack_env: dict[str, str], tmp_path: Path) -> Iterator[Callable[..., Worker]]:
-    """Start Faust workers on the test's topics (``worker(*args, env=...)``); stopped when the test ends."""
+    """Start Faust workers on the test's topics (``worker(*args, env=...)``).
+
+    Stopped when the test ends.
+    """
     started: list[Worker] = []
 
     def start(*args: str, env: dict[str, str] | None = None) -> Worker:

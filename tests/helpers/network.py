@@ -1,4 +1,6 @@
-"""Ports and real local servers: a static HTTP server for feed/page tests, an ASGI app on uvicorn."""
+"""Ports and real local servers: a static HTTP server for feed/page
+tests, an ASGI app on uvicorn.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ import threading
 import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, ClassVar
 
 import uvicorn
 
@@ -20,8 +22,9 @@ def free_port() -> int:
 
 
 class _Handler(BaseHTTPRequestHandler):
-    routes: dict = {}
-    hits: list = []
+    # Set per LocalServer on its own subclass, so two servers never share routes or hits.
+    routes: ClassVar[dict[str, Any]]
+    hits: ClassVar[list[tuple[str, dict[str, str]]]]
 
     def log_message(self, *args: Any) -> None:  # keep test output quiet
         pass
@@ -52,7 +55,9 @@ class _Server(ThreadingHTTPServer):
 
 
 class LocalServer:
-    """``url(path)`` to address it, ``routes[path] = (status, headers, body)`` or a callable to serve."""
+    """``url(path)`` to address it, ``routes[path] = (status, headers,
+    body)`` or a callable to serve.
+    """
 
     def __init__(self) -> None:
         handler = type("Handler", (_Handler,), {"routes": {}, "hits": []})

@@ -17,7 +17,9 @@ T = TypeVar("T")
 
 
 def clean_env(**overrides: str) -> dict[str, str]:
-    """This process's environment without any ``RASAD_*`` variable (a developer's own settings), plus ``overrides``."""
+    """This process's environment without any ``RASAD_*`` variable (a developer's own
+    settings), plus ``overrides``.
+    """
     env = {k: v for k, v in os.environ.items() if not k.startswith("RASAD_")}
     env.update(overrides)
     return env
@@ -98,7 +100,10 @@ def wait_for(
     interval: float = 0.5,
     message: str = "condition",
 ) -> T:
-    """Poll ``condition`` until it returns a truthy value; fail with ``message`` after ``timeout``."""
+    """Poll ``condition`` until it returns a truthy value.
+
+    Fail with ``message`` after ``timeout``.
+    """
     deadline = time.monotonic() + timeout
     while True:
         value = condition()

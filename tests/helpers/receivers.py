@@ -1,8 +1,13 @@
-"""Local alert destinations: an HTTP webhook receiver, an SMTP server (aiosmtpd) and one that speaks STARTTLS."""
+"""Local alert destinations: an HTTP webhook receiver, an SMTP server
+(aiosmtpd) and one that speaks STARTTLS.
+"""
 
 from __future__ import annotations
 
+import base64
 import json
+import socketserver
+import ssl
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -80,78 +85,85 @@ def closed_port_url() -> str:
     return f"http://127.0.0.1:{free_port()}/hook"
 
 
+class _StartTlsHandler(socketserver.StreamRequestHandler):
+    """One SMTP conversation; ``owner`` (the StartTlsSmtpServer)
+    holds the TLS context and records.
+    """
+
+    owner: StartTlsSmtpServer
+
+    def handle(self) -> None:
+        self.tls: ssl.SSLSocket | None = None
+        try:
+            self.converse()
+        finally:
+            if (
+                self.tls is not None
+            ):  # the plain socket is closed by socketserver, the TLS one by us
+                self.tls.close()
+
+    def converse(self) -> None:
+        owner, connection, encrypted = self.owner, self.connection, False
+        recipients: list[str] = []
+        reader = connection.makefile("rb")
+        say = connection.sendall
+        say(b"220 localhost ESMTP\r\n")
+        while line := reader.readline():
+            verb, _, arg = line.strip().decode().partition(" ")
+            verb = verb.upper()
+            if verb == "EHLO":
+                say(
+                    b"250-localhost\r\n"
+                    + (b"250 AUTH PLAIN\r\n" if encrypted else b"250 STARTTLS\r\n")
+                )
+            elif verb == "STARTTLS":
+                say(b"220 go ahead\r\n")
+                connection = self.tls = owner.context.wrap_socket(connection, server_side=True)
+                reader, say, encrypted = connection.makefile("rb"), connection.sendall, True
+            elif verb == "AUTH" and encrypted:
+                say(owner.log_in(arg))
+            elif verb in ("MAIL", "RSET", "NOOP"):
+                say(b"250 ok\r\n")
+            elif verb == "RCPT":
+                recipients.append(arg.split(":", 1)[1].strip("<> "))
+                say(b"250 ok\r\n")
+            elif verb == "DATA":
+                say(b"354 go\r\n")
+                owner.messages.append((recipients, b"".join(iter(reader.readline, b".\r\n"))))
+                say(b"250 queued\r\n")
+            elif verb == "QUIT":
+                say(b"221 bye\r\n")
+                return
+            else:
+                say(b"502 not here\r\n")
+
+
 class StartTlsSmtpServer:
-    """A small SMTP server (tests only) on 127.0.0.1 that offers STARTTLS, and AUTH PLAIN only once encrypted.
+    """A small SMTP server (tests only) on 127.0.0.1 that offers STARTTLS, and
+    AUTH PLAIN only once encrypted.
 
     aiosmtpd's STARTTLS can lose a fast client's TLS hello (it swaps protocols after answering
     220), so this one upgrades the socket before it reads another byte.
     """
 
-    def __init__(self, context, user: str, password: str):
-        import socketserver
-
+    def __init__(self, context: ssl.SSLContext, user: str, password: str):
+        self.context, self._credentials = context, (user, password)
         self.messages: list[tuple[list[str], bytes]] = []
         self.logins: list[str] = []
-        server = self
-
-        class Handler(socketserver.StreamRequestHandler):
-            def handle(self) -> None:
-                self.tls = None
-                try:
-                    self.converse()
-                finally:
-                    if (
-                        self.tls is not None
-                    ):  # the plain socket is closed by socketserver, the TLS one by us
-                        self.tls.close()
-
-            def converse(self) -> None:
-                connection, encrypted, recipients = self.connection, False, []
-                reader = connection.makefile("rb")
-                say = connection.sendall
-                say(b"220 localhost ESMTP\r\n")
-                while line := reader.readline():
-                    verb, _, arg = line.strip().decode().partition(" ")
-                    verb = verb.upper()
-                    if verb == "EHLO":
-                        say(
-                            b"250-localhost\r\n"
-                            + (b"250 AUTH PLAIN\r\n" if encrypted else b"250 STARTTLS\r\n")
-                        )
-                    elif verb == "STARTTLS":
-                        say(b"220 go ahead\r\n")
-                        connection = self.tls = context.wrap_socket(connection, server_side=True)
-                        reader, say, encrypted = connection.makefile("rb"), connection.sendall, True
-                    elif verb == "AUTH" and encrypted:
-                        import base64
-
-                        _, login, secret = base64.b64decode(arg.split()[1]).decode().split("\0")
-                        if (login, secret) == (user, password):
-                            server.logins.append(login)
-                            say(b"235 ok\r\n")
-                        else:
-                            say(b"535 5.7.8 bad credentials\r\n")
-                    elif verb in ("MAIL", "RSET", "NOOP"):
-                        say(b"250 ok\r\n")
-                    elif verb == "RCPT":
-                        recipients.append(arg.split(":", 1)[1].strip("<> "))
-                        say(b"250 ok\r\n")
-                    elif verb == "DATA":
-                        say(b"354 go\r\n")
-                        body = b"".join(iter(reader.readline, b".\r\n"))
-                        server.messages.append((recipients, body))
-                        say(b"250 queued\r\n")
-                    elif verb == "QUIT":
-                        say(b"221 bye\r\n")
-                        return
-                    else:
-                        say(b"502 not here\r\n")
-
+        Handler = type("Handler", (_StartTlsHandler,), {"owner": self})
         self.server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.port = self.server.server_address[1]
         self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self._thread.start()
+
+    def log_in(self, arg: str) -> bytes:
+        """The answer to ``AUTH PLAIN <base64>`` (the login is recorded when it is right)."""
+        _, login, secret = base64.b64decode(arg.split()[1]).decode().split("\0")
+        if (login, secret) != self._credentials:
+            return b"535 5.7.8 bad credentials\r\n"
+        self.logins.append(login)
+        return b"235 ok\r\n"
 
     def close(self) -> None:
         self.server.shutdown()

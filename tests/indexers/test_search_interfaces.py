@@ -1,4 +1,6 @@
-"""``rasad search`` and ``GET /api/search`` over a store holding the known corpus (SQLite: no stack needed)."""
+"""``rasad search`` and ``GET /api/search`` over a store holding the known
+corpus (SQLite: no stack needed).
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""The SQLite store's fast search path: one match set per request, counted, paged, faceted and bucketed."""
+"""The SQLite store's fast search path: one match set per request,
+counted, paged, faceted and bucketed.
+"""
 
 from __future__ import annotations
 

@@ -79,7 +79,7 @@ def test_expansion_highlights_the_concept_in_another_language(store):
 
 
 @pytest.mark.parametrize(
-    "query, expected",
+    ("query", "expected"),
     [
         ("lang:ar", {"ar1", "ar2", "ar3", "ar4", "ar5"}),
         ("country:sy lang:fr", {"fr1", "fr2"}),
@@ -217,7 +217,7 @@ def test_redelivery_overwrites_and_never_duplicates(kind, tmp_path, request):
         store.index(articles)
         store.index(articles[:5])
         changed = articles[0].model_copy(update={"title": "عنوان جديد"})
-        store.index([changed] + articles[5:])
+        store.index([changed, *articles[5:]])
         store.refresh()
         stored = store.ids()
         assert sorted(stored) == sorted(ALL) and store.count() == len(ALL)

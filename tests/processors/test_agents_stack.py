@@ -12,8 +12,10 @@ from tests.helpers.processes import settings_from, wait_for
 pytestmark = pytest.mark.stack
 
 WIRE = (
-    "Russian warplanes carried out air strikes on Islamic State positions near Raqqa, the defence ministry "
-    "in Moscow said on Tuesday, adding that Russia and Israel had agreed on military coordination over Syria."
+    "Russian warplanes carried out air strikes on Islamic State positions near Raqqa, the defence "
+    "ministry "
+    "in Moscow said on Tuesday, adding that Russia and Israel had agreed on military coordination "
+    "over Syria."
 )
 
 

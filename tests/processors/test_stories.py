@@ -12,9 +12,12 @@ from rasad.model import Article
 norm = concepts.load().stemmer.normalized  # stories read an article's normalized text
 
 WIRE = (
-    "Russian President Vladimir Putin is ready to carry out unilateral air strikes against Islamic State in Syria "
-    "if the United States rejects his proposal to coordinate their efforts, two people familiar with the matter said. "
-    "Russia and Israel also set up a military team to coordinate their actions in Syria, an Israeli officer said."
+    "Russian President Vladimir Putin is ready to carry out unilateral air strikes against Islamic "
+    "State in Syria "
+    "if the United States rejects his proposal to coordinate their efforts, two people familiar "
+    "with the matter said. "
+    "Russia and Israel also set up a military team to coordinate their actions in Syria, an "
+    "Israeli officer said."
 )
 
 

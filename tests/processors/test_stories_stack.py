@@ -1,4 +1,6 @@
-"""On the real stack: stories are shared across partitions and survive a worker restart (changelogged table)."""
+"""On the real stack: stories are shared across partitions and survive a
+worker restart (changelogged table).
+"""
 
 from __future__ import annotations
 
@@ -12,8 +14,10 @@ from tests.helpers.processes import settings_from, wait_for
 pytestmark = pytest.mark.stack
 
 WIRE = (
-    "Russian warplanes carried out air strikes on Islamic State positions near Raqqa on Tuesday, the defence "
-    "ministry in Moscow said, adding that Russia and Israel had agreed on military coordination over Syria "
+    "Russian warplanes carried out air strikes on Islamic State positions near Raqqa on Tuesday, "
+    "the defence "
+    "ministry in Moscow said, adding that Russia and Israel had agreed on military coordination "
+    "over Syria "
     "to avoid incidents between their aircraft, while Washington said it had not been consulted."
 )
 COPIES = [
@@ -31,7 +35,7 @@ def _produce(
     brokers: str, topic: str, copies: list[tuple[str, str, str]], partitions: list[int]
 ) -> None:
     producer = KafkaProducer(bootstrap_servers=brokers)
-    for (url, title, text), partition in zip(copies, partitions):
+    for (url, title, text), partition in zip(copies, partitions, strict=True):
         value = json.dumps(
             {"url": url, "title": title, "text": text, "source": url.split("/")[2]}
         ).encode()

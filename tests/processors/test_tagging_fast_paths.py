@@ -1,4 +1,5 @@
-"""The tagger's fast paths give what the plain ways would: words and offsets, matches, the tags themselves.
+"""The tagger's fast paths give what the plain ways would: words and
+offsets, matches, the tags themselves.
 
 ``tokenize`` splits the text at spaces and reads each distinct piece once, instead of folding the
 whole text and running a word regex over it; ``find`` visits only the pieces that are not one
@@ -39,7 +40,9 @@ LEXICON = concepts.load()
 
 
 def _plain(text: str) -> tuple[list[str], list[tuple[int, int]]]:
-    """Keys and original offsets the plain way: fold the whole text, find words, map offsets back."""
+    """Keys and original offsets the plain way: fold the whole
+    text, find words, map offsets back.
+    """
     folded = fold_with_offsets(text)
     found = list(_WORD_RE.finditer(folded.text))
     return [match_key(LEXICON.stemmer.stem(m.group())) for m in found], [
@@ -72,7 +75,9 @@ def test_tags_built_without_validation_equal_validated_tags(lexicon):
 
 
 def _words_of_the_lexicon() -> list[str]:
-    """Surface forms (many of several words, the harder case) and the words context rules look for."""
+    """Surface forms (many of several words, the harder case) and
+    the words context rules look for.
+    """
     from rasad import concepts
 
     lexicon = concepts.load()

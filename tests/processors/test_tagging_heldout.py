@@ -1,4 +1,5 @@
-"""A small held-out set: 15 articles (3 per language) written after the tagger, scored on actors, events and countries.
+"""A small held-out set: 15 articles (3 per language) written after the tagger, scored
+on actors, events and countries.
 
 History, so the figure is read right: labelled before the tagger saw them, the first score was
 precision 0.92 / recall 0.89. Six labels were then corrected where they broke the labelling
@@ -55,6 +56,7 @@ def test_heldout_precision_and_recall(lexicon, capsys):
     precision, recall = tp / predicted, tp / gold
     with capsys.disabled():
         print(
-            f"\n[held-out] precision {precision:.3f} recall {recall:.3f} (tp {tp}, predicted {predicted}, gold {gold})"
+            f"\n[held-out] precision {precision:.3f} recall {recall:.3f} (tp {tp}, predicted "
+            f"{predicted}, gold {gold})"
         )
     assert precision >= FLOOR[0] and recall >= FLOOR[1], "\n".join(errors)

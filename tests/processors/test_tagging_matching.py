@@ -35,7 +35,7 @@ def test_both_spellings_of_netanyahu(lexicon, text):
 
 
 @pytest.mark.parametrize(
-    "text,country",
+    ("text", "country"),
     [
         ("Syrian troops", "SY"),
         ("l'armée syrienne", "SY"),
@@ -143,7 +143,7 @@ def test_arabic_gazetteer_names_need_a_place_cue_right_next_to_them(lexicon):
 
 
 @pytest.mark.parametrize(
-    "text,expected",
+    ("text", "expected"),
     [
         ("Rus savaş uçakları hava saldırılarında bulundu", "airstrike"),
         ("Taraflar ateşkesi ihlal etmemeye söz verdi", "ceasefire"),

@@ -1,4 +1,6 @@
-"""The seed article (an Elaph page, Arabic) gets the tags the issue names, each with correct spans."""
+"""The seed article (an Elaph page, Arabic) gets the tags the issue
+names, each with correct spans.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +11,8 @@ from producers.pages import parse_page
 from rasad.normalize import fold
 from tests.helpers.paths import SEED
 
-# concept id -> words at least one span must be (diacritics aside), proving the spans point at the mentions
+# concept id -> words at least one span must be (diacritics aside), proving
+# the spans point at the mentions
 EXPECTED = {
     "Q2429253": {"داعش", "الدولة الإسلامية"},
     "SY": {"سوريا", "السوري"},

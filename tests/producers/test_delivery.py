@@ -1,4 +1,6 @@
-"""Delivery on the memory bus: completion, duplicates, the state store across restarts, follow mode, HTTP push."""
+"""Delivery on the memory bus: completion, duplicates, the state store across
+restarts, follow mode, HTTP push.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""Feeds and fetching against a real HTTP server on 127.0.0.1: RSS, Atom, summaries, and every failure."""
+"""Feeds and fetching against a real HTTP server on 127.0.0.1: RSS,
+Atom, summaries, and every failure.
+"""
 
 from __future__ import annotations
 
@@ -11,12 +13,17 @@ from rasad.errors import BadInput
 from tests.helpers.network import slow
 
 RSS = (SAMPLES / "feeds" / "wire.rss").read_bytes()
-PAGE = b"""<html><head><title>Ceasefire talks</title></head><body><nav>Home | World | Sport</nav>
-<article><h1>Ceasefire talks resume in Doha</h1>
-<p>Egyptian, Qatari and American mediators met again in Doha on Monday to discuss a phased ceasefire proposal.</p>
-<p>Officials said the talks focused on the exchange of hostages and prisoners and on aid deliveries to the north.</p>
-<p>No date was set for the next round, a diplomat said, but the delegations agreed to stay in contact.</p>
-</article><footer>Copyright 2025</footer></body></html>"""
+PAGE = (
+    b"<html><head><title>Ceasefire talks</title></head><body><nav>Home | World | Sport</nav>\n"
+    b"<article><h1>Ceasefire talks resume in Doha</h1>\n"
+    b"<p>Egyptian, Qatari and American mediators met again in Doha on Monday to discuss a phased "
+    b"ceasefire proposal.</p>\n"
+    b"<p>Officials said the talks focused on the exchange of hostages and prisoners and on aid "
+    b"deliveries to the north.</p>\n"
+    b"<p>No date was set for the next round, a diplomat said, but the delegations agreed to stay "
+    b"in contact.</p>\n"
+    b"</article><footer>Copyright 2025</footer></body></html>"
+)
 
 
 def summary_atom(links: list[str]) -> bytes:

@@ -45,7 +45,10 @@ def test_produce_files_to_kafka_with_bad_inputs_dead_lettered(stack_env, tmp_pat
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     shutil.copy(SEED, inbox / "seed.txt")
-    cp1256 = "تبادل للأسرى في اليمن\n\nأقلعت طائرات الصليب الأحمر من مطاري صنعاء وعدن في عملية تبادل شملت مئتي أسير.\n"
+    cp1256 = (
+        "تبادل للأسرى في اليمن\n\nأقلعت طائرات الصليب الأحمر من مطاري صنعاء وعدن في عملية "
+        "تبادل شملت مئتي أسير.\n"
+    )
     (inbox / "windows.txt").write_bytes(cp1256.encode("cp1256"))
     (inbox / "export.jsonl").write_text(
         json.dumps({"title": "Talks", "text": "Delegates met in Geneva."})

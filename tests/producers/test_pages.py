@@ -1,7 +1,10 @@
-"""Page-text dumps: the seed, the sample corpus, furniture in every language, and property checks."""
+"""Page-text dumps: the seed, the sample corpus, furniture in every
+language, and property checks.
+"""
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -57,8 +60,10 @@ def test_news_sentences_that_mention_networks_or_sharing_are_kept():
 
 def test_furniture_in_other_languages_is_removed():
     text = (
-        "Monde\n\nLa trêve tient à Gaza\n\nPar Claire Moreau\n\nSuivez-nous sur Facebook\nPartager\n\n"
-        "Les médiateurs ont poursuivi leurs réunions à Doha autour d'une proposition de cessez-le-feu.\n\n"
+        "Monde\n\nLa trêve tient à Gaza\n\nPar Claire Moreau\n\nSuivez-nous sur "
+        "Facebook\nPartager\n\n"
+        "Les médiateurs ont poursuivi leurs réunions à Doha autour d'une proposition de "
+        "cessez-le-feu.\n\n"
         "Le secrétaire général de l'ONU a de nouveau appelé à un cessez-le-feu immédiat.\n\n"
         "Lire aussi\n\nLa Bourse de Paris termine en hausse\n\nTous droits réservés"
     )
@@ -66,23 +71,24 @@ def test_furniture_in_other_languages_is_removed():
     assert article.title == "La trêve tient à Gaza"
     assert article.byline == "Claire Moreau"
     assert article.text.split("\n\n") == [
-        "Les médiateurs ont poursuivi leurs réunions à Doha autour d'une proposition de cessez-le-feu.",
+        "Les médiateurs ont poursuivi leurs réunions à Doha autour d'une proposition de "
+        "cessez-le-feu.",
         "Le secrétaire général de l'ONU a de nouveau appelé à un cessez-le-feu immédiat.",
     ]
 
 
 def test_a_quotation_is_not_a_byline():
-    text = "عنوان\n\nوقال الوزير: إن الحكومة ستواصل العمل على إعادة الإعمار في المناطق المتضررة من الزلزال خلال العام."
+    text = (
+        "عنوان\n\nوقال الوزير: إن الحكومة ستواصل العمل على إعادة الإعمار في المناطق المتضررة من "
+        "الزلزال خلال العام."
+    )
     assert parse_page(text).byline is None
 
 
 def test_page_of_only_furniture_is_rejected():
-    try:
+    with pytest.raises(BadInput) as refused:
         parse_page("Follow us on Twitter\n\nShare on Facebook\n\nComments")
-    except BadInput as exc:
-        assert exc.reason == "no_article_text"
-    else:
-        raise AssertionError("a page without article text was accepted")
+    assert refused.value.reason == "no_article_text"
 
 
 _word = st.text(alphabet="ابتثجحخدذرزسشصضطظعغفقكلمنهوي", min_size=2, max_size=8)

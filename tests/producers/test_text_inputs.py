@@ -18,7 +18,7 @@ REFERENCE = datetime(2015, 10, 2, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(
-    "text, expected",
+    ("text", "expected"),
     [
         (
             "الخامس من أكتوبر/ تشرين الأول",
@@ -57,7 +57,8 @@ def test_parse_date_is_aware_or_none(text):
 def test_windows_1256_file_is_decoded(tmp_path):
     page = (
         "الأمم المتحدة تحذر من نقص المساعدات\n\nنشر في: 3 أكتوبر 2024\n\n"
-        "قالت الأمم المتحدة إن نقص التمويل يهدد بإغلاق مراكز صحية في شمال غرب سوريا خلال الأسابيع المقبلة.\n"
+        "قالت الأمم المتحدة إن نقص التمويل يهدد بإغلاق مراكز صحية في شمال غرب سوريا خلال الأسابيع "
+        "المقبلة.\n"
     )
     path = tmp_path / "cp1256.txt"
     path.write_bytes(page.encode("cp1256"))
@@ -73,7 +74,7 @@ def test_short_cp1256_arabic_is_not_mistaken_for_another_charset():
 
 
 @pytest.mark.parametrize(
-    "data, reason",
+    ("data", "reason"),
     [
         (b"", "empty"),
         (b"  \n\t ", "empty"),
@@ -109,7 +110,7 @@ def test_json_article_contract():
 
 
 @pytest.mark.parametrize(
-    "obj, reason",
+    ("obj", "reason"),
     [
         ({"title": "only a title"}, "missing_text"),
         ({}, "missing_text"),

@@ -1,4 +1,5 @@
-"""The bus contract on every bus (memory always, Kafka on the real test stack), opened through the registry.
+"""The bus contract on every bus (memory always, Kafka on the real test
+stack), opened through the registry.
 
 A publish is acknowledged by ``result()``; what was published can be read back, in order per
 key, with its key; ``flush`` waits for everything; dead-letter records keep the reason, the

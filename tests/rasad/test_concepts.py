@@ -60,7 +60,8 @@ def test_a_malformed_taxonomy_is_a_config_error(tmp_path: Path):
         concepts.load(bad)
     bad = tmp_path / "taxonomy2.yaml"
     bad.write_text(
-        "concepts:\n  - {id: y, kind: event, label: Y, forms: {en: [{form: a, needs: ['@nope']}]}}\n",
+        "concepts:\n  - {id: y, kind: event, label: Y, forms: {en: [{form: a, needs: "
+        "['@nope']}]}}\n",
         encoding="utf-8",
     )
     with pytest.raises(ConfigError, match="unknown context list"):

@@ -1,4 +1,6 @@
-"""The built lexicon is kept on disk between processes, and rebuilt whenever what it is built from changes."""
+"""The built lexicon is kept on disk between processes, and rebuilt whenever
+what it is built from changes.
+"""
 
 from __future__ import annotations
 

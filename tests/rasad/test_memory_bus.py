@@ -1,4 +1,6 @@
-"""What only the memory bus does: in-process subscribers, one dispatcher thread, ordered delivery."""
+"""What only the memory bus does: in-process subscribers, one
+dispatcher thread, ordered delivery.
+"""
 
 from __future__ import annotations
 

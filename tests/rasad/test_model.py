@@ -34,7 +34,7 @@ def test_url_gives_the_id_and_tracking_parameters_do_not_matter():
 
 
 @pytest.mark.parametrize(
-    "raw, reason, words",
+    ("raw", "reason", "words"),
     [
         (b"not json", "not_json", "not JSON"),
         (b"\xff\xfe\x00", "not_json", "not JSON"),

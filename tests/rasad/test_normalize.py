@@ -1,4 +1,6 @@
-"""Property tests for the shared normalizer (rasad.normalize): tagging, search and alerts rely on them."""
+"""Property tests for the shared normalizer (rasad.normalize): tagging,
+search and alerts rely on them.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""Settings: URLs parsed once into typed addresses, typed values refused in one clear message, round trips."""
+"""Settings: URLs parsed once into typed addresses, typed values refused in
+one clear message, round trips.
+"""
 
 from __future__ import annotations
 

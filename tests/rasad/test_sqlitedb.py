@@ -23,18 +23,27 @@ def test_commit_keeps_every_row():
     assert db.execute("SELECT count(*) FROM t").fetchone()[0] == 2 and not db.in_transaction
 
 
+def _insert_twice(db: sqlite3.Connection) -> None:
+    with transaction(db, "saving things"):
+        db.execute("INSERT INTO t VALUES ('a')")
+        db.execute("INSERT INTO t VALUES ('a')")
+
+
+def _insert_then_fail(db: sqlite3.Connection) -> None:
+    with transaction(db, "test"):
+        db.execute("INSERT INTO t VALUES ('a')")
+        raise ValueError("a bug in the caller")
+
+
 def test_sqlite_error_rolls_back_and_becomes_a_store_error():
     db = _db()
     with pytest.raises(StoreError, match="saving things failed: UNIQUE constraint failed"):
-        with transaction(db, "saving things"):
-            db.execute("INSERT INTO t VALUES ('a')")
-            db.execute("INSERT INTO t VALUES ('a')")
+        _insert_twice(db)
     assert db.execute("SELECT count(*) FROM t").fetchone()[0] == 0 and not db.in_transaction
 
 
 def test_other_errors_roll_back_and_pass_through():
     db = _db()
-    with pytest.raises(ValueError), transaction(db, "test"):
-        db.execute("INSERT INTO t VALUES ('a')")
-        raise ValueError("a bug in the caller")
+    with pytest.raises(ValueError, match="a bug in the caller"):
+        _insert_then_fail(db)
     assert db.execute("SELECT count(*) FROM t").fetchone()[0] == 0 and not db.in_transaction

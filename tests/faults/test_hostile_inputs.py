@@ -7,6 +7,7 @@ reason its kind calls for, every valid article is indexed promptly, the worker n
 from __future__ import annotations
 
 import asyncio
+import gc
 import itertools
 import json
 import time
@@ -27,7 +28,15 @@ from tests.helpers.hostile import KINDS, hostile_input, nasty_article, reason
 from tests.helpers.network import AppServer
 from tests.helpers.processes import rasad, settings_from, wait_for
 
-pytestmark = [pytest.mark.stack, pytest.mark.fault, pytest.mark.timeout(900)]
+pytestmark = [
+    pytest.mark.stack,
+    pytest.mark.fault,
+    pytest.mark.timeout(900),
+    # The server may answer a huge body and close before reading it all; the HTTP client then
+    # drops that reset connection's socket unclosed (laddr 0.0.0.0), a leak of the client library
+    # that the garbage collector reports at a random later point. Collected in ``_push``.
+    pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning"),
+]
 # Hostile inputs by path (the small huge ones are 1 MB texts, a handful a path), valid ones.
 RAW, PUSH, FILES, HUGE, VALID, NASTY = 6000, 2500, 2000, 5, 100, 25
 
@@ -162,6 +171,7 @@ def _push(settings, folder: Path, bodies: list[bytes]) -> None:
         bus.close()
         store.close()
         state.close()
+        gc.collect()
     assert set(statuses) <= {202, 400}, statuses  # never a 5xx, never a 413 here
 
 

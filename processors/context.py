@@ -85,6 +85,7 @@ class _Context:
         self._sentences: Sentences | None = None
         self._covered: set[int] | None = None
         self.cue_words = [word for word, _ in found.cues]
+        self.cue_keys = set(map(_KEY, found.cues))  # any context word a rule asks for is one of these
         self._titled: set[int] | None = None
 
     @property
@@ -148,7 +149,8 @@ class _Context:
             for m, cid, cue in self.rejected
             if cue.startswith(("a person", "a team", "a name after"))
         }
-        for cid in {cid for cid, _ in named} & set(by_concept):
+        people = {cid for cid, _ in named}
+        for cid in [cid for cid in by_concept if cid in people]:  # as found: a stable order
             same = [m for m in by_concept[cid] if (cid, m.text) in named]
             if len(same) == len(by_concept[cid]):
                 del by_concept[cid]
@@ -248,7 +250,17 @@ class _Context:
         cue that rejected it.
         """
         why = _UNMET
+        present = self.cue_keys
         for rule in rules:
+            if (  # the common case: none of the words it needs or avoids is in the text at all
+                not rule.person
+                and not rule.pattern
+                and rule.needs
+                and concept_id not in named
+                and present.isdisjoint(rule.needs)
+                and present.isdisjoint(rule.avoids)
+            ):
+                continue
             if rule.person:
                 person = self._person(match, concept_id)
                 if person:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import weakref
 from bisect import bisect_right
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from itertools import accumulate, chain, compress, count
 from typing import NamedTuple
 
@@ -99,6 +99,8 @@ class Tokens:
     read: list[str] | None = (
         None  # the keys as read otherwise than the pieces give them (Turkish), else None
     )
+    # Words up to each piece and text up to each piece, computed when first asked for.
+    _prefix: list[list[int]] = field(default_factory=list, compare=False, repr=False)
 
     @property
     def keys(self) -> list[str]:
@@ -109,28 +111,31 @@ class Tokens:
 
     def word_spans(self, words: list[int]) -> dict[int, tuple[int, int]]:
         """Character offsets ``(start, end)`` in the text of these words (by index)."""
-        found = self.matches([(i, i, ()) for i in sorted(set(words))])
-        return {m.first: (m.start, m.end) for m in found}
+        return {word: self.span(word, word) for word in words}
+
+    def span(self, first: int, last: int) -> tuple[int, int]:
+        """Character offsets in the text of the run of words ``[first, last]``."""
+        if not self._prefix:
+            pieces = self.pieces
+            self._prefix.append(list(accumulate(map(len, map(self.keys_of.__getitem__, pieces)))))
+            # Text up to each piece (+ one space per piece before it).
+            self._prefix.append(list(accumulate(map(len, pieces), initial=0)))
+        words_to, text_to = self._prefix
+        pieces, offsets_of = self.pieces, self.offsets_of
+        p = bisect_right(words_to, first)
+        start = text_to[p] + p + offsets_of[pieces[p]][first - (words_to[p - 1] if p else 0)][0]
+        if last != first:
+            p = bisect_right(words_to, last)
+        end = text_to[p] + p + offsets_of[pieces[p]][last - (words_to[p - 1] if p else 0)][1]
+        return start, end
 
     def matches(self, found: list[tuple[int, int, tuple]]) -> list[Match]:
         """``Match``es of word runs ``(first, last, candidates)``, with their offsets in the text."""
-        if not found:
-            return []
-        pieces = self.pieces
-        # Words up to each piece, text up to each piece (+ one space per piece before it).
-        words_to = list(accumulate(map(len, map(self.keys_of.__getitem__, pieces))))
-        offsets_of = self.offsets_of
-        text_to = list(accumulate(map(len, pieces), initial=0))
+        text, span = self.text, self.span
         matches = []
         for first, last, candidates in found:
-            p = bisect_right(words_to, first)
-            start = text_to[p] + p + offsets_of[pieces[p]][first - (words_to[p - 1] if p else 0)][0]
-            if last != first:
-                p = bisect_right(words_to, last)
-            end = text_to[p] + p + offsets_of[pieces[p]][last - (words_to[p - 1] if p else 0)][1]
-            matches.append(
-                _new_tuple(Match, (first, last, start, end, self.text[start:end], candidates))
-            )
+            start, end = span(first, last)
+            matches.append(_new_tuple(Match, (first, last, start, end, text[start:end], candidates)))
         return matches
 
 

@@ -135,7 +135,9 @@ class Tokens:
         matches = []
         for first, last, candidates in found:
             start, end = span(first, last)
-            matches.append(_new_tuple(Match, (first, last, start, end, text[start:end], candidates)))
+            matches.append(
+                _new_tuple(Match, (first, last, start, end, text[start:end], candidates))
+            )
         return matches
 
 

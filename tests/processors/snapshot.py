@@ -38,10 +38,13 @@ def corpus(lexicon: Lexicon) -> Iterator[tuple[str, Article]]:
         for n, line in enumerate(path.read_text(encoding="utf-8").splitlines()):
             if line.strip():
                 case = json.loads(line)
-                yield f"{name}/{n}", Article(
-                    title=case.get("title", ""),
-                    text=case["text"],
-                    language=case.get("language"),
+                yield (
+                    f"{name}/{n}",
+                    Article(
+                        title=case.get("title", ""),
+                        text=case["text"],
+                        language=case.get("language"),
+                    ),
                 )
     for n, text in enumerate(_corpus(_real_forms(lexicon), 600, 250)):
         title, _, body = text.partition("\n\n")

@@ -288,7 +288,10 @@ class _Context:
         return why
 
     def _near(self, match: Match, window: int, covered: set[int] | tuple) -> list[tuple[int, str]]:
-        """The cues ``(word, key)`` within ``window`` words of the match (not in it nor ``covered``), in text order."""
+        """Cues ``(word, key)`` within ``window`` words of the match, not in it nor ``covered``.
+
+        In text order.
+        """
         first, last = match.first, match.last
         if window <= _FEW:  # a few words each side: each looked up
             key_at = self.key_at

@@ -121,12 +121,22 @@ class Article(BaseModel):
 
     @classmethod
     def from_json(cls, data: bytes | str) -> Article:
-        """Parse a bus message; raise ``BadInput`` (reason ``not_json`` / ``invalid_article``)."""
+        """Parse a bus message; raise ``BadInput`` (reason ``not_json`` / ``invalid_article``).
+
+        Decoded and validated in one pass (pydantic's JSON parser): no dict of the message is
+        built in Python first.
+        """
         try:
-            obj = json.loads(data)
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise BadInput(f"message is not JSON: {exc}", reason="not_json") from exc
-        return cls.from_obj(obj)
+            return cls.model_validate_json(data)
+        except ValidationError as exc:
+            errors = exc.errors()
+            if errors[0]["type"] == "json_invalid":
+                raise BadInput(
+                    f"message is not JSON: {errors[0]['msg']}", reason="not_json"
+                ) from exc
+            if errors[0]["type"] == "model_type":  # valid JSON, but not an object
+                return cls.from_obj(json.loads(data))
+            raise _invalid(exc) from exc
 
     @classmethod
     def from_obj(cls, obj: object) -> Article:
@@ -138,10 +148,15 @@ class Article(BaseModel):
         try:
             return cls.model_validate(obj)
         except ValidationError as exc:
-            problems = "; ".join(
-                f"{'.'.join(map(str, e['loc'])) or 'article'}: {e['msg']}" for e in exc.errors()
-            )
-            raise BadInput(f"invalid article: {problems}", reason="invalid_article") from exc
+            raise _invalid(exc) from exc
+
+
+def _invalid(exc: ValidationError) -> BadInput:
+    """The ``BadInput`` of an article that failed validation: each field and what is wrong."""
+    problems = "; ".join(
+        f"{'.'.join(map(str, e['loc'])) or 'article'}: {e['msg']}" for e in exc.errors()
+    )
+    return BadInput(f"invalid article: {problems}", reason="invalid_article")
 
 
 def canonical_url(url: str) -> str:

@@ -218,7 +218,10 @@ class Settings(BaseSettings):
         1000, ge=1, description="Indexer batch: at most this many articles per batch."
     )
     indexer_batch_seconds: float = Field(
-        1.0, gt=0, description="Indexer batch: flush after this many seconds."
+        0.25,
+        gt=0,
+        description="Indexer batch: flush after this many seconds (part of the delay from "
+        "produce to searchable; a backlog fills batches long before).",
     )
     indexer_batch_bytes: int = Field(
         10 * 1024 * 1024,

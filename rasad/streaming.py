@@ -6,11 +6,15 @@ or console producer writing JSON to ``articles.raw`` works like ``rasad produce`
 
 from __future__ import annotations
 
+import asyncio
+import types
+from collections.abc import AsyncIterator, Coroutine, Generator
 from dataclasses import dataclass
 from typing import Any
 
 import faust
 from faust.transport.drivers import aiokafka as faust_aiokafka
+from mode.services import WaitResults
 
 from rasad.errors import ConfigError
 from rasad.settings import Settings
@@ -28,9 +32,65 @@ class _ConsumerThread(faust_aiokafka.AIOKafkaConsumerThread):
         return consumer
 
 
+_PAUSED_POLL = 0.02  # seconds between looks at paused partitions (see _Consumer.sleep)
+
+
 class _Consumer(faust_aiokafka.Consumer):
     def _new_consumer_thread(self) -> _ConsumerThread:
         return _ConsumerThread(self, loop=self.loop, beacon=self.beacon)
+
+    def getmany(self, timeout: float) -> AsyncIterator[tuple[Any, Any]]:
+        # The fetch loop asks for records of the partitions not paused, waiting up to a second
+        # for some; a partition resumed meanwhile (its stream's buffer drained) waits out the
+        # rest of that second. Shorter waits: it is looked at again within a tenth of one.
+        return super().getmany(min(timeout, _PAUSED_POLL * 5))
+
+    async def sleep(self, n: Any) -> None:
+        # With every partition it reads paused because their streams' buffers are full, Faust's
+        # fetch loop sleeps a whole second; the buffers drain much sooner than that (the
+        # indexer empties one in a fraction of a second). Poll for the first to resume instead.
+        if n == 1 and self._buffered_partitions and not self._get_active_partitions():
+            n = _PAUSED_POLL
+        await super().sleep(n)
+
+    async def wait_first(self, *coros: Any, timeout: Any = None) -> WaitResults:
+        # Faust's fetch loop hands each message to its topic's handler through wait_first, racing
+        # it against a flow suspension (a rebalance): four tasks and an asyncio.wait per message,
+        # the worker's largest cost per article. The handler almost always finishes at once
+        # (it queues the message): then it is run here, eagerly. Only when it must wait (a full
+        # stream buffer) does the race happen, with the handler resumed where it stopped.
+        handler = coros[0] if len(coros) == 2 and timeout is None else None
+        if not asyncio.iscoroutine(handler) or self._stopped.is_set() or self._crashed.is_set():
+            return await super().wait_first(*coros, timeout=timeout)
+        try:
+            waiting = handler.send(None)
+        except StopIteration as finished:
+            coros[1].close()  # the suspension's wait, never started
+            return WaitResults([handler], [finished.value], False)
+        return await super().wait_first(_rest_of(handler, waiting), coros[1])
+
+
+async def _rest_of(coroutine: Coroutine[Any, Any, Any], waiting: Any) -> Any:
+    """A coroutine object for the rest of ``coroutine`` (mode wants ``Awaitable``s)."""
+    return await _resumed(coroutine, waiting)
+
+
+@types.coroutine
+def _resumed(coroutine: Coroutine[Any, Any, Any], waiting: Any) -> Generator[Any, Any, Any]:
+    """The rest of a coroutine that was started by hand and now waits on ``waiting``."""
+    while True:
+        try:
+            answer = yield waiting
+        except BaseException as exc:  # cancelled, or the awaited future failed: passed on
+            try:
+                waiting = coroutine.throw(exc)
+            except StopIteration as finished:
+                return finished.value
+        else:
+            try:
+                waiting = coroutine.send(answer)
+            except StopIteration as finished:
+                return finished.value
 
 
 class _Transport(faust_aiokafka.Transport):

@@ -14,6 +14,7 @@ from typing import Any
 
 import faust
 from faust.transport.drivers import aiokafka as faust_aiokafka
+from mode import Service
 from mode.services import WaitResults
 
 from rasad.errors import ConfigError
@@ -35,7 +36,32 @@ class _ConsumerThread(faust_aiokafka.AIOKafkaConsumerThread):
 _PAUSED_POLL = 0.02  # seconds between looks at paused partitions (see _Consumer.sleep)
 
 
-class _Consumer(faust_aiokafka.Consumer):
+class EagerFirst(Service):
+    """``wait_first`` that runs its first coroutine at once when the race is one it cannot lose.
+
+    Faust's fetch loop hands each message to its topic's handler through ``wait_first``, racing
+    it against a flow suspension (a rebalance): four tasks and an ``asyncio.wait`` per message,
+    the worker's largest cost per article. The handler almost always finishes without waiting
+    (it queues the message): then it is run here, eagerly. Only when it must wait (a full stream
+    buffer) does the race happen, the handler resumed where it stopped.
+    """
+
+    async def wait_first(self, *coros: Any, timeout: Any = None) -> WaitResults:
+        handler = coros[0] if len(coros) == 2 and timeout is None else None
+        if not asyncio.iscoroutine(handler) or self._stopped.is_set() or self._crashed.is_set():
+            return await super().wait_first(*coros, timeout=timeout)
+        try:
+            waiting = handler.send(None)
+        except BaseException as ended:  # finished (StopIteration) or failed: no race run
+            if asyncio.iscoroutine(coros[1]):
+                coros[1].close()  # the other side's wait, never started
+            if isinstance(ended, StopIteration):
+                return WaitResults([handler], [ended.value], False)
+            raise
+        return await super().wait_first(_rest_of(handler, waiting), coros[1])
+
+
+class _Consumer(EagerFirst, faust_aiokafka.Consumer):
     def _new_consumer_thread(self) -> _ConsumerThread:
         return _ConsumerThread(self, loop=self.loop, beacon=self.beacon)
 
@@ -52,22 +78,6 @@ class _Consumer(faust_aiokafka.Consumer):
         if n == 1 and self._buffered_partitions and not self._get_active_partitions():
             n = _PAUSED_POLL
         await super().sleep(n)
-
-    async def wait_first(self, *coros: Any, timeout: Any = None) -> WaitResults:
-        # Faust's fetch loop hands each message to its topic's handler through wait_first, racing
-        # it against a flow suspension (a rebalance): four tasks and an asyncio.wait per message,
-        # the worker's largest cost per article. The handler almost always finishes at once
-        # (it queues the message): then it is run here, eagerly. Only when it must wait (a full
-        # stream buffer) does the race happen, with the handler resumed where it stopped.
-        handler = coros[0] if len(coros) == 2 and timeout is None else None
-        if not asyncio.iscoroutine(handler) or self._stopped.is_set() or self._crashed.is_set():
-            return await super().wait_first(*coros, timeout=timeout)
-        try:
-            waiting = handler.send(None)
-        except StopIteration as finished:
-            coros[1].close()  # the suspension's wait, never started
-            return WaitResults([handler], [finished.value], False)
-        return await super().wait_first(_rest_of(handler, waiting), coros[1])
 
 
 async def _rest_of(coroutine: Coroutine[Any, Any, Any], waiting: Any) -> Any:

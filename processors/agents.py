@@ -27,11 +27,12 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterator, MutableMapping
+from pathlib import Path
 
 import faust
 
 from processors.pipeline import handle_raw
-from processors.stories import Banding, StoryLog
+from processors.stories import Banding, DiskIndex, StoryLog
 from rasad.bus import dead_letter_record
 from rasad.concepts import Lexicon
 from rasad.errors import BadInput
@@ -41,18 +42,45 @@ from rasad.streaming import Topics
 log = logging.getLogger(__name__)
 
 _ONE_KEY = b"stories"  # every article to the stories topic's one partition
+# Faust's RocksDB defaults are sized for big tables (64 MB write buffers, a 2 GB block cache);
+# the story log is a few hundred bytes per article, read only when rebuilding.
+_SMALL_ROCKSDB = {
+    "driver": "rocksdict",  # the binding pyproject installs (python-rocksdb needs a build)
+    "write_buffer_size": 4 << 20,
+    "max_write_buffer_number": 2,
+    "target_file_size_base": 16 << 20,
+    "block_cache_size": 8 << 20,
+    "block_cache_compressed_size": 0,
+}
 
 
-def register(app: faust.App, topics: Topics, lexicon: Lexicon, remembered: int = 200_000) -> None:
+def register(
+    app: faust.App,
+    topics: Topics,
+    lexicon: Lexicon,
+    remembered: int = 200_000,
+    horizon_hours: float = 0.0,
+) -> None:
     """Add the tagger and stories agents (and the changelogged stories table) to the app.
 
-    ``remembered``: articles whose story keys the table keeps.
+    ``remembered``: articles whose story keys the table keeps; ``horizon_hours``: and no older
+    than that (0: no limit but ``remembered``). The table lives in RocksDB, the lookups in a
+    local RocksDB beside it (``DiskIndex``): neither grows the worker's heap.
     """
     stories_topic = app.topic(
         f"{app.conf.id}-stories", key_type=bytes, value_type=bytes, partitions=1, internal=True
     )
-    table = app.Table("stories", partitions=1, key_type=bytes, value_type=bytes)
-    story_log = StoryLog(_Utf8(table), remembered)
+    table = app.Table(
+        "stories",
+        partitions=1,
+        key_type=bytes,
+        value_type=bytes,
+        store="rocksdb://",
+        options=_SMALL_ROCKSDB,
+    )
+    index_folder = Path(app.conf.tabledir) / "stories-index"  # beside Faust's own tables
+    index_folder.parent.mkdir(parents=True, exist_ok=True)
+    story_log = StoryLog(_Utf8(table), remembered, DiskIndex(index_folder), horizon_hours * 3600)
     banding = Banding()
 
     @table.on_recover

@@ -26,7 +26,7 @@ from rasad.normalize import IGNORABLE, Stemmer, fold
 # A word as written: what ``[^\W_]+`` finds in folded text, plus the characters fold deletes
 # (harakat, tatweel, zero-width marks), which sit inside words without splitting them.
 _RAW_WORD_RE = re.compile("(?:[^\\W_]|[" + "".join(sorted(IGNORABLE)) + "])+")
-_CACHE_MAX = 500_000  # pieces remembered before the caches start over
+_CACHE_MAX = 200_000  # pieces remembered before the caches start over (~300 bytes each)
 _PIECE_MAX = 64  # longer pieces (text without spaces) are keyed every time, not remembered
 
 

@@ -317,8 +317,15 @@ class Settings(BaseSettings):
     stories_remembered: int = Field(
         200_000,
         ge=1,
-        description="Articles whose story keys the worker's story table keeps (~15 short entries each); "
-        "a near-duplicate of an older article starts a new story.",
+        description="Articles whose story keys the worker's story table keeps (~15 short entries "
+        "each, in RocksDB; the embedded runner keeps at most 50000, in memory); a near-duplicate "
+        "of an older article starts a new story.",
+    )
+    stories_horizon_hours: float = Field(
+        72.0,
+        ge=0,
+        description="Hours the story table remembers an article (besides the count above); a "
+        "near-duplicate published later starts a new story. 0: no limit but the count.",
     )
 
     @model_validator(mode="before")

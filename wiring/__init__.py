@@ -153,7 +153,9 @@ def register_worker(app: faust.App, topics: Topics, settings: Settings, words: L
     if "tagger" in settings.worker_role:
         from processors.agents import register as register_tagger
 
-        register_tagger(app, topics, words, settings.stories_remembered)
+        register_tagger(
+            app, topics, words, settings.stories_remembered, settings.stories_horizon_hours
+        )
     if "indexer" in settings.worker_role:
         from indexers.agents import register as register_indexer
 

@@ -184,10 +184,23 @@ def undo_turkish_suffixes(tokens: Tokens, lexicon: Lexicon) -> Tokens:
     (saldırılarında → saldırıları, as in "hava saldırıları").
     """
     written = tokens.keys
+    starts, readings = lexicon.starts, _seen_by(lexicon).readings
     keys: list[str] = []
+    previous = ""
     for key in written:
-        keys.append(_turkish_reading(key, keys[-1] if keys else "", lexicon))
+        if previous in starts:  # a two-word form may end here: the word before matters
+            previous = _turkish_reading(key, previous, lexicon)
+        else:  # it cannot (every form's first word is in ``starts``): the word's own reading
+            previous = readings.get(key) or _remember(readings, key, lexicon)
+        keys.append(previous)
     return tokens if keys == written else replace(tokens, read=keys)
+
+
+def _remember(readings: dict[str, str], key: str, lexicon: Lexicon) -> str:
+    if len(readings) >= _CACHE_MAX:
+        readings.clear()
+    reading = readings[key] = _turkish_reading(key, "", lexicon)
+    return reading
 
 
 def _turkish_reading(key: str, previous: str, lexicon: Lexicon) -> str:
@@ -267,6 +280,7 @@ class _Seen(dict):
         pieces = _pieces_of(lexicon.stemmer)
         self.keys_of, self.offsets_of = pieces.keys, pieces.offsets
         self.follows: dict[str, dict[str, int]] = {}
+        self.readings: dict[str, str] = {}  # Turkish key -> its reading after no form's start
         # modality cues (events.yaml), titles and sports words (names.yaml)
         self.cue_keys: set[str] = set(lexicon.cues.words) | lexicon.names.cue_words
         for key, entry in self.index.items():

@@ -160,12 +160,14 @@ class StoryLog:
         known = index.get("i" + article_id)
         if known is not None:
             return known
-        stories = [story for key in band_keys if (story := index.get("b" + key)) is not None]
+        # Each key looked up once (on disk, a lookup is a RocksDB read): its story, or None.
+        found = {key: index.get("b" + key) for key in dict.fromkeys(band_keys)}
+        stories = [story for story in found.values() if story is not None]
         story = min(stories) if stories else article_id
         record = {
             "id": article_id,
             "story": story,
-            "bands": [key for key in dict.fromkeys(band_keys) if "b" + key not in index],
+            "bands": [key for key, known in found.items() if known is None],
             "at": (at := round(self.clock(), 1)),
         }
         self._apply(record)

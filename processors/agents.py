@@ -30,11 +30,12 @@ import json
 import logging
 from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import faust
 
 from processors.pipeline import handle_raw
-from processors.stories import Banding, StoryLog
+from processors.stories import Banding, DiskIndex, StoryLog
 from rasad import metrics
 from rasad.bus import dead_letter_record
 from rasad.concepts import Lexicon
@@ -48,6 +49,16 @@ from rasad.streaming import Topics
 log = logging.getLogger(__name__)
 
 _ONE_KEY = b"stories"  # every article to the stories topic's one partition
+# Faust's RocksDB defaults are sized for big tables (64 MB write buffers, a 2 GB block cache);
+# the story log is a few hundred bytes per article, read only when rebuilding.
+_SMALL_ROCKSDB = {
+    "driver": "rocksdict",  # the binding pyproject installs (python-rocksdb needs a build)
+    "write_buffer_size": 4 << 20,
+    "max_write_buffer_number": 2,
+    "target_file_size_base": 16 << 20,
+    "block_cache_size": 8 << 20,
+    "block_cache_compressed_size": 0,
+}
 
 
 def register(
@@ -67,19 +78,31 @@ def register(
 
     ``stories_topic``: the hop between the two agents; by default the internal
     ``<app id>-stories`` topic of one partition (a channel keeps the hop in the process).
+    The story table (``stories_remembered`` articles, no older than ``stories_horizon_hours``)
+    lives in RocksDB, its lookups in a local RocksDB beside it (``DiskIndex``): neither grows
+    the worker's heap.
     """
     if stories_topic is None:
         stories_topic = app.topic(
             f"{app.conf.id}-stories", key_type=bytes, value_type=bytes, partitions=1, internal=True
         )
-    table = app.Table("stories", partitions=1, key_type=bytes, value_type=bytes)
-    stage = _Processing(
-        topics,
-        stories_topic,
-        lexicon,
-        settings,
-        StoryLog(_Utf8(table), settings.stories_remembered),
+    table = app.Table(
+        "stories",
+        partitions=1,
+        key_type=bytes,
+        value_type=bytes,
+        store="rocksdb://",
+        options=_SMALL_ROCKSDB,
     )
+    index_folder = Path(app.conf.tabledir) / "stories-index"  # beside Faust's own tables
+    index_folder.parent.mkdir(parents=True, exist_ok=True)
+    story_log = StoryLog(
+        _Utf8(table),
+        settings.stories_remembered,
+        DiskIndex(index_folder),
+        settings.stories_horizon_hours * 3600,
+    )
+    stage = _Processing(topics, stories_topic, lexicon, settings, story_log)
 
     @table.on_recover
     async def rebuild() -> None:  # after every rebalance: the log may have grown on another worker

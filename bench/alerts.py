@@ -20,7 +20,6 @@ from bench.report import Goal, Measure, Report, at_least, at_most
 from bench.workload import Receiver, fill, lags, percentile, stages, standing_rules, workload
 from processors.pipeline import process
 from rasad.addresses import BusAddress, StoreAddress
-from rasad.concepts import Lexicon
 from rasad.errors import BadInput
 from rasad.model import Article, utcnow
 from rasad.settings import Settings
@@ -109,6 +108,8 @@ def throughput_run(
 def _rules_run(
     folder: Path, n: int, firing: str, tagged: list[Article]
 ) -> tuple[int, str, float, float, int]:
+    """One row of the stream figures: (rules, firing, match-only and alert-stage articles/s,
+    alerts)."""
     lexicon = wiring.lexicon()
     store = SqliteRuleStore(folder / f"rules-{n}-{firing}.db")
     store.setup()
@@ -127,32 +128,6 @@ def _rules_run(
     )
     store.close()
     return n, firing, matching, len(tagged) / stage, fired
-
-
-def _rule_run(
-    folder: Path, n: int, firing: str, tagged: list[Article], lexicon: Lexicon
-) -> tuple[int, str, float, float, int]:
-    """One row of the stream figures: (rules, firing, match-only and
-    alert-stage articles/s, alerts).
-    """
-    store = SqliteRuleStore(folder / f"rules-{n}-{firing}.db")
-    store.setup()
-    fill(store, standing_rules(n, workload(300), firing=firing), lexicon)
-    evaluator = Evaluator(store, lexicon)
-    evaluator.reload(force=True)
-    for article in tagged[:200]:  # warm-up (the first run would otherwise pay for cold caches)
-        evaluator.match(article)
-    matching = len(tagged) / _best_cpu(lambda: [evaluator.match(article) for article in tagged])
-    fired = sum(len(evaluator.admit(evaluator.match(article))) for article in tagged)
-    # Later rounds find the ledger full (a replay: nothing fires): each
-    # round claims into a fresh one.
-    ledgers = iter(range(10))
-    stage = _best_cpu(
-        lambda: [evaluator.admit(evaluator.match(article)) for article in tagged],
-        before=lambda: _fresh_ledger(evaluator, folder / f"ledger-{n}-{firing}-{next(ledgers)}.db"),
-    )
-    store.close()
-    return (n, firing, matching, len(tagged) / stage, fired)
 
 
 def _best_cpu(work, rounds: int = 3, before=lambda: None) -> float:

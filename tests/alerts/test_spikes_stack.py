@@ -7,13 +7,12 @@ from __future__ import annotations
 import json
 
 import pytest
-from kafka import KafkaAdminClient, KafkaProducer
-from kafka.partitioner.default import murmur2
+from kafka import KafkaProducer
 
 from alerts.rulestores.opensearch import OpenSearchRuleStore
 from rasad.bus.kafka import ensure_topics
-from rasad.model import article_id, utcnow
-from tests.helpers.network import free_port
+from rasad.model import utcnow
+from tests.helpers.groups import tagger_and_two_alerters, urls_on_partitions
 from tests.helpers.processes import rasad, settings_from, wait_for
 
 pytestmark = pytest.mark.stack
@@ -24,30 +23,6 @@ REPORTS = [
     "Officials in Syria confirmed that a zorblax crossed the border overnight on {n}.",
     "Residents of Aleppo in Syria described a loud zorblax over the city on {n}.",
 ]
-
-
-def _urls_on_partitions(partitions: list[int], count: int = 2) -> list[str]:
-    """Article URLs whose ids (the tagged topic's keys) land on these partitions, in this order."""
-    urls, n = [], 0
-    for wanted in partitions:
-        while True:
-            n += 1
-            url = f"https://wire.example/zorblax/{n}"
-            if (murmur2(article_id(url, "", "").encode()) & 0x7FFFFFFF) % count == wanted:
-                urls.append(url)
-                break
-    return urls
-
-
-def _members(brokers: str, group: str) -> int:
-    admin = KafkaAdminClient(bootstrap_servers=brokers)
-    try:
-        description = admin.describe_groups([group]).get(group, {})
-    finally:
-        admin.close()
-    return (
-        len(description.get("members") or []) if description.get("group_state") == "Stable" else 0
-    )
 
 
 def test_two_alerts_workers_count_one_spike_across_their_partitions(stack_env, worker, tmp_path):
@@ -70,37 +45,10 @@ def test_two_alerts_workers_count_one_spike_across_their_partitions(stack_env, w
         check=True,
     )
     ensure_topics(brokers, settings)
-    tagger = worker(
-        env={
-            **env,
-            "RASAD_WORKER_ROLE": "tagger",
-            "RASAD_WORKER_ID": settings.worker_id + "-tag",
-            "RASAD_WORKER_WEB_PORT": str(free_port()),
-            "RASAD_DATA_DIR": str(tmp_path / "tag"),
-        }
-    )
-    group = settings.worker_id + "-alerts"
-    alerters = [
-        worker(
-            env={
-                **env,
-                "RASAD_WORKER_ROLE": "alerts",
-                "RASAD_WORKER_ID": group,
-                "RASAD_WORKER_WEB_PORT": str(free_port()),
-                "RASAD_DATA_DIR": str(tmp_path / f"a{i}"),
-            }
-        )
-        for i in range(2)
-    ]
-    # Both alerts workers hold a share of the partitions before anything is produced.
-    wait_for(
-        lambda: [w.check() for w in (tagger, *alerters)] and _members(brokers, group) == 2,
-        timeout=120,
-        message="two alerts workers in the group",
-    )
+    tagger, alerters = tagger_and_two_alerters(worker, env, settings, tmp_path)
     producer = KafkaProducer(bootstrap_servers=brokers)
     # Tagged partitions 0, 1, 0, 1: each alerts worker sees two of the four articles.
-    for n, url in enumerate(_urls_on_partitions([0, 1, 0, 1])):
+    for n, url in enumerate(urls_on_partitions([0, 1, 0, 1], settings.worker_id)):
         body = {
             "url": url,
             "title": f"Zorblax report {n}",

@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import cached_property
 from itertools import compress, repeat
 from operator import and_
 
@@ -43,11 +44,12 @@ EVERYWHERE = "\x00"
 class DocumentView:
     """What matching needs from a search document, prepared once per article.
 
-    ``found_by``: the keys again as the matcher's index spells them (``index_key``).
+    ``found_by``: the document's keys as one string each (``index_key``), what the index and
+    compiled rules look up; ``keys``: the same as (kind, value) pairs, built when first read.
     """
 
     terms: tuple[str, ...]
-    keys: set[Key]
+    others: set[Key]  # the keys that are not terms
     date: datetime | None
     found_by: set[str]
     positions: dict[str, list[int]] = field(default_factory=dict)
@@ -64,12 +66,16 @@ class DocumentView:
             value = doc.get(doc_field)
             for v in value if isinstance(value, list) else [value] if value else []:
                 others.add(("f", f"{name}:{v}".lower()))
-        keys: set[Key] = {("t", t) for t in positions} | others
         found_by = set(positions)  # a term is its own index key: no string built per word
-        found_by.update(index_key(key) for key in others)
+        found_by.update([index_key(key) for key in others])
         found_by.add(EVERYWHERE)
         date = datetime.fromisoformat(doc["date"]) if doc.get("date") else None
-        return cls(terms, keys, date, found_by, positions)
+        return cls(terms, others, date, found_by, positions)
+
+    @cached_property
+    def keys(self) -> set[Key]:
+        """All the document's keys as (kind, value) pairs (the tree walk, ``evaluate``)."""
+        return {("t", t) for t in self.positions} | self.others
 
     def has_phrase(self, words: tuple[str, ...]) -> bool:
         for start in self.positions.get(words[0], ()):
@@ -137,24 +143,24 @@ def _compile(node: Node | None, strict: bool = False) -> Test:
     if node is None:
         return lambda view: True
     if isinstance(node, (Term, Phrase)):
-        concepts = tuple(("c", c.lower()) for c in node.concepts)
-        rejected = tuple(("r", c.lower()) for c in guarded(node)) if strict else ()
+        concepts = tuple(index_key(("c", c.lower())) for c in node.concepts)
+        rejected = tuple(index_key(("r", c.lower())) for c in guarded(node)) if strict else ()
         if rejected:
             literal = _compile(replace(node, concepts=()))
             return lambda view: (
-                any(c in view.keys for c in concepts)
-                or (literal(view) and not any(r in view.keys for r in rejected))
+                any(c in view.found_by for c in concepts)
+                or (literal(view) and not any(r in view.found_by for r in rejected))
             )
         if len(node.terms) == 1:
-            key = ("t", node.terms[0])
+            key = index_key(("t", node.terms[0]))
             if not concepts:
-                return lambda view: key in view.keys
-            return lambda view: key in view.keys or any(c in view.keys for c in concepts)
+                return lambda view: key in view.found_by
+            return lambda view: key in view.found_by or any(c in view.found_by for c in concepts)
         words = tuple(node.terms)
-        return lambda view: view.has_phrase(words) or any(c in view.keys for c in concepts)
+        return lambda view: view.has_phrase(words) or any(c in view.found_by for c in concepts)
     if isinstance(node, Filter):
-        key = ("f", f"{node.field}:{node.value}".lower())
-        return lambda view: key in view.keys
+        key = index_key(("f", f"{node.field}:{node.value}".lower()))
+        return lambda view: key in view.found_by
     if isinstance(node, Not):
         part = _compile(node.part, strict)
         return lambda view: not part(view)

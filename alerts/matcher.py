@@ -14,6 +14,9 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import cached_property
+from itertools import compress, repeat
+from operator import and_
 
 from rasad.document import FILTER_FIELDS
 from rasad.query import And, Filter, Node, Not, Or, Phrase, Query, Term, guarded
@@ -21,13 +24,34 @@ from rasad.query import And, Filter, Node, Not, Or, Phrase, Query, Term, guarded
 Key = tuple[str, str]  # ("t", term) | ("c", concept id) | ("f", "field:value"), lowercased
 
 
+def index_key(key: Key) -> str:
+    """A key as one string, the matcher index's spelling: a str caches its hash, a tuple hashes
+    again at every lookup (an article looks up each of its ~100 keys once per rule set).
+
+    A term is itself; other kinds start with a NUL, which no term holds (and a clash would only
+    make a candidate more, which evaluation then drops).
+    """
+    kind, value = key
+    return value if kind == "t" else f"\x00{kind}{value}"
+
+
+# The index key every document holds: a rule found by one key is indexed on (key, EVERYWHERE),
+# so one lookup of the article's keys finds both kinds of rules.
+EVERYWHERE = "\x00"
+
+
 @dataclass
 class DocumentView:
-    """What matching needs from a search document, prepared once per article."""
+    """What matching needs from a search document, prepared once per article.
+
+    ``found_by``: the document's keys as one string each (``index_key``), what the index and
+    compiled rules look up; ``keys``: the same as (kind, value) pairs, built when first read.
+    """
 
     terms: tuple[str, ...]
-    keys: set[Key]
+    others: set[Key]  # the keys that are not terms
     date: datetime | None
+    found_by: set[str]
     positions: dict[str, list[int]] = field(default_factory=dict)
 
     @classmethod
@@ -36,15 +60,22 @@ class DocumentView:
         positions: dict[str, list[int]] = defaultdict(list)
         for i, term in enumerate(terms):
             positions[term].append(i)
-        keys: set[Key] = {("t", t) for t in positions}
-        keys |= {("c", c.lower()) for c in doc.get("concepts", ())}
-        keys |= {("r", c.lower()) for c in doc.get("rejected", ())}
+        others: set[Key] = {("c", c.lower()) for c in doc.get("concepts", ())}
+        others |= {("r", c.lower()) for c in doc.get("rejected", ())}
         for name, doc_field in FILTER_FIELDS.items():
             value = doc.get(doc_field)
             for v in value if isinstance(value, list) else [value] if value else []:
-                keys.add(("f", f"{name}:{v}".lower()))
+                others.add(("f", f"{name}:{v}".lower()))
+        found_by = set(positions)  # a term is its own index key: no string built per word
+        found_by.update([index_key(key) for key in others])
+        found_by.add(EVERYWHERE)
         date = datetime.fromisoformat(doc["date"]) if doc.get("date") else None
-        return cls(terms, keys, date, positions)
+        return cls(terms, others, date, found_by, positions)
+
+    @cached_property
+    def keys(self) -> set[Key]:
+        """All the document's keys as (kind, value) pairs (the tree walk, ``evaluate``)."""
+        return {("t", t) for t in self.positions} | self.others
 
     def has_phrase(self, words: tuple[str, ...]) -> bool:
         for start in self.positions.get(words[0], ()):
@@ -112,24 +143,24 @@ def _compile(node: Node | None, strict: bool = False) -> Test:
     if node is None:
         return lambda view: True
     if isinstance(node, (Term, Phrase)):
-        concepts = tuple(("c", c.lower()) for c in node.concepts)
-        rejected = tuple(("r", c.lower()) for c in guarded(node)) if strict else ()
+        concepts = tuple(index_key(("c", c.lower())) for c in node.concepts)
+        rejected = tuple(index_key(("r", c.lower())) for c in guarded(node)) if strict else ()
         if rejected:
             literal = _compile(replace(node, concepts=()))
             return lambda view: (
-                any(c in view.keys for c in concepts)
-                or (literal(view) and not any(r in view.keys for r in rejected))
+                any(c in view.found_by for c in concepts)
+                or (literal(view) and not any(r in view.found_by for r in rejected))
             )
         if len(node.terms) == 1:
-            key = ("t", node.terms[0])
+            key = index_key(("t", node.terms[0]))
             if not concepts:
-                return lambda view: key in view.keys
-            return lambda view: key in view.keys or any(c in view.keys for c in concepts)
+                return lambda view: key in view.found_by
+            return lambda view: key in view.found_by or any(c in view.found_by for c in concepts)
         words = tuple(node.terms)
-        return lambda view: view.has_phrase(words) or any(c in view.keys for c in concepts)
+        return lambda view: view.has_phrase(words) or any(c in view.found_by for c in concepts)
     if isinstance(node, Filter):
-        key = ("f", f"{node.field}:{node.value}".lower())
-        return lambda view: key in view.keys
+        key = index_key(("f", f"{node.field}:{node.value}".lower()))
+        return lambda view: key in view.found_by
     if isinstance(node, Not):
         part = _compile(node.part, strict)
         return lambda view: not part(view)
@@ -145,63 +176,104 @@ def _compile(node: Node | None, strict: bool = False) -> Test:
     raise TypeError(f"unknown query node {node!r}")
 
 
-def anchors(node: Node | None) -> set[Key] | None:
-    """Keys of which a matching document must hold at least one; None when no such set exists."""
+Requirement = frozenset[Key]  # keys of which a matching document holds at least one
+# Requirements of a conjunction whose keys are paired in the index: past this many pairs a rule
+# is indexed on its rarest requirement alone (a rule of long ORs would fill the index otherwise).
+MAX_PAIRS = 16
+
+
+def requirements(node: Node | None) -> list[Requirement]:
+    """What a matching document must hold: each requirement (a set of keys) has one of its keys
+    in every document the tree matches. Empty when nothing is required (a negation, no query).
+
+    Necessary, not sufficient: the index narrows rules down with them, ``compiled`` decides.
+    """
     if isinstance(node, (Term, Phrase)):
-        # For a phrase the rarest word would be best; the longest is a cheap stand-in for it.
-        return {("t", max(node.terms, key=len))} | {("c", c.lower()) for c in node.concepts}
+        # Every word of a phrase must be there, or one of the concepts the words name.
+        concepts = {("c", c.lower()) for c in node.concepts}
+        return [frozenset({("t", t), *concepts}) for t in dict.fromkeys(node.terms)]
     if isinstance(node, Filter):
-        return {("f", f"{node.field}:{node.value}".lower())}
+        return [frozenset({("f", f"{node.field}:{node.value}".lower())})]
     if isinstance(node, And):
-        options = [
-            a for a in (anchors(p) for p in node.parts if not isinstance(p, Not)) if a is not None
-        ]
-        return min(options, key=len) if options else None
+        parts = (requirements(p) for p in node.parts if not isinstance(p, Not))
+        return list(dict.fromkeys(r for part in parts for r in part))
     if isinstance(node, Or):
-        alternatives = [anchors(p) for p in node.parts]
-        anchored = [a for a in alternatives if a is not None]
-        return set().union(*anchored) if len(anchored) == len(alternatives) else None
-    return None  # Not, or an empty query: matches by absence, so it is always a candidate
+        alternatives = [requirements(p) for p in node.parts]
+        if not all(alternatives):
+            return []
+        return [frozenset().union(*(min(a, key=_rarity) for a in alternatives))]
+    return []  # Not, or an empty query: matches by absence, so it is always a candidate
+
+
+def _rarity(requirement: Requirement) -> tuple[int, int]:
+    """Sort key, rarest first: words are rarer than concepts and filters (a language filter
+    holds for a fifth of the stream, a taxonomy concept for many articles), long words rarer
+    than short ones; each key of a requirement is one more way to meet it.
+    """
+    cost = sum(1 if kind == "t" else 20 for kind, _ in requirement)
+    longest = max((len(value) for kind, value in requirement if kind == "t"), default=0)
+    return cost, -longest
+
+
+def anchors(node: Node | None) -> set[Key] | None:
+    """Keys of which a matching document must hold at least one (the rarest requirement);
+    None when no such set exists.
+    """
+    required = requirements(node)
+    if not required:
+        return None
+    rarest: Requirement = min(required, key=_rarity)
+    return set(rarest)
 
 
 class Matcher:
     """Rules (any objects with a name) and their compiled queries.
 
-    ``match`` returns the names that fire.
+    ``match`` returns the names that fire. The index is built once per rule set: a rule is
+    found through the rarest two of its requirements (a pair of keys the document must both
+    hold), or its only one; only the rules that require nothing are candidates for every
+    document. An article's cost depends on the rules it may match, not on how many exist.
     """
 
     def __init__(self, queries: dict[str, Query]):
         self.queries = queries
         self._tests = {name: compiled(query) for name, query in queries.items()}
-        self._index: dict[Key, list[str]] = defaultdict(list)
+        self._pairs: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
         self._always: list[str] = []
         for name, query in queries.items():
-            keys = anchors(query.root)
-            if keys is None:
-                self._always.append(name)
-            else:
-                for key in keys:
-                    self._index[key].append(name)
+            self._add(name, sorted(requirements(query.root), key=_rarity))
+        # Plain dicts from here on: a lookup of a missing key must not add it.
+        self._pairs = {key: dict(second) for key, second in self._pairs.items()}
+
+    def _add(self, name: str, required: list[Requirement]) -> None:
+        if not required:
+            self._always.append(name)
+        elif len(required) == 1 or len(required[0]) * len(required[1]) > MAX_PAIRS:
+            for key in required[0]:
+                self._pairs[index_key(key)][EVERYWHERE].append(name)
+        else:
+            for key in required[0]:
+                for other in required[1]:
+                    self._pairs[index_key(key)][index_key(other)].append(name)
 
     def __len__(self) -> int:
         return len(self.queries)
 
     def candidates(self, view: DocumentView) -> set[str]:
-        """Rules that may match: those anchored on a key the
-        document has, and the unanchored ones.
+        """Rules that may match: those whose indexed key (or pair of keys) the document
+        holds, and the ones that require nothing.
         """
+        keys, pairs = view.found_by, self._pairs
+        # dict.keys() & set walks the smaller side in C: an article's own keys, or the indexed
+        # keys when there are few rules. Most first keys of a pair an article holds come without
+        # the second: their intersections are all made (map, in C) before any Python loop, which
+        # then runs only over the pairs the article holds.
+        seconds = list(map(pairs.__getitem__, pairs.keys() & keys))
+        held = list(map(and_, map(dict.keys, seconds), repeat(keys)))
         found = set(self._always)
-        index = self._index
-        # Iterate the smaller side: few rules on a long article, or many rules on a short one.
-        if len(index) < len(view.keys):
-            for key, names in index.items():
-                if key in view.keys:
-                    found.update(names)
-        else:
-            for key in view.keys:
-                anchored_here = index.get(key)
-                if anchored_here:
-                    found.update(anchored_here)
+        for second, others in compress(zip(seconds, held, strict=True), held):
+            for other in others:
+                found.update(second[other])
         return found
 
     def match(self, view: DocumentView) -> list[str]:

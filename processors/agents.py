@@ -49,16 +49,6 @@ from rasad.streaming import Topics
 log = logging.getLogger(__name__)
 
 _ONE_KEY = b"stories"  # every article to the stories topic's one partition
-# Faust's RocksDB defaults are sized for big tables (64 MB write buffers, a 2 GB block cache);
-# the story log is a few hundred bytes per article, read only when rebuilding.
-_SMALL_ROCKSDB = {
-    "driver": "rocksdict",  # the binding pyproject installs (python-rocksdb needs a build)
-    "write_buffer_size": 4 << 20,
-    "max_write_buffer_number": 2,
-    "target_file_size_base": 16 << 20,
-    "block_cache_size": 8 << 20,
-    "block_cache_compressed_size": 0,
-}
 
 
 def register(
@@ -78,22 +68,16 @@ def register(
 
     ``stories_topic``: the hop between the two agents; by default the internal
     ``<app id>-stories`` topic of one partition (a channel keeps the hop in the process).
-    The story table (``stories_remembered`` articles, no older than ``stories_horizon_hours``)
-    lives in RocksDB, its lookups in a local RocksDB beside it (``DiskIndex``): neither grows
-    the worker's heap.
+    The story log (``stories_remembered`` articles, no older than ``stories_horizon_hours``) is
+    a changelogged table in the app's store (a few hundred bytes an article, bounded by that
+    window); its lookups (~15 keys an article) are in a local RocksDB (``DiskIndex``), off the
+    worker's heap.
     """
     if stories_topic is None:
         stories_topic = app.topic(
             f"{app.conf.id}-stories", key_type=bytes, value_type=bytes, partitions=1, internal=True
         )
-    table = app.Table(
-        "stories",
-        partitions=1,
-        key_type=bytes,
-        value_type=bytes,
-        store="rocksdb://",
-        options=_SMALL_ROCKSDB,
-    )
+    table = app.Table("stories", partitions=1, key_type=bytes, value_type=bytes)
     index_folder = Path(app.conf.tabledir) / "stories-index"  # beside Faust's own tables
     index_folder.parent.mkdir(parents=True, exist_ok=True)
     story_log = StoryLog(

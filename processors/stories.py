@@ -23,10 +23,10 @@ an index and writes ONE record per article to a log mapping (sequence number →
 its story, the band keys it added, when, and its signature), deleting the records ``capacity``
 articles back and those older than the ``horizon``: what it holds is bounded however long the
 stream runs. In the embedded runner the log and the index are dicts; on the real stack the log
-is a changelogged Faust table in RocksDB shared by every worker (``processors.agents``): two
-changelog messages per article, not one per key; the index is a local RocksDB (``DiskIndex``),
-rebuilt from the log after a restart or a rebalance. Neither lives in the worker's heap, so its
-memory does not grow with the window.
+is a changelogged Faust table shared by every worker (``processors.agents``; a few hundred bytes
+an article, bounded by the window): two changelog messages per article, not one per key; the
+index, ~15 keys an article, is a local RocksDB (``DiskIndex``) off the worker's heap, rebuilt
+from the log after a restart or a rebalance.
 """
 
 from __future__ import annotations

@@ -401,8 +401,8 @@ class Settings(BaseSettings):
         200_000,
         ge=1,
         description="Articles whose story keys the worker's story table keeps (~15 short entries "
-        "each, in RocksDB; the embedded runner keeps at most 50000, in memory); a near-duplicate "
-        "of an older article starts a new story.",
+        "each, their lookups in RocksDB; the embedded runner keeps at most 50000, in memory); a "
+        "near-duplicate of an older article starts a new story.",
     )
     stories_horizon_hours: float = Field(
         72.0,

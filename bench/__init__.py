@@ -1,1 +1,3 @@
-"""Benchmarks: measures against baselines of the same run (``rasad bench …`` shows reports)."""
+"""Benchmarks that measure against a baseline in the same run (``rasad
+bench …`` prints their tables).
+"""

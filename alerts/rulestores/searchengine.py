@@ -148,19 +148,17 @@ class SearchEngineRuleStore(RuleStore):
             for i in wanted
             for line in ({"create": {"_index": self.ledger_index, "_id": i}}, {})
         ]
+        return set(wanted) - set(self._create(body))
+
+    def _create(self, body: list[dict]) -> list[str]:
+        """Create the ledger entries of a bulk body; the ids that already existed (409)."""
         # filter_path: only what is read back (the full answer is ~10x larger to send and parse).
-        items = self.engine.bulk(body, filter_path="items.*._id,items.*.status,items.*.error")[
-            "items"
-        ]
-        conflicts = {item["create"]["_id"] for item in items if item["create"].get("status") == 409}
-        failed = [
-            item["create"]
-            for item in items
-            if item["create"].get("status", 200) >= 300 and item["create"].get("status") != 409
-        ]
+        fields = "items.*._id,items.*.status,items.*.error"
+        answers = [item["create"] for item in self.engine.bulk(body, filter_path=fields)["items"]]
+        failed = [a for a in answers if a.get("status", 200) >= 300 and a.get("status") != 409]
         if failed:
             raise StoreError(f"alert ledger failed: {failed[0].get('error')}")
-        return set(wanted) - conflicts
+        return [a["_id"] for a in answers if a.get("status") == 409]
 
     def claim_owned(self, alert_ids: list[str], owners: list[str]) -> dict[str, bool]:
         wanted = owners_by_id(alert_ids, owners)
@@ -172,17 +170,7 @@ class SearchEngineRuleStore(RuleStore):
                 {"body": {"owner": those[0]}},
             )
         ]
-        items = self.engine.bulk(body, filter_path="items.*._id,items.*.status,items.*.error")[
-            "items"
-        ]
-        conflicts = [item["create"]["_id"] for item in items if item["create"].get("status") == 409]
-        failed = [
-            item["create"]
-            for item in items
-            if item["create"].get("status", 200) >= 300 and item["create"].get("status") != 409
-        ]
-        if failed:
-            raise StoreError(f"alert ledger failed: {failed[0].get('error')}")
+        conflicts = self._create(body)
         held = {}
         for i in conflicts:  # only on replays; a get reads what was just written, no refresh
             found = self.engine.get_document(self.ledger_index, i) or {}

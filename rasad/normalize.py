@@ -181,7 +181,10 @@ class Stemmer:
                 and word[len(prefix) :] in known
             ):
                 return word[len(prefix) :]
-        return strip_article(word)
+        bare = strip_article(word)
+        # What is left is stemmed like any word written bare, so a stem is its own stem
+        # (the normalized text stored beside an article is re-read by queries and alerts).
+        return bare if bare == word else self._stem(bare)
 
     def terms(self, text: str) -> list[str]:
         """The canonical terms of a text: folded words, Arabic ones stemmed.

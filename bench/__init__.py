@@ -1,3 +1,1 @@
-"""Benchmarks that measure against a baseline in the same run (``rasad
-bench …`` prints their tables).
-"""
+"""Benchmarks: measures against baselines of the same run (``rasad bench …`` shows reports)."""

@@ -6,17 +6,16 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import threading
 import time
 import uuid
-from pathlib import Path
 
 from kafka import KafkaConsumer
 
 import wiring
+from bench.processes import cpu_seconds, free_port
 from bench.workload import Receiver, fill, lags, stages, standing_rules, workload
 from rasad.bus.kafka import KafkaBus
 from rasad.errors import RasadError
@@ -60,7 +59,7 @@ def kafka_latency_run(
             "alerts_allow_private": True,
             "alerts_reload_interval": 1.0,
             "data_dir": base.data_dir / tag,
-            "worker_web_port": _free_port(),
+            "worker_web_port": free_port(),
         }
     )
     lexicon = wiring.lexicon()
@@ -86,7 +85,7 @@ def kafka_latency_run(
         "alerts": settings.model_copy(
             update={
                 "worker_id": f"{tag}-alerts",
-                "worker_web_port": _free_port(),
+                "worker_web_port": free_port(),
                 "data_dir": settings.data_dir / "alerts",
             }
         ),
@@ -137,7 +136,7 @@ def kafka_latency_run(
         started = time.monotonic()
         for i, raw in enumerate(cold + measured):
             if i == len(cold):
-                cpu = [_cpu_seconds(w.pid) for w in workers]
+                cpu = [cpu_seconds(w.pid) for w in workers]
             time.sleep(max(0.0, started + i / rate - time.monotonic()))
             bus.publish(
                 settings.topic_raw,
@@ -149,7 +148,7 @@ def kafka_latency_run(
         while len(lags(on_topic)) < warmup + count + 1 and time.monotonic() < deadline:
             time.sleep(0.1)
         time.sleep(1.0)  # the indexer's last batch
-        cpu = [_cpu_seconds(w.pid) - before for w, before in zip(workers, cpu, strict=True)]
+        cpu = [cpu_seconds(w.pid) - before for w, before in zip(workers, cpu, strict=True)]
     finally:
         stop.set()
         for worker in workers:
@@ -196,19 +195,3 @@ def _start_worker(role: str, settings: Settings, log):
         stdout=log,
         stderr=subprocess.STDOUT,
     )
-
-
-def _cpu_seconds(pid: int) -> float:
-    """CPU time (user + system) a process has used so far (Linux /proc; NaN elsewhere)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return float("nan")
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def _free_port() -> int:
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]

@@ -1,12 +1,15 @@
-"""``rasad bench tag``: the tagger's speed against a naive regex tagger, and
-its cost as the lexicon grows.
+"""``rasad bench tag``: the tagger's speed against two baselines, and its cost as the lexicon grows.
 
-Three measurements on one fixed synthetic corpus (seeded, so every run tags the same text):
+Measured on one fixed synthetic corpus (seeded, so every run tags the same text), in CPU time
+of this process (best of five passes: other load on the machine barely moves it):
 
-1. Rasad's tagger (fold + stem + one hash-lookup pass + context rules) against a naive tagger:
-   one compiled regex alternation over the same surface forms, run over the folded text.
+1. Rasad's tagger (fold + stem + one hash-lookup pass + context rules, patterns, modality,
+   the tags built) against the floor of any tagger over the same forms: folding the text and
+   one pass of a bare Aho-Corasick automaton (pyahocorasick) holding every folded form, with
+   no word boundaries, no context, no tags built; and against a naive tagger, one compiled
+   regex alternation of the same forms run over the folded text.
 2. Rasad's tagger with the lexicon grown from 1k to 100k surface forms (the 1k real forms plus
-   99k generated ones); the goal is a nearly flat cost (<= 1.3x).
+   99k generated ones): CPU per article, the goal a nearly flat cost (<= 1.3x).
 3. Peak RSS of a fresh process that builds the 100k-form lexicon and tags the corpus.
 """
 
@@ -18,14 +21,17 @@ import resource
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-from rich.table import Table
+import ahocorasick
 
 import wiring
+from bench.report import Measure, Report, at_least, at_most
 from processors.mentions import find, tokenize
 from processors.tagger import tag_text
-from rasad.concepts import Concept, build
+from rasad.concepts import Concept, Lexicon, build
 from rasad.concepts.forms import FormReader
 from rasad.normalize import fold
 
@@ -131,77 +137,84 @@ _LETTERS = {
 }
 
 
-def run(
-    articles: int = 600,
-    words: int = 250,
-    big: int = 100_000,
-) -> Table:
-    """Articles/s and MB/s of the tagger vs a naive regex tagger.
-
-    Cost from 1k to 100k forms; peak RSS.
-    """
+def run(articles: int = 600, words: int = 250, big: int = 100_000, command: str = "") -> Report:
+    """The tagger against fold + bare Aho-Corasick and a naive regex; 1k → 100k forms; peak RSS."""
+    report = Report("tag", "rasad bench tag: tagging speed (CPU time of this process)", command)
     lexicon = wiring.lexicon()
-    forms = _real_forms(lexicon)
-    corpus = _corpus(forms, articles, words)
+    corpus = _corpus(_real_forms(lexicon), articles, words)
     mb = sum(len(t.encode("utf-8")) for t in corpus) / 1e6
-    rows = []
-    fast = _rate(lambda text: tag_text(text, lexicon), corpus)
-    matching = _rate(lambda text: find(tokenize(text, lexicon.stemmer), lexicon), corpus)
-    naive_tagger = _naive(lexicon)
-    naive_sample = corpus[
-        : max(20, len(corpus) // 10)
-    ]  # the regex is slow: time a tenth of the corpus
-    slow = _rate(naive_tagger, naive_sample)
-    rows.append(("rasad tagger (full)", lexicon.form_count, fast, fast * mb / len(corpus), ""))
-    rows.append(
-        (
-            "rasad matching only",
-            lexicon.form_count,
-            matching,
-            matching * mb / len(corpus),
-            f"{matching / slow:.1f}x regex",
-        )
-    )
-    rows.append(
-        (
-            "naive regex",
-            lexicon.form_count,
-            slow,
-            slow * mb / len(corpus),
-            f"full is {fast / slow:.1f}x",
-        )
-    )
-    small_lex, big_lex = _grown(lexicon, 1_000), _grown(lexicon, big)
-    small = _rate(lambda text: tag_text(text, small_lex), corpus)
-    large = _rate(lambda text: tag_text(text, big_lex), corpus)
-    rows.append(("rasad, 1k forms", small_lex.form_count, small, small * mb / len(corpus), ""))
-    rows.append(
-        (
-            f"rasad, {big // 1000}k forms",
-            big_lex.form_count,
-            large,
-            large * mb / len(corpus),
-            f"cost x{small / large:.2f}",
-        )
-    )
-    naive_big = _naive(big_lex)
-    slow_big = _rate(naive_big, corpus[:20])
-    rows.append(
-        (
-            f"naive regex, {big // 1000}k forms",
-            big_lex.form_count,
-            slow_big,
-            slow_big * mb / len(corpus),
-            f"rasad is {large / slow_big:.0f}x",
-        )
-    )
+    _speed(report, lexicon, corpus, len(corpus) / mb)
+    big_lex = _growth(report, lexicon, corpus, big)
     rss = _peak_rss_of_big_lexicon(articles, words, big)
-    return _table(rows, len(corpus), mb, rss)
+    name = f"peak RSS, {big_lex.form_count:,} forms, tagging the corpus"
+    report.add(Measure(name, rss, "MB", goal=at_most(400)))
+    report.notes.append(
+        f"{len(corpus)} synthetic articles, {mb:.2f} MB (ar/en/fr/ru/tr filler with a surface form "
+        f"every ~12 words); {lexicon.form_count:,} forms in the project's lexicon."
+    )
+    return report.finish()
 
 
-def _rate(tagger, corpus: list[str]) -> float:
-    """Articles per CPU second of this process (best of five runs, after a warm-up): other load
-    on the machine does not count.
+def _speed(report: Report, lexicon: Lexicon, corpus: list[str], per_mb: float) -> None:
+    """Articles/s of the full tagger, of its matching alone, and of the two baselines."""
+
+    def rate(name: str, tagger: Callable[[str], object], sample: list[str], **kw: Any) -> Measure:
+        value = _rate(tagger, sample)
+        note = f"{value / per_mb:.2f} MB/s"
+        return report.add(Measure(name, value, "articles/s", note=note, **kw))
+
+    aho = rate("fold + bare Aho-Corasick scan of the same forms", _bare_scan(lexicon), corpus)
+    tenth = corpus[: max(20, len(corpus) // 10)]  # the regex is slow: a tenth of the corpus
+    naive = rate("naive regex alternation over folded text", _naive(lexicon), tenth)
+    full = rate(
+        "rasad tagger (full)",
+        lambda text: tag_text(text, lexicon),
+        corpus,
+        baseline=aho,
+        goal=at_least(1.0, ratio=True),
+    )
+    name = "rasad tagger (full) vs the naive regex"
+    report.add(Measure(name, full.value, full.unit, naive, at_least(20, ratio=True)))
+    matching = lambda text: find(tokenize(text, lexicon.stemmer), lexicon)  # noqa: E731
+    rate("rasad matching only (tokenize + find)", matching, corpus, baseline=aho)
+
+
+def _growth(report: Report, lexicon: Lexicon, corpus: list[str], big: int) -> Lexicon:
+    """CPU per article with 1k forms, then ``big`` forms (and the naive regex at that size)."""
+    small_lex, big_lex = _grown(lexicon, 1_000), _grown(lexicon, big)
+    small = _cost(lambda text: tag_text(text, small_lex), corpus)
+    name = f"rasad tagger, {small_lex.form_count:,} forms"
+    small_cost = report.add(Measure(name, small, "µs/article"))
+    large = _cost(lambda text: tag_text(text, big_lex), corpus)
+    name = f"rasad tagger, {big_lex.form_count:,} forms"
+    large_cost = report.add(
+        Measure(name, large, "µs/article", small_cost, at_most(1.3, ratio=True))
+    )
+    naive = _cost(_naive(big_lex), corpus[:20])
+    name = f"naive regex, {big_lex.form_count:,} forms"
+    note = "its baseline: rasad's cost with as many forms"
+    report.add(Measure(name, naive, "µs/article", large_cost, note=note))
+    return big_lex
+
+
+def _bare_scan(lexicon: Lexicon) -> Callable[[str], list]:
+    """The floor: fold the text, one pass of an automaton of every folded form (all matches)."""
+    automaton = ahocorasick.Automaton()
+    for form in {fold(f) for f in _real_forms(lexicon)} - {""}:
+        automaton.add_word(form, form)
+    automaton.make_automaton()
+    return lambda text: list(automaton.iter(fold(text)))
+
+
+def _cost(tagger: Callable[[str], object], corpus: list[str]) -> float:
+    """CPU µs per article (as ``_rate``)."""
+    return 1e6 / _rate(tagger, corpus)
+
+
+def _rate(tagger: Callable[[str], object], corpus: list[str]) -> float:
+    """Articles per CPU second of this process (best of five runs, after a warm-up).
+
+    CPU time, not wall time: other load on the machine does not count.
     """
     tagger(corpus[0])
     best = float("inf")
@@ -220,9 +233,7 @@ def _real_forms(lexicon) -> list[str]:
 
 
 def _corpus(forms: list[str], articles: int, words: int) -> list[str]:
-    """Fixed articles: filler sentences in the five languages with
-    a surface form every ~12 words.
-    """
+    """Fixed articles: filler in the five languages with a surface form every ~12 words."""
     rng = random.Random(20151001)
     langs = list(_FILLER)
     corpus = []
@@ -288,9 +299,7 @@ def _pseudo_word(rng: random.Random, script: str) -> str:
 
 
 def _peak_rss_of_big_lexicon(articles: int, words: int, big: int) -> float:
-    """Peak RSS (MB) of a fresh process that loads the taxonomy, grows it to
-    ``big`` forms and tags the corpus.
-    """
+    """Peak RSS (MB) of a fresh process growing the lexicon to ``big`` forms, tagging the corpus."""
     # A subprocess, not multiprocessing: spawn would re-run ``python -m cli`` (this very command).
     code = f"from bench.tag import _measure_rss; print(_measure_rss({articles}, {words}, {big}))"
     result = subprocess.run(
@@ -312,15 +321,3 @@ def _measure_rss(articles: int, words: int, big: int) -> float:
             if line.startswith("VmHWM:"):
                 return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def _table(rows: list[tuple], articles: int, mb: float, rss: float) -> Table:
-    table = Table(
-        title=f"rasad bench tag — {articles} synthetic articles, {mb:.2f} MB (ar/en/fr/ru/tr)"
-    )
-    for column in ("tagger", "surface forms", "articles/s", "MB/s", "note"):
-        table.add_column(column, justify="left" if column in ("tagger", "note") else "right")
-    for name, forms, rate, mbs, note in rows:
-        table.add_row(name, f"{forms:,}", f"{rate:,.0f}", f"{mbs:.2f}", note)
-    table.add_row("peak RSS", f"{rows[-2][1]:,}", "", "", f"{rss:.0f} MB")
-    return table

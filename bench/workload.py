@@ -13,8 +13,11 @@ import random
 import re
 import threading
 import time
+from collections.abc import Iterator
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from itertools import count as numbers
+from itertools import islice
 
 from alerts.rules import new_rule
 from alerts.rulestores import RuleStore
@@ -44,6 +47,11 @@ def _filler(rng: random.Random, lang: str, size: int) -> list[str]:
 
 def workload(count: int, seed: int = 7, marker: bool = False) -> list[dict]:
     """``count`` raw article dicts; with ``marker`` each names the Islamic State in its language."""
+    return list(islice(stream(seed, marker), count))
+
+
+def stream(seed: int = 7, marker: bool = False) -> Iterator[dict]:
+    """Distinct raw article dicts without end (``workload``'s, one at a time: a soak's input)."""
     rng = random.Random(seed)
     lexicon = concepts.load()
     forms = {
@@ -52,24 +60,20 @@ def workload(count: int, seed: int = 7, marker: bool = False) -> list[dict]:
     }
     isis = lexicon.concepts["Q2429253"].forms
     fillers = {lang: _filler(random.Random(lang), lang, VOCABULARY) for lang in LANGS}
-    out = []
-    for i in range(count):
+    for i in numbers():
         lang = LANGS[i % len(LANGS)]
         words = [rng.choice(fillers[lang]) for _ in range(rng.randint(60, 120))]
         for form in rng.sample(forms[lang], k=min(3, len(forms[lang]))):
             words.insert(rng.randrange(len(words)), form)
         if marker:
             words.insert(rng.randrange(len(words)), isis[lang][0].text)
-        out.append(
-            {
-                "url": f"https://bench.example/{seed}/{i}",
-                "title": " ".join(words[:8]),
-                "language": lang,
-                "text": " ".join(words),
-                "source": f"bench-{lang}",
-            }
-        )
-    return out
+        yield {
+            "url": f"https://bench.example/{seed}/{i}",
+            "title": " ".join(words[:8]),
+            "language": lang,
+            "text": " ".join(words),
+            "source": f"bench-{lang}",
+        }
 
 
 def standing_rules(

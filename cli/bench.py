@@ -1,24 +1,61 @@
-"""``rasad bench …``: benchmarks that print a table (speed and memory goals
-are checked here, not in tests).
+"""``rasad bench …``: benchmarks (speed and memory goals are checked here, not in tests).
 
-Each benchmark is measured by its module in ``bench/``; these commands only parse options and
-print. The modules are imported when their command runs: each pulls in the clients of the
-engines it measures, which ``rasad --help`` should not pay for.
+Each benchmark is measured by its module in ``bench/`` and returns a ``bench.report.Report``;
+these commands only parse options and show it: a table, or one JSON document with ``--json``
+(each measure's name, value, unit, baseline and goal), so runs can be compared. ``rasad bench
+all`` runs them all on the real stack and writes docs/benchmarks.md. The modules are imported
+when their command runs: each pulls in the clients of the engines it measures, which ``rasad
+--help`` should not pay for.
 """
 
 from __future__ import annotations
 
-from typing import Annotated
+import json
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 
+from bench.report import Report
 from cli.app import app, console
 from rasad.errors import ConfigError
 
 bench_app = typer.Typer(
-    no_args_is_help=True, help="Benchmarks: each prints a table of what it measured."
+    no_args_is_help=True, help="Benchmarks: each prints what it measured against its baseline."
 )
 app.add_typer(bench_app, name="bench")
+
+AsJson = Annotated[
+    bool,
+    typer.Option(
+        "--json",
+        help="Print one JSON document (each measure's name, value, unit, baseline, goal) "
+        "instead of the table.",
+    ),
+]
+
+
+def _show(report: Report, as_json: bool) -> None:
+    if as_json:
+        typer.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        console.print(report.table())
+
+
+def command(ctx: typer.Context) -> str:
+    """The command line that runs this benchmark again, every option spelled out."""
+    parts = ["rasad bench", str(ctx.info_name)]
+    for name, value in ctx.params.items():
+        if name == "as_json":
+            continue
+        flag = "--" + name.replace("_", "-")
+        if isinstance(value, bool):
+            parts.append(flag if value else f"--no-{name.replace('_', '-')}")
+        elif isinstance(value, list | tuple):
+            parts += [f"{flag} {v}" for v in value]
+        elif value is not None:
+            parts.append(f"{flag} {value}")
+    return " ".join(parts)
 
 
 @bench_app.command("alerts")
@@ -54,24 +91,28 @@ def bench_alerts(
             "run, reported apart as a fresh worker's cold start."
         ),
     ] = 10.0,
+    rules: Annotated[
+        list[int] | None,
+        typer.Option(help="Standing rules of the throughput runs besides 10 (repeatable)."),
+    ] = None,
+    as_json: AsJson = False,
 ) -> None:
-    """Produce→alert latency (p50/p95/p99) at a steady rate, and
-    throughput with 10 vs 10,000 rules.
-    """
+    """Produce→alert latency (p50/p95/p99) at a steady rate; throughput with 10 to 100,000 rules."""
     from bench import alerts
 
-    console.print(
-        alerts.run(
-            ctx.obj,
-            rate=rate,
-            seconds=seconds,
-            background=background,
-            firing=firing,
-            split=split,
-            articles=articles,
-            warmup=warmup,
-        )
+    report = alerts.run(
+        ctx.obj,
+        rate=rate,
+        seconds=seconds,
+        background=background,
+        firing=firing,
+        split=split,
+        articles=articles,
+        warmup=warmup,
+        rules=tuple(rules or (10000, 100000)),
+        command=command(ctx),
     )
+    _show(report, as_json)
 
 
 @bench_app.command("dashboards")
@@ -88,22 +129,21 @@ def bench_dashboards(
     repeats: Annotated[int, typer.Option(help="Timed runs of each aggregation.")] = 20,
     probes: Annotated[int, typer.Option(help="Articles produced in each live-lag run.")] = 40,
     rate: Annotated[float, typer.Option(help="Articles per second in the live-lag runs.")] = 5.0,
+    as_json: AsJson = False,
 ) -> None:
-    """Panels' aggregation p95, the overview's first render and page weight
-    in Chromium, produce→screen lag.
-    """
+    """Panels' aggregation p95, the overview's first render and page weight, produce→screen lag."""
     from bench import dashboards
 
-    console.print(
-        dashboards.run(
-            ctx.obj,
-            engine_docs=engine_docs,
-            sqlite_docs=sqlite_docs,
-            repeats=repeats,
-            probes=probes,
-            rate=rate,
-        )
+    report = dashboards.run(
+        ctx.obj,
+        engine_docs=engine_docs,
+        sqlite_docs=sqlite_docs,
+        repeats=repeats,
+        probes=probes,
+        rate=rate,
+        command=command(ctx),
     )
+    _show(report, as_json)
 
 
 @bench_app.command("index")
@@ -120,7 +160,7 @@ def bench_index(
     runs: Annotated[
         int,
         typer.Option(help="Throughput runs: raw bulk and pipeline alternate, one ratio per run."),
-    ] = 2,
+    ] = 3,
     search_docs: Annotated[
         int, typer.Option(help="Articles in each engine's search-latency index.")
     ] = 200000,
@@ -128,25 +168,29 @@ def bench_index(
         int, typer.Option(help="Articles in the SQLite search-latency store.")
     ] = 50000,
     queries: Annotated[int, typer.Option(help="Faceted queries timed per store.")] = 200,
+    as_json: AsJson = False,
 ) -> None:
     """Needs the stack (`rasad stack up`, RASAD_BUS=kafka://…): indexing and search per engine."""
     from bench import index
 
+    report = index.run(
+        ctx.obj,
+        _stores(ctx.obj, store),
+        docs=docs,
+        runs=runs,
+        search_docs=search_docs,
+        sqlite_docs=sqlite_docs,
+        queries=queries,
+        command=command(ctx),
+    )
+    _show(report, as_json)
+
+
+def _stores(settings: Any, urls: list[str] | None) -> list[Any]:
     try:
-        stores = [ctx.obj.with_store(url).store for url in store or []]
+        return [settings.with_store(url).store for url in urls or []]
     except ValueError as exc:
         raise ConfigError(f"--store: {exc}") from exc
-    console.print(
-        index.run(
-            ctx.obj,
-            stores,
-            docs=docs,
-            runs=runs,
-            search_docs=search_docs,
-            sqlite_docs=sqlite_docs,
-            queries=queries,
-        )
-    )
 
 
 @bench_app.command("produce")
@@ -154,25 +198,73 @@ def bench_produce(
     ctx: typer.Context,
     count: Annotated[int, typer.Option(help="Synthetic articles per run.")] = 5000,
     size: Annotated[int, typer.Option(help="Bytes of text per article.")] = 2000,
+    as_json: AsJson = False,
 ) -> None:
-    """Articles/s and MB/s on the synthetic corpus: bare kafka-python loop, then
-    `rasad produce` (same settings).
-    """
+    """Articles/s of the synthetic corpus: a bare kafka-python loop, then `rasad produce`."""
     from bench import produce
 
-    console.print(produce.run(ctx.obj, count=count, size=size))
+    _show(produce.run(ctx.obj, count=count, size=size, command=command(ctx)), as_json)
+
+
+@bench_app.command("soak")
+def bench_soak(
+    ctx: typer.Context,
+    minutes: Annotated[
+        float, typer.Option(help="Length of the run (60 for the real check).")
+    ] = 3.0,
+    rate: Annotated[float, typer.Option(help="Articles per second produced.")] = 100.0,
+    warmup: Annotated[
+        float, typer.Option(help="Fraction of the run before the RSS baseline is taken.")
+    ] = 0.25,
+    rules: Annotated[int, typer.Option(help="Standing alert rules the worker matches.")] = 1000,
+    as_json: AsJson = False,
+) -> None:
+    """Needs the stack: a worker's RSS over a steady stream of distinct articles."""
+    from bench import soak
+
+    report = soak.run(
+        ctx.obj, minutes=minutes, rate=rate, warmup=warmup, rules=rules, command=command(ctx)
+    )
+    _show(report, as_json)
 
 
 @bench_app.command("tag")
 def bench_tag(
+    ctx: typer.Context,
     articles: Annotated[int, typer.Option(help="Articles in the synthetic corpus.")] = 600,
     words: Annotated[int, typer.Option(help="Words per article.")] = 250,
     big: Annotated[int, typer.Option(help="Surface forms of the grown lexicon.")] = 100_000,
+    as_json: AsJson = False,
 ) -> None:
-    """Articles/s and MB/s of the tagger vs a naive regex tagger.
-
-    Cost from 1k to 100k forms; peak RSS.
-    """
+    """The tagger vs fold + bare Aho-Corasick and a naive regex; 1k → 100k forms; peak RSS."""
     from bench import tag
 
-    console.print(tag.run(articles=articles, words=words, big=big))
+    _show(tag.run(articles=articles, words=words, big=big, command=command(ctx)), as_json)
+
+
+@bench_app.command("all")
+def bench_all(
+    ctx: typer.Context,
+    out: Annotated[
+        Path, typer.Option(help="The Markdown file written (a JSON file is written beside it).")
+    ] = Path("docs/benchmarks.md"),
+    quick: Annotated[
+        bool,
+        typer.Option(help="Smaller runs, a few minutes in all: to try it, not to publish."),
+    ] = False,
+    soak_minutes: Annotated[
+        float, typer.Option(help="Length of the soak run (`rasad bench soak --minutes 60` alone).")
+    ] = 10.0,
+    as_json: AsJson = False,
+) -> None:
+    """Needs the stack: every benchmark, one after the other; writes docs/benchmarks.md."""
+    from bench import suite
+
+    reports = suite.run(ctx.obj, quick=quick, soak_minutes=soak_minutes)
+    suite.write(reports, out, command(ctx))
+    if as_json:
+        typer.echo(json.dumps([r.as_dict() for r in reports], ensure_ascii=False, indent=2))
+    else:
+        for report in reports:
+            console.print(report.table())
+        console.print(f"written: {out} and {out.with_suffix('.json')}")

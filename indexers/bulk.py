@@ -21,8 +21,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import ClassVar
 
+from pydantic_core import to_json
+
 from indexers.lifecycle import index_body
-from indexers.mapping import action
+from indexers.mapping import bulk_item
 from indexers.searchengine import SearchEngineStore
 from rasad import metrics
 from rasad.engines import AsyncSearchEngine, EngineError, retryable
@@ -33,6 +35,8 @@ from rasad.retry import backoff
 from rasad.settings import Settings
 
 log = logging.getLogger(__name__)
+# Only what is read of each item's answer (every item has an id and a status: positions stay).
+_ITEMS = "items.*._id,items.*.status,items.*.error"
 
 
 @dataclass(frozen=True)
@@ -102,9 +106,9 @@ class BulkWriter:
         return outcome
 
     async def _attempt(self, pending: dict[str, Article], outcome: BulkOutcome) -> None:
-        actions = [action(self.alias, a, self.stemmer) for a in pending.values()]
-        await self._ensure_indices({a["_index"] for a in actions})
-        for chunk in self._chunks(actions):
+        items = [(a.id, *bulk_item(self.alias, a, self.stemmer)) for a in pending.values()]
+        await self._ensure_indices({index for _, index, _ in items})
+        for chunk in self._chunks(items):
             for article_id, status, error in await self._send(chunk):
                 if 200 <= status < 300:
                     outcome.indexed.append(article_id)
@@ -112,27 +116,25 @@ class BulkWriter:
                 elif not retryable(status):
                     outcome.rejected.append((pending.pop(article_id), f"{status}: {error}"))
 
-    def _chunks(self, actions: list[dict]) -> list[list[str]]:
-        """NDJSON line pairs grouped so each request stays under
-        ``max_bytes`` (one item at least).
-        """
-        chunks: list[list[str]] = [[]]
+    def _chunks(self, items: list[tuple[str, str, bytes]]) -> list[list[bytes]]:
+        """NDJSON line pairs of ``(id, index, source)`` items, grouped so each request stays
+        under ``max_bytes`` (one item at least)."""
+        chunks: list[list[bytes]] = [[]]
         size = 0
-        for item in actions:
-            meta = json.dumps({"index": {"_index": item["_index"], "_id": item["_id"]}})
-            doc = json.dumps(item["_source"], ensure_ascii=False)
-            pair = len(meta.encode()) + len(doc.encode()) + 2
+        for article_id, index, source in items:
+            meta = to_json({"index": {"_index": index, "_id": article_id}})
+            pair = len(meta) + len(source) + 2
             if chunks[-1] and size + pair > self.policy.max_bytes:
                 chunks.append([])
                 size = 0
-            chunks[-1] += [meta, doc]
+            chunks[-1] += [meta, source]
             size += pair
         return chunks
 
-    async def _send(self, lines: list[str]) -> list[tuple[str, int, str]]:
+    async def _send(self, lines: list[bytes]) -> list[tuple[str, int, str]]:
         """(id, status, error) of each item of one bulk request."""
         try:
-            response = await self.engine.bulk("\n".join(lines) + "\n")
+            response = await self.engine.bulk(b"\n".join(lines) + b"\n", filter_path=_ITEMS)
         except EngineError as exc:
             if exc.retryable:
                 raise _Retry(f"bulk request failed: {exc}") from exc

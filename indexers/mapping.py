@@ -18,6 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic_core import to_json
+
 from rasad.document import LANGUAGE_FIELDS, document
 from rasad.model import Article
 from rasad.normalize import Stemmer
@@ -131,10 +133,9 @@ def _properties(analysis: Analysis | None) -> dict[str, dict[str, Any]]:
 
 def source(article: Article, stemmer: Stemmer) -> dict:
     """The ``_source`` of an article: the search document plus the article itself (for ``get``)."""
-    # The normalized text is stored once, as ``text_norm``.
     return {
         **document(article, stemmer),
-        "article": article.model_dump(mode="json", exclude_none=True, exclude={"normalized"}),
+        "article": article.model_dump(mode="json", exclude_none=True, exclude=_NOT_STORED),
     }
 
 
@@ -149,3 +150,20 @@ def action(alias: str, article: Article, stemmer: Stemmer) -> dict:
         "_id": article.id,
         "_source": body,
     }
+
+
+_ARTICLE_JSON = Article.__pydantic_serializer__.to_json  # the model's own JSON, in one native pass
+
+
+def bulk_item(alias: str, article: Article, stemmer: Stemmer) -> tuple[str, bytes]:
+    """The backing index and ``_source`` JSON of an article: ``action``'s, serialized in one go.
+
+    The search document goes through pydantic-core's encoder and the article through its
+    model's serializer, both native: no dict of the article is built, nor encoded in Python.
+    """
+    doc = document(article, stemmer)
+    own = _ARTICLE_JSON(article, exclude_none=True, exclude=_NOT_STORED)
+    return backing_index(alias, doc["date"]), to_json(doc)[:-1] + b',"article":' + own + b"}"
+
+
+_NOT_STORED = {"normalized"}  # the normalized text is stored once, as ``text_norm``

@@ -14,6 +14,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Sequence
+from itertools import chain
 from operator import itemgetter
 from typing import NamedTuple
 
@@ -26,6 +27,7 @@ from rasad.concepts.regions import CITY_READINGS
 from rasad.normalize import fold
 
 WINDOW = 25  # words on each side searched for context cues
+_FEW = 4  # windows up to this many words are read word by word, wider ones sliced from the cues
 _UNMET = "no context word it needs nearby"
 _KEY = itemgetter(1)  # of a (word, key) cue
 _RANK = {"country": 2, "region": 1}  # when a name fits several places (then: country named, size)
@@ -87,6 +89,10 @@ class _Context:
         self._sentences: Sentences | None = None
         self._covered: set[int] | None = None
         self.cue_words = [word for word, _ in found.cues]
+        self.key_at = dict(found.cues)  # word -> its key, for each cue word
+        self.cue_keys = set(
+            self.key_at.values()
+        )  # any context word a rule asks for is one of these
         self._titled: set[int] | None = None
 
     @property
@@ -153,7 +159,8 @@ class _Context:
             for m, cid, cue in self.rejected
             if cue.startswith(("a person", "a team", "a name after"))
         }
-        for cid in {cid for cid, _ in named} & set(by_concept):
+        people = {cid for cid, _ in named}
+        for cid in [cid for cid in by_concept if cid in people]:  # as found: a stable order
             same = [m for m in by_concept[cid] if (cid, m.text) in named]
             if len(same) == len(by_concept[cid]):
                 del by_concept[cid]
@@ -254,24 +261,24 @@ class _Context:
         cue that rejected it.
         """
         why = _UNMET
+        present = self.cue_keys
         for rule in rules:
+            if (  # the common case: none of the words it needs or avoids is in the text at all
+                not rule.person
+                and not rule.pattern
+                and rule.needs
+                and concept_id not in named
+                and present.isdisjoint(rule.needs)
+                and present.isdisjoint(rule.avoids)
+            ):
+                continue
             if rule.person:
                 person = self._person(match, concept_id)
                 if person:
                     return person
-            window = WINDOW if rule.window is None else rule.window
-            first, last = match.first, match.last
             # A region word inside another name (Kürdistan Bölgesi) marks that name, not this one.
             covered = self.covered if CITY_READINGS in rule.replaces else ()
-            cues = self.cues  # in text order: only the slice within the window is looked at
-            at = self.cue_words
-            near = [
-                (word, key)
-                for word, key in cues[
-                    bisect_left(at, first - window) : bisect_right(at, last + window)
-                ]
-                if (word < first or word > last) and word not in covered
-            ]
+            near = self._near(match, WINDOW if rule.window is None else rule.window, covered)
             keys = {key for _, key in near}
             avoided = keys & rule.avoids
             if avoided:
@@ -285,6 +292,28 @@ class _Context:
             elif concept_id in named or not rule.needs or keys & rule.needs:
                 return rule, None
         return why
+
+    def _near(self, match: Match, window: int, covered: set[int] | tuple) -> list[tuple[int, str]]:
+        """Cues ``(word, key)`` within ``window`` words of the match, not in it nor ``covered``.
+
+        In text order.
+        """
+        first, last = match.first, match.last
+        if window <= _FEW:  # a few words each side: each looked up
+            key_at = self.key_at
+            return [
+                (word, key_at[word])
+                for word in chain(range(first - window, first), range(last + 1, last + window + 1))
+                if word in key_at and word not in covered
+            ]
+        at = self.cue_words  # in text order: only the slice within the window is looked at
+        return [
+            (word, key)
+            for word, key in self.cues[
+                bisect_left(at, first - window) : bisect_right(at, last + window)
+            ]
+            if (word < first or word > last) and word not in covered
+        ]
 
     def _person(self, match: Match, concept_id: str) -> str | None:
         """Why a given name (or an everyday word) is not the concept here, or None."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from processors.pipeline import handle_raw
-from processors.stories import StoryIndex
+from processors.stories import EMBEDDED_CAPACITY, StoryIndex
 from rasad.bus import dead_letter
 from rasad.bus.memory import MemoryBus
 from rasad.concepts import Lexicon
@@ -17,7 +17,11 @@ log = logging.getLogger(__name__)
 
 def attach(bus: MemoryBus, settings: Settings, lexicon: Lexicon) -> None:
     """Tag every message published to the raw topic; publish it tagged, or dead-letter it."""
-    stories = StoryIndex()
+    # In memory here (no RocksDB to share a data dir over): the setting's count, up to a cap.
+    stories = StoryIndex(
+        capacity=min(settings.stories_remembered, EMBEDDED_CAPACITY),
+        horizon=settings.stories_horizon_hours * 3600,
+    )
 
     def on_raw(key: str | None, value: bytes) -> None:
         outcome = handle_raw(value, lexicon, stories, max_chars=settings.max_article_chars)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import weakref
 from bisect import bisect_right
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from itertools import accumulate, chain, compress, count
 from typing import NamedTuple
 
@@ -26,7 +26,7 @@ from rasad.normalize import IGNORABLE, Stemmer, fold
 # A word as written: what ``[^\W_]+`` finds in folded text, plus the characters fold deletes
 # (harakat, tatweel, zero-width marks), which sit inside words without splitting them.
 _RAW_WORD_RE = re.compile("(?:[^\\W_]|[" + "".join(sorted(IGNORABLE)) + "])+")
-_CACHE_MAX = 500_000  # pieces remembered before the caches start over
+_CACHE_MAX = 200_000  # pieces remembered before the caches start over (~300 bytes each)
 _PIECE_MAX = 64  # longer pieces (text without spaces) are keyed every time, not remembered
 
 
@@ -102,6 +102,8 @@ class Tokens:
     read: list[str] | None = (
         None  # the keys as read otherwise than the pieces give them (Turkish), else None
     )
+    # Words up to each piece and text up to each piece, computed when first asked for.
+    _prefix: list[list[int]] = field(default_factory=list, compare=False, repr=False)
 
     @property
     def keys(self) -> list[str]:
@@ -112,29 +114,32 @@ class Tokens:
 
     def word_spans(self, words: list[int]) -> dict[int, tuple[int, int]]:
         """Character offsets ``(start, end)`` in the text of these words (by index)."""
-        found = self.matches([(i, i, ()) for i in sorted(set(words))])
-        return {m.first: (m.start, m.end) for m in found}
+        return {word: self.span(word, word) for word in words}
+
+    def span(self, first: int, last: int) -> tuple[int, int]:
+        """Character offsets in the text of the run of words ``[first, last]``."""
+        if not self._prefix:
+            pieces = self.pieces
+            self._prefix.append(list(accumulate(map(len, map(self.keys_of.__getitem__, pieces)))))
+            # Text up to each piece (+ one space per piece before it).
+            self._prefix.append(list(accumulate(map(len, pieces), initial=0)))
+        words_to, text_to = self._prefix
+        pieces, offsets_of = self.pieces, self.offsets_of
+        p = bisect_right(words_to, first)
+        start = text_to[p] + p + offsets_of[pieces[p]][first - (words_to[p - 1] if p else 0)][0]
+        if last != first:
+            p = bisect_right(words_to, last)
+        end = text_to[p] + p + offsets_of[pieces[p]][last - (words_to[p - 1] if p else 0)][1]
+        return start, end
 
     def matches(self, found: list[tuple[int, int, tuple]]) -> list[Match]:
-        """``Match``es of word runs ``(first, last, candidates)``,
-        with their offsets in the text.
-        """
-        if not found:
-            return []
-        pieces = self.pieces
-        # Words up to each piece, text up to each piece (+ one space per piece before it).
-        words_to = list(accumulate(map(len, map(self.keys_of.__getitem__, pieces))))
-        offsets_of = self.offsets_of
-        text_to = list(accumulate(map(len, pieces), initial=0))
+        """``Match``es of word runs ``(first, last, candidates)``, with their text offsets."""
+        text, span = self.text, self.span
         matches = []
         for first, last, candidates in found:
-            p = bisect_right(words_to, first)
-            start = text_to[p] + p + offsets_of[pieces[p]][first - (words_to[p - 1] if p else 0)][0]
-            if last != first:
-                p = bisect_right(words_to, last)
-            end = text_to[p] + p + offsets_of[pieces[p]][last - (words_to[p - 1] if p else 0)][1]
+            start, end = span(first, last)
             matches.append(
-                _new_tuple(Match, (first, last, start, end, self.text[start:end], candidates))
+                _new_tuple(Match, (first, last, start, end, text[start:end], candidates))
             )
         return matches
 
@@ -160,9 +165,8 @@ class Found(NamedTuple):
     tokens: Tokens | None = None  # the text they were found in (sentences, offsets of cues)
 
 
-_new_tuple = (
-    tuple.__new__
-)  # a NamedTuple made from a tuple: a third of the cost of calling the class
+# A NamedTuple made from a tuple: a third of the cost of calling the class.
+_new_tuple = tuple.__new__
 
 
 def tokenize(text: str, stemmer: Stemmer) -> Tokens:
@@ -183,10 +187,23 @@ def undo_turkish_suffixes(tokens: Tokens, lexicon: Lexicon) -> Tokens:
     (saldırılarında → saldırıları, as in "hava saldırıları").
     """
     written = tokens.keys
+    starts, readings = lexicon.starts, _seen_by(lexicon).readings
     keys: list[str] = []
+    previous = ""
     for key in written:
-        keys.append(_turkish_reading(key, keys[-1] if keys else "", lexicon))
+        if previous in starts:  # a two-word form may end here: the word before matters
+            previous = _turkish_reading(key, previous, lexicon)
+        else:  # it cannot (every form's first word is in ``starts``): the word's own reading
+            previous = readings.get(key) or _remember(readings, key, lexicon)
+        keys.append(previous)
     return tokens if keys == written else replace(tokens, read=keys)
+
+
+def _remember(readings: dict[str, str], key: str, lexicon: Lexicon) -> str:
+    if len(readings) >= _CACHE_MAX:
+        readings.clear()
+    reading = readings[key] = _turkish_reading(key, "", lexicon)
+    return reading
 
 
 def _turkish_reading(key: str, previous: str, lexicon: Lexicon) -> str:
@@ -269,6 +286,7 @@ class _Seen(dict):
         pieces = _pieces_of(lexicon.stemmer)
         self.keys_of, self.offsets_of = pieces.keys, pieces.offsets
         self.follows: dict[str, dict[str, int]] = {}
+        self.readings: dict[str, str] = {}  # Turkish key -> its reading after no form's start
         # modality cues (events.yaml), titles and sports words (names.yaml)
         self.cue_keys: set[str] = set(lexicon.cues.words) | lexicon.names.cue_words
         for key, entry in self.index.items():

@@ -7,6 +7,7 @@ The Faust agent and the embedded runner are thin shells around ``handle_raw``.
 from __future__ import annotations
 
 import logging
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -18,20 +19,10 @@ from rasad.language import detect
 from rasad.model import Article, utcnow
 
 log = logging.getLogger(__name__)
-_SPACES = str.maketrans(
-    {
-        "\u00a0": " ",
-        "\u2007": " ",
-        "\u202f": " ",
-        "\r": "",
-        # Control characters (but tab and newline) and the bidi embeddings, overrides and
-        # isolates: invisible, they can only garble or disguise text on a page (RLM/LRM stay).
-        **{chr(c): None for c in [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)]},
-        **{chr(c): None for c in range(0x7F, 0xA0)},
-        **{chr(c): None for c in [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]},
-    }
-)
-
+_SPACES = (("\u00a0", " "), ("\u2007", " "), ("\u202f", " "), ("\r", ""))  # (char, as what)
+# Control characters (but tab and newline) and the bidi embeddings, overrides and isolates:
+# invisible, they can only garble or disguise text on a page (RLM/LRM stay).
+_INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 MAX_ARTICLE_CHARS = 1_000_000  # the default of RASAD_MAX_ARTICLE_CHARS
 
@@ -57,7 +48,12 @@ def clean(article: Article) -> Article:
     def tidy(value: str | None) -> str | None:
         if value is None:
             return None
-        lines = unicodedata.normalize("NFKC", value).translate(_SPACES).split("\n")
+        value = unicodedata.normalize("NFKC", value)
+        for char, to in _SPACES:  # str.translate would look up every character (~30 µs a text)
+            if char in value:
+                value = value.replace(char, to)
+        value = _INVISIBLE.sub("", value)  # one scan in C; most texts have none
+        lines = value.split("\n")
         return "\n".join(" ".join(line.split()) for line in lines).strip()
 
     return article.model_copy(

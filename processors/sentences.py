@@ -22,7 +22,6 @@ class Sentences:
     def __init__(self, found: Found):
         self.found = found
         self.text = found.tokens.text if found.tokens is not None else ""
-        self._spans: dict[int, tuple[int, int]] | None = None
 
     def ends_between(self, first: int, second: int) -> int:
         """How many sentences end between two character offsets (in either order)."""
@@ -35,9 +34,6 @@ class Sentences:
         return _END.search(self.text, low, high) is None
 
     def start_of(self, word: int) -> int:
-        """Where a cue word (by its index among the text's words) starts; -1 if it is none."""
-        if self._spans is None:  # one pass over the pieces, for every cue word at once
-            tokens, cue_words = self.found.tokens, [w for w, _ in self.found.cues]
-            self._spans = tokens.word_spans(cue_words) if tokens is not None and cue_words else {}
-        span = self._spans.get(word)
-        return span[0] if span is not None else -1
+        """Where a word (by its index among the text's words) starts; -1 without tokens."""
+        tokens = self.found.tokens
+        return tokens.span(word, word)[0] if tokens is not None else -1

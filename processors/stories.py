@@ -18,13 +18,15 @@ Because a written key never changes, a replay (at-least-once) gets the story it 
 time. Only recent articles are remembered (``capacity``): a story older than that is forgotten,
 and a near-duplicate starts anew.
 
-``StoryLog`` keeps the mappings (and each remembered article's signature, 16 bits a value) in
-memory and writes ONE record per article to a log mapping (sequence number → the article id,
-its story, the band keys it added and its signature), deleting the record
-``capacity`` articles back. In the embedded runner the log is a dict; on the real stack it is a
-changelogged Faust table shared by every worker (``processors.agents``): two changelog messages
-per article, not one per key, and after a restart or a rebalance the mappings are rebuilt from
-the restored log.
+``StoryLog`` keeps both mappings, and each remembered article's signature (16 bits a value), in
+an index and writes ONE record per article to a log mapping (sequence number → the article id,
+its story, the band keys it added, when, and its signature), deleting the records ``capacity``
+articles back and those older than the ``horizon``: what it holds is bounded however long the
+stream runs. In the embedded runner the log and the index are dicts; on the real stack the log
+is a changelogged Faust table shared by every worker (``processors.agents``; a few hundred bytes
+an article, bounded by the window): two changelog messages per article, not one per key; the
+index, ~15 keys an article, is a local RocksDB (``DiskIndex``) off the worker's heap, rebuilt
+from the log after a restart or a rebalance.
 """
 
 from __future__ import annotations
@@ -33,11 +35,18 @@ import base64
 import hashlib
 import json
 import logging
+import math
+import time
 import zlib
-from collections.abc import MutableMapping
+from collections.abc import Callable, Iterator, MutableMapping
+from pathlib import Path
+from typing import Any, Protocol, cast
 
 import numpy as np
 from datasketch import MinHashLSH
+from rocksdict import BlockBasedOptions, Cache, Options, Rdict, WriteBatch, WriteOptions
+
+from rasad.errors import ConfigError
 
 logger = logging.getLogger(__name__)
 _SHINGLE = 3
@@ -54,8 +63,7 @@ JOIN = 0.4
 
 
 class Banding:
-    """MinHash signatures of texts, cut into LSH bands with datasketch's
-    band/row split for a threshold.
+    """MinHash signatures of texts, cut into LSH bands (datasketch's band/row split).
 
     The signature is computed here with numpy, all permutations at once: each word is hashed
     once (CRC-32), a 3-gram's hash mixes its three words' hashes, and permutation ``i`` maps a
@@ -90,8 +98,9 @@ class Banding:
         return keys, (values & np.uint64(0xFFFF)).astype(np.uint16).tobytes()
 
     def signature(self, normalized: str) -> np.ndarray:
-        """MinHash (``num_perm`` values) of the word 3-grams of the normalized
-        text (of its words, when fewer).
+        """MinHash (``num_perm`` values) of the word 3-grams of the normalized text.
+
+        Of its words, when there are fewer than three.
         """
         words = normalized.split()
         if len(words) < _SHINGLE:
@@ -120,34 +129,40 @@ def similarity(signature: bytes, other: bytes) -> float:
 
 
 class StoryLog:
-    """Story ids by band keys and article ids for the last ``capacity`` articles,
-    logged one record per article.
+    """Story ids by band keys and article ids for the last ``capacity`` articles (and at most
+    ``horizon`` seconds back, if set), logged one record per article.
 
     ``log`` maps a sequence number (str) to a JSON record; it may hold records already
     (a restored Faust table): call ``rebuild`` whenever it may have changed behind this object.
-    Not thread-safe.
+    ``index`` holds the lookups (``b`` + band key → the article that wrote it, ``i`` + article
+    id → its story and signature), read and written a whole article at a time; a
+    ``MemoryIndex`` unless given. Not thread-safe.
     """
 
-    def __init__(self, log: MutableMapping[str, str], capacity: int):
-        self.log, self.capacity = log, capacity
-        self._by_band: dict[str, str] = {}  # band key -> the article that wrote it
-        self._by_id: dict[str, str] = {}  # article -> its story
-        self._signatures: dict[str, bytes] = {}
-        self._next = 0
+    def __init__(
+        self,
+        log: MutableMapping[str, str],
+        capacity: int,
+        index: Lookups | None = None,
+        horizon: float = 0.0,
+        clock: Callable[[], float] = time.time,
+    ):
+        self.log, self.capacity, self.horizon, self.clock = log, capacity, horizon, clock
+        self.index: Lookups = MemoryIndex() if index is None else index
+        self._oldest = self._next = 0  # the records kept are numbered oldest .. next - 1
+        self._oldest_at: float | None = None  # when the oldest record was written, if known
 
     def __len__(self) -> int:
         """Articles remembered."""
-        return len(self._by_id)
+        return self._next - self._oldest
 
     def rebuild(self) -> None:
-        """The mappings again from the log's records, oldest first.
+        """The index again from the log's records, oldest first.
 
         Keys that are not record numbers (a table written by an older Rasad, one entry per band
         key) are left alone: the stories they knew start anew.
         """
-        self._by_band.clear()
-        self._by_id.clear()
-        self._signatures.clear()
+        self.index.clear()
         keys = list(self.log)
         numbers = sorted(int(key) for key in keys if key.isdigit())
         if len(numbers) < len(keys):
@@ -156,7 +171,9 @@ class StoryLog:
             )
         for number in numbers:
             self._apply(json.loads(self.log[str(number)]))
-        self._next = numbers[-1] + 1 if numbers else 0
+        self._oldest, self._next = (numbers[0], numbers[-1] + 1) if numbers else (0, 0)
+        self._oldest_at = None
+        self._expire()
 
     def assign(self, article_id: str, band_keys: list[str], signature: bytes | None = None) -> str:
         """The story id of an article with these band keys, remembered for those that follow.
@@ -165,57 +182,210 @@ class StoryLog:
         when the signatures agree on ``JOIN`` of their values (see the module doc); without one,
         or against an article remembered without one, a shared band is enough.
         """
-        known = self._by_id.get(article_id)
+        self._expire()  # what is past the horizon counts no more
+        unique = list(dict.fromkeys(band_keys))
+        # One read of every key (on disk: one RocksDB multi-get): the id's entry, each band's
+        # writer; a second read only when some band is known: the writers' stories and signatures.
+        known, *writers = self.index.get_many(["i" + article_id, *("b" + key for key in unique)])
         if known is not None:
-            return known
-        similar = {w for w in map(self._by_band.get, band_keys) if w is not None}
-        if signature is not None:
-            similar = {w for w in similar if self._agrees(signature, w)}
-        story = min((self._by_id[w] for w in similar), default=article_id)
+            return _entry(known)[0]
+        found = dict(zip(unique, writers, strict=True))
+        candidates = sorted({writer for writer in writers if writer is not None})
+        entries = self.index.get_many(["i" + writer for writer in candidates]) if candidates else []
+        stories = [
+            story
+            for story, theirs in map(_entry, filter(None, entries))
+            if signature is None or theirs is None or similarity(signature, theirs) >= JOIN
+        ]
+        story = min(stories, default=article_id)
         record = {
             "id": article_id,
             "story": story,
-            "bands": [key for key in dict.fromkeys(band_keys) if key not in self._by_band],
+            "bands": [key for key, known in found.items() if known is None],
+            "at": (at := round(self.clock(), 1)),
         }
         if signature is not None:
             record["sig"] = base64.b64encode(signature).decode()
         self._apply(record)
         self.log[str(self._next)] = json.dumps(record)
-        oldest = self.log.pop(str(self._next - self.capacity), None)
+        if self._next == self._oldest:
+            self._oldest_at = at
         self._next += 1
-        if oldest is not None:
-            self._forget(json.loads(oldest))
+        self._expire()
         return story
 
-    def _agrees(self, signature: bytes, writer: str) -> bool:
-        known = self._signatures.get(writer)
-        return known is None or similarity(signature, known) >= JOIN
+    def _expire(self) -> None:
+        """Forget the records beyond the capacity, and those older than the horizon."""
+        cutoff = self.clock() - self.horizon if self.horizon else None
+        while self._oldest < self._next:
+            full = self._next - self._oldest > self.capacity
+            if not full and (cutoff is None or self._oldest_time() >= cutoff):
+                return  # not full, and the oldest is within the horizon
+            oldest = self.log.pop(str(self._oldest), None)
+            if oldest is not None:
+                self._forget(json.loads(oldest))
+            self._oldest += 1
+            self._oldest_at = None
+
+    def _oldest_time(self) -> float:
+        """When the oldest record kept was written: -inf if it is gone, inf if it does not say."""
+        if self._oldest_at is None:  # not known yet: read it from the record, once
+            raw = self.log.get(str(self._oldest))
+            self._oldest_at = float(json.loads(raw).get("at", math.inf)) if raw else -math.inf
+        return self._oldest_at
 
     def _apply(self, record: dict) -> None:
         article = record["id"]
-        for key in record["bands"]:
-            self._by_band[key] = article
-        self._by_id[article] = record["story"]
-        if "sig" in record:
-            self._signatures[article] = base64.b64decode(record["sig"])
+        entry = json.dumps([record["story"], record.get("sig")])
+        self.index.set_many(
+            [*(("b" + key, article) for key in record["bands"]), ("i" + article, entry)]
+        )
 
     def _forget(self, record: dict) -> None:
-        for key in record["bands"]:
-            self._by_band.pop(key, None)
-        self._by_id.pop(record["id"], None)
-        self._signatures.pop(record["id"], None)
+        self.index.discard_many([*("b" + key for key in record["bands"]), "i" + record["id"]])
+
+
+def _entry(raw: str) -> tuple[str, bytes | None]:
+    """An article's index entry: its story, and its signature if it was remembered with one."""
+    story, signature = json.loads(raw)
+    return story, None if signature is None else base64.b64decode(signature)
+
+
+class Lookups(Protocol):
+    """What a ``StoryLog`` needs of its index: a str → str mapping read and written in batches."""
+
+    def get_many(self, keys: list[str]) -> list[str | None]: ...
+    def set_many(self, items: list[tuple[str, str]]) -> None: ...
+    def discard_many(self, keys: list[str]) -> None: ...
+    def clear(self) -> None: ...
+    def __iter__(self) -> Iterator[str]: ...
+
+
+class MemoryIndex(dict[str, str]):
+    """A ``StoryLog``'s index in a dict (the embedded runner's; bounded by the log's capacity)."""
+
+    def get_many(self, keys: list[str]) -> list[str | None]:
+        return list(map(self.get, keys))
+
+    def set_many(self, items: list[tuple[str, str]]) -> None:
+        self.update(items)
+
+    def discard_many(self, keys: list[str]) -> None:
+        for key in keys:
+            self.pop(key, None)
+
+
+class DiskIndex(MutableMapping[str, str]):
+    """A ``StoryLog``'s index in a RocksDB of its own (a folder), off the heap.
+
+    Local to one worker and rebuilt from the log (``StoryLog.rebuild``) after every restart or
+    rebalance, so ``clear`` starts the database afresh. Small write buffers and block cache:
+    what stays in memory is a few MB, however many articles the window holds.
+    """
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self._db = self._open()
+
+    def _open(self) -> Rdict:
+        options = Options(raw_mode=True)
+        options.create_if_missing(True)
+        options.set_write_buffer_size(4 << 20)
+        options.set_max_write_buffer_number(2)
+        table = BlockBasedOptions()
+        table.set_block_cache(Cache(8 << 20))
+        table.set_bloom_filter(10, True)
+        # Index and filter blocks in the block cache too, else they stay in memory beside it
+        # and grow with the database (~3 million keys at the default window).
+        table.set_cache_index_and_filter_blocks(True)
+        table.set_pin_l0_filter_and_index_blocks_in_cache(True)
+        options.set_block_based_table_factory(table)
+        try:
+            db = Rdict(str(self.folder), options)
+        except Exception as exc:  # rocksdict raises a bare Exception ("IO error: lock …")
+            if "lock" not in str(exc).lower():
+                raise
+            raise ConfigError(
+                f"{self.folder} is in use by another worker: give each worker process its own "
+                "RASAD_DATA_DIR"
+            ) from exc
+        unlogged = WriteOptions()
+        # Rebuilt from the log after a restart: no write-ahead log. (A property at run time,
+        # though rocksdict's stubs call it a method.)
+        unlogged.disable_wal = True  # type: ignore[method-assign,assignment]
+        db.set_write_options(unlogged)
+        return db
+
+    def get_many(self, keys: list[str]) -> list[str | None]:
+        values = cast(list[bytes | None], self._db.get([key.encode() for key in keys]))
+        return [None if value is None else value.decode() for value in values]
+
+    def set_many(self, items: list[tuple[str, str]]) -> None:
+        batch = WriteBatch(raw_mode=True)
+        for key, value in items:
+            batch.put(key.encode(), value.encode())
+        self._db.write(batch)
+
+    def discard_many(self, keys: list[str]) -> None:
+        batch = WriteBatch(raw_mode=True)
+        for key in keys:
+            batch.delete(key.encode())  # a key that is not there: nothing to do
+        self._db.write(batch)
+
+    def __getitem__(self, key: str) -> str:
+        value = self._db.get(key.encode())
+        if value is None:
+            raise KeyError(key)
+        return bytes(value).decode()
+
+    def get(self, key: str, default: Any = None) -> Any:
+        value = self._db.get(key.encode())
+        return default if value is None else bytes(value).decode()
+
+    def __setitem__(self, key: str, value: str) -> None:
+        self._db.put(key.encode(), value.encode())
+
+    def __delitem__(self, key: str) -> None:
+        self._db.delete(key.encode())
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and self._db.get(key.encode()) is not None
+
+    def __iter__(self) -> Iterator[str]:
+        keys = self._db.keys()  # an Rdict is not iterable itself
+        return (cast(bytes, key).decode() for key in keys)  # raw mode: keys are bytes
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def clear(self) -> None:
+        self._db.close()
+        Rdict.destroy(str(self.folder))
+        self._db = self._open()
+
+    def close(self) -> None:
+        self._db.close()
+
+
+EMBEDDED_CAPACITY = 50_000  # articles an in-memory index keeps at most (~2.5 KB each)
 
 
 class StoryIndex:
-    """Story ids of texts, remembered in memory for the last ``capacity``
-    articles (the embedded runner's).
+    """Story ids of texts, remembered in memory (the embedded runner's).
+
+    For the last ``capacity`` articles and, if ``horizon`` (seconds) is set, no older than that:
+    bounded however long the stream runs.
     """
 
     def __init__(
-        self, threshold: float = THRESHOLD, num_perm: int = NUM_PERM, capacity: int = 50_000
+        self,
+        threshold: float = THRESHOLD,
+        num_perm: int = NUM_PERM,
+        capacity: int = EMBEDDED_CAPACITY,
+        horizon: float = 0.0,
     ):
         self.banding = Banding(threshold, num_perm)
-        self.stories = StoryLog({}, capacity)
+        self.stories = StoryLog({}, capacity, horizon=horizon)
 
     def __len__(self) -> int:
         """Articles remembered."""

@@ -141,7 +141,16 @@ class Article(BaseModel):
     @classmethod
     def from_json(cls, data: bytes | str) -> Article:
         """Parse a bus message; raise ``BadInput`` (reason ``not_json``, ``too_deep``,
-        ``bad_unicode`` — see ``rasad.payload`` — or ``invalid_article``)."""
+        ``bad_unicode`` — see ``rasad.payload`` — or ``invalid_article``).
+
+        A sound message is decoded and validated in one pass (pydantic's JSON parser: no dict of
+        it is built in Python first); one that fails is read again the careful way, for the
+        reason (nesting and lone surrogates are told apart there).
+        """
+        try:
+            return cls.model_validate_json(data)
+        except ValidationError:
+            pass
         try:
             obj = payload.decode(data)
         except BadInput as exc:
@@ -158,10 +167,15 @@ class Article(BaseModel):
         try:
             return cls.model_validate(obj)
         except ValidationError as exc:
-            problems = "; ".join(
-                f"{'.'.join(map(str, e['loc'])) or 'article'}: {e['msg']}" for e in exc.errors()
-            )
-            raise BadInput(f"invalid article: {problems}", reason="invalid_article") from exc
+            raise _invalid(exc) from exc
+
+
+def _invalid(exc: ValidationError) -> BadInput:
+    """The ``BadInput`` of an article that failed validation: each field and what is wrong."""
+    problems = "; ".join(
+        f"{'.'.join(map(str, e['loc'])) or 'article'}: {e['msg']}" for e in exc.errors()
+    )
+    return BadInput(f"invalid article: {problems}", reason="invalid_article")
 
 
 def canonical_url(url: str) -> str:

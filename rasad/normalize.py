@@ -120,7 +120,9 @@ class FoldedText:
 
 
 _REPLACE = {chr(code): ("" if to is None else to) for code, to in _TABLE.items() if to != chr(code)}
-_MAPPED = frozenset(_REPLACE)
+# The mapped characters as one class: a regex scan tests each character of a text at C speed
+# (a set intersection hashes each one).
+_MAPPED_RE = re.compile("[" + "".join(map(re.escape, sorted(_REPLACE))) + "]")
 
 
 def _translate(text: str) -> str:
@@ -128,7 +130,7 @@ def _translate(text: str) -> str:
     (~90 ns each), while a text uses few distinct characters that change; one C-speed
     ``str.replace`` per such character is several times quicker. No output is itself mapped,
     so the order of the replacements does not matter."""
-    for char in _MAPPED.intersection(text):
+    for char in set(_MAPPED_RE.findall(text)):
         text = text.replace(char, _REPLACE[char])
     return text
 
@@ -192,7 +194,9 @@ class Stemmer:
         Used for indexing and queries.
         """
         stem = self.stem
-        return [stem(w) for w in words(text)]
+        # Only Arabic words change (``is_arabic`` inlined): the others skip the memo, whose
+        # misses on a stream's long tail of words cost more than the test.
+        return [stem(w) if "\u0600" <= w[0] <= "\u06ff" else w for w in words(text)]
 
     def normalized(self, text: str) -> str:
         """``terms`` joined by spaces: the project's normalized text stored beside the original."""

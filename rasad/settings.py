@@ -287,7 +287,10 @@ class Settings(BaseSettings):
         1000, ge=1, description="Indexer batch: at most this many articles per batch."
     )
     indexer_batch_seconds: float = Field(
-        1.0, gt=0, description="Indexer batch: flush after this many seconds."
+        0.25,
+        gt=0,
+        description="Indexer batch: flush after this many seconds (part of the delay from "
+        "produce to searchable; a backlog fills batches long before).",
     )
     indexer_batch_bytes: int = Field(
         10 * 1024 * 1024,
@@ -398,7 +401,14 @@ class Settings(BaseSettings):
         200_000,
         ge=1,
         description="Articles whose story keys the worker's story table keeps (~15 short entries "
-        "each); a near-duplicate of an older article starts a new story.",
+        "each, their lookups in RocksDB; the embedded runner keeps at most 50000, in memory); a "
+        "near-duplicate of an older article starts a new story.",
+    )
+    stories_horizon_hours: float = Field(
+        72.0,
+        ge=0,
+        description="Hours the story table remembers an article (besides the count above); a "
+        "near-duplicate published later starts a new story. 0: no limit but the count.",
     )
 
     @model_validator(mode="before")

@@ -297,6 +297,12 @@ class SearchEngine(ABC):
         with self._request(f"force-merging {index}"):
             self.client.indices.forcemerge(index=index, max_num_segments=1)
 
+    def indexed_total(self, index: str) -> int:
+        """Index operations done in ``index`` so far, refreshed or not (benchmarks time loads)."""
+        with self._request(f"indexing stats of {index}"):
+            stats = self._plain(self.client.indices.stats(index=index, metric="indexing"))
+        return int(stats["_all"]["primaries"].get("indexing", {}).get("index_total", 0))
+
     def clear_request_cache(self, index: str) -> None:
         """Empty the shard request cache of ``index`` (benchmarks measure cold counts)."""
         with self._request(f"clearing the request cache of {index}"):
@@ -340,10 +346,14 @@ class AsyncSearchEngine(ABC):
             raise error from exc
         return True
 
-    async def bulk(self, ndjson: str) -> dict[str, Any]:
-        """One ``_bulk`` request of NDJSON; items fail on their own (read each ``status``)."""
+    async def bulk(self, ndjson: str | bytes, filter_path: str | None = None) -> dict[str, Any]:
+        """One ``_bulk`` request of NDJSON; items fail on their own (read each ``status``).
+
+        ``filter_path``: the parts of the answer wanted (less to send back and to parse).
+        """
+        options = {"filter_path": filter_path} if filter_path else {}
         try:
-            return dict(self._plain(await self.client.bulk(body=ndjson)))
+            return dict(self._plain(await self.client.bulk(body=ndjson, **options)))
         except Exception as exc:
             error = self._failure(exc, "bulk request")
             if error is None:

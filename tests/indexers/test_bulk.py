@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 
 import pytest
 
 import wiring
 from indexers.bulk import BulkPolicy, BulkWriter
-from indexers.mapping import MAPPING_VERSION, action
+from indexers.mapping import MAPPING_VERSION, action, bulk_item
 from indexers.searchengine import SearchEngineStore
 from rasad import concepts
 from rasad.addresses import StoreAddress, parse_store
@@ -50,12 +51,28 @@ def test_only_throttling_and_server_errors_are_retried():
     ]
 
 
+def _items(articles: list[Article]) -> list[tuple[str, str, bytes]]:
+    return [(a.id, *bulk_item("a", a, STEMMER)) for a in articles]
+
+
 def test_requests_are_cut_by_size():
     writer = BulkWriter(engine=None, alias="a", stemmer=STEMMER, policy=BulkPolicy(max_bytes=3000))
-    chunks = writer._chunks([action("a", a, STEMMER) for a in corpus()])
+    chunks = writer._chunks(_items(corpus()))
     assert len(chunks) > 1
     assert sum(len(c) for c in chunks) == 2 * len(ALL)
-    assert all(sum(len(line.encode()) + 1 for line in c) <= 3000 or len(c) == 2 for c in chunks)
+    assert all(sum(len(line) + 1 for line in c) <= 3000 or len(c) == 2 for c in chunks)
+    meta, source = (json.loads(line) for line in chunks[0][:2])
+    first = corpus()[0]
+    assert meta == {"index": {"_index": action("a", first, STEMMER)["_index"], "_id": first.id}}
+    assert source["id"] == first.id
+
+
+def test_a_bulk_item_is_the_action_serialized():
+    for article in [*corpus(), Article(id='odd "id"\n', text="Ünïcode ☃ \u2028 نص", url=None)]:
+        index, source = bulk_item("a", article, STEMMER)
+        expected = action("a", article, STEMMER)
+        assert index == expected["_index"]
+        assert json.loads(source) == expected["_source"]
 
 
 @pytest.fixture(params=SERVER_ENGINES)

@@ -232,3 +232,72 @@ def test_articles_sharing_only_a_boilerplate_sentence_do_not_join_on_one_band():
     assert restored.assign("w1", keys, signature) == "w1"
     copy = banding.keys_and_signature(norm(f"Reuters - {WIRE} {boilerplate}"))
     assert restored.assign("w2", *copy) == "w1"
+
+
+def test_articles_older_than_the_horizon_are_forgotten_whatever_the_capacity():
+    from processors.stories import Banding, StoryLog
+
+    banding, now = Banding(), [0.0]
+    copy = "Reuters - " + WIRE.replace("two people", "two sources") + " Read more on our site."
+    stories = StoryLog({}, capacity=100, horizon=3600, clock=lambda: now[0])
+    assert stories.assign("a1", banding.keys(norm(WIRE))) == "a1"
+    now[0] = 1800
+    assert stories.assign("a2", banding.keys(norm(copy))) == "a1"  # within the hour
+    now[0] = 3700  # a1 is over an hour old now, a2 is not
+    stories.assign("x", banding.keys(norm("Ceasefire talks resumed in Cairo on Sunday.")))
+    assert len(stories) == 2 and "0" not in stories.log
+    assert stories.assign("a3", banding.keys(norm(copy))) == "a1"  # a2's keys carry the story
+    assert stories.assign("a4", banding.keys(norm(WIRE))) == "a1"  # a1's own keys: forgotten,
+    # but the copy's keys it shares still lead to the story
+    now[0] = 9000
+    assert stories.assign("a5", banding.keys(norm(copy))) == "a5"  # all forgotten: a new story
+    assert len(stories) == 1
+
+
+def test_the_index_on_disk_answers_as_the_one_in_memory(tmp_path):
+    from processors.stories import Banding, DiskIndex, StoryLog
+
+    banding = Banding()
+    texts = [
+        f"Talks {n % 7} between delegations {n % 7} resumed in city {n % 7} today."
+        for n in range(40)
+    ]
+    in_memory, on_disk = StoryLog({}, capacity=10), StoryLog({}, 10, DiskIndex(tmp_path / "index"))
+    for n, text in enumerate(texts):
+        keys = banding.keys(norm(text))
+        assert in_memory.assign(f"a{n}", keys) == on_disk.assign(f"a{n}", keys)
+    assert len(on_disk) == 10 and sorted(on_disk.index) == sorted(in_memory.index)
+    on_disk.rebuild()  # what a worker does after a restart: the index anew from the log
+    assert sorted(on_disk.index) == sorted(in_memory.index)
+    assert on_disk.assign("b", banding.keys(norm(texts[-1]))) == in_memory.assign(
+        "b", banding.keys(norm(texts[-1]))
+    )
+
+
+def test_the_embedded_runner_remembers_what_the_settings_say(lexicon, tmp_path):
+    from processors.embedded import attach
+    from rasad.bus.memory import MemoryBus
+    from rasad.settings import Settings
+
+    settings = Settings(data_dir=tmp_path, stories_remembered=1)
+    bus, tagged = MemoryBus(), []
+    attach(bus, settings, lexicon)
+    bus.subscribe(settings.topic_tagged, lambda key, value: tagged.append(json.loads(value)))
+    other = "Ceasefire talks in Cairo between the two sides resumed on Sunday after a pause."
+    for url, text in [("https://a/1", WIRE), ("https://b/1", other), ("https://a/2", WIRE)]:
+        bus.publish(settings.topic_raw, url, Article(url=url, text=text, source="x").to_json())
+    bus.flush(10)
+    stories = [article["story_id"] for article in tagged]
+    assert len(stories) == 3 and stories[2] != stories[0]  # one remembered: the first forgotten
+
+
+def test_an_index_folder_in_use_by_another_worker_is_a_clear_error(tmp_path):
+    import pytest
+
+    from processors.stories import DiskIndex
+    from rasad.errors import ConfigError
+
+    first = DiskIndex(tmp_path / "index")
+    with pytest.raises(ConfigError, match="its own RASAD_DATA_DIR"):
+        DiskIndex(tmp_path / "index")
+    first.close()

@@ -1,0 +1,183 @@
+"""``rasad bench soak``: a worker's memory over a long steady stream of distinct articles.
+
+One `rasad worker` doing everything (tag, stories, index, alerts, with standing rules) on fresh
+topics of the real stack is fed ``bench.workload``'s distinct articles at a steady rate; its
+RSS (VmRSS) is sampled all along, and so is how many articles the store holds (it must keep
+up). After a warm-up (the caches, windows and the engine's first segments filling), RSS should
+stay flat: what the worker holds must not grow with the stream. The report gives RSS at the
+end of the warm-up (the baseline), at each tenth of the run, the growth per article, CPU per
+article, and the whole series (in the notes).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from kafka import KafkaProducer
+from rich.console import Console
+
+import wiring
+from bench.processes import cpu_seconds, free_port, rss_mb
+from bench.report import Measure, Report, at_least, at_most
+from bench.workload import fill, standing_rules, stream, workload
+from rasad.bus.kafka import ensure_topics
+from rasad.errors import ConfigError, RasadError
+from rasad.model import utcnow
+from rasad.settings import Settings
+from rasad.store import Store
+
+console = Console(stderr=True)  # progress while measuring; the report is the caller's to print
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One look at the worker: seconds since the first article, RSS (MB), CPU seconds, counts."""
+
+    at: float
+    rss: float
+    cpu: float
+    produced: int
+    stored: int
+
+
+def run(
+    settings: Settings,
+    minutes: float = 3.0,
+    rate: float = 100.0,
+    warmup: float = 0.25,
+    rules: int = 1000,
+    command: str = "",
+) -> Report:
+    """Feed a worker ``rate`` articles/s for ``minutes``; its RSS after the ``warmup`` fraction."""
+    if settings.bus.scheme != "kafka":
+        raise ConfigError("bench soak needs RASAD_BUS=kafka://… (rasad stack up)")
+    report = Report("soak", f"rasad bench soak: worker memory at {rate:g} articles/s", command)
+    run_settings = _fresh(settings)
+    lexicon = wiring.lexicon()
+    fill(wiring.open_rules(run_settings), standing_rules(rules, workload(300)), lexicon)
+    store = wiring.open_store(run_settings, lexicon, setup=True)
+    worker = _start(run_settings)
+    try:
+        samples = _feed(run_settings, store, worker, minutes * 60, rate)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=60)
+        _drop(store)
+    _measures(report, samples, warmup, rate)
+    report.notes.append(
+        f"One `rasad worker` (all roles) on fresh topics, {rules:,} standing rules, distinct "
+        f"synthetic articles ({minutes:g} min at {rate:g}/s); store {settings.store.scheme}. "
+        "RSS series (s: MB): " + ", ".join(f"{s.at:.0f}: {s.rss:.0f}" for s in samples)
+    )
+    return report.finish()
+
+
+def _fresh(settings: Settings) -> Settings:
+    tag = "soak" + uuid.uuid4().hex[:8]
+    return settings.model_copy(
+        update={
+            **{f"topic_{t}": f"{tag}.{t}" for t in ("raw", "tagged", "dlq", "alerts")},
+            "index_alias": tag,
+            "worker_id": tag,
+            "worker_web_port": free_port(),
+            "log_level": "warning",
+            "data_dir": Path(tempfile.mkdtemp(prefix="rasad-soak-")),
+        }
+    )
+
+
+def _start(settings: Settings) -> subprocess.Popen:
+    ensure_topics(settings.bus.bootstrap, settings)
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("RASAD_")}}
+    log = open(settings.data_dir / "worker.log", "wb")  # noqa: SIM115 - the worker's, kept open
+    return subprocess.Popen(
+        [sys.executable, "-m", "cli", "worker", "--role", "all"],
+        env={**env, **settings.environment()},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+
+
+def _feed(
+    settings: Settings, store: Store, worker: subprocess.Popen, seconds: float, rate: float
+) -> list[Sample]:
+    """Produce at ``rate`` for ``seconds`` (after one article showed the worker is up)."""
+    producer = KafkaProducer(bootstrap_servers=settings.bus.bootstrap, linger_ms=5)
+    articles = stream(seed=17)
+    _send(producer, settings, next(articles))
+    _wait(lambda: store.count() >= 1, worker, 180, "the soak worker did not start")
+    samples: list[Sample] = []
+    started, produced, every = time.monotonic(), 1, max(1.0, seconds / 60)
+    with console.status(f"feeding {rate:g} articles/s for {seconds / 60:g} min…"):
+        while (now := time.monotonic() - started) < seconds:
+            if not samples or now - samples[-1].at >= every:
+                samples.append(_sample(worker, now, produced, store))
+            while produced < 1 + rate * (time.monotonic() - started):
+                _send(producer, settings, next(articles))
+                produced += 1
+            time.sleep(0.01)
+        producer.flush()
+        _wait(lambda: store.count() >= produced, worker, 120, "the worker did not keep up")
+    samples.append(_sample(worker, time.monotonic() - started, produced, store))
+    producer.close()
+    return samples
+
+
+def _send(producer: KafkaProducer, settings: Settings, raw: dict) -> None:
+    body = {**raw, "ingested_at": utcnow().isoformat()}
+    producer.send(settings.topic_raw, json.dumps(body, ensure_ascii=False).encode())
+
+
+def _wait(ready, worker: subprocess.Popen, seconds: float, failure: str) -> None:
+    deadline = time.monotonic() + seconds
+    while not ready():
+        if worker.poll() is not None or time.monotonic() > deadline:
+            raise RasadError(failure)
+        time.sleep(0.5)
+
+
+def _sample(worker: subprocess.Popen, at: float, produced: int, store: Store) -> Sample:
+    store.refresh()
+    return Sample(at, rss_mb(worker.pid), cpu_seconds(worker.pid), produced, store.count())
+
+
+def _measures(report: Report, samples: list[Sample], warmup: float, rate: float) -> None:
+    end = samples[-1]
+    warm = next(s for s in samples if s.at >= warmup * end.at)
+    base = report.add(
+        Measure(f"worker RSS after the warm-up ({warm.at / 60:.1f} min)", warm.rss, "MB")
+    )
+
+    def near(t: int) -> Sample:  # the sample nearest to t tenths of the run
+        return min(samples, key=lambda s: abs(s.at - t * end.at / 10))
+
+    tenths = {near(t) for t in range(1, 10)}
+    for s in sorted(tenths - {warm}, key=lambda s: s.at):
+        if s.at > warm.at:
+            report.add(Measure(f"worker RSS at {s.at / 60:.1f} min", s.rss, "MB", base))
+    name = f"worker RSS at the end ({end.at / 60:.1f} min)"
+    report.add(Measure(name, end.rss, "MB", base, at_most(1.1, ratio=True)))
+    after = max(1, end.produced - warm.produced)
+    growth = (end.rss - warm.rss) * 1024 / after
+    report.add(Measure("RSS growth per article after the warm-up", growth, "KB"))
+    report.add(Measure("worker CPU per article", (end.cpu - warm.cpu) * 1000 / after, "ms"))
+    sent = Measure("articles produced", end.produced, "articles")
+    report.add(Measure("articles in the store", end.stored, "articles", sent, at_least(1, True)))
+    report.add(
+        Measure("rate produced", end.produced / end.at, "articles/s", note=f"{rate:g}/s set")
+    )
+
+
+def _drop(store: Store) -> None:
+    drop = getattr(store, "drop", None)  # the search engines' stores; a SQLite file stays
+    if drop is not None:
+        drop()
+    store.close()

@@ -92,7 +92,7 @@ def flow_report(brokers: str, prefix: str) -> str:
         lines = [f"{tp.topic}[{tp.partition}] end {ends[tp]}" for tp in partitions]
         for group in sorted(g["group_id"] for g in admin.list_groups()):
             if group.startswith(prefix):
-                committed = admin.list_group_offsets(group)
+                committed = admin.list_group_offsets(group).get(group, {})
                 lines += [
                     f"  {group} at {tp.topic}[{tp.partition}] {meta.offset}"
                     for tp, meta in sorted(committed.items())

@@ -17,6 +17,7 @@ from typing import Any, cast
 import faust
 import faust.types.auth
 import faust.web
+from aiokafka.errors import IllegalStateError
 from faust.transport.drivers import aiokafka as faust_aiokafka
 from faust.types import TP, Message
 from faust.utils.functional import consecutive_numbers
@@ -130,6 +131,22 @@ class _Consumer(EagerFirst, faust_aiokafka.Consumer):
     async def perform_seek(self) -> None:
         self._first_read.clear()  # positions start again from the committed offsets
         await super().perform_seek()
+        # Faust seeks only the partitions that have a committed offset. The others keep the
+        # position of whatever was fetched last, and Faust drops the rest of a fetch when the
+        # generation changes or the flow stops while it is being delivered (a rebalance):
+        # those records were fetched, never handled, and without a seek never fetched again
+        # (a new alerts worker or a restarted one then waits on its partitions forever).
+        # Without a commit nothing of the partition is done: read it again from its start.
+        fresh = {
+            faust_aiokafka.ensure_aiokafka_TP(tp)
+            for tp in self.assignment()
+            if self._committed_offset.get(tp) is None and not self._is_changelog_tp(tp)
+        }
+        if fresh:
+            try:
+                await self._thread.seek_to_beginning(*fresh)
+            except IllegalStateError:  # revoked meanwhile: the next rebalance seeks again
+                logger.info("partitions revoked while seeking to their start: %s", fresh)
 
     async def _add_gap(self, tp: TP, offset_from: int, offset_to: int) -> None:
         return None  # see the class doc: no holes in Rasad's acknowledged topics

@@ -12,7 +12,7 @@ from kafka import KafkaProducer
 from alerts.rulestores.opensearch import OpenSearchRuleStore
 from rasad.bus.kafka import ensure_topics
 from rasad.model import utcnow
-from tests.helpers.groups import tagger_and_two_alerters, urls_on_partitions
+from tests.helpers.groups import flow_report, tagger_and_two_alerters, urls_on_partitions
 from tests.helpers.processes import rasad, settings_from, wait_for
 
 pytestmark = pytest.mark.stack
@@ -70,5 +70,8 @@ def test_two_alerts_workers_count_one_spike_across_their_partitions(stack_env, w
         except Exception:  # the log index appears with the first record
             return []
 
-    [spike] = wait_for(fired, timeout=120, message="the spike alert")
+    try:
+        [spike] = wait_for(fired, timeout=120, message="the spike alert")
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}\n{flow_report(brokers, settings.worker_id)}") from exc
     assert spike.kind == "spike" and spike.spike["key"] == "SY" and spike.spike["count"] == 4

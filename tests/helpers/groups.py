@@ -74,3 +74,30 @@ def tagger_and_two_alerters(
         message="two alerts workers in the group",
     )
     return tagger, alerters
+
+
+def flow_report(brokers: str, prefix: str) -> str:
+    """Where a stream's messages are: each topic named ``prefix…`` with its partitions' end
+    offsets, and each group's committed offsets on them (a failing stack test's diagnosis)."""
+    from kafka import KafkaConsumer, TopicPartition
+
+    consumer = KafkaConsumer(bootstrap_servers=brokers)
+    admin = KafkaAdminClient(bootstrap_servers=brokers)
+    try:
+        topics = sorted(t for t in consumer.topics() if t.startswith(prefix))
+        partitions = [
+            TopicPartition(t, p) for t in topics for p in consumer.partitions_for_topic(t) or ()
+        ]
+        ends = consumer.end_offsets(partitions)
+        lines = [f"{tp.topic}[{tp.partition}] end {ends[tp]}" for tp in partitions]
+        for group in sorted(g["group_id"] for g in admin.list_groups()):
+            if group.startswith(prefix):
+                committed = admin.list_group_offsets(group).get(group, {})
+                lines += [
+                    f"  {group} at {tp.topic}[{tp.partition}] {meta.offset}"
+                    for tp, meta in sorted(committed.items())
+                ]
+        return "\n".join(lines)
+    finally:
+        consumer.close()
+        admin.close()

@@ -394,5 +394,6 @@ def _stack_lag(
             worker.terminate()
             worker.wait(timeout=30)
             bus.close()
-            store.client.indices.delete(index=f"{tag}-*")  # type: ignore[attr-defined]
+            engine = store.engine  # type: ignore[attr-defined]
+            engine.delete_indices(engine.indices(f"{tag}-*"))
             store.close()

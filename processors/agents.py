@@ -30,12 +30,11 @@ import json
 import logging
 from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import faust
 
 from processors.pipeline import handle_raw
-from processors.stories import Banding, DiskIndex, StoryLog
+from processors.stories import Banding, StoryLog
 from rasad import metrics
 from rasad.bus import dead_letter_record
 from rasad.concepts import Lexicon
@@ -70,21 +69,15 @@ def register(
     ``<app id>-stories`` topic of one partition (a channel keeps the hop in the process).
     The story log (``stories_remembered`` articles, no older than ``stories_horizon_hours``) is
     a changelogged table in the app's store (a few hundred bytes an article, bounded by that
-    window); its lookups (~15 keys an article) are in a local RocksDB (``DiskIndex``), off the
-    worker's heap.
+    window); its lookups (~15 keys an article) are in memory, bounded by the same window.
     """
     if stories_topic is None:
         stories_topic = app.topic(
             f"{app.conf.id}-stories", key_type=bytes, value_type=bytes, partitions=1, internal=True
         )
     table = app.Table("stories", partitions=1, key_type=bytes, value_type=bytes)
-    index_folder = Path(app.conf.tabledir) / "stories-index"  # beside Faust's own tables
-    index_folder.parent.mkdir(parents=True, exist_ok=True)
     story_log = StoryLog(
-        _Utf8(table),
-        settings.stories_remembered,
-        DiskIndex(index_folder),
-        settings.stories_horizon_hours * 3600,
+        _Utf8(table), settings.stories_remembered, horizon=settings.stories_horizon_hours * 3600
     )
     stage = _Processing(topics, stories_topic, lexicon, settings, story_log)
 

@@ -17,7 +17,7 @@ log = logging.getLogger(__name__)
 
 def attach(bus: MemoryBus, settings: Settings, lexicon: Lexicon) -> None:
     """Tag every message published to the raw topic; publish it tagged, or dead-letter it."""
-    # In memory here (no RocksDB to share a data dir over): the setting's count, up to a cap.
+    # In memory, as on the real stack: the setting's count, up to a cap.
     stories = StoryIndex(
         capacity=min(settings.stories_remembered, EMBEDDED_CAPACITY),
         horizon=settings.stories_horizon_hours * 3600,

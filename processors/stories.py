@@ -25,8 +25,8 @@ articles back and those older than the ``horizon``: what it holds is bounded how
 stream runs. In the embedded runner the log and the index are dicts; on the real stack the log
 is a changelogged Faust table shared by every worker (``processors.agents``; a few hundred bytes
 an article, bounded by the window): two changelog messages per article, not one per key; the
-index, ~15 keys an article, is a local RocksDB (``DiskIndex``) off the worker's heap, rebuilt
-from the log after a restart or a rebalance.
+index, ~15 keys an article, is in memory (a ``MemoryIndex``), rebuilt from the log after a
+restart or a rebalance, so the worker's memory grows with the window until it is full.
 """
 
 from __future__ import annotations
@@ -39,14 +39,10 @@ import math
 import time
 import zlib
 from collections.abc import Callable, Iterator, MutableMapping
-from pathlib import Path
-from typing import Any, Protocol, cast
+from typing import Protocol
 
 import numpy as np
 from datasketch import MinHashLSH
-from rocksdict import BlockBasedOptions, Cache, Options, Rdict, WriteBatch, WriteOptions
-
-from rasad.errors import ConfigError
 
 logger = logging.getLogger(__name__)
 _SHINGLE = 3
@@ -184,7 +180,7 @@ class StoryLog:
         """
         self._expire()  # what is past the horizon counts no more
         unique = list(dict.fromkeys(band_keys))
-        # One read of every key (on disk: one RocksDB multi-get): the id's entry, each band's
+        # One read of every key (one batch, ready for an index on disk): the id's entry, each band's
         # writer; a second read only when some band is known: the writers' stories and signatures.
         known, *writers = self.index.get_many(["i" + article_id, *("b" + key for key in unique)])
         if known is not None:
@@ -273,98 +269,6 @@ class MemoryIndex(dict[str, str]):
     def discard_many(self, keys: list[str]) -> None:
         for key in keys:
             self.pop(key, None)
-
-
-class DiskIndex(MutableMapping[str, str]):
-    """A ``StoryLog``'s index in a RocksDB of its own (a folder), off the heap.
-
-    Local to one worker and rebuilt from the log (``StoryLog.rebuild``) after every restart or
-    rebalance, so ``clear`` starts the database afresh. Small write buffers and block cache:
-    what stays in memory is a few MB, however many articles the window holds.
-    """
-
-    def __init__(self, folder: Path):
-        self.folder = folder
-        self._db = self._open()
-
-    def _open(self) -> Rdict:
-        options = Options(raw_mode=True)
-        options.create_if_missing(True)
-        options.set_write_buffer_size(4 << 20)
-        options.set_max_write_buffer_number(2)
-        table = BlockBasedOptions()
-        table.set_block_cache(Cache(8 << 20))
-        table.set_bloom_filter(10, True)
-        # Index and filter blocks in the block cache too, else they stay in memory beside it
-        # and grow with the database (~3 million keys at the default window).
-        table.set_cache_index_and_filter_blocks(True)
-        table.set_pin_l0_filter_and_index_blocks_in_cache(True)
-        options.set_block_based_table_factory(table)
-        try:
-            db = Rdict(str(self.folder), options)
-        except Exception as exc:  # rocksdict raises a bare Exception ("IO error: lock …")
-            if "lock" not in str(exc).lower():
-                raise
-            raise ConfigError(
-                f"{self.folder} is in use by another worker: give each worker process its own "
-                "RASAD_DATA_DIR"
-            ) from exc
-        unlogged = WriteOptions()
-        # Rebuilt from the log after a restart: no write-ahead log. (A property at run time,
-        # though rocksdict's stubs call it a method.)
-        unlogged.disable_wal = True  # type: ignore[method-assign,assignment]
-        db.set_write_options(unlogged)
-        return db
-
-    def get_many(self, keys: list[str]) -> list[str | None]:
-        values = cast(list[bytes | None], self._db.get([key.encode() for key in keys]))
-        return [None if value is None else value.decode() for value in values]
-
-    def set_many(self, items: list[tuple[str, str]]) -> None:
-        batch = WriteBatch(raw_mode=True)
-        for key, value in items:
-            batch.put(key.encode(), value.encode())
-        self._db.write(batch)
-
-    def discard_many(self, keys: list[str]) -> None:
-        batch = WriteBatch(raw_mode=True)
-        for key in keys:
-            batch.delete(key.encode())  # a key that is not there: nothing to do
-        self._db.write(batch)
-
-    def __getitem__(self, key: str) -> str:
-        value = self._db.get(key.encode())
-        if value is None:
-            raise KeyError(key)
-        return bytes(value).decode()
-
-    def get(self, key: str, default: Any = None) -> Any:
-        value = self._db.get(key.encode())
-        return default if value is None else bytes(value).decode()
-
-    def __setitem__(self, key: str, value: str) -> None:
-        self._db.put(key.encode(), value.encode())
-
-    def __delitem__(self, key: str) -> None:
-        self._db.delete(key.encode())
-
-    def __contains__(self, key: object) -> bool:
-        return isinstance(key, str) and self._db.get(key.encode()) is not None
-
-    def __iter__(self) -> Iterator[str]:
-        keys = self._db.keys()  # an Rdict is not iterable itself
-        return (cast(bytes, key).decode() for key in keys)  # raw mode: keys are bytes
-
-    def __len__(self) -> int:
-        return sum(1 for _ in self)
-
-    def clear(self) -> None:
-        self._db.close()
-        Rdict.destroy(str(self.folder))
-        self._db = self._open()
-
-    def close(self) -> None:
-        self._db.close()
 
 
 EMBEDDED_CAPACITY = 50_000  # articles an in-memory index keeps at most (~2.5 KB each)

@@ -401,7 +401,7 @@ class Settings(BaseSettings):
         200_000,
         ge=1,
         description="Articles whose story keys the worker's story table keeps (~15 short entries "
-        "each, their lookups in RocksDB; the embedded runner keeps at most 50000, in memory); a "
+        "each, held in the worker's memory; the embedded runner keeps at most 50000); a "
         "near-duplicate of an older article starts a new story.",
     )
     stories_horizon_hours: float = Field(

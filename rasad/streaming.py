@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import types
 from collections import defaultdict
-from collections.abc import AsyncGenerator, AsyncIterator, Coroutine, Generator, Sequence
+from collections.abc import AsyncGenerator, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -21,8 +20,6 @@ from aiokafka.errors import IllegalStateError
 from faust.transport.drivers import aiokafka as faust_aiokafka
 from faust.types import TP, Message
 from faust.utils.functional import consecutive_numbers
-from mode import Service
-from mode.services import WaitResults
 
 from rasad import metrics
 from rasad.addresses import BusAddress
@@ -45,39 +42,8 @@ class _ConsumerThread(faust_aiokafka.AIOKafkaConsumerThread):
         return consumer
 
 
-_PAUSED_POLL = 0.02  # seconds between looks at paused partitions (see _Consumer.sleep)
-
-
-class EagerFirst(Service):
-    """``wait_first`` that runs its first coroutine at once when the race is one it cannot lose.
-
-    Faust's fetch loop hands each message to its topic's handler through ``wait_first``, racing
-    it against a flow suspension (a rebalance): four tasks and an ``asyncio.wait`` per message,
-    the worker's largest cost per article. The handler almost always finishes without waiting
-    (it queues the message): then it is run here, eagerly. Only when it must wait (a full stream
-    buffer) does the race happen, the handler resumed where it stopped.
-    """
-
-    async def wait_first(self, *coros: Any, timeout: Any = None) -> WaitResults:
-        handler = coros[0] if len(coros) == 2 and timeout is None else None
-        if not asyncio.iscoroutine(handler) or self._stopped.is_set() or self._crashed.is_set():
-            return await super().wait_first(*coros, timeout=timeout)
-        try:
-            waiting = handler.send(None)
-        except BaseException as ended:  # finished (StopIteration) or failed: no race run
-            if asyncio.iscoroutine(coros[1]):
-                coros[1].close()  # the other side's wait, never started
-            if isinstance(ended, StopIteration):
-                return WaitResults([handler], [ended.value], False)
-            raise
-        return await super().wait_first(_rest_of(handler, waiting), coros[1])
-
-
-class _Consumer(EagerFirst, faust_aiokafka.Consumer):
+class _Consumer(faust_aiokafka.Consumer):
     """Faust's consumer, changed so that a crash or a restart never skips a message.
-
-    Its fetch loop runs each message's handler eagerly (``EagerFirst``) and looks at paused
-    partitions again within a tenth of a second.
 
     The fault tests (``kill -9`` of the worker during a stream) lost about one message in
     five restarts through three holes in Faust's bookkeeping, all around the seek to the
@@ -113,20 +79,6 @@ class _Consumer(EagerFirst, faust_aiokafka.Consumer):
 
     def _new_consumer_thread(self) -> _ConsumerThread:
         return _ConsumerThread(self, loop=self.loop, beacon=self.beacon)
-
-    def getmany(self, timeout: float) -> AsyncIterator[tuple[Any, Any]]:
-        # The fetch loop asks for records of the partitions not paused, waiting up to a second
-        # for some; a partition resumed meanwhile (its stream's buffer drained) waits out the
-        # rest of that second. Shorter waits: it is looked at again within a tenth of one.
-        return super().getmany(min(timeout, _PAUSED_POLL * 5))
-
-    async def sleep(self, n: Any) -> None:
-        # With every partition it reads paused because their streams' buffers are full, Faust's
-        # fetch loop sleeps a whole second; the buffers drain much sooner than that (the
-        # indexer empties one in a fraction of a second). Poll for the first to resume instead.
-        if n == 1 and self._buffered_partitions and not self._get_active_partitions():
-            n = _PAUSED_POLL
-        await super().sleep(n)
 
     async def perform_seek(self) -> None:
         self._first_read.clear()  # positions start again from the committed offsets
@@ -175,29 +127,6 @@ class _ReadOffsets(defaultdict[TP, int | None]):
 
     def __getitem__(self, tp: TP) -> int | None:
         return None
-
-
-async def _rest_of(coroutine: Coroutine[Any, Any, Any], waiting: Any) -> Any:
-    """A coroutine object for the rest of ``coroutine`` (mode wants ``Awaitable``s)."""
-    return await _resumed(coroutine, waiting)
-
-
-@types.coroutine
-def _resumed(coroutine: Coroutine[Any, Any, Any], waiting: Any) -> Generator[Any, Any, Any]:
-    """The rest of a coroutine that was started by hand and now waits on ``waiting``."""
-    while True:
-        try:
-            answer = yield waiting
-        except BaseException as exc:  # cancelled, or the awaited future failed: passed on
-            try:
-                waiting = coroutine.throw(exc)
-            except StopIteration as finished:
-                return finished.value
-        else:
-            try:
-                waiting = coroutine.send(answer)
-            except StopIteration as finished:
-                return finished.value
 
 
 class _Transport(faust_aiokafka.Transport):

@@ -254,26 +254,6 @@ def test_articles_older_than_the_horizon_are_forgotten_whatever_the_capacity():
     assert len(stories) == 1
 
 
-def test_the_index_on_disk_answers_as_the_one_in_memory(tmp_path):
-    from processors.stories import Banding, DiskIndex, StoryLog
-
-    banding = Banding()
-    texts = [
-        f"Talks {n % 7} between delegations {n % 7} resumed in city {n % 7} today."
-        for n in range(40)
-    ]
-    in_memory, on_disk = StoryLog({}, capacity=10), StoryLog({}, 10, DiskIndex(tmp_path / "index"))
-    for n, text in enumerate(texts):
-        keys = banding.keys(norm(text))
-        assert in_memory.assign(f"a{n}", keys) == on_disk.assign(f"a{n}", keys)
-    assert len(on_disk) == 10 and sorted(on_disk.index) == sorted(in_memory.index)
-    on_disk.rebuild()  # what a worker does after a restart: the index anew from the log
-    assert sorted(on_disk.index) == sorted(in_memory.index)
-    assert on_disk.assign("b", banding.keys(norm(texts[-1]))) == in_memory.assign(
-        "b", banding.keys(norm(texts[-1]))
-    )
-
-
 def test_the_embedded_runner_remembers_what_the_settings_say(lexicon, tmp_path):
     from processors.embedded import attach
     from rasad.bus.memory import MemoryBus
@@ -289,15 +269,3 @@ def test_the_embedded_runner_remembers_what_the_settings_say(lexicon, tmp_path):
     bus.flush(10)
     stories = [article["story_id"] for article in tagged]
     assert len(stories) == 3 and stories[2] != stories[0]  # one remembered: the first forgotten
-
-
-def test_an_index_folder_in_use_by_another_worker_is_a_clear_error(tmp_path):
-    import pytest
-
-    from processors.stories import DiskIndex
-    from rasad.errors import ConfigError
-
-    first = DiskIndex(tmp_path / "index")
-    with pytest.raises(ConfigError, match="its own RASAD_DATA_DIR"):
-        DiskIndex(tmp_path / "index")
-    first.close()

@@ -23,7 +23,7 @@ from rasad.settings import Settings
 console = Console(stderr=True)
 
 
-def run(settings: Settings, quick: bool = False, soak_minutes: float = 10.0) -> list[Report]:
+def run(settings: Settings, quick: bool = False, soak_minutes: float | None = None) -> list[Report]:
     """Every benchmark, in the stream's order: tag, produce, index, alerts, dashboards, soak."""
     if settings.bus.scheme != "kafka" or settings.store.scheme == "sqlite":
         raise ConfigError(
@@ -69,7 +69,7 @@ def run(settings: Settings, quick: bool = False, soak_minutes: float = 10.0) -> 
             f"--engine-docs {engine_docs} --sqlite-docs 50000",
         )
     )
-    minutes = 2 if quick else soak_minutes
+    minutes = soak_minutes if soak_minutes is not None else (2 if quick else 10)
     runs.append(
         ("soak", lambda c: soak.run(settings, minutes=minutes, command=c), f"--minutes {minutes}")
     )

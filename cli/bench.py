@@ -253,8 +253,12 @@ def bench_all(
         typer.Option(help="Smaller runs, a few minutes in all: to try it, not to publish."),
     ] = False,
     soak_minutes: Annotated[
-        float, typer.Option(help="Length of the soak run (`rasad bench soak --minutes 60` alone).")
-    ] = 10.0,
+        float | None,
+        typer.Option(
+            help="Length of the soak run: 10 by default, 2 with --quick "
+            "(`rasad bench soak --minutes 60` alone)."
+        ),
+    ] = None,
     as_json: AsJson = False,
 ) -> None:
     """Needs the stack: every benchmark, one after the other; writes docs/benchmarks.md."""

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from kafka import KafkaAdminClient
+from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 from kafka.errors import KafkaError
 from kafka.partitioner.default import murmur2
 
@@ -79,8 +79,6 @@ def tagger_and_two_alerters(
 def flow_report(brokers: str, prefix: str) -> str:
     """Where a stream's messages are: each topic named ``prefix…`` with its partitions' end
     offsets, and each group's committed offsets on them (a failing stack test's diagnosis)."""
-    from kafka import KafkaConsumer, TopicPartition
-
     consumer = KafkaConsumer(bootstrap_servers=brokers)
     admin = KafkaAdminClient(bootstrap_servers=brokers)
     try:

@@ -38,8 +38,7 @@ import logging
 import math
 import time
 import zlib
-from collections.abc import Callable, Iterator, MutableMapping
-from typing import Protocol
+from collections.abc import Callable, MutableMapping
 
 import numpy as np
 from datasketch import MinHashLSH
@@ -131,20 +130,18 @@ class StoryLog:
     ``log`` maps a sequence number (str) to a JSON record; it may hold records already
     (a restored Faust table): call ``rebuild`` whenever it may have changed behind this object.
     ``index`` holds the lookups (``b`` + band key → the article that wrote it, ``i`` + article
-    id → its story and signature), read and written a whole article at a time; a
-    ``MemoryIndex`` unless given. Not thread-safe.
+    id → its story and signature), read and written a whole article at a time. Not thread-safe.
     """
 
     def __init__(
         self,
         log: MutableMapping[str, str],
         capacity: int,
-        index: Lookups | None = None,
         horizon: float = 0.0,
         clock: Callable[[], float] = time.time,
     ):
         self.log, self.capacity, self.horizon, self.clock = log, capacity, horizon, clock
-        self.index: Lookups = MemoryIndex() if index is None else index
+        self.index = MemoryIndex()
         self._oldest = self._next = 0  # the records kept are numbered oldest .. next - 1
         self._oldest_at: float | None = None  # when the oldest record was written, if known
 
@@ -180,8 +177,8 @@ class StoryLog:
         """
         self._expire()  # what is past the horizon counts no more
         unique = list(dict.fromkeys(band_keys))
-        # One read of every key (one batch, ready for an index on disk): the id's entry, each band's
-        # writer; a second read only when some band is known: the writers' stories and signatures.
+        # One read of every key: the id's entry, each band's writer; a second read only when some
+        # band is known: the writers' stories and signatures.
         known, *writers = self.index.get_many(["i" + article_id, *("b" + key for key in unique)])
         if known is not None:
             return _entry(known)[0]
@@ -247,18 +244,9 @@ def _entry(raw: str) -> tuple[str, bytes | None]:
     return story, None if signature is None else base64.b64decode(signature)
 
 
-class Lookups(Protocol):
-    """What a ``StoryLog`` needs of its index: a str → str mapping read and written in batches."""
-
-    def get_many(self, keys: list[str]) -> list[str | None]: ...
-    def set_many(self, items: list[tuple[str, str]]) -> None: ...
-    def discard_many(self, keys: list[str]) -> None: ...
-    def clear(self) -> None: ...
-    def __iter__(self) -> Iterator[str]: ...
-
-
 class MemoryIndex(dict[str, str]):
-    """A ``StoryLog``'s index in a dict (the embedded runner's; bounded by the log's capacity)."""
+    """A ``StoryLog``'s lookups in a dict, read and written an article at a time (bounded by the
+    log's capacity and horizon)."""
 
     def get_many(self, keys: list[str]) -> list[str | None]:
         return list(map(self.get, keys))

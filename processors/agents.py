@@ -11,8 +11,8 @@ parsing it again (the id is appended to the article's JSON). The table is change
 Kafka: after a restart (or on another worker that takes the partition over) it is restored and
 the lookups rebuilt from it before the agent continues, so a near-duplicate still joins its
 story. It keeps the last ``remembered`` articles (``RASAD_STORIES_REMEMBERED``) and deletes
-older ones. Assigning a story is a few dictionary operations and two changelog messages, so the
-one partition is not the bottleneck: tagging is. A producer-given ``story_id`` skips the hop.
+older ones. Assigning a story is a few table lookups and one changelog message, so the one
+partition is not the bottleneck: tagging is. A producer-given ``story_id`` skips the hop.
 
 At-least-once, honestly: both agents run with ``concurrency=1`` (Faust's default, stated here
 so nobody raises it casually). With concurrency > 1 Faust can commit a partition's offset

@@ -19,14 +19,16 @@ time. Only recent articles are remembered (``capacity``): a story older than tha
 and a near-duplicate starts anew.
 
 ``StoryLog`` keeps both mappings, and each remembered article's signature (16 bits a value), in
-an index and writes ONE record per article to a log mapping (sequence number → the article id,
-its story, the band keys it added, when, and its signature), deleting the records ``capacity``
-articles back and those older than the ``horizon``: what it holds is bounded however long the
-stream runs. In the embedded runner the log and the index are dicts; on the real stack the log
-is a changelogged Faust table shared by every worker (``processors.agents``; a few hundred bytes
-an article, bounded by the window): two changelog messages per article, not one per key; the
-index, ~15 keys an article, is in memory (a ``MemoryIndex``), rebuilt from the log after a
-restart or a rebalance, so the worker's memory grows with the window until it is full.
+memory and writes ONE record per article to a log mapping (slot → the record's number, the
+article id, its story, the band keys it added, when, and its signature). The slots are the
+record numbers modulo ``capacity``, so the record of an article written over the slot of the one
+``capacity`` articles back forgets that one; records older than the ``horizon`` are deleted:
+what it holds is bounded however long the stream runs. In the embedded runner the log is a dict;
+on the real stack it is a changelogged Faust table shared by every worker
+(``processors.agents``; a few hundred bytes an article, bounded by the window): one changelog
+message per article. The lookups (~15 keys an article, in a ``KeyTable``: 12 bytes a slot) are
+rebuilt from the log after a restart or a rebalance; memory grows with the window until it is
+full (~1.5 KB an article in all, see ``docs/benchmarks.md``), then stays.
 """
 
 from __future__ import annotations
@@ -39,9 +41,12 @@ import math
 import time
 import zlib
 from collections.abc import Callable, MutableMapping
+from typing import NamedTuple
 
 import numpy as np
 from datasketch import MinHashLSH
+
+from processors.keytable import KeyTable, key_of
 
 logger = logging.getLogger(__name__)
 _SHINGLE = 3
@@ -127,10 +132,13 @@ class StoryLog:
     """Story ids by band keys and article ids for the last ``capacity`` articles (and at most
     ``horizon`` seconds back, if set), logged one record per article.
 
-    ``log`` maps a sequence number (str) to a JSON record; it may hold records already
-    (a restored Faust table): call ``rebuild`` whenever it may have changed behind this object.
-    ``index`` holds the lookups (``b`` + band key → the article that wrote it, ``i`` + article
-    id → its story and signature), read and written a whole article at a time. Not thread-safe.
+    ``log`` maps a slot (str: the record's number modulo ``capacity``) to a JSON record; it may
+    hold records already (a restored Faust table): call ``rebuild`` whenever it may have changed
+    behind this object. Writing an article's record over the slot of the one ``capacity`` back
+    forgets that one without a delete: one changelog message per article. The lookups are in
+    memory: a ``KeyTable`` (band key and article id → the slot of the article that wrote them)
+    and, per slot, the article's id, story, signature, when it came and the band keys it added.
+    Not thread-safe.
     """
 
     def __init__(
@@ -141,31 +149,51 @@ class StoryLog:
         clock: Callable[[], float] = time.time,
     ):
         self.log, self.capacity, self.horizon, self.clock = log, capacity, horizon, clock
-        self.index = MemoryIndex()
+        self._clear()
+
+    def _clear(self) -> None:
+        self.keys = KeyTable()
+        self._slots: dict[int, _Remembered] = {}  # slot → the article remembered there
         self._oldest = self._next = 0  # the records kept are numbered oldest .. next - 1
-        self._oldest_at: float | None = None  # when the oldest record was written, if known
 
     def __len__(self) -> int:
         """Articles remembered."""
-        return self._next - self._oldest
+        return len(self._slots)
 
     def rebuild(self) -> None:
-        """The index again from the log's records, oldest first.
+        """The lookups again from the log's records, oldest first.
 
-        Keys that are not record numbers (a table written by an older Rasad, one entry per band
-        key) are left alone: the stories they knew start anew.
+        A record not in its slot (a log written with another capacity, or numbered by record, as
+        before) is moved there; records beyond the capacity are deleted. Keys that are not
+        numbers (a table written by an older Rasad, one entry per band key) are left alone: the
+        stories they knew start anew.
         """
-        self.index.clear()
+        self._clear()
         keys = list(self.log)
-        numbers = sorted(int(key) for key in keys if key.isdigit())
-        if len(numbers) < len(keys):
+        records = sorted(
+            (
+                (record.get("n", int(key)), key, record)
+                for key in keys
+                if key.isdigit()
+                for record in [json.loads(self.log[key])]
+            ),
+            key=lambda numbered: numbered[0],
+        )
+        if len(records) < len(keys):
             logger.warning(
-                "stories: %d entries of an older table format ignored", len(keys) - len(numbers)
+                "stories: %d entries of an older table format ignored", len(keys) - len(records)
             )
-        for number in numbers:
-            self._apply(json.loads(self.log[str(number)]))
-        self._oldest, self._next = (numbers[0], numbers[-1] + 1) if numbers else (0, 0)
-        self._oldest_at = None
+        kept = records[-self.capacity :]
+        for _, key, _ in records[: -self.capacity]:
+            del self.log[key]
+        for number, key, _ in kept:
+            if key != self._slot_key(number):
+                del self.log[key]
+        for number, key, record in kept:
+            if key != self._slot_key(number):
+                self.log[self._slot_key(number)] = json.dumps({**record, "n": number})
+            self._remember(number, record)
+        self._oldest, self._next = (kept[0][0], kept[-1][0] + 1) if kept else (0, 0)
         self._expire()
 
     def assign(self, article_id: str, band_keys: list[str], signature: bytes | None = None) -> str:
@@ -177,86 +205,94 @@ class StoryLog:
         """
         self._expire()  # what is past the horizon counts no more
         unique = list(dict.fromkeys(band_keys))
-        # One read of every key: the id's entry, each band's writer; a second read only when some
-        # band is known: the writers' stories and signatures.
-        known, *writers = self.index.get_many(["i" + article_id, *("b" + key for key in unique)])
-        if known is not None:
-            return _entry(known)[0]
-        found = dict(zip(unique, writers, strict=True))
-        candidates = sorted({writer for writer in writers if writer is not None})
-        entries = self.index.get_many(["i" + writer for writer in candidates]) if candidates else []
+        # One lookup: the id's slot, and the slot of each band's writer.
+        known, *writers = self.keys.get_many([_id_key(article_id), *map(_band_key, unique)])
+        if known >= 0 and self._slots[known].id == article_id:
+            return self._slots[known].story
         stories = [
-            story
-            for story, theirs in map(_entry, filter(None, entries))
-            if signature is None or theirs is None or similarity(signature, theirs) >= JOIN
+            theirs.story
+            for theirs in map(self._slots.__getitem__, sorted({w for w in writers if w >= 0}))
+            if signature is None
+            or theirs.signature is None
+            or similarity(signature, theirs.signature) >= JOIN
         ]
         story = min(stories, default=article_id)
         record = {
+            "n": self._next,
             "id": article_id,
             "story": story,
-            "bands": [key for key, known in found.items() if known is None],
-            "at": (at := round(self.clock(), 1)),
+            "bands": [key for key, writer in zip(unique, writers, strict=True) if writer < 0],
+            "at": round(self.clock(), 1),
         }
         if signature is not None:
             record["sig"] = base64.b64encode(signature).decode()
-        self._apply(record)
-        self.log[str(self._next)] = json.dumps(record)
-        if self._next == self._oldest:
-            self._oldest_at = at
+        self._expire(room=1)  # the oldest, if the log is full: its slot is written over below
+        self._remember(self._next, record, signature)
+        self.log[self._slot_key(self._next)] = json.dumps(record)
         self._next += 1
-        self._expire()
         return story
 
-    def _expire(self) -> None:
-        """Forget the records beyond the capacity, and those older than the horizon."""
-        cutoff = self.clock() - self.horizon if self.horizon else None
+    def _slot_key(self, number: int) -> str:
+        return str(number % self.capacity)
+
+    def _expire(self, room: int = 0) -> None:
+        """Forget the records beyond the capacity (less ``room``), and those older than the
+        horizon; only the latter are deleted from the log (the others are written over)."""
+        cutoff = self.clock() - self.horizon if self.horizon else -math.inf
         while self._oldest < self._next:
-            full = self._next - self._oldest > self.capacity
-            if not full and (cutoff is None or self._oldest_time() >= cutoff):
+            oldest = self._slots.get(slot := self._oldest % self.capacity)
+            if oldest is not None and oldest.number != self._oldest:
+                oldest = None  # a gap in the numbering (a record deleted before a rebuild)
+            full = self._next - self._oldest + room > self.capacity
+            if oldest is not None and not full and oldest.at >= cutoff:
                 return  # not full, and the oldest is within the horizon
-            oldest = self.log.pop(str(self._oldest), None)
             if oldest is not None:
-                self._forget(json.loads(oldest))
+                self._forget(slot, oldest)
+                if not full:
+                    self.log.pop(str(slot), None)
             self._oldest += 1
-            self._oldest_at = None
 
-    def _oldest_time(self) -> float:
-        """When the oldest record kept was written: -inf if it is gone, inf if it does not say."""
-        if self._oldest_at is None:  # not known yet: read it from the record, once
-            raw = self.log.get(str(self._oldest))
-            self._oldest_at = float(json.loads(raw).get("at", math.inf)) if raw else -math.inf
-        return self._oldest_at
-
-    def _apply(self, record: dict) -> None:
-        article = record["id"]
-        entry = json.dumps([record["story"], record.get("sig")])
-        self.index.set_many(
-            [*(("b" + key, article) for key in record["bands"]), ("i" + article, entry)]
+    def _remember(self, number: int, record: dict, signature: bytes | None = None) -> None:
+        slot = number % self.capacity
+        if (previous := self._slots.get(slot)) is not None:  # a log holding more than capacity
+            self._forget(slot, previous)
+        if signature is None and record.get("sig") is not None:
+            signature = base64.b64decode(record["sig"])
+        added = [key for key in map(_band_key, record["bands"]) if self.keys.add(key, slot)]
+        if self.keys.add(_id_key(record["id"]), slot):
+            added.append(_id_key(record["id"]))
+        at = float(record.get("at", math.inf))
+        self._slots[slot] = _Remembered(
+            number, record["id"], record["story"], signature, at, _packed(added)
         )
 
-    def _forget(self, record: dict) -> None:
-        self.index.discard_many([*("b" + key for key in record["bands"]), "i" + record["id"]])
+    def _forget(self, slot: int, article: _Remembered) -> None:
+        for key in np.frombuffer(article.keys, dtype=np.uint64).tolist():
+            self.keys.discard(key, slot)
+        del self._slots[slot]
 
 
-def _entry(raw: str) -> tuple[str, bytes | None]:
-    """An article's index entry: its story, and its signature if it was remembered with one."""
-    story, signature = json.loads(raw)
-    return story, None if signature is None else base64.b64decode(signature)
+class _Remembered(NamedTuple):
+    """What the lookups keep of a remembered article (~400 bytes with its keys)."""
+
+    number: int
+    id: str
+    story: str
+    signature: bytes | None
+    at: float
+    keys: bytes  # the table keys it added (its new band keys and its id), packed uint64
 
 
-class MemoryIndex(dict[str, str]):
-    """A ``StoryLog``'s lookups in a dict, read and written an article at a time (bounded by the
-    log's capacity and horizon)."""
+def _band_key(key: str) -> int:
+    return key_of("b" + key)
 
-    def get_many(self, keys: list[str]) -> list[str | None]:
-        return list(map(self.get, keys))
 
-    def set_many(self, items: list[tuple[str, str]]) -> None:
-        self.update(items)
+def _id_key(article_id: str) -> int:
+    return key_of("i" + article_id)
 
-    def discard_many(self, keys: list[str]) -> None:
-        for key in keys:
-            self.pop(key, None)
+
+def _packed(keys: list[int]) -> bytes:
+    return np.array(keys, dtype=np.uint64).tobytes()
 
 
 EMBEDDED_CAPACITY = 50_000  # articles an in-memory index keeps at most (~2.5 KB each)

@@ -269,3 +269,56 @@ def test_the_embedded_runner_remembers_what_the_settings_say(lexicon, tmp_path):
     bus.flush(10)
     stories = [article["story_id"] for article in tagged]
     assert len(stories) == 3 and stories[2] != stories[0]  # one remembered: the first forgotten
+
+
+class _CountingLog(dict):
+    """A log that counts what a changelogged table would send: writes and deletes."""
+
+    writes = deletes = 0
+
+    def __setitem__(self, key, value):
+        self.writes += 1
+        super().__setitem__(key, value)
+
+    def __delitem__(self, key):
+        self.deletes += 1
+        super().__delitem__(key)
+
+    def pop(self, key, *default):
+        self.deletes += key in self
+        return super().pop(key, *default)
+
+
+def test_a_full_log_costs_one_changelog_message_per_article_not_two():
+    from processors.stories import Banding, StoryLog
+
+    banding, log = Banding(), _CountingLog()
+    stories = StoryLog(log, capacity=10)
+    for n in range(35):
+        stories.assign(
+            f"a{n}", banding.keys(norm(f"Dispatch {n}: delegation {n * 3} met in city {n}."))
+        )
+    assert (log.writes, log.deletes, len(log), len(stories)) == (35, 0, 10, 10)
+    assert sorted(json.loads(v)["n"] for v in log.values()) == list(range(25, 35))
+    assert sorted(map(int, log)) == list(range(10))  # the slots: record number modulo capacity
+
+
+def test_a_log_written_with_another_layout_or_capacity_is_moved_into_its_slots():
+    from processors.stories import Banding, StoryLog
+
+    banding = Banding()
+    texts = [
+        f"Bulletin {n}: the ministry {n} said talks in town {n * 11} went on." for n in range(12)
+    ]
+    before = StoryLog({}, capacity=100)  # records 0..11 in slots 0..11
+    for n, text in enumerate(texts):
+        before.assign(f"a{n}", banding.keys(norm(text)))
+    log = _CountingLog(before.log)
+    smaller = StoryLog(log, capacity=5)  # restarted with a smaller window
+    smaller.rebuild()
+    assert len(smaller) == 5 and sorted(map(int, log)) == list(range(5))
+    assert {json.loads(log[str(n % 5)])["id"] for n in range(7, 12)} == {
+        f"a{n}" for n in range(7, 12)
+    }
+    assert smaller.assign("b11", banding.keys(norm(texts[11]))) == "a11"  # remembered
+    assert smaller.assign("b3", banding.keys(norm(texts[3]))) == "b3"  # beyond the window

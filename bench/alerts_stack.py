@@ -15,6 +15,7 @@ import uuid
 from kafka import KafkaConsumer
 
 import wiring
+from bench.leftovers import drop_run
 from bench.processes import cpu_seconds, free_port
 from bench.workload import Receiver, fill, lags, stages, standing_rules, workload
 from rasad.bus.kafka import KafkaBus
@@ -163,6 +164,8 @@ def kafka_latency_run(
         consumer.close()
         bus.close()
         receiver.close()
+        drop_run(settings, tag, getattr(rules, "engine", None))
+        rules.close()
 
     # The first alert (the start-up article) arrived first on both; then the cold
     # articles, then the measured ones.

@@ -28,6 +28,7 @@ from typing import Any
 import uvicorn
 
 import wiring
+from bench.leftovers import drop_run
 from bench.processes import free_port
 from bench.report import Goal, Measure, Report, at_most
 from bench.workload import percentile
@@ -394,6 +395,5 @@ def _stack_lag(
             worker.terminate()
             worker.wait(timeout=30)
             bus.close()
-            engine = store.engine  # type: ignore[attr-defined]
-            engine.delete_indices(engine.indices(f"{tag}-*"))
+            drop_run(local, tag, store.engine)  # type: ignore[attr-defined]
             store.close()

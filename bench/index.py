@@ -25,6 +25,7 @@ from rich.console import Console
 
 import wiring
 from bench.agreement import measure
+from bench.leftovers import drop_run
 from bench.processes import free_port
 from bench.report import Measure, Report, at_least, at_most
 from indexers.lifecycle import ensure_index
@@ -272,6 +273,7 @@ def _pipeline(settings: Settings, address: StoreAddress, articles: list[Article]
         worker.wait(timeout=60)
         store.drop()
         store.close()
+        drop_run(run, tag)
 
 
 def _indexing_rate(store: SearchEngineStore, worker: subprocess.Popen, count: int) -> float:

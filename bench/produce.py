@@ -11,6 +11,7 @@ from pathlib import Path
 from kafka import KafkaProducer
 
 import wiring
+from bench.leftovers import drop_run
 from bench.report import Measure, Report
 from producers.files import FileSource
 from producers.publisher import Producer
@@ -124,6 +125,7 @@ def _bare(settings: Settings, path: Path) -> tuple[int, float]:
         future.get(timeout=60)
     seconds = time.perf_counter() - start
     producer.close()
+    drop_run(settings, settings.topic_raw.removesuffix(".raw"))
     return len(records), seconds
 
 
@@ -140,6 +142,7 @@ def _rasad(settings: Settings, path: Path) -> tuple[int, float]:
     )
     seconds = time.perf_counter() - start
     bus.close()
+    drop_run(settings, settings.topic_raw.removesuffix(".raw"))
     if summary.errors:
         raise RasadError(f"bench run had errors: {summary.errors[0]}")
     return summary.sent, seconds

@@ -25,6 +25,7 @@ from kafka import KafkaProducer
 from rich.console import Console
 
 import wiring
+from bench.leftovers import drop_run
 from bench.processes import cpu_seconds, free_port, rss_mb
 from bench.report import Measure, Report, at_least, at_most
 from bench.workload import fill, standing_rules, stream, workload
@@ -71,6 +72,7 @@ def run(
         worker.terminate()
         worker.wait(timeout=60)
         _drop(store)
+        drop_run(run_settings, run_settings.worker_id)
     _measures(report, samples, warmup, rate)
     report.notes.append(
         f"One `rasad worker` (all roles) on fresh topics, {rules:,} standing rules, distinct "

@@ -1,0 +1,38 @@
+"""What a benchmark run leaves on the stack, removed: its Kafka topics and its indices.
+
+Every run works under a fresh tag (topics ``TAG.raw`` …, the workers' internal ``TAG-…`` topics,
+indices ``TAG-…``). Left behind, they pile up: after a dozen runs the broker carried ~230 topics
+and the engine ~90 indices, and the idle work on their partitions and shards slowed every later
+run on the same two cores (worker CPU per article 4.3 → 5.5 ms, alert latency ×2).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from kafka.admin import KafkaAdminClient
+
+from rasad.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def drop_run(settings: Settings, tag: str, engine=None) -> None:
+    """Delete the topics named after ``tag`` and, given the run's search ``engine``, its indices.
+
+    Best effort: a benchmark's figures do not depend on it, so a failure is logged, not raised.
+    """
+    try:
+        admin = KafkaAdminClient(**settings.bus.kafka_options(), client_id="rasad-bench")
+        try:
+            mine = [
+                t for t in admin.list_topics() if t == tag or t.startswith((f"{tag}.", f"{tag}-"))
+            ]
+            if mine:
+                admin.delete_topics(mine, timeout_ms=30_000)
+        finally:
+            admin.close()
+        if engine is not None:
+            engine.delete_indices(engine.indices(f"{tag}*"))
+    except Exception as exc:  # cleanup only: the run's figures stand
+        log.warning("could not remove what bench run %s left: %s", tag, exc)

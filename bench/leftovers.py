@@ -2,8 +2,8 @@
 
 Every run works under a fresh tag (topics ``TAG.raw`` …, the workers' internal ``TAG-…`` topics,
 indices ``TAG-…``). Left behind, they pile up: after a dozen runs the broker carried ~230 topics
-and the engine ~90 indices, and the idle work on their partitions and shards slowed every later
-run on the same two cores (worker CPU per article 4.3 → 5.5 ms, alert latency ×2).
+and the engine ~90 indices, each partition and shard some idle work and memory on the machine
+the next runs measure on.
 """
 
 from __future__ import annotations

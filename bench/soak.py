@@ -11,12 +11,14 @@ article, and the whole series (in the notes).
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import subprocess
 import sys
 import tempfile
 import time
+import tracemalloc
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +31,9 @@ from bench.leftovers import drop_run
 from bench.processes import cpu_seconds, free_port, rss_mb
 from bench.report import Measure, Report, at_least, at_most
 from bench.workload import fill, standing_rules, stream, workload
+from processors.stories import Banding, StoryLog
 from rasad.bus.kafka import ensure_topics
+from rasad.concepts import Lexicon
 from rasad.errors import ConfigError, RasadError
 from rasad.model import utcnow
 from rasad.settings import Settings
@@ -74,6 +78,7 @@ def run(
         _drop(store)
         drop_run(run_settings, run_settings.worker_id)
     _measures(report, samples, warmup, rate)
+    _story_window(report, lexicon, settings.stories_remembered, rate)
     report.notes.append(
         f"One `rasad worker` (all roles) on fresh topics, {rules:,} standing rules, distinct "
         f"synthetic articles ({minutes:g} min at {rate:g}/s); store {settings.store.scheme}. "
@@ -176,6 +181,28 @@ def _measures(report: Report, samples: list[Sample], warmup: float, rate: float)
     report.add(
         Measure("rate produced", end.produced / end.at, "articles/s", note=f"{rate:g}/s set")
     )
+
+
+def _story_window(report: Report, lexicon: Lexicon, remembered: int, rate: float) -> None:
+    """What the story window costs a remembered article (its lookups and its log record, as
+    the worker's in-memory table holds it), measured here with tracemalloc, and when full."""
+    banding, normalized = Banding(), lexicon.stemmer.normalized
+    count = min(remembered, 10_000)
+    articles = itertools.islice(stream(seed=23), count)
+    signed = [banding.keys_and_signature(normalized(a["text"])) for a in articles]
+    stories = StoryLog({}, capacity=count)
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for n, (keys, signature) in enumerate(signed):
+            stories.assign(f"https://bench.example/window/{n}", keys, signature)
+        each = (tracemalloc.get_traced_memory()[0] - before) / count / 1024
+    finally:
+        tracemalloc.stop()
+    report.add(Measure("story window: memory per remembered article", each, "KB"))
+    note = f"fills in {remembered / rate / 60:.1f} min at {rate:g}/s; RSS grows until then"
+    name = f"story window when full (RASAD_STORIES_REMEMBERED={remembered:,})"
+    report.add(Measure(name, each * remembered / 1024, "MB", note=note))
 
 
 def _drop(store: Store) -> None:

@@ -27,8 +27,9 @@ what it holds is bounded however long the stream runs. In the embedded runner th
 on the real stack it is a changelogged Faust table shared by every worker
 (``processors.agents``; a few hundred bytes an article, bounded by the window): one changelog
 message per article. The lookups (~15 keys an article, in a ``KeyTable``: 12 bytes a slot) are
-rebuilt from the log after a restart or a rebalance; memory grows with the window until it is
-full (~1.5 KB an article in all, see ``docs/benchmarks.md``), then stays.
+rebuilt from the log after a restart or a rebalance. The key table is allocated for the whole
+window at once (~100 MB at the 200,000-article default); the rest grows with the window until it
+is full (~1.8 KB an article in all with the log's record: ``rasad bench soak``), then stays.
 """
 
 from __future__ import annotations
@@ -60,6 +61,8 @@ THRESHOLD, NUM_PERM = 0.5, 64
 # threshold less ~1.5 standard errors of an estimate from 64 values, so true near-duplicates
 # at the threshold still join while articles sharing one band by chance (~0.1) do not.
 JOIN = 0.4
+_KEYS_PER_ARTICLE = 15  # its bands (14) and its id
+_PRESIZED = 250_000  # windows up to this many articles get their whole key table at once
 
 
 class Banding:
@@ -152,7 +155,9 @@ class StoryLog:
         self._clear()
 
     def _clear(self) -> None:
-        self.keys = KeyTable()
+        # Sized for the window at once (up to a point): growing it later stalls the one stories
+        # partition (~1 s to place 2 million keys again).
+        self.keys = KeyTable(2 * _KEYS_PER_ARTICLE * min(self.capacity, _PRESIZED))
         self._slots: dict[int, _Remembered] = {}  # slot → the article remembered there
         self._oldest = self._next = 0  # the records kept are numbered oldest .. next - 1
 

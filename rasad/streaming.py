@@ -100,6 +100,38 @@ class _Consumer(faust_aiokafka.Consumer):
             except IllegalStateError:  # revoked meanwhile: the next rebalance seeks again
                 logger.info("partitions revoked while seeking to their start: %s", fresh)
 
+    def diagnosis(self) -> dict[str, Any]:
+        """What the consumer is doing (the worker's ``GET /consumer``): whether the flow runs,
+        and per assigned partition Faust's view (active, paused, buffered, committed) and
+        aiokafka's (position, paused, awaiting a reset, highwater).
+
+        Read without locks from the consumer thread's objects: a snapshot for people asking
+        why a worker does not consume, not something to decide on.
+        """
+        client = getattr(self._thread, "_consumer", None)
+        subscription = getattr(getattr(client, "_subscription", None), "subscription", None)
+        fetched = getattr(subscription, "assignment", None)
+        partitions = []
+        for tp in sorted(self.assignment()):
+            row: dict[str, Any] = {
+                "topic": tp.topic,
+                "partition": tp.partition,
+                "active": tp in (self._active_partitions or ()),
+                "paused": tp in self._paused_partitions,
+                "buffered": tp in self._buffered_partitions,
+                "committed": self._committed_offset.get(tp),
+            }
+            there = fetched.state_value(faust_aiokafka.ensure_aiokafka_TP(tp)) if fetched else None
+            if there is not None:
+                row["fetch"] = {
+                    "position": there.position if there.has_valid_position else None,
+                    "paused": there.paused,
+                    "awaiting_reset": there.awaiting_reset,
+                    "highwater": there.highwater,
+                }
+            partitions.append(row)
+        return {"flow_active": self.flow_active, "partitions": partitions}
+
     async def _add_gap(self, tp: TP, offset_from: int, offset_to: int) -> None:
         return None  # see the class doc: no holes in Rasad's acknowledged topics
 
@@ -241,3 +273,9 @@ def _serve_metrics(app: faust.App, settings: Settings) -> None:
             None, metrics.exposition
         )
         return view.bytes(body, content_type=content_type.split(";")[0])
+
+    @app.page("/consumer")
+    async def consumer_page(view: faust.web.View, request: faust.web.Request) -> faust.web.Response:
+        consumer = app.consumer
+        state = consumer.diagnosis() if isinstance(consumer, _Consumer) else {}
+        return view.json(state)

@@ -9,6 +9,7 @@ import pytest
 from kafka import KafkaProducer
 
 from tests.helpers.faults import RULE, Outputs, stories
+from tests.helpers.groups import flow_report
 from tests.helpers.processes import rasad, settings_from, wait_for
 from tests.helpers.receivers import WebhookReceiver
 
@@ -38,8 +39,14 @@ def test_an_alert_cut_off_by_a_crash_is_delivered_after_the_restart(stack_env, w
         [cut] = wait_for(out.alerts, timeout=30, message="the alert log")
         assert [(d.status, d.attempts) for d in cut.deliveries] == [("pending", 0)]
         w = worker(env=env)
-        [alert] = wait_for(lambda: w.check() or out.finished_alerts(1), timeout=120,
-                           message="the alert finished after the restart")  # fmt: skip
+        try:
+            [alert] = wait_for(lambda: w.check() or out.finished_alerts(1), timeout=120,
+                               message="the alert finished after the restart")  # fmt: skip
+        except AssertionError as exc:  # where the restarted worker's stream stands, and why
+            diagnosis = w.diagnosis(settings.worker_web_port)
+            raise AssertionError(
+                f"{exc}\n{flow_report(settings.bus.bootstrap, settings.worker_id)}\n{diagnosis}"
+            ) from exc
         assert alert.id == cut.id and alert.story_id == story.id
         assert [(d.status, d.attempts) for d in alert.deliveries] == [("delivered", 1)]
         # At least once: the receiver may see it twice, always under the same alert id.

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import signal
+import urllib.request
 
 import pytest
 
@@ -44,6 +45,14 @@ def test_metrics_json_logs_and_a_clean_stop(stack_env, worker):
         gauges = {lb for (name, lb) in samples if name == "rasad_consumer_lag"}
         raw_0 = (("group", settings.worker_id), ("partition", "0"), ("topic", settings.topic_raw))
         assert raw_0 in gauges
+        # What the consumer is doing, for an operator asking why a worker does not consume.
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/consumer", timeout=10) as answer:
+            state = json.loads(answer.read())
+        rows = {(row["topic"], row["partition"]): row for row in state["partitions"]}
+        first = rows[(settings.topic_raw, 0)]
+        assert state["flow_active"] and first["active"] and not first["paused"]
+        assert first["fetch"]["position"] >= (first["committed"] or 0)
+        assert {topic for topic, _ in rows} >= {settings.topic_raw, settings.topic_tagged}
         # A stream in hand when SIGTERM comes: finished and committed before the worker exits.
         Producing(settings, items[100:], rate=1000).finish()
         wait_for(lambda: len(set(out.indexed())) >= 150, timeout=120, message="mid-stream")

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TypeVar
@@ -82,6 +84,19 @@ class Worker:
             raise AssertionError(
                 f"worker exited with {self.process.returncode}:\n{self.output()[-4000:]}"
             )
+
+    def diagnosis(self, web_port: int) -> str:
+        """For a failing test: the worker's consumer (``GET /consumer``), then its tasks' stacks
+        (mode prints them on SIGUSR1) at the end of its log."""
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{web_port}/consumer", timeout=5) as page:
+                consumer = page.read().decode()
+        except OSError as exc:
+            consumer = f"(no answer: {exc})"
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGUSR1)
+            time.sleep(2)
+        return f"consumer: {consumer}\nworker log (end):\n{self.output()[-6000:]}"
 
     def stop(self) -> None:
         if self.process.poll() is None:

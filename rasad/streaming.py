@@ -7,6 +7,9 @@ or console producer writing JSON to ``articles.raw`` works like ``rasad produce`
 from __future__ import annotations
 
 import asyncio
+import gc
+import inspect
+import io
 import logging
 from collections import defaultdict
 from collections.abc import AsyncGenerator, Sequence
@@ -239,6 +242,43 @@ def make_app(settings: Settings) -> tuple[faust.App, Topics]:
     )
 
 
+def _task_stacks() -> str:
+    """Every asyncio task of the worker with its chain of awaits, innermost last (the worker's
+    ``GET /tasks``: where a stream waits when it does not move). asyncio's own ``get_stack``
+    gives one frame a coroutine; this follows what each one awaits."""
+    out = io.StringIO()
+    for task in asyncio.all_tasks():
+        out.write(f"--- {task!r}\n")
+        awaiting: Any = task.get_coro()
+        for _ in range(60):  # a chain this deep is a loop somewhere: stop
+            frame = next(
+                (f for f in (getattr(awaiting, a, None) for a in _FRAMES) if f is not None), None
+            )
+            if frame is not None:
+                out.write(f"  {frame.f_code.co_filename}:{frame.f_lineno} {frame.f_code.co_name}\n")
+            awaiting = next(
+                (n for n in (getattr(awaiting, a, None) for a in _AWAITS) if n is not None), None
+            )
+            if awaiting is None:
+                break
+    # The chains end at objects that hide what they wait on (an actor, an async generator's
+    # step): list every suspended coroutine and async generator besides, with its line.
+    out.write("=== suspended coroutines and async generators (file:line function)\n")
+    suspended = sorted(
+        f"  {frame.f_code.co_filename}:{frame.f_lineno} {frame.f_code.co_name}"
+        for thing in gc.get_objects()
+        if inspect.iscoroutine(thing) or inspect.isasyncgen(thing)
+        for frame in [getattr(thing, "cr_frame", None) or getattr(thing, "ag_frame", None)]
+        if frame is not None and "/asyncio/" not in frame.f_code.co_filename
+    )
+    out.write("\n".join(suspended) + "\n")
+    return out.getvalue()
+
+
+_FRAMES = ("cr_frame", "gi_frame", "ag_frame")
+_AWAITS = ("cr_await", "gi_yieldfrom", "ag_await")
+
+
 def batches(
     stream: faust.StreamT[Any], size: int, within: float
 ) -> AsyncGenerator[Sequence[faust.EventT[Any]], None]:
@@ -279,3 +319,7 @@ def _serve_metrics(app: faust.App, settings: Settings) -> None:
         consumer = app.consumer
         state = consumer.diagnosis() if isinstance(consumer, _Consumer) else {}
         return view.json(state)
+
+    @app.page("/tasks")
+    async def tasks_page(view: faust.web.View, request: faust.web.Request) -> faust.web.Response:
+        return view.text(_task_stacks())

@@ -53,6 +53,9 @@ def test_metrics_json_logs_and_a_clean_stop(stack_env, worker):
         assert state["flow_active"] and first["active"] and not first["paused"]
         assert first["fetch"]["position"] >= (first["committed"] or 0)
         assert {topic for topic, _ in rows} >= {settings.topic_raw, settings.topic_tagged}
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/tasks", timeout=10) as answer:
+            tasks = answer.read().decode()
+        assert "_execute_actor" in tasks and "processors/agents.py" in tasks  # the awaits inside
         # A stream in hand when SIGTERM comes: finished and committed before the worker exits.
         Producing(settings, items[100:], rate=1000).finish()
         wait_for(lambda: len(set(out.indexed())) >= 150, timeout=120, message="mid-stream")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -86,17 +85,20 @@ class Worker:
             )
 
     def diagnosis(self, web_port: int) -> str:
-        """For a failing test: the worker's consumer (``GET /consumer``), then its tasks' stacks
-        (mode prints them on SIGUSR1) at the end of its log."""
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{web_port}/consumer", timeout=5) as page:
-                consumer = page.read().decode()
-        except OSError as exc:
-            consumer = f"(no answer: {exc})"
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGUSR1)
-            time.sleep(2)
-        return f"consumer: {consumer}\nworker log (end):\n{self.output()[-6000:]}"
+        """For a failing test: the worker's consumer (``GET /consumer``) and its tasks' stacks
+        (``GET /tasks``, also written beside its log)."""
+        pages = {}
+        for page in ("consumer", "tasks"):
+            try:
+                url = f"http://127.0.0.1:{web_port}/{page}"
+                with urllib.request.urlopen(url, timeout=5) as answer:
+                    pages[page] = answer.read().decode()
+            except OSError as exc:
+                pages[page] = f"(no answer: {exc})"
+        (self.log.parent / f"{self.log.stem}-tasks.txt").write_text(pages["tasks"])
+        return (
+            f"consumer: {pages['consumer']}\ntasks (also beside the log):\n{pages['tasks'][-8000:]}"
+        )
 
     def stop(self) -> None:
         if self.process.poll() is None:

@@ -297,6 +297,15 @@ class Evaluator:
         ]
         if resumed:
             log.warning("resuming %d alert(s) a crash left undelivered", len(resumed))
+        others = set(ids) - set(held)
+        if others or replayed:  # replays only: say what became of their claims
+            log.info(
+                "alert claims of %s: %d held by other messages, %d replayed (%d resumed)",
+                sorted(set(owners)),
+                len(others),
+                len(replayed),
+                len(resumed),
+            )
         fresh = {i for i in held if i not in records}
         return Admission(self._alerts(candidates, ids, fresh), resumed)
 

@@ -190,10 +190,10 @@ def _story_window(report: Report, lexicon: Lexicon, remembered: int, rate: float
     count = min(remembered, 10_000)
     articles = itertools.islice(stream(seed=23), count)
     signed = [banding.keys_and_signature(normalized(a["text"])) for a in articles]
-    stories = StoryLog({}, capacity=count)
     tracemalloc.start()
     try:
         before = tracemalloc.get_traced_memory()[0]
+        stories = StoryLog({}, capacity=count)  # its key table is allocated for the window here
         for n, (keys, signature) in enumerate(signed):
             stories.assign(f"https://bench.example/window/{n}", keys, signature)
         each = (tracemalloc.get_traced_memory()[0] - before) / count / 1024

@@ -191,12 +191,12 @@ class StoryLog:
         kept = records[-self.capacity :]
         for _, key, _ in records[: -self.capacity]:
             del self.log[key]
-        for number, key, _ in kept:
-            if key != self._slot_key(number):
-                del self.log[key]
-        for number, key, record in kept:
-            if key != self._slot_key(number):
-                self.log[self._slot_key(number)] = json.dumps({**record, "n": number})
+        misplaced = [(n, key, record) for n, key, record in kept if key != self._slot_key(n)]
+        for _, key, _ in misplaced:  # all out first: one's slot may be another's old key
+            del self.log[key]
+        for number, _, record in misplaced:
+            self.log[self._slot_key(number)] = json.dumps({**record, "n": number})
+        for number, _, record in kept:
             self._remember(number, record)
         self._oldest, self._next = (kept[0][0], kept[-1][0] + 1) if kept else (0, 0)
         self._expire()

@@ -49,8 +49,8 @@ class _Consumer(faust_aiokafka.Consumer):
     """Faust's consumer, changed so that a crash or a restart never skips a message.
 
     The fault tests (``kill -9`` of the worker during a stream) lost about one message in
-    five restarts through three holes in Faust's bookkeeping, all around the seek to the
-    committed offsets that ends a rebalance or recovery:
+    five restarts through holes in Faust's bookkeeping, all around the seek to the
+    committed offsets that ends a rebalance or recovery (the seek itself: see ``perform_seek``):
 
     * Messages of a fetch made before that seek keep arriving after it. Faust delivers them
       and moves its read offset on, then drops refetched messages below that offset as
@@ -84,6 +84,13 @@ class _Consumer(faust_aiokafka.Consumer):
         return _ConsumerThread(self, loop=self.loop, beacon=self.beacon)
 
     async def perform_seek(self) -> None:
+        # Faust resumes the stream partitions before this seek and clears the streams' buffers
+        # only after it (``flow_control.resume()``), with the flow running (it ran to read the
+        # changelogs): whatever the fetcher delivered during the seek — the records of the
+        # new positions — was cleared, its offsets already passed, so never read (a restarted
+        # worker that recovered a table missed a message now and then). The flow stops here;
+        # Faust resumes it right after clearing the buffers, so nothing read anew is cleared.
+        self.stop_flow()
         self._first_read.clear()  # positions start again from the committed offsets
         await super().perform_seek()
         # Faust seeks only the partitions that have a committed offset. The others keep the

@@ -9,6 +9,7 @@ import json
 import socketserver
 import ssl
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from aiosmtpd.controller import Controller
@@ -23,6 +24,8 @@ class WebhookReceiver:
         self.status = status
         self.requests: list[tuple[dict[str, str], bytes]] = []
         self.arrived: list[bytes] = []  # bodies as they come in, before any delay
+        self.answered_at: list[float] = []  # time.monotonic() of each request's answer
+        self.lock = threading.Lock()
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -31,7 +34,11 @@ class WebhookReceiver:
                 receiver.arrived.append(body)
                 if delay:
                     threading.Event().wait(delay)
-                receiver.requests.append(({k.lower(): v for k, v in self.headers.items()}, body))
+                with receiver.lock:  # a request and its time at the same place in both lists
+                    receiver.requests.append(
+                        ({k.lower(): v for k, v in self.headers.items()}, body)
+                    )
+                    receiver.answered_at.append(time.monotonic())
                 self.send_response(receiver.status)
                 if 300 <= receiver.status < 400:
                     self.send_header("Location", "http://169.254.169.254/latest/meta-data")

@@ -141,6 +141,10 @@ class Outputs:
 
     def topic(self, topic: str, idle_ms: int = 5000) -> list[dict]:
         """Every message of a topic, decoded."""
+        return [value for value, _ in self.topic_timed(topic, idle_ms)]
+
+    def topic_timed(self, topic: str, idle_ms: int = 5000) -> list[tuple[dict, float]]:
+        """Every message of a topic, decoded, with its timestamp (``time.time()`` seconds)."""
         consumer = KafkaConsumer(
             topic,
             bootstrap_servers=self.settings.bus.bootstrap,
@@ -149,7 +153,7 @@ class Outputs:
             max_partition_fetch_bytes=16 * 1024 * 1024,
         )
         try:
-            return [json.loads(message.value) for message in consumer]
+            return [(json.loads(message.value), message.timestamp / 1000) for message in consumer]
         finally:
             consumer.close()
 
@@ -161,6 +165,26 @@ class Outputs:
 def duplicates(ids: Iterable[str]) -> int:
     """How many ids occur more than once, counted once per extra occurrence."""
     return sum(n - 1 for n in Counter(ids).values() if n > 1)
+
+
+def repeats_not_cut_by_a_kill(
+    seen: Iterable[tuple[str, float]], kills: list[float], window: float, grace: float = 1.0
+) -> list[tuple[str, float, float]]:
+    """(id, first seen, repeat) of each id seen again without a kill cutting its first time.
+
+    ``seen``: (id, ``time.time()``) in the order seen; ``kills``: when the worker was killed.
+    A kill cuts a first sighting if it comes at most ``window`` seconds after it and before the
+    repeat — or up to ``grace`` seconds before it: what is seen that soon after a kill was sent
+    by the killed worker (a restarted one takes longer than that to start).
+    """
+    first: dict[str, float] = {}
+    wrong = []
+    for key, at in seen:
+        if key not in first:
+            first[key] = at
+        elif not any(first[key] - grace < kill <= min(at, first[key] + window) for kill in kills):
+            wrong.append((key, first[key], at))
+    return wrong
 
 
 def worker_metrics(port: int) -> dict[tuple[str, tuple], float]:

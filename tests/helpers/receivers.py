@@ -24,7 +24,7 @@ class WebhookReceiver:
         self.status = status
         self.requests: list[tuple[dict[str, str], bytes]] = []
         self.arrived: list[bytes] = []  # bodies as they come in, before any delay
-        self.answered_at: list[float] = []  # time.monotonic() of each request's answer
+        self.answered_at: list[float] = []  # time.time() of each request's answer
         self.lock = threading.Lock()
         receiver = self
 
@@ -38,7 +38,7 @@ class WebhookReceiver:
                     receiver.requests.append(
                         ({k.lower(): v for k, v in self.headers.items()}, body)
                     )
-                    receiver.answered_at.append(time.monotonic())
+                    receiver.answered_at.append(time.time())
                 self.send_response(receiver.status)
                 if 300 <= receiver.status < 400:
                     self.send_header("Location", "http://169.254.169.254/latest/meta-data")
@@ -55,6 +55,14 @@ class WebhookReceiver:
 
     def bodies(self) -> list[dict]:
         return [json.loads(body) for _, body in self.requests]
+
+    def timed_bodies(self) -> list[tuple[dict, float]]:
+        """Each request's body with the ``time.time()`` of its answer."""
+        with self.lock:
+            return [
+                (json.loads(body), at)
+                for (_, body), at in zip(self.requests, self.answered_at, strict=True)
+            ]
 
     def close(self) -> None:
         self.server.shutdown()

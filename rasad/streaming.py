@@ -53,9 +53,11 @@ class EagerFirst(Service):
 
     Faust's fetch loop hands each message to its topic's handler through ``wait_first``, racing
     it against a flow suspension (a rebalance): four tasks and an ``asyncio.wait`` per message,
-    the worker's largest cost per message. The handler almost always finishes without waiting
-    (it queues the message): then it is run here, eagerly. Only when it must wait (a full stream
-    buffer) does the race happen, the handler resumed where it stopped.
+    each a turn of the event loop before the message reaches its stream. The handler almost
+    always finishes without waiting (it queues the message): then it is run here, eagerly. Only
+    when it must wait (a full stream buffer) does the race happen, the handler resumed where it
+    stopped. Measured: alert p99 lower in 3 of 4 paired bench runs, CPU per article unchanged
+    within the machine's noise.
     """
 
     async def wait_first(self, *coros: Any, timeout: Any = None) -> WaitResults:

@@ -8,11 +8,13 @@ the project's lexicon, and empty stores for unit tests.
 
 from __future__ import annotations
 
+import logging
 import os
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from alerts.rulestores.sqlite import SqliteRuleStore
@@ -67,9 +69,29 @@ def stack(stack_settings: Settings) -> Iterator[Stack]:
     """
     local = Stack(stack_settings)
     local.up()
+    _clear_earlier_sessions(stack_settings.opensearch_port)
     yield local
     if os.environ.get("RASAD_TEST_KEEP_STACK") != "1":
         local.down()
+
+
+def _clear_earlier_sessions(port: int) -> None:
+    """Delete the indices earlier sessions left on the test stack's OpenSearch.
+
+    The stack's data outlives a run (``.rasad-test/<base>``) and every test makes its own
+    indices; after some twenty runs the node refuses new ones (1,000 shards at most). Nothing
+    else uses this node, and no test reads another session's indices.
+    """
+    base = f"http://127.0.0.1:{port}"
+    try:
+        listed = httpx.get(f"{base}/_cat/indices", params={"format": "json", "h": "index"})
+        names = [row["index"] for row in listed.raise_for_status().json()]
+        names = [name for name in names if not name.startswith(".")]
+        for start in range(0, len(names), 50):
+            chunk = ",".join(names[start : start + 50])
+            httpx.delete(f"{base}/{chunk}", timeout=60).raise_for_status()
+    except httpx.HTTPError as exc:  # the suite still runs; its tests may then meet the limit
+        logging.getLogger(__name__).warning("indices of earlier sessions not deleted: %s", exc)
 
 
 @pytest.fixture(scope="session")

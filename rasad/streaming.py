@@ -11,16 +11,17 @@ import gc
 import inspect
 import io
 import logging
+import time
 import types
 from collections import defaultdict
-from collections.abc import AsyncGenerator, Coroutine, Generator, Sequence
+from collections.abc import AsyncGenerator, Coroutine, Generator, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
 import faust
 import faust.types.auth
 import faust.web
-from aiokafka.errors import IllegalStateError
+from aiokafka.errors import IllegalStateError, KafkaError
 from faust.transport.drivers import aiokafka as faust_aiokafka
 from faust.types import TP, Message
 from faust.utils.functional import consecutive_numbers
@@ -46,6 +47,43 @@ class _ConsumerThread(faust_aiokafka.AIOKafkaConsumerThread):
             self.app.conf.rasad_fetch_wait_ms
         )  # read by AIOKafkaConsumer.start()
         return consumer
+
+    async def subscribe(self, topics: Iterable[str]) -> None:
+        # Faust declares the worker's own topics (the stories hop, the tables' changelogs) and
+        # subscribes at once. A topic Kafka has created but not yet published in its metadata
+        # is left out of the assignment ("Ignoring missing topic") until the next metadata
+        # refresh: a fresh tagger tagged, but never read its stories hop (CI, a loaded
+        # machine). Subscribe once the metadata knows every topic.
+        names = set(topics)
+        await self.call_thread(self._until_known, names)
+        await super().subscribe(names)
+
+    async def _until_known(self, names: set[str]) -> None:
+        client = self._ensure_consumer()._client
+        deadline = time.monotonic() + _TOPICS_KNOWN_WITHIN
+        while True:
+            try:
+                metadata = await client.fetch_all_metadata()
+                missing = sorted(n for n in names if not metadata.partitions_for_topic(n))
+            except KafkaError as exc:
+                missing = [f"(no metadata: {exc})"]
+            if not missing:
+                return
+            if time.monotonic() > deadline:
+                logger.warning(
+                    "topics not in Kafka's metadata after %ds, subscribing without them until "
+                    "the next metadata refresh: %s",
+                    _TOPICS_KNOWN_WITHIN,
+                    ", ".join(missing),
+                )
+                return
+            await asyncio.sleep(0.2)
+
+
+_TOPICS_KNOWN_WITHIN = 30  # seconds a subscription waits for its topics to be known
+# How often the consumer reads Kafka's metadata anew (Faust's default: 5 minutes): a topic the
+# subscription still missed is assigned after at most this long.
+_METADATA_MAX_AGE_MS = 30_000
 
 
 class EagerFirst(Service):
@@ -276,6 +314,7 @@ def make_app(settings: Settings) -> tuple[faust.App, Topics]:
         topic_replication_factor=1,
         topic_allow_declare=True,
         consumer_auto_offset_reset="earliest",
+        consumer_metadata_max_age_ms=_METADATA_MAX_AGE_MS,
         consumer_group_instance_id=settings.worker_instance or None,
         broker_session_timeout=session,
         broker_heartbeat_interval=session / 3,

@@ -73,5 +73,8 @@ def test_two_alerts_workers_count_one_spike_across_their_partitions(stack_env, w
     try:
         [spike] = wait_for(fired, timeout=120, message="the spike alert")
     except AssertionError as exc:
-        raise AssertionError(f"{exc}\n{flow_report(brokers, settings.worker_id)}") from exc
+        views = "\n".join(
+            f"{w.log.name}: {w.diagnosis()}\n{w.output()[-3000:]}" for w in (tagger, *alerters)
+        )
+        raise AssertionError(f"{exc}\n{flow_report(brokers, settings.worker_id)}\n{views}") from exc
     assert spike.kind == "spike" and spike.spike["key"] == "SY" and spike.spike["count"] == 4

@@ -65,6 +65,7 @@ class Worker:
 
     def __init__(self, env: Mapping[str, str], log: Path, *args: str):
         self.log = log
+        self.web_port = int(env.get("RASAD_WORKER_WEB_PORT") or 0)
         self._file = open(log, "wb")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "cli", "worker", *args],
@@ -84,9 +85,11 @@ class Worker:
                 f"worker exited with {self.process.returncode}:\n{self.output()[-4000:]}"
             )
 
-    def diagnosis(self, web_port: int) -> str:
+    def diagnosis(self, web_port: int | None = None) -> str:
         """For a failing test: the worker's consumer (``GET /consumer``) and its tasks' stacks
-        (``GET /tasks``, also written beside its log)."""
+        (``GET /tasks``, also written beside its log); ``web_port`` by default the one in its
+        environment."""
+        web_port = web_port or self.web_port
         pages = {}
         for page in ("consumer", "tasks"):
             try:

@@ -1,10 +1,13 @@
-"""On the real stack: a worker whose rebalance ends slowly still reads every message.
+"""On the real stack: a worker reads every message of its topics when Kafka is slow.
 
-Faust resumes the stream partitions, seeks them to the committed offsets and only then
-clears the streams' buffers; with a table to recover, the flow runs meanwhile, so what the
-fetcher read from the new positions during the seek was cleared and its offsets passed —
-never read. A restarted worker missed a message now and then (the alert-crash and stories
-tests); a seek that answers late makes it happen every time.
+A rebalance that ends slowly: Faust resumes the stream partitions, seeks them to the
+committed offsets and only then clears the streams' buffers; with a table to recover, the flow
+runs meanwhile, so what the fetcher read from the new positions during the seek was cleared
+and its offsets passed — never read. A restarted worker missed a message now and then (the
+alert-crash and stories tests); a seek that answers late makes it happen every time.
+
+Metadata that is late to show a new topic: a fresh tagger whose subscription met its own
+stories hop missing from the metadata was assigned no partition of it for five minutes (CI).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import json
 import pytest
 from kafka import KafkaConsumer, KafkaProducer
 
+from rasad.bus.kafka import ensure_topics
 from tests.helpers.paths import ROOT
 from tests.helpers.processes import settings_from, wait_for
 
@@ -21,6 +25,7 @@ pytestmark = pytest.mark.stack
 
 BACKLOG = 3000
 SLOW_SEEK = ROOT / "tests" / "helpers" / "slow_seek"
+LATE_METADATA = ROOT / "tests" / "helpers" / "late_metadata"
 
 
 def _produce(brokers: str, topic: str, first: int, count: int) -> None:
@@ -76,3 +81,23 @@ def test_a_restarted_worker_whose_seek_answers_late_reads_every_message(stack_en
     everything = {f"https://wire.example/{n}" for n in range(4 + BACKLOG)}
     _wait_tagged(brokers, settings.topic_tagged, everything, second)
     assert "slow seek: answering" in second.output()  # the fault was injected
+
+
+def test_a_fresh_tagger_reads_its_stories_hop_when_the_metadata_is_late_to_show_it(
+    stack_env, worker
+):
+    settings = settings_from(stack_env)
+    brokers = settings.bus.bootstrap
+    late = {
+        **stack_env,
+        "RASAD_WORKER_ROLE": "tagger",
+        "PYTHONPATH": str(LATE_METADATA),
+        "RASAD_TEST_LATE_METADATA": "6",
+    }
+    ensure_topics(brokers, settings)  # only the stories hop is new to the worker
+    tagger = worker(env=late)
+    _produce(brokers, settings.topic_raw, 0, 20)
+    _wait_tagged(
+        brokers, settings.topic_tagged, {f"https://wire.example/{n}" for n in range(20)}, tagger
+    )
+    assert "late metadata: " in tagger.output()  # the fault was injected

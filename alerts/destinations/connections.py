@@ -5,12 +5,15 @@ address the SSRF guard approved.
 those very addresses (the URL's host is sent as ``Host`` and, for https, as the TLS server name
 the certificate is checked against). No second DNS lookup happens between the check and the
 connect, so a rebinding DNS answer cannot point the request inward. Redirects are never
-followed. Connections are pooled per (scheme, host, address, port).
+followed. Connections are pooled per (scheme, host, address, port), and a destination's
+vetted addresses are reused for ``VETTED_FOR`` seconds (no DNS lookup per alert; the guard
+runs again after that, so a changed answer is vetted before it is used).
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from urllib.parse import urlsplit
 
 import urllib3
@@ -18,6 +21,7 @@ import urllib3
 from alerts.destinations import guard
 
 _MAX_POOLS = 256  # destinations with open connections; beyond that the pools start over
+VETTED_FOR = 30.0  # seconds a destination's vetted addresses are reused
 
 
 class DeliveryFailed(Exception):
@@ -29,8 +33,10 @@ class WebhookClient:
 
     def __init__(self, pool_size: int = 4):
         self._pools: dict[tuple[str, str, str, int], urllib3.HTTPConnectionPool] = {}
+        self._vetted: dict[tuple[str, str, bool], tuple[float, list[str]]] = {}
         self._lock = threading.Lock()
         self._pool_size = pool_size
+        self._clock = time.monotonic
 
     def post(
         self, url: str, body: bytes, headers: dict[str, str], timeout: float, allow_private: bool
@@ -39,8 +45,8 @@ class WebhookClient:
 
         ``guard.Refused`` is final, ``DeliveryFailed`` retryable.
         """
-        addresses = guard.check(url, allow_private)
         parts = urlsplit(url)
+        addresses = self._addresses(url, (parts.scheme, parts.netloc, allow_private))
         hostname = parts.hostname or ""  # guard.check refused URLs without a host
         port = parts.port or (443 if parts.scheme == "https" else 80)
         pool = self._pool(parts.scheme, hostname, addresses[0], port)
@@ -66,6 +72,21 @@ class WebhookClient:
             raise DeliveryFailed(f"HTTP {status}")
         if status >= 400:
             raise guard.Refused(f"the webhook rejected the alert: HTTP {status}")
+
+    def _addresses(self, url: str, key: tuple[str, str, bool]) -> list[str]:
+        """The guard's addresses for ``url``, kept ``VETTED_FOR`` seconds per ``key`` (scheme,
+        host and port, whether local use is allowed); a refusal is raised, never kept."""
+        now = self._clock()
+        with self._lock:
+            kept = self._vetted.get(key)
+        if kept is not None and kept[0] > now:
+            return kept[1]
+        addresses = guard.check(url, key[2])
+        with self._lock:
+            if len(self._vetted) >= _MAX_POOLS:
+                self._vetted.clear()
+            self._vetted[key] = (now + VETTED_FOR, addresses)
+        return addresses
 
     def _pool(
         self, scheme: str, hostname: str, address: str, port: int

@@ -44,10 +44,13 @@ def check(url: str, allow_private: bool = False) -> list[str]:
         raise Refused(f"{host} is a cloud metadata service")
     try:
         port = parts.port or (443 if parts.scheme == "https" else 80)
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError, ValueError) as exc:
-        raise Refused(f"cannot resolve {host!r}: {exc}") from exc
-    addresses = sorted({str(info[4][0]) for info in infos})
+        addresses = [str(ipaddress.ip_address(host))]  # an address itself: nothing to resolve
+    except ValueError:
+        try:
+            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except (socket.gaierror, UnicodeError, ValueError) as exc:
+            raise Refused(f"cannot resolve {host!r}: {exc}") from exc
+        addresses = sorted({str(info[4][0]) for info in infos})
     for text in addresses:
         problem = _problem(ipaddress.ip_address(text.split("%")[0]), allow_private)
         if problem:

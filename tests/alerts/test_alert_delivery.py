@@ -252,3 +252,59 @@ def test_background_batches_record_every_alert_and_deliver_without_waiting_for_t
         recorded[r.name].deliveries == [] and recorded[r.name].latency.delivered for r in quiet
     )
     assert [b["rule"] for b in receiver.bodies()] == ["isis"]  # the throttled one is never sent
+
+
+def test_an_address_in_the_url_is_checked_without_a_dns_lookup(monkeypatch):
+    import socket
+
+    def no_lookup(*args, **kwargs):
+        raise AssertionError("an address needs no DNS lookup")
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_lookup)
+    assert guard.check("http://127.0.0.1:9/hook", allow_private=True) == ["127.0.0.1"]
+    assert guard.check("https://[2606:4700::1111]/hook") == ["2606:4700::1111"]
+    with pytest.raises(guard.Refused, match="resolves to ::1"):
+        guard.check("http://[::1]:9/hook")
+
+
+def test_a_destination_is_resolved_once_per_vetting_period_and_vetted_again_after_it(
+    monkeypatch,
+):
+    """No DNS lookup per alert; after ``VETTED_FOR`` the guard runs again on a fresh answer
+    (here the name now points at the cloud metadata address: refused)."""
+    import socket
+
+    from alerts.destinations import connections
+
+    receiver = WebhookReceiver()
+    port = receiver.server.server_address[1]
+    real = socket.getaddrinfo
+    answer = ["127.0.0.1"]
+    lookups = []
+
+    def counted(host, *args, **kwargs):
+        if host != "hooks.count.test":
+            return real(host, *args, **kwargs)
+        lookups.append(host)
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (answer[0], port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", counted)
+    client = connections.WebhookClient()
+    now = [1000.0]
+    client._clock = lambda: now[0]
+    url = f"http://hooks.count.test:{port}/hook"
+    try:
+        for _ in range(3):
+            client.post(url, b"{}", {}, timeout=5, allow_private=True)
+        assert lookups == ["hooks.count.test"]
+        answer[0] = "169.254.169.254"
+        now[0] += connections.VETTED_FOR - 1
+        client.post(url, b"{}", {}, timeout=5, allow_private=True)  # still the vetted address
+        now[0] += 2
+        with pytest.raises(guard.Refused, match="metadata"):
+            client.post(url, b"{}", {}, timeout=5, allow_private=True)
+        assert len(lookups) == 2
+    finally:
+        client.close()
+        receiver.close()
+    assert len(receiver.requests) == 4

@@ -46,6 +46,7 @@ class _ConsumerThread(faust_aiokafka.AIOKafkaConsumerThread):
         consumer._fetch_max_wait_ms = (
             self.app.conf.rasad_fetch_wait_ms
         )  # read by AIOKafkaConsumer.start()
+        consumer._fetch_min_bytes = self.app.conf.rasad_fetch_min_bytes
         return consumer
 
     async def subscribe(self, topics: Iterable[str]) -> None:
@@ -204,8 +205,9 @@ class _Consumer(EagerFirst, faust_aiokafka.Consumer):
 
     def diagnosis(self) -> dict[str, Any]:
         """What the consumer is doing (the worker's ``GET /consumer``): whether the flow runs,
-        and per assigned partition Faust's view (active, paused, buffered, committed) and
-        aiokafka's (position, paused, awaiting a reset, highwater).
+        how its fetches wait (at most ``max_wait_ms`` for ``min_bytes``), and per assigned
+        partition Faust's view (active, paused, buffered, committed) and aiokafka's (position,
+        paused, awaiting a reset, highwater).
 
         Read without locks from the consumer thread's objects: a snapshot for people asking
         why a worker does not consume, not something to decide on.
@@ -232,7 +234,12 @@ class _Consumer(EagerFirst, faust_aiokafka.Consumer):
                     "highwater": there.highwater,
                 }
             partitions.append(row)
-        return {"flow_active": self.flow_active, "partitions": partitions}
+        fetcher = getattr(client, "_fetcher", None)
+        fetching = {
+            "max_wait_ms": getattr(fetcher, "_fetch_max_wait_ms", None),
+            "min_bytes": getattr(fetcher, "_fetch_min_bytes", None),
+        }
+        return {"flow_active": self.flow_active, "fetching": fetching, "partitions": partitions}
 
     async def _add_gap(self, tp: TP, offset_from: int, offset_to: int) -> None:
         return None  # see the class doc: no holes in Rasad's acknowledged topics
@@ -270,9 +277,10 @@ class _Transport(faust_aiokafka.Transport):
 class RasadApp(faust.App):
     """A Faust app whose Kafka consumer waits at most ``worker_fetch_wait_ms`` per fetch."""
 
-    def __init__(self, *args: Any, fetch_wait_ms: int, **kwargs: Any):
+    def __init__(self, *args: Any, fetch_wait_ms: int, fetch_min_bytes: int = 1, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.conf.rasad_fetch_wait_ms = fetch_wait_ms
+        self.conf.rasad_fetch_min_bytes = fetch_min_bytes
 
     def _new_transport(self) -> _Transport:
         return _Transport(self.conf.broker_consumer, self)
@@ -305,6 +313,7 @@ def make_app(settings: Settings) -> tuple[faust.App, Topics]:
     app = RasadApp(
         settings.worker_id,
         fetch_wait_ms=settings.worker_fetch_wait_ms,
+        fetch_min_bytes=settings.worker_fetch_min_bytes,
         broker=[f"kafka://{b}" for b in settings.bus.brokers],
         broker_credentials=_credentials(settings.bus),
         store="memory://",

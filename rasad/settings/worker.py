@@ -25,6 +25,14 @@ class Worker(BaseModel):
         description="Longest a worker's Kafka fetch waits for new messages (ms); Faust's own 1500 "
         "adds up per stream hop.",
     )
+    worker_fetch_min_bytes: int = Field(
+        1,
+        ge=1,
+        le=16 * 1024 * 1024,
+        description="Data a worker's Kafka fetch waits for (bytes), up to worker_fetch_wait_ms: "
+        "1 answers as soon as a message is there (lowest latency); more makes fewer, larger "
+        "fetches, less CPU per article for up to that wait per stream hop (docs/processors.md).",
+    )
     worker_producer_linger_ms: int = Field(
         5,
         ge=0,

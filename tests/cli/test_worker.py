@@ -17,7 +17,13 @@ pytestmark = pytest.mark.stack
 
 
 def test_metrics_json_logs_and_a_clean_stop(stack_env, worker):
-    env = {**stack_env, "RASAD_WORKER_ROLE": "tagger,indexer", "RASAD_LOG_FORMAT": "json"}
+    env = {
+        **stack_env,
+        "RASAD_WORKER_ROLE": "tagger,indexer",
+        "RASAD_LOG_FORMAT": "json",
+        "RASAD_WORKER_FETCH_WAIT_MS": "60",
+        "RASAD_WORKER_FETCH_MIN_BYTES": "2048",
+    }
     settings = settings_from(env)
     items = stories(300, tag=settings.worker_id)
     out = Outputs(settings)
@@ -51,6 +57,7 @@ def test_metrics_json_logs_and_a_clean_stop(stack_env, worker):
         rows = {(row["topic"], row["partition"]): row for row in state["partitions"]}
         first = rows[(settings.topic_raw, 0)]
         assert state["flow_active"] and first["active"] and not first["paused"]
+        assert state["fetching"] == {"max_wait_ms": 60, "min_bytes": 2048}  # the settings
         assert first["fetch"]["position"] >= (first["committed"] or 0)
         assert {topic for topic, _ in rows} >= {settings.topic_raw, settings.topic_tagged}
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/tasks", timeout=10) as answer:

@@ -17,7 +17,17 @@ from alerts.evaluator import Evaluator
 from alerts.rulestores.sqlite import SqliteRuleStore
 from bench.alerts_stack import CPU_PER_ARTICLE, kafka_latency_run
 from bench.report import Goal, Measure, Report, at_least, at_most
-from bench.workload import Receiver, fill, lags, percentile, stages, standing_rules, workload
+from bench.workload import (
+    Receiver,
+    alerting,
+    fill,
+    lags,
+    marked,
+    percentile,
+    stages,
+    standing_rules,
+    workload,
+)
 from processors.pipeline import process
 from rasad.addresses import BusAddress, StoreAddress
 from rasad.errors import BadInput
@@ -28,7 +38,13 @@ console = Console(stderr=True)  # progress while measuring; the report is the ca
 
 
 def latency_run(
-    base: Settings, folder: Path, rate: float, count: int, background: int, firing: str = "rare"
+    base: Settings,
+    folder: Path,
+    rate: float,
+    count: int,
+    background: int,
+    firing: str = "rare",
+    share: float = 1.0,
 ) -> dict[str, list[float]]:
     """Embedded pipeline (tag → index → alerts): publish at ``rate``/s.
 
@@ -44,7 +60,8 @@ def latency_run(
     )
     lexicon = wiring.lexicon()
     receiver = Receiver()
-    articles = workload(count, seed=3, marker=True)
+    articles = alerting(count, seed=3, share=share)
+    watched = marked(count, share)
     rules = wiring.open_rules(settings)
     fill(rules, standing_rules(background, workload(300), firing=firing), lexicon)
     fill(
@@ -70,7 +87,7 @@ def latency_run(
         raw = {**raw, "ingested_at": utcnow().isoformat()}
         pipeline.bus.publish(settings.topic_raw, None, json.dumps(raw, ensure_ascii=False).encode())
     deadline = time.monotonic() + 30
-    while len(receiver.arrivals) < count and time.monotonic() < deadline:
+    while len(receiver.arrivals) < watched and time.monotonic() < deadline:
         time.sleep(0.05)
     pipeline.close()
     receiver.close()
@@ -78,7 +95,7 @@ def latency_run(
     return {
         "topic": lags(on_topic),
         "webhook": lags(receiver.arrivals),
-        "sent": [float(count)],
+        "sent": [float(watched)],
         "fired": [len(on_topic) / count],
         **stages(receiver.arrivals),
     }
@@ -160,12 +177,22 @@ def run(
     articles: int = 2000,
     warmup: float = 10.0,
     rules: tuple[int, ...] = (10000, 100000),
+    share: float = 1.0,
     command: str = "",
 ) -> Report:
-    """Produce→alert latency (p50/p95/p99) at a steady rate; throughput with 10 vs ``rules``."""
+    """Produce→alert latency (p50/p95/p99) at a steady rate; throughput with 10 vs ``rules``.
+
+    ``share``: of the latency run's articles, the share the measured rule alerts on (1: every
+    one, the heaviest delivery load; production's standing rules fire on a few percent).
+    """
     if firing not in ("rare", "heavy"):
         raise BadInput(f"--firing must be rare or heavy, not {firing!r}")
-    report = Report("alerts", f"rasad bench alerts at {rate:g} articles/s", command)
+    if not 0 < share <= 1:
+        raise BadInput(f"--alerting must be a share in (0, 1], not {share!r}")
+    title = f"rasad bench alerts at {rate:g} articles/s" + (
+        f", {share:.0%} of them alerting" if share < 1 else ""
+    )
+    report = Report("alerts", title, command)
     runs_of = ((10, "heavy"), *((n, "rare") for n in rules), *((n, "heavy") for n in rules[:1]))
     with tempfile.TemporaryDirectory(prefix="rasad-bench-alerts-") as tmp:
         folder = Path(tmp)
@@ -182,15 +209,22 @@ def run(
                     firing,
                     split,
                     int(rate * warmup),
+                    share,
                 )
             else:
                 lat = latency_run(
-                    settings, folder / "latency", rate, int(rate * seconds), background, firing
+                    settings,
+                    folder / "latency",
+                    rate,
+                    int(rate * seconds),
+                    background,
+                    firing,
+                    share,
                 )
-    _latencies(report, lat, rate)
+    _latencies(report, lat, rate, share)
     _throughputs(report, runs, articles, tagging)
     report.notes.append(
-        _caption(lat, rate, seconds, background, firing, split, articles, on_kafka, warmup)
+        _caption(lat, rate, seconds, background, firing, split, articles, on_kafka, warmup, share)
     )
     return report.finish()
 
@@ -205,6 +239,7 @@ def _caption(
     articles: int,
     on_kafka: bool,
     warmup: float,
+    share: float,
 ) -> str:
     where = (
         "real stack (Kafka → "
@@ -223,11 +258,11 @@ def _caption(
     )
     return (
         f"Latency run: {where} at {rate:g}/s for {seconds:g}s{after} with {background:,} other "
-        f"standing rules, {firing} firing ({lat['fired'][0]:.2f} alerts/article, 1 of them the "
-        f"measured rule's); throughput: {articles:,} pre-tagged articles per run, CPU time of "
-        "this process. rare = production-like standing rules (ANDs, phrases, 2% single words); "
-        "heavy = every rule on ~0.04% of articles (thousands of alerts a day per rule), a "
-        "stress test."
+        f"standing rules, {firing} firing ({lat['fired'][0]:.2f} alerts/article, "
+        f"{share:g} of them the measured rule's); throughput: {articles:,} pre-tagged articles "
+        "per run, CPU time of this process. rare = production-like standing rules (ANDs, "
+        "phrases, 2% single words); heavy = every rule on ~0.04% of articles (thousands of "
+        "alerts a day per rule), a stress test."
     )
 
 
@@ -236,7 +271,7 @@ def _latency_goal(rate: float) -> Goal | None:
     return at_most(100) if rate <= 100 else at_most(250) if rate <= 300 else None
 
 
-def _latencies(report: Report, lat: dict[str, list[float]], rate: float) -> None:
+def _latencies(report: Report, lat: dict[str, list[float]], rate: float, share: float) -> None:
     sent = Measure("articles produced", lat["sent"][0], "alerts")
     for name in ("topic", "webhook"):
         values = [v * 1000 for v in lat[name]]
@@ -271,7 +306,9 @@ def _latencies(report: Report, lat: dict[str, list[float]], rate: float) -> None
         if name.startswith(CPU_PER_ARTICLE):
             role = name.removeprefix(CPU_PER_ARTICLE)
             goal = goals.get(role)
-            report.add(Measure(f"worker CPU per article ({role})", values[0], "ms", goal=goal))
+            which = f", {share:.0%} of articles alerting" if share < 1 else ""
+            name = f"worker CPU per article ({role}){which}"
+            report.add(Measure(name, values[0], "ms", goal=goal))
 
 
 def _throughputs(

@@ -17,7 +17,16 @@ from kafka import KafkaConsumer
 import wiring
 from bench.leftovers import drop_run
 from bench.processes import cpu_seconds, free_port
-from bench.workload import Receiver, fill, lags, stages, standing_rules, workload
+from bench.workload import (
+    Receiver,
+    alerting,
+    fill,
+    lags,
+    marked,
+    stages,
+    standing_rules,
+    workload,
+)
 from rasad.bus.kafka import KafkaBus
 from rasad.errors import RasadError
 from rasad.model import article_id, utcnow
@@ -35,6 +44,7 @@ def kafka_latency_run(
     firing: str = "rare",
     split: bool = False,
     warmup: int = 0,
+    share: float = 1.0,
 ) -> dict[str, list[float]]:
     """Real stack: `rasad worker` subprocess(es) on fresh topics.
 
@@ -46,6 +56,8 @@ def kafka_latency_run(
 
     One worker doing everything, or (``split``) a tagger+indexer worker and an alerts worker, each
     in its own consumer group (the documented way to scale the alert stage).
+
+    ``share``: of the measured articles, the share that alerts (``workload.alerting``).
     """
 
     tag = "bench" + uuid.uuid4().hex[:8]
@@ -132,7 +144,8 @@ def kafka_latency_run(
             )
         warmed = len(on_topic)
         cold = workload(warmup, seed=4, marker=True)
-        measured = workload(count, seed=3, marker=True)
+        measured = alerting(count, seed=3, share=share)
+        watched = marked(count, share)
         cpu: list[float] = []
         started = time.monotonic()
         for i, raw in enumerate(cold + measured):
@@ -145,7 +158,7 @@ def kafka_latency_run(
                 json.dumps({**raw, "ingested_at": utcnow().isoformat()}).encode(),
             )
         bus.flush()
-        _wait_out(on_topic, warmup + count + 1)
+        _wait_out(on_topic, warmup + watched + 1)
         time.sleep(1.0)  # the indexer's last batch
         cpu = [cpu_seconds(w.pid) - before for w, before in zip(workers, cpu, strict=True)]
     finally:
@@ -173,7 +186,7 @@ def kafka_latency_run(
     return {
         "topic": lags(steady_topic),
         "webhook": lags(steady_hook),
-        "sent": [float(count)],
+        "sent": [float(watched)],
         "cold": lags([(at, p) for at, p in on_topic[warmed:] if p["article_id"] in cold_ids]),
         "fired": [(len(on_topic) - warmed - len(cold)) / count],
         **{

@@ -50,8 +50,11 @@ def run(settings: Settings, quick: bool = False, soak_minutes: float | None = No
     )
     seconds = 10 if quick else 30
 
-    def alerts_at(rate: int) -> Callable[[str], Report]:
-        return lambda c: alerts.run(settings, rate=rate, seconds=seconds, command=c)
+    def alerts_at(rate: int, share: float = 1.0) -> Callable[[str], Report]:
+        rules = (10000, 100000) if share == 1 else (10000,)
+        return lambda c: alerts.run(
+            settings, rate=rate, seconds=seconds, rules=rules, share=share, command=c
+        )
 
     for rate in (100, 300):
         runs.append(
@@ -61,6 +64,15 @@ def run(settings: Settings, quick: bool = False, soak_minutes: float | None = No
                 f"--rate {rate} --seconds {seconds} --rules 10000 --rules 100000",
             )
         )
+    # The CPU per article at production's firing (a few percent of articles alert) beside the
+    # runs above, where every article alerts and is delivered.
+    runs.append(
+        (
+            "alerts",
+            alerts_at(100, 0.05),
+            f"--rate 100 --seconds {seconds} --rules 10000 --alerting 0.05",
+        )
+    )
     engine_docs = 20_000 if quick else 100_000
     runs.append(
         (

@@ -50,6 +50,21 @@ def workload(count: int, seed: int = 7, marker: bool = False) -> list[dict]:
     return list(islice(stream(seed, marker), count))
 
 
+def alerting(count: int, seed: int, share: float) -> list[dict]:
+    """``workload(count, seed)`` where ``share`` of the articles, evenly spread, name the Islamic
+    State (the measured rule's alerts): 1 = every article, 0.05 = one in twenty."""
+    marked, plain = workload(count, seed, marker=True), workload(count, seed)
+    return [
+        m if int((i + 1) * share) > int(i * share) else p
+        for i, (m, p) in enumerate(zip(marked, plain, strict=True))
+    ]
+
+
+def marked(count: int, share: float) -> int:
+    """How many of ``alerting(count, …, share)``'s articles name the Islamic State."""
+    return int(count * share)
+
+
 def stream(seed: int = 7, marker: bool = False) -> Iterator[dict]:
     """Distinct raw article dicts without end (``workload``'s, one at a time: a soak's input)."""
     rng = random.Random(seed)

@@ -95,6 +95,13 @@ def bench_alerts(
         list[int] | None,
         typer.Option(help="Standing rules of the throughput runs besides 10 (repeatable)."),
     ] = None,
+    alerting: Annotated[
+        float,
+        typer.Option(
+            help="Share of the latency run's articles the measured rule alerts on: 1 = every "
+            "one (the heaviest delivery load), 0.05 = one in twenty (production-like)."
+        ),
+    ] = 1.0,
     as_json: AsJson = False,
 ) -> None:
     """Produce→alert latency (p50/p95/p99) at a steady rate; throughput with 10 to 100,000 rules."""
@@ -110,6 +117,7 @@ def bench_alerts(
         articles=articles,
         warmup=warmup,
         rules=tuple(rules or (10000, 100000)),
+        share=alerting,
         command=command(ctx),
     )
     _show(report, as_json)

@@ -291,6 +291,15 @@ def _latencies(report: Report, lat: dict[str, list[float]], rate: float, share: 
                 at_least(1.0, ratio=True),
             )
         )
+    if "searchable" in lat:  # the real stack on a search engine
+        values = [v * 1000 for v in lat["searchable"]]
+        for p in (50, 95, 99):
+            goal = at_most(2000) if p == 99 else None
+            name = f"produce → searchable, p{p}"
+            report.add(Measure(name, percentile(values, p), "ms", goal=goal))
+        produced = Measure("articles produced", lat["searchable_sent"][0], "articles")
+        name = "articles searchable"
+        report.add(Measure(name, len(values), "articles", produced, at_least(1.0, ratio=True)))
     cold = [v * 1000 for v in lat.get("cold", ())]
     if cold:
         note = f"p50 {percentile(cold, 50):.0f} ms; {len(cold)} articles before the run"

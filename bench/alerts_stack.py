@@ -11,6 +11,7 @@ import sys
 import threading
 import time
 import uuid
+from typing import Any
 
 from kafka import KafkaConsumer
 
@@ -125,6 +126,8 @@ def kafka_latency_run(
 
     reader = threading.Thread(target=consume, daemon=True)
     reader.start()
+    # On a search engine store (not SQLite), polled for each article.
+    searchable = _Searchable(getattr(rules, "engine", None), settings.index_alias)
     try:
         warm = workload(1, seed=99, marker=True)[0]
         bus.publish(
@@ -152,6 +155,8 @@ def kafka_latency_run(
             if i == len(cold):
                 cpu = [cpu_seconds(w.pid) for w in workers]
             time.sleep(max(0.0, started + i / rate - time.monotonic()))
+            if i >= len(cold):
+                searchable.produced(article_id(raw["url"], raw["title"], raw["text"]))
             bus.publish(
                 settings.topic_raw,
                 None,
@@ -161,7 +166,9 @@ def kafka_latency_run(
         _wait_out(on_topic, warmup + watched + 1)
         time.sleep(1.0)  # the indexer's last batch
         cpu = [cpu_seconds(w.pid) - before for w, before in zip(workers, cpu, strict=True)]
+        searchable.finish(within=30)
     finally:
+        searchable.close()
         stop.set()
         for worker in workers:
             worker.terminate()
@@ -189,12 +196,72 @@ def kafka_latency_run(
         "sent": [float(watched)],
         "cold": lags([(at, p) for at, p in on_topic[warmed:] if p["article_id"] in cold_ids]),
         "fired": [(len(on_topic) - warmed - len(cold)) / count],
+        **searchable.results(),
         **{
             f"{CPU_PER_ARTICLE}{role}": [seconds * 1000 / count]
             for role, seconds in zip(list(roles) if split else ["all"], cpu, strict=True)
         },
         **stages(steady_hook),
     }
+
+
+class _Searchable:
+    """Seconds from produce until each article is found by a search on the store (by its id,
+    polled every ``every`` seconds): the indexer's batch, the bulk request and the engine's
+    refresh. The poll's own period is part of each figure (up to ``every``). Without an
+    ``engine`` (a SQLite store) nothing is measured."""
+
+    def __init__(self, engine: Any, alias: str, every: float = 0.1):
+        self._engine, self._alias, self._every = engine, alias, every
+        self._produced: dict[str, float] = {}
+        self._sent = 0
+        self.delays: list[float] = []
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._poll, daemon=True)
+        if engine is not None:
+            self._thread.start()
+
+    def produced(self, article: str) -> None:
+        if self._engine is not None:
+            with self._lock:
+                self._produced[article] = time.time()
+                self._sent += 1
+
+    def results(self) -> dict[str, list[float]]:
+        """The delays and the count produced, if measured."""
+        if self._engine is None:
+            return {}
+        return {"searchable": self.delays, "searchable_sent": [float(self._sent)]}
+
+    def _poll(self) -> None:
+        while not self._stop.wait(self._every):
+            with self._lock:
+                pending = list(self._produced)[:1000]
+            if not pending:
+                continue
+            body = {"query": {"ids": {"values": pending}}, "_source": False, "size": len(pending)}
+            try:
+                hits = self._engine.search(self._alias, body, missing_ok=True)["hits"]["hits"]
+            except RasadError:
+                continue  # the next poll asks again
+            found = time.time()
+            with self._lock:
+                for hit in hits:
+                    at = self._produced.pop(hit["_id"], None)
+                    if at is not None:
+                        self.delays.append(found - at)
+
+    def finish(self, within: float) -> None:
+        """Wait until every produced article was found, or ``within`` seconds."""
+        give_up = time.monotonic() + within
+        while self._produced and time.monotonic() < give_up:
+            time.sleep(self._every)
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout=10)
 
 
 def _wait_out(on_topic: list[tuple[float, dict]], expected: int) -> None:

@@ -25,3 +25,34 @@ def test_a_share_of_the_articles_evenly_spread_name_the_watched_organisation():
 def test_the_alerting_share_must_be_a_share(share):
     with pytest.raises(BadInput, match="--alerting"):
         alerts.run(Settings(), share=share)
+
+
+def test_produce_to_searchable_is_timed_per_article_until_a_search_finds_it():
+    from bench.alerts_stack import _Searchable
+
+    class Engine:  # a store that finds an article from its second search on
+        def __init__(self):
+            self.asked: dict[str, int] = {}
+
+        def search(self, index, body, missing_ok=False):
+            assert index == "bench-x" and missing_ok
+            hits = []
+            for i in body["query"]["ids"]["values"]:
+                self.asked[i] = self.asked.get(i, 0) + 1
+                if self.asked[i] >= 2:
+                    hits.append({"_id": i})
+            return {"hits": {"hits": hits}}
+
+    searchable = _Searchable(Engine(), "bench-x", every=0.01)
+    for article in ("a", "b", "c"):
+        searchable.produced(article)
+    searchable.finish(within=5)
+    searchable.close()
+    found = searchable.results()
+    assert found["searchable_sent"] == [3.0] and len(found["searchable"]) == 3
+    assert all(0.01 <= d < 5 for d in found["searchable"])  # at least one poll period late
+    nothing = _Searchable(None, "bench-x")
+    nothing.produced("a")
+    nothing.finish(within=5)
+    nothing.close()
+    assert nothing.results() == {}

@@ -53,6 +53,8 @@ def workload(count: int, seed: int = 7, marker: bool = False) -> list[dict]:
 def alerting(count: int, seed: int, share: float) -> list[dict]:
     """``workload(count, seed)`` where ``share`` of the articles, evenly spread, name the Islamic
     State (the measured rule's alerts): 1 = every article, 0.05 = one in twenty."""
+    if share >= 1:
+        return workload(count, seed, marker=True)
     naming, plain = workload(count, seed, marker=True), workload(count, seed)
     return [
         m if int((i + 1) * share) > int(i * share) else p

@@ -43,7 +43,7 @@ def test_an_alert_cut_off_by_a_crash_is_delivered_after_the_restart(stack_env, w
             [alert] = wait_for(lambda: w.check() or out.finished_alerts(1), timeout=120,
                                message="the alert finished after the restart")  # fmt: skip
         except AssertionError as exc:  # where the restarted worker's stream stands, and why
-            diagnosis = w.diagnosis(settings.worker_web_port)
+            diagnosis = w.diagnosis()
             raise AssertionError(
                 f"{exc}\n{flow_report(settings.bus.bootstrap, settings.worker_id)}\n{diagnosis}"
             ) from exc

@@ -85,15 +85,13 @@ class Worker:
                 f"worker exited with {self.process.returncode}:\n{self.output()[-4000:]}"
             )
 
-    def diagnosis(self, web_port: int | None = None) -> str:
+    def diagnosis(self) -> str:
         """For a failing test: the worker's consumer (``GET /consumer``) and its tasks' stacks
-        (``GET /tasks``, also written beside its log); ``web_port`` by default the one in its
-        environment."""
-        web_port = web_port or self.web_port
+        (``GET /tasks``, also written beside its log), from the web port in its environment."""
         pages = {}
         for page in ("consumer", "tasks"):
             try:
-                url = f"http://127.0.0.1:{web_port}/{page}"
+                url = f"http://127.0.0.1:{self.web_port}/{page}"
                 with urllib.request.urlopen(url, timeout=5) as answer:
                     pages[page] = answer.read().decode()
             except OSError as exc:

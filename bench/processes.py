@@ -1,9 +1,13 @@
-"""The processes benchmarks start and watch: free ports, CPU time and memory read from /proc."""
+"""The processes benchmarks start and watch: free ports, CPU time and memory read from /proc; and
+the benchmark's own process kept from stalling its clocks while it measures (``frozen_heap``)."""
 
 from __future__ import annotations
 
+import gc
 import os
 import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -32,3 +36,19 @@ def rss_mb(pid: int) -> float:
     except OSError:
         pass
     return float("nan")
+
+
+@contextmanager
+def frozen_heap() -> Iterator[None]:
+    """This process's objects so far out of the cyclic GC's sight while the block runs.
+
+    A benchmark that holds a lexicon, 10,000 rules and its workload takes ~0.5 s for a full
+    collection; one of those while it stamps arrivals or sends articles would be counted as the
+    system's latency. What the block allocates is collected as usual.
+    """
+    gc.collect()
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()

@@ -18,7 +18,7 @@ from producers.files import FileSource
 from producers.publisher import Producer
 from producers.sources import Item
 from producers.state import State
-from rasad import logs
+from rasad import logs, metrics
 from rasad.addresses import BusAddress
 from rasad.errors import ConfigError
 from rasad.settings import Settings, parse_roles
@@ -58,9 +58,10 @@ def worker(
     # ignores it until the next rebalance.
     ensure_topics(settings.bus.bootstrap, settings)
     wiring.register_worker(faust_app, topics, settings, wiring.lexicon())
-    # The lexicon, the gazetteer and the compiled rules live as long as the process: out of the
-    # cyclic collector's sight, a full collection no longer walks them (a pause of ~50-100 ms).
+    # The lexicon, the gazetteer and the tagger's lookups live as long as the process: out of
+    # the cyclic collector's sight, a full collection no longer walks them (a pause of ~0.3 s).
     gc.freeze()
+    metrics.watch_gc()
     faust.Worker(
         faust_app,
         loglevel=settings.log_level.upper(),
@@ -129,6 +130,7 @@ def _serve(settings: Settings, store: Store, bus: wiring.Bus, state: State) -> N
     import uvicorn
 
     web = wiring.web_app(settings, store, bus, wiring.lexicon(), state)
+    metrics.watch_gc()
     console.print(
         f"dashboard on http://{settings.http_host}:{settings.http_port}  (Ctrl-C to stop)"
     )

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 
 import faust
 
+from processors.mentions import prepare
 from processors.pipeline import handle_raw
 from processors.stories import Banding, StoryLog
 from rasad import metrics
@@ -75,6 +76,7 @@ def register(
         stories_topic = app.topic(
             f"{app.conf.id}-stories", key_type=bytes, value_type=bytes, partitions=1, internal=True
         )
+    prepare(lexicon)  # the tagger's lookups, built before the worker freezes what lives long
     table = app.Table("stories", partitions=1, key_type=bytes, value_type=bytes)
     story_log = StoryLog(
         _Utf8(table), settings.stories_remembered, horizon=settings.stories_horizon_hours * 3600

@@ -257,6 +257,17 @@ _SEEN: dict[
 ] = {}  # id of a lexicon in use -> what its pieces hold; dropped with the lexicon
 
 
+def prepare(lexicon: Lexicon) -> None:
+    """Build what ``find`` keeps for this lexicon now, not on the first text.
+
+    A worker prepares before it freezes its long-lived objects out of the cyclic GC: the tables
+    built from the lexicon and the caches' containers are then frozen with it, and however full
+    the caches get (hundreds of thousands of pieces) no full collection walks them.
+    """
+    _seen_by(lexicon)
+    lexicon.words  # noqa: B018 - computed on first use (Turkish readings): computed now
+
+
 def _seen_by(lexicon: Lexicon) -> _Seen:
     seen = _SEEN.get(id(lexicon))
     if seen is None:

@@ -158,12 +158,16 @@ class StoryLog:
         # Sized for the window at once (up to a point): growing it later stalls the one stories
         # partition (~1 s to place 2 million keys again).
         self.keys = KeyTable(2 * _KEYS_PER_ARTICLE * min(self.capacity, _PRESIZED))
-        self._slots: dict[int, _Remembered] = {}  # slot → the article remembered there
+        # Slot → the article remembered there (a ``_Remembered`` as a plain tuple), or () when
+        # none is. A list, not a dict: a full GC walks it in one pass, and it is never tracked
+        # anew (a dict is, whenever a new tuple goes in).
+        self._slots: list[tuple] = [()] * self.capacity
+        self._count = 0  # slots holding an article
         self._oldest = self._next = 0  # the records kept are numbered oldest .. next - 1
 
     def __len__(self) -> int:
         """Articles remembered."""
-        return len(self._slots)
+        return self._count
 
     def rebuild(self) -> None:
         """The lookups again from the log's records, oldest first.
@@ -212,11 +216,14 @@ class StoryLog:
         unique = list(dict.fromkeys(band_keys))
         # One lookup: the id's slot, and the slot of each band's writer.
         known, *writers = self.keys.get_many([_id_key(article_id), *map(_band_key, unique)])
-        if known >= 0 and self._slots[known].id == article_id:
-            return self._slots[known].story
+        if known >= 0 and (mine := _Remembered._make(self._slots[known])).id == article_id:
+            return mine.story
         stories = [
             theirs.story
-            for theirs in map(self._slots.__getitem__, sorted({w for w in writers if w >= 0}))
+            for theirs in map(
+                _Remembered._make,
+                map(self._slots.__getitem__, sorted({w for w in writers if w >= 0})),
+            )
             if signature is None
             or theirs.signature is None
             or similarity(signature, theirs.signature) >= JOIN
@@ -245,7 +252,7 @@ class StoryLog:
         horizon; only the latter are deleted from the log (the others are written over)."""
         cutoff = self.clock() - self.horizon if self.horizon else -math.inf
         while self._oldest < self._next:
-            oldest = self._slots.get(slot := self._oldest % self.capacity)
+            oldest = _remembered(self._slots[slot := self._oldest % self.capacity])
             if oldest is not None and oldest.number != self._oldest:
                 oldest = None  # a gap in the numbering (a record deleted before a rebuild)
             full = self._next - self._oldest + room > self.capacity
@@ -259,7 +266,7 @@ class StoryLog:
 
     def _remember(self, number: int, record: dict, signature: bytes | None = None) -> None:
         slot = number % self.capacity
-        if (previous := self._slots.get(slot)) is not None:  # a log holding more than capacity
+        if (previous := _remembered(self._slots[slot])) is not None:  # a log over capacity
             self._forget(slot, previous)
         if signature is None and record.get("sig") is not None:
             signature = base64.b64decode(record["sig"])
@@ -267,18 +274,21 @@ class StoryLog:
         if self.keys.add(_id_key(record["id"]), slot):
             added.append(_id_key(record["id"]))
         at = float(record.get("at", math.inf))
-        self._slots[slot] = _Remembered(
-            number, record["id"], record["story"], signature, at, _packed(added)
-        )
+        # A plain tuple: of atomic values only, the GC stops tracking it (a NamedTuple it never
+        # would); a full window of them is then no work for a full collection.
+        self._slots[slot] = (number, record["id"], record["story"], signature, at, _packed(added))
+        self._count += 1
 
     def _forget(self, slot: int, article: _Remembered) -> None:
         for key in np.frombuffer(article.keys, dtype=np.uint64).tolist():
             self.keys.discard(key, slot)
-        del self._slots[slot]
+        self._slots[slot] = ()
+        self._count -= 1
 
 
 class _Remembered(NamedTuple):
-    """What the lookups keep of a remembered article (~400 bytes with its keys)."""
+    """What the lookups keep of a remembered article (~400 bytes with its keys), read from the
+    plain tuple a slot holds (``_remembered``)."""
 
     number: int
     id: str
@@ -286,6 +296,10 @@ class _Remembered(NamedTuple):
     signature: bytes | None
     at: float
     keys: bytes  # the table keys it added (its new band keys and its id), packed uint64
+
+
+def _remembered(slot: tuple) -> _Remembered | None:
+    return _Remembered._make(slot) if slot else None
 
 
 def _band_key(key: str) -> int:

@@ -9,11 +9,15 @@ lag is read from Kafka only when the page is scraped (``lag_source``).
 * ``rasad_store_retries_total{stage}``: bulk writes and ledger claims retried (store away);
 * ``rasad_store_up{stage}``: 1 while the stage's last store call succeeded, 0 while it fails;
 * ``rasad_alert_latency_seconds{step}``: produced → matched, and produced → delivered;
-* ``rasad_consumer_lag{group,topic,partition}``: messages not yet committed by a worker group.
+* ``rasad_consumer_lag{group,topic,partition}``: messages not yet committed by a worker group;
+* ``rasad_gc_pause_seconds{generation}``: the process standing still in a cyclic garbage
+  collection (``watch_gc``; generation 2 is a full one): every stream hop waits it out.
 """
 
 from __future__ import annotations
 
+import gc
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -37,6 +41,12 @@ _ALERT_LATENCY = Histogram(
     "Seconds from an article's production to its alert (step: matched, delivered).",
     ["step"],
     buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300),
+)
+_GC_PAUSE = Histogram(
+    "rasad_gc_pause_seconds",
+    "Seconds the process stood still in a cyclic garbage collection, by generation (2: full).",
+    ["generation"],
+    buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
 )
 _handled: dict[str, Callable[[float], None]] = {}
 
@@ -83,6 +93,26 @@ def store_up(stage: str, up: bool = True) -> None:
 def alert_latency(step: str, seconds: float) -> None:
     """Observe the latency of an alert at a step (``matched`` or ``delivered``)."""
     _ALERT_LATENCY.labels(step).observe(seconds)
+
+
+class _GcTimer:
+    """A ``gc.callbacks`` entry timing each collection into ``rasad_gc_pause_seconds``."""
+
+    def __init__(self) -> None:
+        self.observe = [_GC_PAUSE.labels(str(g)).observe for g in range(3)]
+        self.started = 0.0
+
+    def __call__(self, phase: str, info: dict) -> None:
+        if phase == "start":
+            self.started = time.perf_counter()
+        else:
+            self.observe[info["generation"]](time.perf_counter() - self.started)
+
+
+def watch_gc() -> None:
+    """Time this process's garbage collections (once; a few µs a collection)."""
+    if not any(isinstance(callback, _GcTimer) for callback in gc.callbacks):
+        gc.callbacks.append(_GcTimer())
 
 
 class _LagCollector(Collector):

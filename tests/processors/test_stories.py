@@ -8,6 +8,7 @@ from processors.pipeline import process
 from processors.stories import StoryIndex
 from rasad import concepts
 from rasad.model import Article
+from tests.helpers.collector import walked_by
 
 norm = concepts.load().stemmer.normalized  # stories read an article's normalized text
 
@@ -322,3 +323,19 @@ def test_a_log_written_with_another_layout_or_capacity_is_moved_into_its_slots()
     }
     assert smaller.assign("b11", banding.keys(norm(texts[11]))) == "a11"  # remembered
     assert smaller.assign("b3", banding.keys(norm(texts[3]))) == "b3"  # beyond the window
+
+
+def test_a_full_window_of_remembered_articles_is_no_work_for_a_full_garbage_collection():
+    from processors.stories import Banding, StoryLog
+
+    banding = Banding()
+    texts = [f"Delegation {n} met envoy {n * 3} in town {n * 7} on day {n}." for n in range(2000)]
+    signed = [banding.keys_and_signature(norm(text)) for text in texts]
+    stories = StoryLog({}, capacity=2000)
+
+    def fill() -> None:
+        for n, (keys, signature) in enumerate(signed):
+            stories.assign(f"a{n}", keys, signature)
+
+    assert walked_by(fill) < 100  # a NamedTuple an article: ~18,000 references
+    assert len(stories) == 2000

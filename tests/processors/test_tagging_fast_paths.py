@@ -15,12 +15,13 @@ from dataclasses import replace
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from processors.mentions import find, tokenize
+from processors.mentions import find, prepare, tokenize
 from processors.tagger import tag
 from rasad import concepts
 from rasad.concepts.inflection import match_key
 from rasad.model import Article, Tag
 from rasad.normalize import fold_with_offsets
+from tests.helpers.collector import walked_by
 from tests.processors.evaluation import cases
 
 MARKS = "\u064e\u0650\u0651\u0652\u0640\u0670\u200b\u200c\u200d\u00ad\u0301\u061c"
@@ -113,3 +114,16 @@ def test_find_visiting_pieces_equals_reading_word_by_word(lexicon, parts):
     tokens = tokenize(text, lexicon.stemmer)
     visited, read = find(tokens, lexicon), find(replace(tokens, read=tokens.keys), lexicon)
     assert (visited.matches, visited.cues) == (read.matches, read.cues)
+
+
+def test_a_lexicon_prepared_before_the_freeze_leaves_its_caches_out_of_every_full_collection(
+    lexicon,
+):
+    # 3,000 distinct words: each fills the tagger's caches with an entry.
+    text = " ".join(f"word{n}" for n in range(3000)) + " Syria Raqqa"
+    unprepared, prepared = replace(lexicon), replace(lexicon)  # each gets lookups of its own
+    prepare(prepared)
+    walked = walked_by(lambda: find(tokenize(text, prepared.stemmer), prepared))
+    # Unprepared, the lookups are built by the first text, after the freeze: walked ever after.
+    walked_unprepared = walked_by(lambda: find(tokenize(text, unprepared.stemmer), unprepared))
+    assert walked < 500 < 3000 < walked_unprepared

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 from collections.abc import Iterator
@@ -92,3 +93,16 @@ def test_consumer_lag_is_read_at_scrape_time_and_a_failing_source_costs_nothing_
     assert _samples("rasad_consumer_lag") == {}
     assert _samples("rasad_store_up")  # the rest still answers
     metrics.lag_source(lambda: [])
+
+
+def test_each_garbage_collection_is_timed_by_generation_once():
+    metrics.watch_gc()
+    metrics.watch_gc()  # a second call adds no second timer
+    full = metrics.value("rasad_gc_pause_seconds_count", generation="2")
+    young = metrics.value("rasad_gc_pause_seconds_count", generation="0")
+    gc.collect(2)
+    gc.collect(0)
+    assert metrics.value("rasad_gc_pause_seconds_count", generation="2") == full + 1
+    assert metrics.value("rasad_gc_pause_seconds_count", generation="0") >= young + 1
+    assert metrics.value("rasad_gc_pause_seconds_sum", generation="2") > 0
+    assert sum(type(callback).__name__ == "_GcTimer" for callback in gc.callbacks) == 1

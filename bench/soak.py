@@ -6,11 +6,13 @@ RSS (VmRSS) is sampled all along, and so is how many articles the store holds (i
 up). After a warm-up (the caches, windows and the engine's first segments filling), RSS should
 stay flat: what the worker holds must not grow with the stream. The report gives RSS at the
 end of the warm-up (the baseline), at each tenth of the run, the growth per article, CPU per
-article, and the whole series (in the notes).
+article, the worker's full garbage collections (how many, how long it stood still: read from its
+``rasad_gc_pause_seconds`` at the end) and the whole series (in the notes).
 """
 
 from __future__ import annotations
 
+import gc
 import itertools
 import json
 import os
@@ -19,11 +21,13 @@ import sys
 import tempfile
 import time
 import tracemalloc
+import urllib.request
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
 from kafka import KafkaProducer
+from prometheus_client.parser import text_string_to_metric_families
 from rich.console import Console
 
 import wiring
@@ -72,12 +76,14 @@ def run(
     worker = _start(run_settings)
     try:
         samples = _feed(run_settings, store, worker, minutes * 60, rate)
+        pauses = _full_collections(run_settings.worker_web_port)
     finally:
         worker.terminate()
         worker.wait(timeout=60)
         _drop(store)
         drop_run(run_settings, run_settings.worker_id)
     _measures(report, samples, warmup, rate)
+    _gc_measures(report, pauses)
     _story_window(report, lexicon, settings.stories_remembered, rate)
     report.notes.append(
         f"One `rasad worker` (all roles) on fresh topics, {rules:,} standing rules, distinct "
@@ -183,6 +189,37 @@ def _measures(report: Report, samples: list[Sample], warmup: float, rate: float)
     )
 
 
+def _full_collections(port: int) -> dict[str, float]:
+    """The worker's ``rasad_gc_pause_seconds`` samples of generation 2 (full collections), by
+    name: ``_count``, ``_sum`` and each bucket (``le`` …)."""
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as response:
+        text = response.read().decode()
+    return {
+        sample.name.rsplit("_", 1)[1] + sample.labels.get("le", ""): sample.value
+        for family in text_string_to_metric_families(text)
+        if family.name == "rasad_gc_pause_seconds"
+        for sample in family.samples
+        if sample.labels.get("generation") == "2"
+    }
+
+
+def _gc_measures(report: Report, pauses: dict[str, float]) -> None:
+    """How often and how long the worker stood still for a full garbage collection."""
+    count = pauses.get("count", 0.0)
+    report.add(Measure("worker full garbage collections", count, "collections"))
+    if not count:
+        return
+    report.add(Measure("worker full garbage collection, mean", pauses["sum"] / count * 1000, "ms"))
+    # The longest is within the smallest bucket that holds them all.
+    bounds = sorted(
+        float(le) for key, value in pauses.items()
+        if key.startswith("bucket") and (le := key[len("bucket"):]) != "+Inf" and value >= count
+    )  # fmt: skip
+    if bounds:
+        name = "worker full garbage collection, longest at most"
+        report.add(Measure(name, bounds[0] * 1000, "ms", note="the histogram's bucket"))
+
+
 def _story_window(report: Report, lexicon: Lexicon, remembered: int, rate: float) -> None:
     """What the story window costs a remembered article (its lookups and its log record, as
     the worker's in-memory table holds it), measured here with tracemalloc, and when full."""
@@ -203,6 +240,22 @@ def _story_window(report: Report, lexicon: Lexicon, remembered: int, rate: float
     note = f"fills in {remembered / rate / 60:.1f} min at {rate:g}/s; RSS grows until then"
     name = f"story window when full (RASAD_STORIES_REMEMBERED={remembered:,})"
     report.add(Measure(name, each * remembered / 1024, "MB", note=note))
+    # What the window adds to every full collection (the worker stands still meanwhile).
+    held = _full_collection_seconds()
+    del stories
+    walk = (held - _full_collection_seconds()) / count
+    name = f"story window when full: time added to each full garbage collection ({remembered:,})"
+    report.add(Measure(name, max(0.0, walk) * remembered * 1000, "ms"))
+
+
+def _full_collection_seconds() -> float:
+    """The quickest of five full collections of this process."""
+    best = float("inf")
+    for _ in range(5):
+        started = time.perf_counter()
+        gc.collect()
+        best = min(best, time.perf_counter() - started)
+    return best
 
 
 def _drop(store: Store) -> None:

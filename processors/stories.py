@@ -30,6 +30,9 @@ message per article. The lookups (~15 keys an article, in a ``KeyTable``: 12 byt
 rebuilt from the log after a restart or a rebalance. The key table is allocated for the whole
 window at once (~100 MB at the 200,000-article default); the rest grows with the window until it
 is full (~1.8 KB an article in all with the log's record: ``rasad bench soak``), then stays.
+What is remembered of each article is a tuple of strings, bytes and numbers, which Python's
+garbage collector stops tracking: a full window adds nothing to a full collection's pause (a
+NamedTuple an article, it added ~60 ms at 200,000).
 """
 
 from __future__ import annotations

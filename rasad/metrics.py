@@ -102,7 +102,7 @@ class _GcTimer:
         self.observe = [_GC_PAUSE.labels(str(g)).observe for g in range(3)]
         self.started = 0.0
 
-    def __call__(self, phase: str, info: dict) -> None:
+    def __call__(self, phase: str, info: dict[str, int]) -> None:
         if phase == "start":
             self.started = time.perf_counter()
         else:

@@ -2,8 +2,8 @@
 
 A full collection visits every object the collector tracks and every reference each holds.
 ``walked_by`` freezes what exists (``gc.freeze``, as the worker does once it is set up), runs
-the code, collects (twice), and counts the references held by the tracked objects the code left behind:
-what each later full collection walks because of it.
+the code, collects (twice), and counts the references held by the tracked objects the code left
+behind: what each later full collection walks because of it.
 """
 
 from __future__ import annotations

@@ -280,12 +280,14 @@ class _Seen(dict):
     """Piece -> what its words are to one lexicon: ``(words, hits,
     cues)``, or ``()`` for most pieces.
 
-    ``hits``: ``(word, key, its own entry, start, end, as written, follows, the next word if in
-    the piece)`` of each word some form begins with; ``follows`` maps a second word to the
-    longest form beginning with the two. ``cues``: ``(word, key)`` of each word a context rule
-    needs or avoids. A piece of one word that is neither is ``()``, so ``find`` visits only the
-    few others; and a big lexicon's tables are consulted once per distinct piece, not per word
-    (at 100k forms they no longer fit the CPU caches).
+    ``hits``: ``(word, key, start, end, as written, the next word if in the piece)`` of each
+    word some form begins with; ``at_start[key]`` is that word's own entry and what ``follows``
+    it (a second word → the longest form beginning with the two). ``cues``: ``(word, key)`` of
+    each word a context rule needs or avoids. A piece of one word that is neither is ``()``, so
+    ``find`` visits only the few others; and a big lexicon's tables are consulted once per
+    distinct piece, not per word (at 100k forms they no longer fit the CPU caches). What a piece
+    holds is strings and numbers only, which the garbage collector stops tracking: however many
+    pieces are remembered, a full collection does not walk them.
     """
 
     def __init__(self, lexicon: Lexicon):
@@ -311,19 +313,15 @@ class _Seen(dict):
                 if rule is not None
                 for k in rule.needs | rule.avoids
             )
+        # First word of some form -> (its own entry, what follows it): read per hit in ``find``.
+        self.at_start: dict[str, tuple[tuple | None, dict[str, int]]] = {
+            key: (self.index.get((key,)), self.follows.get(key, _NONE)) for key in self.starts
+        }
 
     def __missing__(self, piece: str) -> tuple:
         keys, offsets = self.keys_of[piece], self.offsets_of[piece]
         hits = tuple(
-            (
-                j,
-                key,
-                self.index.get((key,)),
-                *offsets[j],
-                piece[slice(*offsets[j])],
-                self.follows.get(key, _NONE),
-                keys[j + 1 : j + 2],
-            )
+            (j, key, *offsets[j], piece[slice(*offsets[j])], keys[j + 1 : j + 2])
             for j, key in enumerate(keys)
             if key in self.starts
         )
@@ -340,7 +338,7 @@ class _Seen(dict):
         not one plain word are visited.
         """
         seen = list(map(self.__getitem__, pieces))
-        keys_of = self.keys_of
+        keys_of, at_start = self.keys_of, self.at_start
         text_to = list(
             accumulate(map(len, pieces), initial=0)
         )  # characters before each piece (but its spaces)
@@ -354,10 +352,11 @@ class _Seen(dict):
                 cues.append((p + extra + j, key))
             if hits:
                 at = text_to[p] + p
-                for j, key, alone, start, stop, spelled, follows, after in hits:
+                for j, key, start, stop, spelled, after in hits:
                     i = p + extra + j
                     if i < covered:
                         continue
+                    alone, follows = at_start[key]
                     if follows:  # a form of several words only if the next word continues one
                         if after:
                             second = after[0]

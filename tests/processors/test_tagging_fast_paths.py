@@ -119,11 +119,13 @@ def test_find_visiting_pieces_equals_reading_word_by_word(lexicon, parts):
 def test_a_lexicon_prepared_before_the_freeze_leaves_its_caches_out_of_every_full_collection(
     lexicon,
 ):
-    # 3,000 distinct words: each fills the tagger's caches with an entry.
-    text = " ".join(f"word{n}" for n in range(3000)) + " Syria Raqqa"
+    # 3,000 distinct words and 1,000 distinct pieces naming a place: each fills the tagger's
+    # caches with an entry (one that begins a form holds that form's position and spelling).
+    text = " ".join([*(f"word{n}" for n in range(3000)), *(f"Syria-{n}" for n in range(1000))])
     unprepared, prepared = replace(lexicon), replace(lexicon)  # each gets lookups of its own
     prepare(prepared)
     walked = walked_by(lambda: find(tokenize(text, prepared.stemmer), prepared))
     # Unprepared, the lookups are built by the first text, after the freeze: walked ever after.
     walked_unprepared = walked_by(lambda: find(tokenize(text, unprepared.stemmer), unprepared))
     assert walked < 500 < 3000 < walked_unprepared
+    assert len(find(tokenize(text, prepared.stemmer), prepared).matches) == 1000

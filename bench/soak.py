@@ -32,7 +32,7 @@ from rich.console import Console
 
 import wiring
 from bench.leftovers import drop_run
-from bench.processes import cpu_seconds, free_port, rss_mb
+from bench.processes import cpu_seconds, free_port, frozen_heap, rss_mb
 from bench.report import Measure, Report, at_least, at_most
 from bench.workload import fill, standing_rules, stream, workload
 from processors.stories import Banding, StoryLog
@@ -227,23 +227,24 @@ def _story_window(report: Report, lexicon: Lexicon, remembered: int, rate: float
     count = min(remembered, 10_000)
     articles = itertools.islice(stream(seed=23), count)
     signed = [banding.keys_and_signature(normalized(a["text"])) for a in articles]
-    tracemalloc.start()
-    try:
-        before = tracemalloc.get_traced_memory()[0]
-        stories = StoryLog({}, capacity=count)  # its key table is allocated for the window here
-        for n, (keys, signature) in enumerate(signed):
-            stories.assign(f"https://bench.example/window/{n}", keys, signature)
-        each = (tracemalloc.get_traced_memory()[0] - before) / count / 1024
-    finally:
-        tracemalloc.stop()
+    with frozen_heap():  # as in the worker: what it held before the stream is not walked
+        tracemalloc.start()
+        try:
+            before = tracemalloc.get_traced_memory()[0]
+            stories = StoryLog({}, capacity=count)  # its key table is allocated here at once
+            for n, (keys, signature) in enumerate(signed):
+                stories.assign(f"https://bench.example/window/{n}", keys, signature)
+            each = (tracemalloc.get_traced_memory()[0] - before) / count / 1024
+        finally:
+            tracemalloc.stop()
+        # What the window adds to every full collection (the worker stands still meanwhile).
+        held = _full_collection_seconds()
+        del stories
+        walk = (held - _full_collection_seconds()) / count
     report.add(Measure("story window: memory per remembered article", each, "KB"))
     note = f"fills in {remembered / rate / 60:.1f} min at {rate:g}/s; RSS grows until then"
     name = f"story window when full (RASAD_STORIES_REMEMBERED={remembered:,})"
     report.add(Measure(name, each * remembered / 1024, "MB", note=note))
-    # What the window adds to every full collection (the worker stands still meanwhile).
-    held = _full_collection_seconds()
-    del stories
-    walk = (held - _full_collection_seconds()) / count
     name = f"story window when full: time added to each full garbage collection ({remembered:,})"
     report.add(Measure(name, max(0.0, walk) * remembered * 1000, "ms"))
 

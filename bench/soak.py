@@ -15,6 +15,7 @@ from __future__ import annotations
 import gc
 import itertools
 import json
+import math
 import os
 import subprocess
 import sys
@@ -189,35 +190,50 @@ def _measures(report: Report, samples: list[Sample], warmup: float, rate: float)
     )
 
 
-def _full_collections(port: int) -> dict[str, float]:
-    """The worker's ``rasad_gc_pause_seconds`` samples of generation 2 (full collections), by
-    name: ``_count``, ``_sum`` and each bucket (``le`` …)."""
+@dataclass(frozen=True)
+class Pauses:
+    """A worker's full garbage collections: how many, their seconds in all, and the histogram's
+    cumulative buckets ``(upper bound in seconds, collections up to it)``, smallest first."""
+
+    count: float = 0.0
+    total: float = 0.0
+    buckets: tuple[tuple[float, float], ...] = ()
+
+
+def _full_collections(port: int) -> Pauses:
+    """The worker's ``rasad_gc_pause_seconds`` of generation 2 (full collections)."""
     with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as response:
         text = response.read().decode()
-    return {
-        sample.name.rsplit("_", 1)[1] + sample.labels.get("le", ""): sample.value
+    samples = [
+        sample
         for family in text_string_to_metric_families(text)
         if family.name == "rasad_gc_pause_seconds"
         for sample in family.samples
         if sample.labels.get("generation") == "2"
-    }
+    ]
+    value = {sample.name: sample.value for sample in samples if "le" not in sample.labels}
+    buckets = sorted(
+        (float(sample.labels["le"]), sample.value) for sample in samples if "le" in sample.labels
+    )
+    return Pauses(
+        value.get("rasad_gc_pause_seconds_count", 0.0),
+        value.get("rasad_gc_pause_seconds_sum", 0.0),
+        tuple(buckets),
+    )
 
 
-def _gc_measures(report: Report, pauses: dict[str, float]) -> None:
+def _gc_measures(report: Report, pauses: Pauses) -> None:
     """How often and how long the worker stood still for a full garbage collection."""
-    count = pauses.get("count", 0.0)
-    report.add(Measure("worker full garbage collections", count, "collections"))
-    if not count:
+    report.add(Measure("worker full garbage collections", pauses.count, "collections"))
+    if not pauses.count:
         return
-    report.add(Measure("worker full garbage collection, mean", pauses["sum"] / count * 1000, "ms"))
+    mean = pauses.total / pauses.count * 1000
+    report.add(Measure("worker full garbage collection, mean", mean, "ms"))
     # The longest is within the smallest bucket that holds them all.
-    bounds = sorted(
-        float(le) for key, value in pauses.items()
-        if key.startswith("bucket") and (le := key[len("bucket"):]) != "+Inf" and value >= count
-    )  # fmt: skip
-    if bounds:
+    longest = next((le for le, n in pauses.buckets if n >= pauses.count), math.inf)
+    if longest != math.inf:
         name = "worker full garbage collection, longest at most"
-        report.add(Measure(name, bounds[0] * 1000, "ms", note="the histogram's bucket"))
+        report.add(Measure(name, longest * 1000, "ms", note="the histogram's bucket"))
 
 
 def _story_window(report: Report, lexicon: Lexicon, remembered: int, rate: float) -> None:

@@ -29,6 +29,7 @@ from alerts import messages, rulefiles
 from alerts.backtest import backtest
 from alerts.rules import AlertRule, new_rule
 from alerts.rulestores import RuleStore
+from rasad import payload
 from rasad.errors import BadInput, Forbidden, Unauthenticated
 from rasad.model import utcnow
 from rasad.sessions import (
@@ -332,9 +333,9 @@ async def _existing(request: Request) -> AlertRule:
 
 async def _json(request: Request) -> Any:
     try:
-        return await request.json()
-    except (ValueError, RecursionError) as exc:  # RecursionError: nesting deeper than json reads
-        raise BadInput("the body must be JSON", reason="bad_rule") from exc
+        return payload.decode(await request.body())
+    except BadInput as exc:
+        raise BadInput(f"the body must be JSON: {exc}", reason="bad_rule") from exc
 
 
 def _number(request: Request, name: str, default: float, low: float, high: float) -> float:

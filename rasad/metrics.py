@@ -16,14 +16,17 @@ lag is read from Kafka only when the page is scraped (``lag_source``).
 
 from __future__ import annotations
 
+import bisect
 import gc
+import itertools
+import math
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, Counter, Gauge, Histogram
 from prometheus_client import generate_latest as _generate_latest
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import GaugeMetricFamily, HistogramMetricFamily
 from prometheus_client.registry import Collector
 
 _ARTICLES = Counter("rasad_articles", "Messages a stage handled.", ["stage"])
@@ -42,12 +45,8 @@ _ALERT_LATENCY = Histogram(
     ["step"],
     buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300),
 )
-_GC_PAUSE = Histogram(
-    "rasad_gc_pause_seconds",
-    "Seconds the process stood still in a cyclic garbage collection, by generation (2: full).",
-    ["generation"],
-    buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
-)
+_GC_BOUNDS = (0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, math.inf)
+_GC_LE = tuple("+Inf" if bound == math.inf else repr(bound) for bound in _GC_BOUNDS)
 _handled: dict[str, Callable[[float], None]] = {}
 
 
@@ -95,24 +94,54 @@ def alert_latency(step: str, seconds: float) -> None:
     _ALERT_LATENCY.labels(step).observe(seconds)
 
 
-class _GcTimer:
-    """A ``gc.callbacks`` entry timing each collection into ``rasad_gc_pause_seconds``."""
+class _GcPauses(Collector):
+    """Each cyclic garbage collection's pause, by generation, as a histogram.
+
+    Its ``gc.callbacks`` entry runs wherever a collection starts, however deep the stack is then
+    (inside a deeply nested JSON document being parsed, say): it is one frame of arithmetic, a C
+    ``bisect`` and list stores, calling no Python function that could meet the recursion limit
+    and end as an "exception ignored" — unlike a Prometheus ``Histogram.observe``.
+    """
 
     def __init__(self) -> None:
-        self.observe = [_GC_PAUSE.labels(str(g)).observe for g in range(3)]
+        self.counts = [[0] * len(_GC_BOUNDS) for _ in range(3)]
+        self.sums = [0.0, 0.0, 0.0]
         self.started = 0.0
 
     def __call__(self, phase: str, info: dict[str, int]) -> None:
         if phase == "start":
             self.started = time.perf_counter()
-        else:
-            self.observe[info["generation"]](time.perf_counter() - self.started)
+            return
+        took = time.perf_counter() - self.started
+        generation = info["generation"]
+        self.counts[generation][bisect.bisect_left(_GC_BOUNDS, took)] += 1
+        self.sums[generation] += took
+
+    def collect(self) -> Iterable[HistogramMetricFamily]:
+        family = HistogramMetricFamily(
+            "rasad_gc_pause_seconds",
+            "Seconds the process stood still in a cyclic garbage collection, by generation "
+            "(2: full).",
+            labels=["generation"],
+        )
+        for generation, counts in enumerate(self.counts):
+            cumulative = list(itertools.accumulate(counts))
+            buckets = list(zip(_GC_LE, cumulative, strict=True))
+            family.add_metric([str(generation)], buckets, self.sums[generation])
+        yield family
+
+
+_gc_pauses: _GcPauses | None = None
 
 
 def watch_gc() -> None:
     """Time this process's garbage collections (once; a few µs a collection)."""
-    if not any(isinstance(callback, _GcTimer) for callback in gc.callbacks):
-        gc.callbacks.append(_GcTimer())
+    global _gc_pauses
+    if _gc_pauses is None:
+        _gc_pauses = _GcPauses()
+        REGISTRY.register(_gc_pauses)
+    if _gc_pauses not in gc.callbacks:
+        gc.callbacks.append(_gc_pauses)
 
 
 class _LagCollector(Collector):

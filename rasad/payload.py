@@ -2,8 +2,10 @@
 
 ``json.loads`` alone lets three kinds of hostile input through to fail later, far from the
 input: nesting deep enough to raise ``RecursionError`` (in the decoder or in whatever walks the
-value next), and a valid escape of a lone surrogate (``"\\ud800"``), a string no UTF-8 encoder
-will write back. ``decode`` refuses them here with a ``BadInput`` reason, like any other bad JSON:
+value next; and a decoder that recursed to the limit leaves no stack to anything that runs
+inside it, such as a garbage collector's callback: it is refused before decoding), and a valid
+escape of a lone surrogate (``"\\ud800"``), a string no UTF-8 encoder will write back.
+``decode`` refuses them here with a ``BadInput`` reason, like any other bad JSON:
 
 * ``not_json``: not UTF-8, or not JSON;
 * ``too_deep``: arrays/objects nested deeper than ``MAX_DEPTH``;
@@ -22,10 +24,15 @@ MAX_DEPTH = 32  # an article is one flat object; a batch of them two levels
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 _SURROGATE_IN_TEXT = re.compile(r"\\u[dD][89a-fA-F]|[\ud800-\udfff]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
+# All but what shows how a JSON text nests: quotes and brackets.
+_NOT_STRUCTURE = bytes(sorted(set(range(256)) - set(b'"[]{}')))
+_NOT_STRUCTURE_IN_TEXT = re.compile(r'[^"\[\]{}]+')
 
 
 def decode(data: bytes | str) -> object:
     """The JSON value of ``data``; ``BadInput`` (not_json, too_deep, bad_unicode) if it has none."""
+    if _too_deep(data):  # refused before the decoder recurses into it
+        raise BadInput(f"JSON nested deeper than {MAX_DEPTH} levels", reason="too_deep")
     try:
         value = json.loads(data)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -36,6 +43,36 @@ def decode(data: bytes | str) -> object:
     suspicious = pattern.search(data) is not None  # type: ignore[arg-type]
     check(value, strings=suspicious)
     return value
+
+
+def _too_deep(data: bytes | str) -> bool:
+    """Whether arrays and objects nest deeper than ``MAX_DEPTH`` in the JSON text ``data``.
+
+    Counting the openers first makes it free for a flat document. Otherwise the escaped
+    backslashes and quotes are dropped (every backslash of valid JSON starts an escape, so the
+    pairs read left to right are the escapes), then all but quotes and brackets; the brackets
+    between every other quote are outside strings, and only those are walked.
+    """
+    if isinstance(data, str):
+        if data.count("[") + data.count("{") <= MAX_DEPTH:
+            return False
+        text = data.replace("\\\\", "").replace('\\"', "")
+        outside = "".join(_NOT_STRUCTURE_IN_TEXT.sub("", text).split('"')[::2])
+        return _deepest(outside.encode()) > MAX_DEPTH  # only ASCII brackets are left
+    if data.count(b"[") + data.count(b"{") <= MAX_DEPTH:
+        return False
+    unescaped = bytes(data).replace(b"\\\\", b"").replace(b'\\"', b"")
+    return (
+        _deepest(b"".join(unescaped.translate(None, _NOT_STRUCTURE).split(b'"')[::2])) > MAX_DEPTH
+    )
+
+
+def _deepest(brackets: bytes) -> int:
+    depth = deepest = 0
+    for bracket in brackets:
+        depth += 1 if bracket in b"[{" else -1
+        deepest = max(deepest, depth)
+    return deepest
 
 
 def check(value: object, strings: bool = True) -> None:

@@ -10,8 +10,7 @@ from rasad import metrics
 from tests.helpers.network import LocalServer
 
 
-def test_the_soak_reads_a_workers_full_collections_from_its_metrics_page():
-    metrics.watch_gc()
+def test_the_soak_reads_a_workers_full_collections_from_its_metrics_page(gc_watched):
     gc.collect(2)
     gc.collect(2)
     page = LocalServer()

@@ -8,6 +8,7 @@ the project's lexicon, and empty stores for unit tests.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import uuid
@@ -20,7 +21,7 @@ import pytest
 from alerts.rulestores.sqlite import SqliteRuleStore
 from devstack import Stack
 from devstack.servers import Server
-from rasad import concepts
+from rasad import concepts, metrics
 from rasad.concepts import Lexicon
 from rasad.normalize import Stemmer
 from rasad.settings import Settings
@@ -165,3 +166,12 @@ def http_server() -> Iterator[LocalServer]:
     server = LocalServer()
     yield server
     server.close()
+
+
+@pytest.fixture
+def gc_watched() -> Iterator[None]:
+    """This process's garbage collections timed (``metrics.watch_gc``) for one test only."""
+    before = list(gc.callbacks)
+    metrics.watch_gc()
+    yield
+    gc.callbacks[:] = before

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import json
 import logging
+import sys
 from collections.abc import Iterator
 
 import pytest
@@ -95,8 +96,7 @@ def test_consumer_lag_is_read_at_scrape_time_and_a_failing_source_costs_nothing_
     metrics.lag_source(lambda: [])
 
 
-def test_each_garbage_collection_is_timed_by_generation_once():
-    metrics.watch_gc()
+def test_each_garbage_collection_is_timed_by_generation_once(gc_watched):
     metrics.watch_gc()  # a second call adds no second timer
     full = metrics.value("rasad_gc_pause_seconds_count", generation="2")
     young = metrics.value("rasad_gc_pause_seconds_count", generation="0")
@@ -105,4 +105,24 @@ def test_each_garbage_collection_is_timed_by_generation_once():
     assert metrics.value("rasad_gc_pause_seconds_count", generation="2") == full + 1
     assert metrics.value("rasad_gc_pause_seconds_count", generation="0") >= young + 1
     assert metrics.value("rasad_gc_pause_seconds_sum", generation="2") > 0
-    assert sum(type(callback).__name__ == "_GcTimer" for callback in gc.callbacks) == 1
+    assert metrics.value("rasad_gc_pause_seconds_bucket", generation="2", le="+Inf") == full + 1
+    assert sum(type(callback).__name__ == "_GcPauses" for callback in gc.callbacks) == 1
+
+
+def test_the_collection_timer_calls_no_python_function(gc_watched):
+    # A collection can start anywhere, a few frames short of the recursion limit: a timer that
+    # called Python functions there (Histogram.observe does) ended as "exception ignored".
+    timer = next(c for c in gc.callbacks if type(c).__name__ == "_GcPauses")
+    calls: list[str] = []
+
+    def profile(frame, event, _arg):
+        if event == "call":
+            calls.append(frame.f_code.co_name)
+
+    sys.setprofile(profile)
+    try:
+        timer("start", {"generation": 2})
+        timer("stop", {"generation": 2, "collected": 0, "uncollectable": 0})
+    finally:
+        sys.setprofile(None)
+    assert calls == ["__call__", "__call__"]

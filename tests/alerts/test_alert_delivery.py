@@ -4,10 +4,12 @@ destinations, email over SMTP.
 
 from __future__ import annotations
 
+import socket
 import time
 from email import message_from_bytes
 from email.policy import default as email_policy
 
+import httpx
 import pytest
 
 from alerts.alert import from_article
@@ -17,6 +19,7 @@ from alerts.destinations.webhook import SIGNATURE_HEADER, sign, verify
 from alerts.rules import AlertRule
 from rasad.settings import Settings
 from tests.alerts.corpus import tagged_corpus
+from tests.helpers.processes import wait_for
 from tests.helpers.receivers import SmtpServer, WebhookReceiver, closed_port_url
 
 
@@ -308,3 +311,19 @@ def test_a_destination_is_resolved_once_per_vetting_period_and_vetted_again_afte
         client.close()
         receiver.close()
     assert len(receiver.requests) == 4
+
+
+def test_the_receiver_counts_a_post_cut_off_by_its_senders_death_as_no_delivery():
+    # A worker killed between a webhook's headers and its body delivered nothing: the fault
+    # tests count deliveries with this receiver, so a cut-off request must not be one.
+    hook = WebhookReceiver()
+    try:
+        host, port = hook.server.server_address[:2]
+        with socket.create_connection((host, port)) as cut:
+            cut.sendall(b'POST /hook HTTP/1.1\r\nHost: x\r\nContent-Length: 40\r\n\r\n{"id":')
+        whole = httpx.post(hook.url, json={"id": "a"})
+        assert whole.status_code == 200
+        wait_for(lambda: hook.cut_off == 1, timeout=10, message="the cut-off request seen")
+        assert hook.bodies() == [{"id": "a"}]
+    finally:
+        hook.close()

@@ -25,12 +25,18 @@ class WebhookReceiver:
         self.requests: list[tuple[dict[str, str], bytes]] = []
         self.arrived: list[bytes] = []  # bodies as they come in, before any delay
         self.answered_at: list[float] = []  # time.time() of each request's answer
+        self.cut_off = 0  # requests whose body never came whole (the sender killed mid-POST)
         self.lock = threading.Lock()
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                length = int(self.headers.get("Content-Length", 0))
+                body = self.rfile.read(length)
+                if len(body) < length:  # the sender died mid-request: nothing was delivered
+                    receiver.cut_off += 1
+                    self.close_connection = True
+                    return
                 receiver.arrived.append(body)
                 if delay:
                     threading.Event().wait(delay)

@@ -5,11 +5,13 @@ the tagger's pass collected (``Found.cues``). A mention takes the class of the n
 its sentence within ``REACH`` words (a denial there wins over the others: "denied reports that
 its jets allegedly struck"), its own words included ("выведет": will withdraw) except
 for an event that is a threat itself ("warned" is the threat-of-force, carried out; threatened
-cues do not apply to it). "announced" (X said it had …) is a claim only when an "unverified"
-cue (could not be verified, ولم يعلق) is in the article; a "refuted" cue ("В Киеве эту
-информацию опровергли") denies what the sentence before it reported. Turkish marks the
-potential and the conditional with suffixes (başlatabileceğini, bırakmazsa): those count as
-threatened cues too. No cue: carried out.
+cues do not apply to it). An "answered" cue just before the mention ("retaliate for", "в ответ
+на", "ردا على") makes it carried out, whatever else the sentence says: the event it answers has
+happened ("vowed to retaliate for a drone strike"). "announced" (X said it had …) is a claim
+only when an "unverified" cue (could not be verified, ولم يعلق) is in the article; a
+"refuted" cue ("В Киеве эту информацию опровергли") denies what the sentence before it
+reported. Turkish marks the potential and the conditional with suffixes (başlatabileceğini,
+bırakmazsa): those count as threatened cues too. No cue: carried out.
 
 An event tag's modality is carried_out when one of its mentions is; else the first of denied,
 threatened, claimed among them.
@@ -23,6 +25,7 @@ from rasad.concepts.events import Cues
 from rasad.model import Modality
 
 REACH = 12  # words between a cue and the event mention, at most
+ANSWERED_REACH = 3  # words between an "answered" cue and the mention it introduces, at most
 _ORDER: dict[str, int] = {"denied": 0, "threatened": 1, "claimed": 2}
 
 
@@ -73,6 +76,13 @@ def of_mention(
             continue  # "warned" is the threat itself, carried out
         distance = 0 if own else match.first - last if last < match.first else first - match.last
         names = [name for name, events in classes if events is None or event in events]
+        if (
+            "answered" in names
+            and last < match.first
+            and distance <= ANSWERED_REACH
+            and sentences.same(at, match.start)
+        ):
+            return "carried_out"  # what one retaliates for has happened
         unverified = unverified or "unverified" in names
         if "refuted" in names and at > match.start and sentences.ends_between(match.start, at) == 1:
             best = best or (REACH, "denied")  # denies what the sentence before reported

@@ -18,7 +18,7 @@ from rasad.errors import ConfigError
 
 EVENTS = Path(__file__).with_name("events.yaml")
 PATTERN_WINDOW = 10  # words between an act and its actor, at most (and in one sentence)
-CUE_CLASSES = ("denied", "threatened", "claimed", "announced", "unverified", "refuted")
+CUE_CLASSES = ("denied", "threatened", "claimed", "announced", "unverified", "refuted", "answered")
 
 
 @dataclass(frozen=True)

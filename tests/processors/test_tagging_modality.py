@@ -7,7 +7,9 @@ and labelled before the tagger ran on them, modelled on the constructions of rea
 действительностью", "لم تنفذ أي غارة", "gerçeği yansıtmadığını", "vowed to retaliate for a drone
 strike"). Scored: the modality of each labelled event the tagger finds. First run: 19 of 26
 found events right (0.73); the cue vocabulary and the ``answered`` cue class came from it, so
-this set is a development set now — the held-out figures are the reporting set's.
+this set is a development set now. ``modality-heldout.jsonl`` (11 more, written after those
+changes and labelled before the tagger ran on them, scored once): 12 of 12 found events right
+(the code before the changes: 8 of 11).
 """
 
 from __future__ import annotations
@@ -15,16 +17,20 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from processors.tagger import tag
 from rasad.model import Article
 
-CASES = Path(__file__).with_name("data") / "modality-dev.jsonl"
+DATA = Path(__file__).with_name("data")
 FLOOR = 0.9  # modality right among the labelled events found
 FOUND = 0.8  # labelled events found at all
 
 
-def test_event_modality_on_wire_copy_constructions(lexicon, capsys):
-    cases = [json.loads(line) for line in CASES.read_text(encoding="utf-8").splitlines() if line]
+@pytest.mark.parametrize("part", ["dev", "heldout"])
+def test_event_modality_on_wire_copy_constructions(lexicon, capsys, part):
+    text = (DATA / f"modality-{part}.jsonl").read_text(encoding="utf-8")
+    cases = [json.loads(line) for line in text.splitlines() if line]
     assert sorted({c["language"] for c in cases}) == ["ar", "en", "fr", "ru", "tr"]
     right = found = labelled = 0
     wrong = []
@@ -41,7 +47,7 @@ def test_event_modality_on_wire_copy_constructions(lexicon, capsys):
             else:
                 wrong.append(f"{case['id']}: {event} {events[event]} (want {wanted})")
     with capsys.disabled():
-        print(f"\n[modality dev] {right} of {found} found events right ({labelled} labelled)")
+        print(f"\n[modality {part}] {right} of {found} found events right ({labelled} labelled)")
     assert found / labelled >= FOUND
     assert right / found >= FLOOR, wrong
 

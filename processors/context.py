@@ -40,6 +40,11 @@ def _sentence_start(text: str, start: int) -> bool:
     return bool(_SENTENCE_END.search(text, max(0, start - 12), start))
 
 
+# A Turkish case ending after an apostrophe marks a proper name (Batman'da, Van'dan, Ordu'ya):
+# the name is not the everyday word (batman, van, ordu = army) and needs no other context.
+_NAME_SUFFIX = re.compile(
+    r"['’](?:d[ae]n?|t[ae]n?|[ae]|y[ae]|n?[ıiuü]n|n?[ıiuü]|y[ıiuü]|l[ae]|yl[ae]|[dt][ae]ki|[ıiuü]?n?d[ae]n?)\b"
+)
 _NEXT = re.compile(r"([ \t]+|[ \t]*,[ \t]*)([^\W\d_][^\s,.;:!?()\"«»]*)")  # the word after it
 
 
@@ -211,7 +216,8 @@ class _Context:
                 return f"a name after {before.group(1)!r}"
         low, high = match.first - self.names.sport_window, match.last + self.names.sport_window
         sport = [word for word in self._sport if low <= word <= high]
-        if sport and not any(low <= word <= high for word in self._unless):
+        venue = self.key_at.get(match.first - 1) in self.names.sport_at  # "a match in Chicago"
+        if sport and not venue and not any(low <= word <= high for word in self._unless):
             cues = dict(self.cues)
             return f"a team: {cues[sport[0]]!r} nearby"
         return None
@@ -289,9 +295,27 @@ class _Context:
                 if partner is not None:
                     return rule, partner
                 why = ""  # an act without its actor is just a word: not worth recording
-            elif concept_id in named or not rule.needs or keys & rule.needs:
+            elif (
+                concept_id in named
+                or not rule.needs
+                or keys & rule.needs
+                or (len(match.candidates) == 1 and self._turkish_name(match, concept_id))
+            ):
                 return rule, None
         return why
+
+    def _turkish_name(self, match: Match, concept_id: str) -> bool:
+        """A Turkish place written as a name (Van'da, Batman'dan): the suffix settles word or
+        name. It stands for the context a form needs only when the match has no other reading
+        (a bare "Adana'da" is still the city, not the province), and only for places in Turkey
+        ("Sur'da" is Diyarbakır's district, not Tyre): the suffix tells no place from another.
+        """
+        tokens = self.found.tokens
+        return (
+            tokens is not None
+            and self.concepts[concept_id].country == "TR"
+            and _NAME_SUFFIX.match(tokens.text, match.end) is not None
+        )
 
     def _near(self, match: Match, window: int, covered: set[int] | tuple) -> list[tuple[int, str]]:
         """Cues ``(word, key)`` within ``window`` words of the match, not in it nor ``covered``.
@@ -323,7 +347,11 @@ class _Context:
             before = _PREVIOUS.search(text, max(0, match.start - 40), match.start)
             if before and self._key(before.group(1)) in self.names.titles:
                 return f"a person: after {before.group(1)!r}"
-        if _sentence_start(text, match.start) and self._is_common(match):
+        if (
+            _sentence_start(text, match.start)
+            and self._is_common(match)
+            and not self._turkish_name(match, concept_id)
+        ):
             return "an everyday word at the start of a sentence"
         after = _NEXT.match(text, match.end)
         if after is None:

@@ -30,6 +30,7 @@ class Names:
     place_words: frozenset[str] = frozenset()
     sport: frozenset[str] = frozenset()
     sport_unless: frozenset[str] = frozenset()
+    sport_at: frozenset[str] = frozenset()  # a word just before a city that makes it the venue
     sport_window: int = 6
     blocking: tuple[tuple[str, ...], ...] = field(default=())
     patronymics: frozenset[str] = frozenset()
@@ -43,7 +44,7 @@ class Names:
     @property
     def cue_words(self) -> frozenset[str]:
         """The words the tagger collects with their positions for these checks."""
-        return self.titles | self.sport | self.sport_unless
+        return self.titles | self.sport | self.sport_unless | self.sport_at
 
 
 def load(stemmer: Stemmer, path: Path = NAMES) -> Names:
@@ -70,6 +71,7 @@ def load(stemmer: Stemmer, path: Path = NAMES) -> Names:
         place_words=words("place_words"),
         sport=words("sport"),
         sport_unless=words("sport_unless"),
+        sport_at=words("sport_at"),
         sport_window=int(data.get("sport_window", 6)),
         blocking=tuple(dict.fromkeys(k for k in keys(data.get("not_mentions")) if len(k) > 1)),
         patronymics=words("patronymics"),

@@ -165,3 +165,62 @@ def test_georgia_next_to_atlanta_is_the_us_state(lexicon):
     found = tags("Storms swept across Georgia, leaving Atlanta without power.", lexicon, "en")
     assert "iso:US-GA" in found and "GE" not in found
     assert "GE" in tags("Georgia and Armenia signed a border accord in Tbilisi.", lexicon, "en")
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "city"),
+    [
+        ("Les pourparlers reprennent lundi à Genève.", "fr", "geonames:2660646"),
+        ("Taraflar Cenevre'de yeniden masaya oturdu.", "tr", "geonames:2660646"),
+        ("La Cour a rendu son avis à La Haye.", "fr", "geonames:2747373"),
+        ("Dava Lahey'deki mahkemede görüldü.", "tr", "geonames:2747373"),
+        ("The envoy flew to New York for the Security Council vote.", "en", "geonames:5128581"),
+        ("وصل الوفد إلى نيويورك لحضور جلسة مجلس الأمن.", "ar", "geonames:5128581"),
+        ("Güvenlik konferansı Münih'te başladı.", "tr", "geonames:2867714"),
+        ("Переговоры прошли в Сочи.", "ru", "geonames:491422"),
+        ("Le Parlement européen a voté à Strasbourg.", "fr", "geonames:2973783"),
+        ("Russian forces shelled Avdiivka and Kostiantynivka overnight.", "en", "geonames:713122"),
+        ("Обстрелу подверглись окрестности Константиновки.", "ru", "geonames:705104"),
+        ("Удар по Кривому Рогу повредил электросети.", "ru", "geonames:703845"),
+        ("قصفت القوات الروسية بلدة أفدييفكا شرق أوكرانيا.", "ar", "geonames:713122"),
+        ("Israeli troops raided Tulkarem and Qalqilya at dawn.", "en", "geonames:281577"),
+        ("سقطت صواريخ على كريات شمونة في شمال إسرائيل.", "ar", "geonames:293825"),
+    ],
+)
+def test_cities_the_news_names_under_each_languages_own_name(text, language, city, lexicon):
+    assert city in tags(text, lexicon, language)
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "wrong"),
+    [
+        ("The New York Times reported the strike on Tuesday.", "en", "geonames:5128581"),
+        ("Ukrainian forces crossed the Dnipro river near Kherson.", "en", "geonames:709930"),
+        ("На столе лежал изюм и орехи.", "ru", "geonames:707292"),
+        ("نشرت وسائل الإعلام صور الدمار في غزة.", "ar", "geonames:267008"),
+        ("قال إن حماة الوطن تصدوا للهجوم على الحاجز.", "ar", "geonames:170017"),
+        ("Sur'da sokağa çıkma yasağı ilan edildi.", "tr", "geonames:267008"),  # Diyarbakır's Sur
+        ("Ordu, sınır hattına takviye birlikler gönderdi.", "tr", "geonames:741100"),  # the army
+        ("Barcelona beat Paris 3-1 in the Champions League match.", "en", "geonames:2988507"),
+    ],
+)
+def test_words_and_names_that_are_not_those_places(text, language, wrong, lexicon):
+    assert wrong not in tags(text, lexicon, language)
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "place"),
+    [
+        # A Turkish case ending after an apostrophe marks a name: not the everyday word
+        ("Batman'da düzenlenen operasyonda dört şüpheli gözaltına alındı.", "tr", "iso:TR-72"),
+        ("Van'da deprem sonrası arama çalışmaları sürüyor.", "tr", "iso:TR-65"),
+        ("Ordu'da sel felaketi yaşandı.", "tr", "geonames:741100"),
+        ("Adana'da bir patlama meydana geldi.", "tr", "geonames:325363"),  # still the city
+        # a city right after "in/à/в/في" is where a match is played, not a team
+        ("Michael Jordan attended a charity match in Chicago.", "en", "geonames:4887398"),
+        ("شنت طائرات غارات على مدينة صور جنوب لبنان.", "ar", "geonames:267008"),
+        ("اشتباكات عنيفة في ريف حماة الشمالي.", "ar", "geonames:170017"),
+    ],
+)
+def test_names_marked_as_names_or_as_the_place_are_tagged(text, language, place, lexicon):
+    assert place in tags(text, lexicon, language)

@@ -224,3 +224,35 @@ def test_words_and_names_that_are_not_those_places(text, language, wrong, lexico
 )
 def test_names_marked_as_names_or_as_the_place_are_tagged(text, language, place, lexicon):
     assert place in tags(text, lexicon, language)
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "event"),
+    [
+        ("Thousands rallied in the capital against the government.", "en", "protest"),
+        ("Des milliers de personnes ont manifesté dans la capitale.", "fr", "protest"),
+        ("تظاهر الآلاف في العاصمة ضد الحكومة.", "ar", "protest"),
+        ("The army deployed additional troops to the border.", "en", "military-deployment"),
+        ("Путин направил войска в Сирию.", "ru", "military-deployment"),
+        ("The US approved the sale of F-16 fighter jets to Turkey.", "en", "arms-transfer"),
+        ("Allies promised to deliver five more air defence systems.", "en", "arms-transfer"),
+        ("Qatar and Egypt are mediating between the parties.", "en", "mediation"),
+        ("Les troupes se sont retirées de la zone contestée.", "fr", "withdrawal"),
+        ("Pazar yerinin yakınında bomba yüklü bir araç patladı.", "tr", "bombing"),
+        ("سيطر المسلحون على البلدة بعد أسبوع من المعارك.", "ar", "territory-seized"),
+    ],
+)
+def test_events_told_by_who_did_what(text, language, event, lexicon):
+    assert event in tags(text, lexicon, language)
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "event"),
+    [
+        ("Thousands of fans gathered at the stadium for the final.", "en", "protest"),
+        ("Oil prices rallied on Monday as supply fears grew.", "en", "protest"),
+        ("نشرت الوزارة صورا لقوات الأمن خلال التدريب.", "ar", "military-deployment"),
+    ],
+)
+def test_the_same_verbs_without_their_actors_are_no_event(text, language, event, lexicon):
+    assert event not in tags(text, lexicon, language)

@@ -6,6 +6,11 @@ it must not, ``keywords`` (keyword concepts, expected too), ``optional`` (accept
 required: dropped from the predictions) and ``modality`` of each gold event. Every tag that is
 not derived is scored. Kinds: country (ISO alpha-2), city (``geonames:``), region (``iso:``),
 actor, event, keyword.
+
+Actors the taxonomy gained after the set was labelled (``UNLABELLED_ACTORS``) are not scored:
+the labellers could not name them, so a tag of one is neither right nor wrong by these labels
+(each was checked by reading the dev articles that gained it: the RSF in Sudan, JNIM in Mali,
+the IAEA on Iran's and Zaporizhzhia's nuclear sites).
 """
 
 from __future__ import annotations
@@ -23,6 +28,15 @@ DATA = Path(__file__).with_name("data")
 DEV = DATA / "reporting-dev.jsonl"
 HELDOUT = DATA / "reporting-heldout.jsonl"
 TAG_KINDS = ("country", "city", "region", "actor", "event", "keyword")
+UNLABELLED_ACTORS = frozenset(
+    {
+        "Q311440", "Q127998", "Q47488", "rasad:iaea", "rasad:rsf", "rasad:al-sharaa", "rasad:sisi",
+        "rasad:mbs", "rasad:burhan", "rasad:hemedti", "rasad:pij", "rasad:pmf",
+        "rasad:kataib-hezbollah", "rasad:naim-qassem", "rasad:pezeshkian", "rasad:m23",
+        "rasad:jnim", "rasad:polisario", "rasad:syrskyi", "rasad:gerasimov", "rasad:belousov",
+        "rasad:rubio",
+    }
+)  # fmt: skip
 
 
 @dataclass
@@ -110,7 +124,7 @@ def score(path: Path, lexicon: Lexicon) -> Report:
     report = Report()
     for case in cases(path):
         tags = [t for t in tags_of(case, lexicon) if not t.derived]
-        predicted = {t.id for t in tags} - set(case.get("optional", ()))
+        predicted = {t.id for t in tags} - set(case.get("optional", ())) - UNLABELLED_ACTORS
         gold = set(case["gold"]) | set(case.get("keywords", ()))
         report.overall.add(predicted, gold)
         report.languages[case["language"]].add(predicted, gold)

@@ -256,3 +256,48 @@ def test_events_told_by_who_did_what(text, language, event, lexicon):
 )
 def test_the_same_verbs_without_their_actors_are_no_event(text, language, event, lexicon):
     assert event not in tags(text, lexicon, language)
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "actor"),
+    [
+        ("The Rapid Support Forces shelled El Fasher again.", "en", "rasad:rsf"),
+        ("اشتبك الجيش السوداني مع قوات الدعم السريع في الخرطوم.", "ar", "rasad:rsf"),
+        ("Ahmed al-Sharaa met Erdogan in Ankara.", "en", "rasad:al-sharaa"),
+        ("استقبل الرئيس أحمد الشرع وفدا أمريكيا في دمشق.", "ar", "rasad:al-sharaa"),
+        ("Les inspecteurs de l'AIEA sont arrivés à Téhéran.", "fr", "rasad:iaea"),
+        ("Инспекторы МАГАТЭ посетили станцию.", "ru", "rasad:iaea"),
+        ("The ICC issued an arrest warrant on Thursday.", "en", "Q47488"),
+        ("Guterres urged both sides to respect the truce.", "en", "Q311440"),
+        ("التقى الرئيس محمود عباس وفدا مصريا في رام الله.", "ar", "Q127998"),
+        ("Les jihadistes du JNIM ont attaqué un camp militaire.", "fr", "rasad:jnim"),
+        ("أطلقت سرايا القدس صواريخ باتجاه المستوطنات.", "ar", "rasad:pij"),
+        (
+            "Fighters of the Popular Mobilization Forces deployed near the border.",
+            "en",
+            "rasad:pmf",
+        ),
+        ("Hemedti said his forces would not withdraw from Darfur.", "en", "rasad:hemedti"),
+        ("قال قائد الجيش السوداني عبد الفتاح البرهان إن الحرب ستستمر.", "ar", "rasad:burhan"),
+    ],
+)
+def test_actors_of_todays_reporting(text, language, actor, lexicon):
+    assert actor in tags(text, lexicon, language)
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "actor"),
+    [
+        ("The ICC fined the captain after the cricket match.", "en", "Q47488"),
+        (
+            "RSF said three journalists were detained, the press freedom group said.",
+            "en",
+            "rasad:rsf",
+        ),
+        ("Burhan Altıntop scored twice in the second half.", "en", "rasad:burhan"),
+        ("Студент Иван Герасимов выиграл олимпиаду.", "ru", "rasad:gerasimov"),
+        ("أقام البرهان على صحة النظرية في المحاضرة.", "ar", "rasad:burhan"),
+    ],
+)
+def test_names_shared_with_other_things_need_their_context(text, language, actor, lexicon):
+    assert actor not in tags(text, lexicon, language)

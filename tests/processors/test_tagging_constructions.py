@@ -301,3 +301,18 @@ def test_actors_of_todays_reporting(text, language, actor, lexicon):
 )
 def test_names_shared_with_other_things_need_their_context(text, language, actor, lexicon):
     assert actor not in tags(text, lexicon, language)
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "found"),
+    [
+        ("Saldırıda 6 asker öldü.", "tr", True),
+        ("Katar arabulucu oldu.", "tr", False),  # "oldu" (became) folds like "öldü" (died)
+        ("The death toll rose to 40, officials said.", "en", True),
+        ("Le bilan s'élève à douze victimes.", "fr", True),
+        ("В результате удара погиб один человек.", "ru", True),
+        ("لقي ثلاثة مدنيين حتفهم في القصف.", "ar", True),
+    ],
+)
+def test_casualties_as_reports_write_them(text, language, found, lexicon):
+    assert ("casualties" in tags(text, lexicon, language)) is found

@@ -41,7 +41,7 @@ def _sentence_start(text: str, start: int) -> bool:
 
 
 # A Turkish case ending after an apostrophe marks a proper name (Batman'da, Van'dan, Ordu'ya):
-# the name is not the everyday word (batman, van, ordu = army) and needs no other context.
+# the name, not the everyday word (batman, van, ordu = army); see ``_Context._turkish_name``.
 _NAME_SUFFIX = re.compile(
     r"['’](?:d[ae]n?|t[ae]n?|[ae]|y[ae]|n?[ıiuü]n|n?[ıiuü]|y[ıiuü]|l[ae]|yl[ae]|[dt][ae]ki|[ıiuü]?n?d[ae]n?)\b"
 )
@@ -216,11 +216,18 @@ class _Context:
                 return f"a name after {before.group(1)!r}"
         low, high = match.first - self.names.sport_window, match.last + self.names.sport_window
         sport = [word for word in self._sport if low <= word <= high]
-        venue = self.key_at.get(match.first - 1) in self.names.sport_at  # "a match in Chicago"
-        if sport and not venue and not any(low <= word <= high for word in self._unless):
+        if sport and not any(low <= word <= high for word in self._unless):
+            if self._venue(match):
+                return None
             cues = dict(self.cues)
             return f"a team: {cues[sport[0]]!r} nearby"
         return None
+
+    def _venue(self, match: Match) -> bool:
+        """Whether the word just before the match makes it where a match is played ("in")."""
+        text = self.found.tokens.text if self.found.tokens is not None else ""
+        before = _PREVIOUS.search(text, max(0, match.start - 12), match.start)
+        return before is not None and self._key(before.group(1)) in self.names.sport_at
 
     def _is_given(self, match: Match) -> bool:
         key = tuple(match_key(w) for w in self.lexicon.stemmer.terms(match.text))

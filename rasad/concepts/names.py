@@ -30,7 +30,7 @@ class Names:
     place_words: frozenset[str] = frozenset()
     sport: frozenset[str] = frozenset()
     sport_unless: frozenset[str] = frozenset()
-    sport_at: frozenset[str] = frozenset()  # a word just before a city that makes it the venue
+    sport_at: frozenset[str] = frozenset()  # the word before a city that makes it the venue
     sport_window: int = 6
     blocking: tuple[tuple[str, ...], ...] = field(default=())
     patronymics: frozenset[str] = frozenset()
@@ -44,7 +44,7 @@ class Names:
     @property
     def cue_words(self) -> frozenset[str]:
         """The words the tagger collects with their positions for these checks."""
-        return self.titles | self.sport | self.sport_unless | self.sport_at
+        return self.titles | self.sport | self.sport_unless
 
 
 def load(stemmer: Stemmer, path: Path = NAMES) -> Names:

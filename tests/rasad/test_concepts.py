@@ -17,7 +17,7 @@ def test_actors_have_wikidata_or_project_ids_and_forms_in_every_language(lexicon
     actors = [c for c in lexicon.concepts.values() if c.kind == "actor"]
     assert len(actors) >= 40
     for actor in actors:
-        assert re.fullmatch(r"Q\d+|rasad:[a-z-]+", actor.id), actor.id
+        assert re.fullmatch(r"Q\d+|rasad:[a-z0-9-]+", actor.id), actor.id
         assert actor.label and set(actor.forms) == LANGS, actor.id
     assert {"Q2429253", "Q7747", "Q44329", "Q43723"} <= {a.id for a in actors}
 

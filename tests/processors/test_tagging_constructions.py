@@ -316,3 +316,26 @@ def test_names_shared_with_other_things_need_their_context(text, language, actor
 )
 def test_casualties_as_reports_write_them(text, language, found, lexicon):
     assert ("casualties" in tags(text, lexicon, language)) is found
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "country"),
+    [
+        ("Brazilian actress Isis Valverde will play a detective.", "en", "BR"),
+        ("Pakistani troops fired across the border.", "en", "PK"),
+        ("قصف الجيش الباكستاني مواقع للمسلحين.", "ar", "PK"),
+        ("Польские власти закрыли границу.", "ru", "PL"),
+        ("Le gouvernement algérien a protesté.", "fr", "DZ"),
+        ("Pakistanlı askerler sınırda nöbet tutuyor.", "tr", "PK"),
+    ],
+)
+def test_a_countrys_adjective_names_it(text, language, country, lexicon):
+    assert country in tags(text, lexicon, language)
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [("Ships crossed the Indian Ocean.", "en"), ("عبرت السفن المحيط الهندي.", "ar")],
+)
+def test_the_indian_ocean_is_not_india(text, language, lexicon):
+    assert "IN" not in tags(text, lexicon, language)

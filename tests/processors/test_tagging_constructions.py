@@ -339,3 +339,22 @@ def test_a_countrys_adjective_names_it(text, language, country, lexicon):
 )
 def test_the_indian_ocean_is_not_india(text, language, lexicon):
     assert "IN" not in tags(text, lexicon, language)
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        # a title that holds a country's adjective names the country too
+        ("حذر المرشد الإيراني علي خامنئي من أي هجوم.", "ar", {"Q57336", "IR"}),
+        ("استقبل ولي العهد السعودي وفدا أمريكيا.", "ar", {"rasad:mbs", "SA"}),
+        # one name, two towns: the article's country decides
+        (
+            "Des missiles ont frappé une base aérienne près de Saki, en Crimée.",
+            "fr",
+            {"geonames:694910"},
+        ),
+        ("Gunmen attacked a market in Saki, Oyo State, Nigeria.", "en", {"geonames:2323390"}),
+    ],
+)
+def test_what_a_name_brings_with_it(text, language, expected, lexicon):
+    assert expected <= set(tags(text, lexicon, language))

@@ -26,6 +26,7 @@ _SURROGATE_IN_TEXT = re.compile(r"\\u[dD][89a-fA-F]|[\ud800-\udfff]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 # All but what shows how a JSON text nests: quotes and brackets.
 _NOT_STRUCTURE = bytes(sorted(set(range(256)) - set(b'"[]{}')))
+_NOT_STRUCTURE_IN_TEXT = re.compile(r'[^"\[\]{}]+')
 
 
 def decode(data: bytes | str) -> object:
@@ -52,16 +53,26 @@ def _too_deep(data: bytes | str) -> bool:
     pairs read left to right are the escapes), then all but quotes and brackets; the brackets
     between every other quote are outside strings, and only those are walked.
     """
-    raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else bytes(data)
-    if raw.count(b"[") + raw.count(b"{") <= MAX_DEPTH:
+    if isinstance(data, str):
+        if data.count("[") + data.count("{") <= MAX_DEPTH:
+            return False
+        text = data.replace("\\\\", "").replace('\\"', "")
+        outside = "".join(_NOT_STRUCTURE_IN_TEXT.sub("", text).split('"')[::2])
+        return _deepest(outside.encode()) > MAX_DEPTH  # only ASCII brackets are left
+    if data.count(b"[") + data.count(b"{") <= MAX_DEPTH:
         return False
-    unescaped = raw.replace(b"\\\\", b"").replace(b'\\"', b"")
-    depth = 0
-    for bracket in b"".join(unescaped.translate(None, _NOT_STRUCTURE).split(b'"')[::2]):
+    unescaped = bytes(data).replace(b"\\\\", b"").replace(b'\\"', b"")
+    return (
+        _deepest(b"".join(unescaped.translate(None, _NOT_STRUCTURE).split(b'"')[::2])) > MAX_DEPTH
+    )
+
+
+def _deepest(brackets: bytes) -> int:
+    depth = deepest = 0
+    for bracket in brackets:
         depth += 1 if bracket in b"[{" else -1
-        if depth > MAX_DEPTH:
-            return True
-    return False
+        deepest = max(deepest, depth)
+    return deepest
 
 
 def check(value: object, strings: bool = True) -> None:

@@ -89,6 +89,22 @@ _CLITIC_PREFIXES = sorted(
 _MIN_STEM = 3
 
 
+def by_length(
+    affixes: Iterable[str], longest_first: bool
+) -> tuple[tuple[int, frozenset[str]], ...]:
+    """Affixes grouped by length: a word's head (or tail) of each length is looked up once in
+    a set, instead of asking ``startswith``/``endswith`` of every affix (most words have none).
+    A word begins (or ends) with at most one affix of a given length, so trying the lengths in
+    order finds what trying the affixes sorted by length would."""
+    affixes = frozenset(affixes)
+    lengths = sorted({len(a) for a in affixes}, reverse=longest_first)
+    return tuple((n, frozenset(a for a in affixes if len(a) == n)) for n in lengths)
+
+
+_CLITICS_BY_LENGTH = by_length(_CLITIC_PREFIXES, longest_first=False)
+_ARTICLES_BY_LENGTH = by_length(_ARTICLE_PREFIXES, longest_first=True)
+
+
 @dataclass(frozen=True, slots=True)
 class FoldedText:
     """Folded text plus what is needed to map its offsets back to the original."""
@@ -176,13 +192,9 @@ class Stemmer:
         known = self.vocabulary
         if word in known:
             return word
-        for prefix in _CLITIC_PREFIXES:  # shortest first: the longest known stem wins
-            if (
-                word.startswith(prefix)
-                and len(word) - len(prefix) >= _MIN_STEM
-                and word[len(prefix) :] in known
-            ):
-                return word[len(prefix) :]
+        for n, prefixes in _CLITICS_BY_LENGTH:  # shortest first: the longest known stem wins
+            if len(word) - n >= _MIN_STEM and word[:n] in prefixes and word[n:] in known:
+                return word[n:]
         bare = strip_article(word)
         # What is left is stemmed like any word written bare, so a stem is its own stem
         # (the normalized text stored beside an article is re-read by queries and alerts).
@@ -213,9 +225,9 @@ class Stemmer:
 
 def strip_article(word: str) -> str:
     """Drop a leading article and the clitics before it (وبال، لل ...), nothing else."""
-    for prefix in _ARTICLE_PREFIXES:
-        if word.startswith(prefix) and len(word) - len(prefix) >= _MIN_STEM:
-            return word[len(prefix) :]
+    for n, prefixes in _ARTICLES_BY_LENGTH:  # the longest article first
+        if len(word) - n >= _MIN_STEM and word[:n] in prefixes:
+            return word[n:]
     return word
 
 

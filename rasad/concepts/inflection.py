@@ -12,69 +12,70 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-# Longest first, so "ами" is tried before "и". Noun and adjective endings of the six cases.
-_ENDINGS = tuple(
-    sorted(
-        {
-            "иями",
-            "ями",
-            "ами",
-            "ого",
-            "его",
-            "ому",
-            "ему",
-            "ыми",
-            "ими",
-            "ией",
-            "иям",
-            "ием",
-            "иях",
-            "ах",
-            "ях",
-            "ов",
-            "ев",
-            "ей",
-            "ой",
-            "еи",  # folded ей, ой, ый (fold turns й into и)
-            "ои",
-            "ыи",
-            "ом",
-            "ем",
-            "ам",
-            "ям",
-            "ию",
-            "ия",
-            "ии",
-            "ие",
-            "ий",
-            "ый",
-            "ая",
-            "яя",
-            "ое",
-            "ее",
-            "ые",
-            "ую",
-            "юю",
-            "их",
-            "ых",
-            "ым",
-            "им",
-            "а",
-            "я",
-            "о",
-            "е",
-            "ы",
-            "и",
-            "у",
-            "ю",
-            "ь",
-            "й",
-        },
-        key=len,
-        reverse=True,
-    )
+from rasad.normalize import by_length
+
+# Noun and adjective endings of the six cases; the longest is tried first ("ами" before "и").
+_ENDINGS = frozenset(
+    {
+        "иями",
+        "ями",
+        "ами",
+        "ого",
+        "его",
+        "ому",
+        "ему",
+        "ыми",
+        "ими",
+        "ией",
+        "иям",
+        "ием",
+        "иях",
+        "ах",
+        "ях",
+        "ов",
+        "ев",
+        "ей",
+        "ой",
+        "еи",  # folded ей, ой, ый (fold turns й into и)
+        "ои",
+        "ыи",
+        "ом",
+        "ем",
+        "ам",
+        "ям",
+        "ию",
+        "ия",
+        "ии",
+        "ие",
+        "ий",
+        "ый",
+        "ая",
+        "яя",
+        "ое",
+        "ее",
+        "ые",
+        "ую",
+        "юю",
+        "их",
+        "ых",
+        "ым",
+        "им",
+        "а",
+        "я",
+        "о",
+        "е",
+        "ы",
+        "и",
+        "у",
+        "ю",
+        "ь",
+        "й",
+    }
 )
 _MIN_STEM = 3
+
+
+_ENDINGS_BY_LENGTH = by_length(_ENDINGS, longest_first=True)
 
 
 # Nouns in -ия / -ие keep a mark of it (Нигерия → нигерия, not нигер: that is Нигер), in every
@@ -96,80 +97,78 @@ def match_key(term: str) -> str:
 
 
 def _strip_ending(term: str) -> str:
-    for ending in _ENDINGS:
-        if term.endswith(ending) and len(term) - len(ending) >= _MIN_STEM:
-            return term[: -len(ending)]
+    """The term without its longest ending that leaves ``_MIN_STEM`` letters, if any."""
+    for n, endings in _ENDINGS_BY_LENGTH:
+        if len(term) - n >= _MIN_STEM and term[-n:] in endings:
+            return term[:-n]
     return term
 
 
 # Turkish case, possessive and plural suffixes as they look after folding (ı→i, ş→s, ğ→g, ü→u, ö→o).
 # Used only on Turkish articles, where names and nouns take suffixes without an apostrophe
 # (saldırılarında, görüşmeleri, ateşkesi): the tagger tries the word without them.
-_TR_SUFFIXES = tuple(
-    sorted(
-        {
-            "larindan",
-            "lerinden",
-            "larinda",
-            "lerinde",
-            "larini",
-            "lerini",
-            "larin",
-            "lerin",
-            "lari",
-            "leri",
-            "lar",
-            "ler",
-            "sinda",
-            "sinde",
-            "sindan",
-            "sinden",
-            "inda",
-            "inde",
-            "indan",
-            "inden",
-            "nda",
-            "nde",
-            "ndan",
-            "nden",
-            "dan",
-            "den",
-            "tan",
-            "ten",
-            "nin",
-            "nun",
-            "ni",  # accusative and dative after a possessive: saldırılarını, saldırısına
-            "nu",
-            "na",
-            "ne",
-            "sini",
-            "sina",
-            "sine",
-            "si",
-            "su",
-            "in",
-            "un",
-            "yi",
-            "yu",
-            "ya",
-            "ye",
-            "da",
-            "de",
-            "ta",
-            "te",
-            "i",
-            "u",
-            "a",
-            "e",
-            "yla",
-            "yle",
-            "la",
-            "le",
-        },
-        key=len,
-        reverse=True,
-    )
+_TR_SUFFIXES = frozenset(
+    {
+        "larindan",
+        "lerinden",
+        "larinda",
+        "lerinde",
+        "larini",
+        "lerini",
+        "larin",
+        "lerin",
+        "lari",
+        "leri",
+        "lar",
+        "ler",
+        "sinda",
+        "sinde",
+        "sindan",
+        "sinden",
+        "inda",
+        "inde",
+        "indan",
+        "inden",
+        "nda",
+        "nde",
+        "ndan",
+        "nden",
+        "dan",
+        "den",
+        "tan",
+        "ten",
+        "nin",
+        "nun",
+        "ni",  # accusative and dative after a possessive: saldırılarını, saldırısına
+        "nu",
+        "na",
+        "ne",
+        "sini",
+        "sina",
+        "sine",
+        "si",
+        "su",
+        "in",
+        "un",
+        "yi",
+        "yu",
+        "ya",
+        "ye",
+        "da",
+        "de",
+        "ta",
+        "te",
+        "i",
+        "u",
+        "a",
+        "e",
+        "yla",
+        "yle",
+        "la",
+        "le",
+    }
 )
+_TR_SUFFIXES_BY_LENGTH = by_length(_TR_SUFFIXES, longest_first=True)
 _TR_MIN_STEM = 3
 
 
@@ -189,8 +188,10 @@ def turkish_candidates(key: str) -> tuple[str, ...]:
 
 
 def _strip_each(key: str) -> list[str]:
+    """The key without each suffix it ends with that leaves ``_TR_MIN_STEM`` letters, the
+    longest suffix first (a key ends with at most one suffix of each length)."""
     return [
-        key[: -len(s)]
-        for s in _TR_SUFFIXES
-        if key.endswith(s) and len(key) - len(s) >= _TR_MIN_STEM
+        key[:-n]
+        for n, suffixes in _TR_SUFFIXES_BY_LENGTH
+        if len(key) - n >= _TR_MIN_STEM and key[-n:] in suffixes
     ]

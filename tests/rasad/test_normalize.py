@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rasad import concepts
-from rasad.normalize import Stemmer, fold, fold_with_offsets, words
+from rasad.normalize import Stemmer, by_length, fold, fold_with_offsets, words
 
 STEMMER = concepts.load().stemmer  # the vocabulary documents and queries are stemmed with
 
@@ -95,3 +95,19 @@ def test_fast_translation_equals_str_translate(text):
     from rasad.normalize import _TABLE, _translate
 
     assert _translate(text) == text.translate(_TABLE)
+
+
+AFFIXES = st.lists(st.text(alphabet="abcdو", min_size=1, max_size=4), min_size=1, max_size=12)
+
+
+@NO_DEADLINE
+@given(AFFIXES, st.text(alphabet="abcdو", max_size=10), st.booleans())
+def test_affixes_by_length_find_what_trying_each_affix_in_length_order_finds(
+    affixes, word, longest_first
+):
+    # The stemmers look a word's head (or tail) up once per length instead of asking
+    # startswith/endswith of each affix: the first affix found must be the same.
+    ordered = sorted(set(affixes), key=len, reverse=longest_first)
+    expected = [a for a in ordered if word.startswith(a)]
+    found = [word[:n] for n, group in by_length(affixes, longest_first) if word[:n] in group]
+    assert found == expected

@@ -45,11 +45,12 @@ class _PieceCache(dict):
 
     def __missing__(self, piece: str) -> tuple:
         found = self.owner.read(piece)
-        if len(piece) <= _PIECE_MAX:
-            for cache in (self.owner.keys, self.owner.offsets):
-                if len(cache) >= _CACHE_MAX:
-                    cache.clear()
-                cache[piece] = found[cache.item]
+        if len(piece) <= _PIECE_MAX:  # both caches filled (and emptied) together
+            keys, offsets = self.owner.keys, self.owner.offsets
+            if len(keys) >= _CACHE_MAX:
+                keys.clear()
+                offsets.clear()
+            keys[piece], offsets[piece] = found
         return found[self.item]
 
 
@@ -65,6 +66,14 @@ class _Pieces:
         """The match keys of the words of a piece of text, and their offsets in it
         (marks fold deletes first left out).
         """
+        if piece.isalpha():  # most pieces: one word, every character a letter (no regex run)
+            folded = fold(piece)
+            if not folded:  # tatweel only
+                return (), ()
+            start = 0
+            while piece[start] in IGNORABLE:  # a leading tatweel is not part of the word
+                start += 1
+            return (match_key(self.stem(folded)),), ((start, len(piece)),)
         keys, offsets = [], []
         for m in _RAW_WORD_RE.finditer(piece):
             folded = fold(m.group())
@@ -319,19 +328,27 @@ class _Seen(dict):
         }
 
     def __missing__(self, piece: str) -> tuple:
-        keys, offsets = self.keys_of[piece], self.offsets_of[piece]
+        keys = self.keys_of[piece]
+        if len(keys) == 1 and keys[0] not in self.starts and keys[0] not in self.cue_keys:
+            seen: tuple = ()  # most pieces: one word that is neither (asked without generators)
+        else:
+            seen = self._read(piece, keys, self.offsets_of[piece])
+        if len(piece) <= _PIECE_MAX:
+            if len(self) >= _CACHE_MAX:
+                self.clear()
+            self[piece] = seen
+        return seen
+
+    def _read(
+        self, piece: str, keys: tuple[str, ...], offsets: tuple[tuple[int, int], ...]
+    ) -> tuple:
         hits = tuple(
             (j, key, *offsets[j], piece[slice(*offsets[j])], keys[j + 1 : j + 2])
             for j, key in enumerate(keys)
             if key in self.starts
         )
         cues = tuple((j, key) for j, key in enumerate(keys) if key in self.cue_keys)
-        seen = (len(keys), hits, cues) if hits or cues or len(keys) != 1 else ()
-        if len(piece) <= _PIECE_MAX:
-            if len(self) >= _CACHE_MAX:
-                self.clear()
-            self[piece] = seen
-        return seen
+        return (len(keys), hits, cues) if hits or cues or len(keys) != 1 else ()
 
     def find(self, text: str, pieces: list[str]) -> tuple[list[Match], list[tuple[int, str]]]:
         """``find`` for keys as the pieces give them: only pieces that are

@@ -20,7 +20,9 @@ import hmac
 import ipaddress
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -100,8 +102,10 @@ async def post_articles(request: Request) -> Response:
     push: Push = request.app.state.push
     _authorize(request, push)
     body = await _read_body(request, push.max_bytes)
+    # Decoding and reading the articles of a big body take tens of milliseconds (a 14 MB batch
+    # ~90 ms): done off the event loop, so the server's other connections are not held meanwhile.
     try:
-        value = payload.decode(body)
+        value = await _off_loop(body, payload.decode, body)
     except BadInput as exc:
         refused = BadInput(f"body is {exc}", reason=exc.reason)
         origin = f"http://{request.client.host if request.client else 'unknown'}/api/articles"
@@ -115,7 +119,7 @@ async def post_articles(request: Request) -> Response:
         raise HTTPException(
             413, f"batch of {len(objects)} articles, over the limit of {push.max_batch}"
         )
-    items, problems = _items(objects, request)
+    items, problems = await _off_loop(body, _items, objects, request)
     if problems:
         await run_in_threadpool(push.producer.send, [i for i in items if i.error is not None])
         raise InvalidBatch(problems, len(objects))
@@ -157,6 +161,17 @@ async def _read_body(request: Request, max_bytes: int) -> bytes:
             raise too_large
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+T = TypeVar("T")
+_OFF_LOOP_BYTES = 64 * 1024  # smaller bodies are read at once: a thread hop would cost more
+
+
+async def _off_loop(body: bytes, work: Callable[..., T], *args: Any) -> T:
+    """``work(*args)`` in the thread pool when ``body`` is big, else right here."""
+    if len(body) < _OFF_LOOP_BYTES:
+        return work(*args)
+    return await run_in_threadpool(work, *args)
 
 
 def _items(objects: list, request: Request) -> tuple[list[Item], list[dict]]:

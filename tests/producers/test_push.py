@@ -116,3 +116,29 @@ def test_a_nasty_but_valid_article_is_tagged_clean(lexicon):
     for field in (article.title, article.text, article.source):
         assert not any(c in field for c in CONTROLS + BIDI), field
     assert HTML[3] in article.title  # markup is text: kept as written, escaped where shown
+
+
+def test_a_big_body_is_read_off_the_event_loop(monkeypatch):
+    # A batch of megabytes takes tens of milliseconds to decode and read: not on the server's
+    # event loop (every other connection would wait), a small one is (a thread hop costs more).
+    import threading
+
+    threads: list[tuple[int, bool]] = []
+    decode = push.payload.decode
+
+    def watched(body):
+        threads.append((len(body), threading.current_thread() is threading.main_thread()))
+        return decode(body)
+
+    monkeypatch.setattr(push.payload, "decode", watched)
+    bus = MemoryBus()
+    client = Client(app(bus))
+    small = json.dumps({"title": "Talks", "text": "Delegates met in Geneva."}).encode()
+    big = json.dumps(
+        [{"title": f"Talks {n}", "text": "Delegates met in Geneva. " * 40} for n in range(200)]
+    ).encode()
+    assert len(big) > 128 * 1024
+    assert client.post("/api/articles", content=small).status_code == 202
+    assert client.post("/api/articles", content=big).status_code == 202
+    assert [on_loop for _, on_loop in threads] == [True, False], threads
+    assert len(bus.recent("raw")) == 201

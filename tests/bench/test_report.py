@@ -59,4 +59,6 @@ def test_bench_tag_json_gives_the_measures_with_baselines_and_goals():
     assert full["goal"] == {"op": ">=", "bound": 1.0, "of": "ratio", "text": "≥ 1× baseline"}
     assert full["value"] > 0 and full["ratio"] > 0
     assert by_name["rasad tagger (full) vs the naive regex"]["baseline"]["unit"] == "articles/s"
+    cold = by_name["rasad tagger (full), cold: each article's words mostly new"]
+    assert cold["baseline"]["name"] == "rasad tagger (full)" and cold["value"] > 0
     assert any(m["name"].startswith("peak RSS") and m["unit"] == "MB" for m in data["measures"])

@@ -52,6 +52,8 @@ from rasad.streaming import Topics, batches
 
 log = logging.getLogger(__name__)
 
+BATCH_SIZE = 200  # tagged articles the alerts agent matches and claims together, at most
+
 
 def register(
     app: faust.App,
@@ -59,7 +61,7 @@ def register(
     evaluator: Evaluator,
     dispatcher: Dispatcher,
     reload_interval: float = 2.0,
-    batch_size: int = 200,
+    batch_size: int = BATCH_SIZE,
     batch_window: float = 0.02,
     check_interval: float = 10.0,
     max_backoff: float = 30.0,

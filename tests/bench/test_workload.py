@@ -1,12 +1,19 @@
-"""The benchmarks' synthetic workload: the share of articles the measured alert rule watches."""
+"""The benchmarks' synthetic workload: the share of articles the measured alert rule watches;
+the alert stage the stream figures time."""
 
 from __future__ import annotations
 
 import pytest
 
+import wiring
+from alerts.evaluator import Evaluator
+from alerts.rulestores.sqlite import SqliteRuleStore
 from bench import alerts
-from bench.workload import alerting, marked, workload
+from bench.alerts import _alert_stage
+from bench.workload import alerting, fill, marked, standing_rules, workload
+from processors.pipeline import process
 from rasad.errors import BadInput
+from rasad.model import Article, utcnow
 from rasad.settings import Settings
 
 
@@ -56,3 +63,26 @@ def test_produce_to_searchable_is_timed_per_article_until_a_search_finds_it():
     nothing.finish(within=5)
     nothing.close()
     assert nothing.results() == {}
+
+
+def test_the_alert_stage_claims_a_batch_at_once_and_admits_what_one_by_one_would(tmp_path):
+    # bench alerts' stream figures claim a batch's matches in one ledger call, as the alerts
+    # agent does: the alerts admitted must be those of claiming article by article.
+    lexicon = wiring.lexicon()
+    raw = workload(60, seed=5, marker=True)
+    articles = [
+        process(Article.model_validate({**a, "ingested_at": utcnow()}), lexicon) for a in raw
+    ]
+    rules = [*standing_rules(200, workload(50), firing="heavy"), {"name": "isis", "query": "ISIS"}]
+
+    def evaluator(name: str) -> Evaluator:
+        store = SqliteRuleStore(tmp_path / f"{name}.db")
+        store.setup()
+        fill(store, rules, lexicon)
+        loaded = Evaluator(store, lexicon)
+        loaded.reload(force=True)
+        return loaded
+
+    batched = _alert_stage(evaluator("batched"), articles, batch=25)
+    assert batched == _alert_stage(evaluator("one-by-one"), articles, batch=1)
+    assert batched >= len(articles)  # the watched rule alerts on every one

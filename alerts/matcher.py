@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cached_property
 from itertools import compress, repeat
@@ -52,36 +52,39 @@ class DocumentView:
     others: set[Key]  # the keys that are not terms
     date: datetime | None
     found_by: set[str]
-    positions: dict[str, list[int]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, doc: dict) -> DocumentView:
         terms = tuple(doc["text_norm"].split())
-        positions: dict[str, list[int]] = defaultdict(list)
-        for i, term in enumerate(terms):
-            positions[term].append(i)
         others: set[Key] = {("c", c.lower()) for c in doc.get("concepts", ())}
         others |= {("r", c.lower()) for c in doc.get("rejected", ())}
         for name, doc_field in FILTER_FIELDS.items():
             value = doc.get(doc_field)
             for v in value if isinstance(value, list) else [value] if value else []:
                 others.add(("f", f"{name}:{v}".lower()))
-        found_by = set(positions)  # a term is its own index key: no string built per word
+        found_by = set(terms)  # a term is its own index key: no string built per word
         found_by.update([index_key(key) for key in others])
         found_by.add(EVERYWHERE)
         date = datetime.fromisoformat(doc["date"]) if doc.get("date") else None
-        return cls(terms, others, date, found_by, positions)
+        return cls(terms, others, date, found_by)
 
     @cached_property
     def keys(self) -> set[Key]:
         """All the document's keys as (kind, value) pairs (the tree walk, ``evaluate``)."""
-        return {("t", t) for t in self.positions} | self.others
+        return {("t", t) for t in set(self.terms)} | self.others
 
     def has_phrase(self, words: tuple[str, ...]) -> bool:
-        for start in self.positions.get(words[0], ()):
-            if self.terms[start : start + len(words)] == words:
+        """Do these terms occur in this order, side by side? (The first term's places are
+        found by ``tuple.index``, in C: no table of every term's places is built per article.)"""
+        terms, first, length = self.terms, words[0], len(words)
+        start = -1
+        while True:
+            try:
+                start = terms.index(first, start + 1)
+            except ValueError:
+                return False
+            if terms[start : start + length] == words:
                 return True
-        return False
 
 
 def evaluate(node: Node | None, view: DocumentView, strict: bool = False) -> bool:

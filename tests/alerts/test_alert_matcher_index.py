@@ -90,3 +90,14 @@ def test_a_conjunction_is_found_by_its_two_rarest_requirements():
     assert matcher.candidates(DocumentView.of({**base, "text_norm": "oil"})) == {"oil-ap"}
     assert not matcher.candidates(DocumentView.of({**base, "text_norm": "gas"}))
     assert not matcher.candidates(DocumentView.of({**base, "text_norm": "oil", "source_key": "x"}))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from(_WORDS), max_size=30),
+    st.lists(st.sampled_from(_WORDS), min_size=2, max_size=4).map(tuple),
+)
+def test_a_phrase_is_found_where_its_terms_stand_side_by_side(terms, words):
+    view = DocumentView.of({"text_norm": " ".join(terms)})
+    side_by_side = any(tuple(terms[i : i + len(words)]) == words for i in range(len(terms)))
+    assert view.has_phrase(words) == side_by_side

@@ -93,12 +93,17 @@ def from_article(
     dedup_key: str | None = None,
     matched: Latency | None = None,
     concepts: dict[str, str] | None = None,
+    known: tuple[str, str] | None = None,
 ) -> Alert:
     """An alert for an article, stamped as matched now (or with ``matched``:
     the latency record of its batch).
+
+    ``known``: its id and the article's snippet when the caller has them already (the ledger
+    claimed the id; an article's alerts share a snippet).
     """
+    the_id, the_snippet = known or (alert_id(rule, dedup_key or story_id), snippet(article))
     return Alert(
-        id=alert_id(rule, dedup_key or story_id),
+        id=the_id,
         rule=rule,
         kind=kind,
         article_id=article.id,
@@ -107,7 +112,7 @@ def from_article(
         url=article.url,
         source=article.source,
         language=article.language,
-        snippet=snippet(article),
+        snippet=the_snippet,
         spike=spike,
         concepts=concepts or {},
         latency=matched or matched_now(article),

@@ -21,7 +21,15 @@ from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
 
 from alerts import silences, spikes
-from alerts.alert import Alert, Latency, alert_id, from_article, from_silence, matched_now
+from alerts.alert import (
+    Alert,
+    Latency,
+    alert_id,
+    from_article,
+    from_silence,
+    matched_now,
+    snippet,
+)
 from alerts.matcher import DocumentView, Matcher
 from alerts.rules import AlertRule, compile_query
 from alerts.rulestores import RuleStore
@@ -322,6 +330,7 @@ class Evaluator:
         latency: dict[
             str, Latency
         ] = {}  # one record per article: its alerts were all matched at once
+        snippets: dict[str, str] = {}  # and one snippet
         for c, claimed in zip(candidates, ids, strict=True):
             if claimed not in new:
                 continue
@@ -342,6 +351,9 @@ class Evaluator:
             matched = latency.get(c.article.id) or latency.setdefault(
                 c.article.id, matched_now(c.article)
             )
+            text = snippets.get(c.article.id) or snippets.setdefault(
+                c.article.id, snippet(c.article)
+            )
             alert = from_article(
                 c.rule.name,
                 c.article,
@@ -351,6 +363,7 @@ class Evaluator:
                 c.dedup_key,
                 matched,
                 self._concepts(c.rule.name, c.article),
+                known=(claimed, text),
             )
             out.append((alert, c.rule, self._throttled(c.rule)))
         return out

@@ -342,6 +342,7 @@ class _Seen(dict):
     def _read(
         self, piece: str, keys: tuple[str, ...], offsets: tuple[tuple[int, int], ...]
     ) -> tuple:
+        """What a piece holds (see the class doc): its word count, the hits and the cues."""
         hits = tuple(
             (j, key, *offsets[j], piece[slice(*offsets[j])], keys[j + 1 : j + 2])
             for j, key in enumerate(keys)

@@ -327,10 +327,8 @@ class Evaluator:
         """(alert, rule, throttled) for the candidates whose id is in ``new`` (each id once)."""
         new = set(new)
         out = []
-        latency: dict[
-            str, Latency
-        ] = {}  # one record per article: its alerts were all matched at once
-        snippets: dict[str, str] = {}  # and one snippet
+        # Per article, its alerts share one latency record (all matched at once) and one snippet.
+        shared: dict[str, tuple[Latency, str]] = {}
         for c, claimed in zip(candidates, ids, strict=True):
             if claimed not in new:
                 continue
@@ -348,11 +346,8 @@ class Evaluator:
                 assert c.silence is not None
                 out.append((from_silence(c.rule.name, c.silence, c.dedup_key), c.rule, False))
                 continue
-            matched = latency.get(c.article.id) or latency.setdefault(
-                c.article.id, matched_now(c.article)
-            )
-            text = snippets.get(c.article.id) or snippets.setdefault(
-                c.article.id, snippet(c.article)
+            matched, text = shared.get(c.article.id) or shared.setdefault(
+                c.article.id, (matched_now(c.article), snippet(c.article))
             )
             alert = from_article(
                 c.rule.name,

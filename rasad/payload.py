@@ -57,22 +57,19 @@ def _too_deep(data: bytes | str) -> bool:
         if data.count("[") + data.count("{") <= MAX_DEPTH:
             return False
         text = data.replace("\\\\", "").replace('\\"', "")
-        outside = "".join(_NOT_STRUCTURE_IN_TEXT.sub("", text).split('"')[::2])
-        return _deepest(outside.encode()) > MAX_DEPTH  # only ASCII brackets are left
-    if data.count(b"[") + data.count(b"{") <= MAX_DEPTH:
-        return False
-    unescaped = bytes(data).replace(b"\\\\", b"").replace(b'\\"', b"")
-    return (
-        _deepest(b"".join(unescaped.translate(None, _NOT_STRUCTURE).split(b'"')[::2])) > MAX_DEPTH
-    )
-
-
-def _deepest(brackets: bytes) -> int:
-    depth = deepest = 0
+        # Only ASCII quotes and brackets are left: encoded, they are the bytes branch's.
+        brackets = "".join(_NOT_STRUCTURE_IN_TEXT.sub("", text).split('"')[::2]).encode()
+    else:
+        if data.count(b"[") + data.count(b"{") <= MAX_DEPTH:
+            return False
+        unescaped = bytes(data).replace(b"\\\\", b"").replace(b'\\"', b"")
+        brackets = b"".join(unescaped.translate(None, _NOT_STRUCTURE).split(b'"')[::2])
+    depth = 0
     for bracket in brackets:
         depth += 1 if bracket in b"[{" else -1
-        deepest = max(deepest, depth)
-    return deepest
+        if depth > MAX_DEPTH:  # stops at the first level too deep
+            return True
+    return False
 
 
 def check(value: object, strings: bool = True) -> None:

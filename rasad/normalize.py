@@ -76,16 +76,14 @@ _DELETED_RE = re.compile("[" + "".join(_DELETE) + "]")
 IGNORABLE = frozenset(_DELETE)  # the characters fold deletes: inside a word they do not split it
 _WORD_RE = re.compile(r"[^\W_]+")
 _ARABIC_LETTER_RE = re.compile(r"[\u0621-\u064A]")
-_ARTICLE_PREFIXES = sorted(
+# Ordered by length where they are used (``by_length``): the longest article, the shortest clitic.
+_ARTICLE_PREFIXES = frozenset(
     {c + p + "ال" for c in ("", "و", "ف") for p in ("", "ب", "ك")}
-    | {c + "لل" for c in ("", "و", "ف")},
-    key=len,
-    reverse=True,
+    | {c + "لل" for c in ("", "و", "ف")}
 )
-_CLITIC_PREFIXES = sorted(
-    {c + p for c in ("", "و", "ف") for p in ("", "ب", "ك", "ل")} - {""} | set(_ARTICLE_PREFIXES),
-    key=len,
-)
+_CLITIC_PREFIXES = (
+    frozenset(c + p for c in ("", "و", "ف") for p in ("", "ب", "ك", "ل")) - {""}
+) | _ARTICLE_PREFIXES
 _MIN_STEM = 3
 
 

@@ -53,6 +53,7 @@ from rasad.streaming import Topics, batches
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 200  # tagged articles the alerts agent matches and claims together, at most
+BATCH_WINDOW = 0.02  # seconds the agent waits to fill a batch, at most
 
 
 def register(
@@ -62,7 +63,7 @@ def register(
     dispatcher: Dispatcher,
     reload_interval: float = 2.0,
     batch_size: int = BATCH_SIZE,
-    batch_window: float = 0.02,
+    batch_window: float = BATCH_WINDOW,
     check_interval: float = 10.0,
     max_backoff: float = 30.0,
 ) -> None:

@@ -6,6 +6,7 @@ The workload is ``bench.workload``'s; ``bench.alerts_stack`` runs the latency on
 from __future__ import annotations
 
 import json
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -16,7 +17,14 @@ import wiring
 from alerts.agents import BATCH_SIZE as ALERTS_BATCH
 from alerts.evaluator import Candidate, Evaluator
 from alerts.rulestores.sqlite import SqliteRuleStore
-from bench.alerts_stack import CPU_PER_ARTICLE, kafka_latency_run
+from bench.alerts_stack import (
+    BENCH,
+    CPU_PER_ARTICLE,
+    MACHINE,
+    SERVER,
+    floor_run,
+    kafka_latency_run,
+)
 from bench.report import Goal, Measure, Report, at_least, at_most
 from bench.workload import (
     Receiver,
@@ -196,12 +204,15 @@ def run(
     warmup: float = 10.0,
     rules: tuple[int, ...] = (10000, 100000),
     share: float = 1.0,
+    floor: bool = True,
     command: str = "",
 ) -> Report:
     """Produce→alert latency (p50/p95/p99) at a steady rate; throughput with 10 vs ``rules``.
 
     ``share``: of the latency run's articles, the share the measured rule alerts on (1: every
     one, the heaviest delivery load; production's standing rules fire on a few percent).
+    ``floor`` (real stack): the same run with bare workers first (``bench.floor``), the
+    baseline of the latency and worker CPU rows.
     """
     if firing not in ("rare", "heavy"):
         raise BadInput(f"--firing must be rare or heavy, not {firing!r}")
@@ -217,6 +228,10 @@ def run(
         with console.status(f"measuring throughput with 10 to {max(rules, default=10):,} rules…"):
             runs, tagging = throughput_run(folder, runs_of, articles)
         on_kafka = settings.bus.scheme == "kafka"
+        bare: dict[str, list[float]] = {}
+        if on_kafka and floor:
+            with console.status(f"bare workers (the floor): {rate:g} articles/s for {seconds:g}s…"):
+                bare = floor_run(settings, rate, int(rate * seconds), split, int(rate * warmup))
         with console.status(f"producing {rate:g} articles/s for {seconds:g}s…"):
             if on_kafka:
                 lat = kafka_latency_run(
@@ -239,7 +254,7 @@ def run(
                     firing,
                     share,
                 )
-    _latencies(report, lat, rate, share)
+    _latencies(report, lat, rate, share, bare)
     _throughputs(report, runs, articles, tagging)
     report.notes.append(
         _caption(lat, rate, seconds, background, firing, split, articles, on_kafka, warmup, share)
@@ -290,15 +305,32 @@ def _latency_goal(rate: float) -> Goal | None:
     return at_most(100) if rate <= 100 else at_most(250) if rate <= 300 else None
 
 
-def _latencies(report: Report, lat: dict[str, list[float]], rate: float, share: float) -> None:
+def _latencies(
+    report: Report,
+    lat: dict[str, list[float]],
+    rate: float,
+    share: float,
+    bare: dict[str, list[float]],
+) -> None:
+    """The latency run's rows; ``bare``: the floor run's figures (``floor_run``), the
+    baselines of the alert topic's latencies and of each worker's CPU."""
     sent = Measure("articles produced", lat["sent"][0], "alerts")
+    floor_topic = [v * 1000 for v in bare.get("topic", ())]
     for name in ("topic", "webhook"):
         values = [v * 1000 for v in lat[name]]
         for p in (50, 95, 99):
             goal = _latency_goal(rate) if p == 99 else None
+            base = None
+            if floor_topic and name == "topic":
+                floor_name = f"bare workers, same hops: produce → message on the topic, p{p}"
+                base = report.add(Measure(floor_name, percentile(floor_topic, p), "ms"))
             report.add(
                 Measure(
-                    f"produce → alert on the {name}, p{p}", percentile(values, p), "ms", goal=goal
+                    f"produce → alert on the {name}, p{p}",
+                    percentile(values, p),
+                    "ms",
+                    base,
+                    goal,
                 )
             )
         report.add(
@@ -329,14 +361,45 @@ def _latencies(report: Report, lat: dict[str, list[float]], rate: float, share: 
         values = [v * 1000 for v in lat[stage]]
         note = f"p50 {percentile(values, 50):.0f} ms"
         report.add(Measure(f"  {stage} p99", percentile(values, 99), "ms", note=note))
+    _cpu(report, lat, rate, share, bare)
+
+
+def _cpu(
+    report: Report,
+    lat: dict[str, list[float]],
+    rate: float,
+    share: float,
+    bare: dict[str, list[float]],
+) -> None:
+    """CPU milliseconds per article: each worker's (against the bare workers' of the floor run),
+    each local stack server's, and the whole machine's with the share of its cores that is."""
     goals = {"tagger,indexer": at_most(1.0), "alerts": at_most(0.5)}
+    which = f", {share:.0%} of articles alerting" if share < 1 else ""
     for name, values in lat.items():
-        if name.startswith(CPU_PER_ARTICLE):
-            role = name.removeprefix(CPU_PER_ARTICLE)
-            goal = goals.get(role)
-            which = f", {share:.0%} of articles alerting" if share < 1 else ""
-            name = f"worker CPU per article ({role}){which}"
-            report.add(Measure(name, values[0], "ms", goal=goal))
+        if not name.startswith(CPU_PER_ARTICLE):
+            continue
+        what = name.removeprefix(CPU_PER_ARTICLE)
+        label = _cpu_label(what)
+        base = None
+        if name in bare:
+            base = report.add(Measure(f"with bare workers: {label}", bare[name][0], "ms"))
+        note = ""
+        if what == MACHINE:
+            cores = os.cpu_count() or 1
+            note = f"{values[0] * rate / (1000 * cores):.0%} of its {cores} cores at {rate:g}/s"
+        goal = goals.get(what)
+        report.add(Measure(f"{label}{which}", values[0], "ms", base, goal, note))
+
+
+def _cpu_label(what: str) -> str:
+    """The row name of a CPU series: a worker's roles, a stack server, or the whole machine."""
+    if what == MACHINE:
+        return "whole machine CPU per article (every process)"
+    if what == BENCH:
+        return "this benchmark's CPU per article (producing, reading alerts, polling the store)"
+    if what.startswith(SERVER):
+        return f"{what.removeprefix(SERVER)} CPU per article (the stack's server)"
+    return f"worker CPU per article ({what})"
 
 
 def _throughputs(

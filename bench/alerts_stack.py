@@ -11,13 +11,14 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from kafka import KafkaConsumer
 
 import wiring
 from bench.leftovers import drop_run
-from bench.processes import cpu_seconds, free_port, frozen_heap
+from bench.processes import cpu_seconds, free_port, frozen_heap, machine_cpu_seconds
 from bench.workload import (
     Receiver,
     alerting,
@@ -28,13 +29,18 @@ from bench.workload import (
     standing_rules,
     workload,
 )
+from devstack import Stack
 from rasad.bus.kafka import KafkaBus
 from rasad.errors import RasadError
 from rasad.model import article_id, utcnow
 from rasad.settings import Settings
 
-# The series of a worker's CPU milliseconds per article: this prefix, then the worker's roles.
+# The series of CPU milliseconds per article: this prefix, then a worker's roles, SERVER and a
+# stack server's name, or MACHINE (every process of the machine).
 CPU_PER_ARTICLE = "cpu per article: "
+SERVER = "server "
+MACHINE = "machine"
+BENCH = "benchmark"  # this process: producing, reading the alerts topic, polling the store
 
 
 def kafka_latency_run(
@@ -62,19 +68,8 @@ def kafka_latency_run(
     """
 
     tag = "bench" + uuid.uuid4().hex[:8]
-    settings = base.model_copy(
-        update={
-            "topic_raw": f"{tag}.raw",
-            "topic_tagged": f"{tag}.tagged",
-            "topic_dlq": f"{tag}.dlq",
-            "topic_alerts": f"{tag}.alerts",
-            "index_alias": tag,
-            "worker_id": tag,
-            "alerts_allow_private": True,
-            "alerts_reload_interval": 1.0,
-            "data_dir": base.data_dir / tag,
-            "worker_web_port": free_port(),
-        }
+    settings = _fresh(base, tag).model_copy(
+        update={"alerts_allow_private": True, "alerts_reload_interval": 1.0}
     )
     lexicon = wiring.lexicon()
     receiver = Receiver()
@@ -92,102 +87,27 @@ def kafka_latency_run(
         ],
         lexicon,
     )
-    bus = KafkaBus.from_settings(settings)
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    roles = {
-        "tagger,indexer": settings,
-        "alerts": settings.model_copy(
-            update={
-                "worker_id": f"{tag}-alerts",
-                "worker_web_port": free_port(),
-                "data_dir": settings.data_dir / "alerts",
-            }
-        ),
-    }
-    # Each worker writes to its own copy of the descriptor: ours is needed only to start them.
-    with open(settings.data_dir / "worker.log", "wb") as log:
-        workers = [
-            _start_worker(role, run, log)
-            for role, run in (roles.items() if split else [("all", settings)])
-        ]
-    consumer = KafkaConsumer(
-        settings.topic_alerts,
-        bootstrap_servers=settings.bus.bootstrap,
-        auto_offset_reset="earliest",
-        consumer_timeout_ms=1000,
-    )
-    on_topic: list[tuple[float, dict]] = []
-    stop = threading.Event()
-
-    def consume() -> None:
-        while not stop.is_set():
-            for message in consumer:
-                on_topic.append((time.time(), json.loads(message.value)))
-
-    reader = threading.Thread(target=consume, daemon=True)
-    reader.start()
+    roles = _roles(settings, tag, split)
+    run = _Run(settings, roles, [sys.executable, "-m", "cli", "worker", "--role"], _servers(base))
     # On a search engine store (not SQLite), polled for each article.
     searchable = _Searchable(getattr(rules, "engine", None), settings.index_alias)
     try:
-        warm = workload(1, seed=99, marker=True)[0]
-        bus.publish(
-            settings.topic_raw,
-            None,
-            json.dumps({**warm, "ingested_at": utcnow().isoformat()}).encode(),
-        )
-        bus.flush()
-        deadline = time.monotonic() + 180
-        while (
-            not on_topic and time.monotonic() < deadline and all(w.poll() is None for w in workers)
-        ):
-            time.sleep(0.2)  # the worker is up and has its rules once the warm-up alert arrives
-        if not on_topic:
-            raise RasadError(
-                f"the bench worker did not start (see {settings.data_dir / 'worker.log'})"
-            )
-        warmed = len(on_topic)
+        warmed = run.start()
         cold = workload(warmup, seed=4, marker=True)
         measured = alerting(count, seed=3, share=share)
         watched = marked(count, share)
-        cpu: list[float] = []
-        with frozen_heap():  # no pause of this process counted as latency
-            started = time.monotonic()
-            for i, raw in enumerate(cold + measured):
-                if i == len(cold):
-                    cpu = [cpu_seconds(w.pid) for w in workers]
-                time.sleep(max(0.0, started + i / rate - time.monotonic()))
-                if i >= len(cold):
-                    searchable.produced(article_id(raw["url"], raw["title"], raw["text"]))
-                bus.publish(
-                    settings.topic_raw,
-                    None,
-                    json.dumps({**raw, "ingested_at": utcnow().isoformat()}).encode(),
-                )
-            bus.flush()
-            _wait_out(on_topic, warmup + watched + 1)
-            time.sleep(1.0)  # the indexer's last batch
-            cpu = [cpu_seconds(w.pid) - before for w, before in zip(workers, cpu, strict=True)]
-            searchable.finish(within=30)
+        cpu = run.feed(cold, measured, rate, searchable.produced, warmup + watched + 1)
+        searchable.finish(within=30)
     finally:
         searchable.close()
-        stop.set()
-        for worker in workers:
-            worker.terminate()
-        for worker in workers:
-            try:
-                worker.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                worker.kill()
-                worker.wait()
-        reader.join(timeout=5)
-        consumer.close()
-        bus.close()
+        run.close()
         receiver.close()
         drop_run(settings, tag, getattr(rules, "engine", None))
         rules.close()
 
     # The first alert (the start-up article) arrived first on both; then the cold
     # articles, then the measured ones.
+    on_topic = run.on_topic
     cold_ids = {article_id(a["url"], a["title"], a["text"]) for a in cold}
     steady_topic = [(at, p) for at, p in on_topic[warmed:] if p["article_id"] not in cold_ids]
     steady_hook = [(at, p) for at, p in receiver.arrivals[1:] if p["article_id"] not in cold_ids]
@@ -198,12 +118,176 @@ def kafka_latency_run(
         "cold": lags([(at, p) for at, p in on_topic[warmed:] if p["article_id"] in cold_ids]),
         "fired": [(len(on_topic) - warmed - len(cold)) / count],
         **searchable.results(),
-        **{
-            f"{CPU_PER_ARTICLE}{role}": [seconds * 1000 / count]
-            for role, seconds in zip(list(roles) if split else ["all"], cpu, strict=True)
-        },
+        **{f"{CPU_PER_ARTICLE}{role}": [seconds * 1000 / count] for role, seconds in cpu.items()},
         **stages(steady_hook),
     }
+
+
+def floor_run(
+    base: Settings, rate: float, count: int, split: bool = False, warmup: int = 0
+) -> dict[str, list[float]]:
+    """The same run with bare workers (``bench.floor``): the same Kafka hops, none of the work.
+
+    Each article crosses them untouched and comes out as one small message on the alerts topic:
+    seconds from produce to it (``topic``) and each worker's CPU milliseconds per article — what
+    Faust and aiokafka cost for this traffic on this machine, the floor under the real figures.
+    """
+    tag = "floor" + uuid.uuid4().hex[:8]
+    settings = _fresh(base, tag)
+    command = [sys.executable, "-m", "bench.floor"]
+    run = _Run(settings, _roles(settings, tag, split), command, _servers(base))
+    try:
+        warmed = run.start()
+        cold = workload(warmup, seed=4, marker=True)
+        measured = workload(count, seed=3, marker=True)
+        cpu = run.feed(cold, measured, rate, lambda _: None, warmup + count + 1)
+    finally:
+        run.close()
+        drop_run(settings, tag)
+    cold_urls = {a["url"] for a in cold}
+    return {
+        "topic": lags([(at, p) for at, p in run.on_topic[warmed:] if p["url"] not in cold_urls]),
+        **{f"{CPU_PER_ARTICLE}{role}": [seconds * 1000 / count] for role, seconds in cpu.items()},
+    }
+
+
+def _fresh(base: Settings, tag: str) -> Settings:
+    """``base`` on topics, index, worker group and data folder of their own, named by ``tag``."""
+    settings = base.model_copy(
+        update={
+            "topic_raw": f"{tag}.raw",
+            "topic_tagged": f"{tag}.tagged",
+            "topic_dlq": f"{tag}.dlq",
+            "topic_alerts": f"{tag}.alerts",
+            "index_alias": tag,
+            "worker_id": tag,
+            "data_dir": base.data_dir / tag,
+            "worker_web_port": free_port(),
+        }
+    )
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return settings
+
+
+def _roles(settings: Settings, tag: str, split: bool) -> dict[str, Settings]:
+    """The workers of a run by their roles: one doing everything, or (``split``) a
+    tagger+indexer worker and an alerts worker, each in its own consumer group."""
+    if not split:
+        return {"all": settings}
+    alerts = settings.model_copy(
+        update={
+            "worker_id": f"{tag}-alerts",
+            "worker_web_port": free_port(),
+            "data_dir": settings.data_dir / "alerts",
+        }
+    )
+    return {"tagger,indexer": settings, "alerts": alerts}
+
+
+class _Run:
+    """Worker subprocesses on a run's topics, fed at a steady rate; what reaches the alerts
+    topic is collected (arrival time, message) by a reader thread."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        roles: dict[str, Settings],
+        command: list[str],
+        servers: dict[str, int],
+    ):
+        """``servers``: the local stack servers watched besides the workers (name → pid)."""
+        self.settings, self.roles, self.servers = settings, roles, servers
+        self.bus = KafkaBus.from_settings(settings)
+        # Each worker writes to its own copy of the descriptor: ours is needed only to start them.
+        with open(settings.data_dir / "worker.log", "wb") as log:
+            self.workers = [_start_worker(command, role, run, log) for role, run in roles.items()]
+        self.consumer = KafkaConsumer(
+            settings.topic_alerts,
+            bootstrap_servers=settings.bus.bootstrap,
+            auto_offset_reset="earliest",
+            consumer_timeout_ms=1000,
+        )
+        self.on_topic: list[tuple[float, dict]] = []
+        self._stop = threading.Event()
+        self._reader = threading.Thread(target=self._consume, daemon=True)
+        self._reader.start()
+
+    def _consume(self) -> None:
+        while not self._stop.is_set():
+            for message in self.consumer:
+                self.on_topic.append((time.time(), json.loads(message.value)))
+
+    def _publish(self, raw: dict) -> None:
+        value = json.dumps({**raw, "ingested_at": utcnow().isoformat()}).encode()
+        self.bus.publish(self.settings.topic_raw, None, value)
+
+    def start(self) -> int:
+        """Wait until the workers are up (one start-up article came through); how many
+        messages that took on the alerts topic."""
+        self._publish(workload(1, seed=99, marker=True)[0])
+        self.bus.flush()
+        deadline = time.monotonic() + 180
+        while (
+            not self.on_topic
+            and time.monotonic() < deadline
+            and all(w.poll() is None for w in self.workers)
+        ):
+            time.sleep(0.2)  # the worker is up and has its rules once the warm-up alert arrives
+        if not self.on_topic:
+            raise RasadError(
+                f"the bench worker did not start (see {self.settings.data_dir / 'worker.log'})"
+            )
+        return len(self.on_topic)
+
+    def feed(
+        self,
+        cold: list[dict],
+        measured: list[dict],
+        rate: float,
+        produced: Callable[[str], None],
+        expected: int,
+    ) -> dict[str, float]:
+        """Produce ``cold`` then ``measured`` at ``rate``; wait for ``expected`` alerts of the
+        measured rule. CPU seconds from the first measured article on: each worker's (by its
+        roles), each local stack server's (``SERVER`` + name), this process's (``BENCH``) and the
+        whole machine's (``MACHINE``)."""
+        watched = {
+            **{role: w.pid for role, w in zip(self.roles, self.workers, strict=True)},
+            **{f"{SERVER}{name}": pid for name, pid in self.servers.items()},
+            BENCH: os.getpid(),
+        }
+        before: dict[str, float] = {}
+        with frozen_heap():  # no pause of this process counted as latency
+            started = time.monotonic()
+            for i, raw in enumerate(cold + measured):
+                if i == len(cold):
+                    before = {what: cpu_seconds(pid) for what, pid in watched.items()}
+                    before[MACHINE] = machine_cpu_seconds()
+                time.sleep(max(0.0, started + i / rate - time.monotonic()))
+                if i >= len(cold):
+                    produced(article_id(raw["url"], raw["title"], raw["text"]))
+                self._publish(raw)
+            self.bus.flush()
+            _wait_out(self.on_topic, expected)
+            time.sleep(1.0)  # the indexer's last batch
+            after = {what: cpu_seconds(pid) for what, pid in watched.items()}
+            after[MACHINE] = machine_cpu_seconds()
+            return {what: after[what] - before[what] for what in after}
+
+    def close(self) -> None:
+        """Stop the workers and the reader."""
+        self._stop.set()
+        for worker in self.workers:
+            worker.terminate()
+        for worker in self.workers:
+            try:
+                worker.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+                worker.wait()
+        self._reader.join(timeout=5)
+        self.consumer.close()
+        self.bus.close()
 
 
 class _Searchable:
@@ -279,15 +363,18 @@ def _wait_out(on_topic: list[tuple[float, dict]], expected: int) -> None:
         time.sleep(0.1)
 
 
-def _start_worker(role: str, settings: Settings, log):
-    """A `rasad worker --role ROLE` subprocess configured by
-    ``settings`` (through RASAD_* variables).
-    """
+def _servers(settings: Settings) -> dict[str, int]:
+    """The local stack's servers (``rasad stack``) the run's bus and store use: name → pid."""
+    used = f"{settings.bus} {settings.store}"
+    return {
+        server.name: server.pid
+        for server in Stack(settings).status()
+        if server.pid is not None and f":{server.port}" in used
+    }
 
+
+def _start_worker(command: list[str], role: str, settings: Settings, log: Any) -> subprocess.Popen:
+    """A worker subprocess (``command`` + ``role``) configured by ``settings`` (through RASAD_*
+    variables)."""
     env = {**os.environ, **settings.environment()}
-    return subprocess.Popen(
-        [sys.executable, "-m", "cli", "worker", "--role", role],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    return subprocess.Popen([*command, role], env=env, stdout=log, stderr=subprocess.STDOUT)

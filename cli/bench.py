@@ -102,6 +102,13 @@ def bench_alerts(
             "one (the heaviest delivery load), 0.05 = one in twenty (production-like)."
         ),
     ] = 1.0,
+    floor: Annotated[
+        bool,
+        typer.Option(
+            help="Real stack: first the same run with bare Faust workers (the same Kafka hops, "
+            "none of the work), the baseline of the latency and worker CPU rows."
+        ),
+    ] = True,
     as_json: AsJson = False,
 ) -> None:
     """Produce→alert latency (p50/p95/p99) at a steady rate; throughput with 10 to 100,000 rules."""
@@ -118,6 +125,7 @@ def bench_alerts(
         warmup=warmup,
         rules=tuple(rules or (10000, 100000)),
         share=alerting,
+        floor=floor,
         command=command(ctx),
     )
     _show(report, as_json)

@@ -386,7 +386,8 @@ def _cpu(
         note = ""
         if what == MACHINE:
             cores = os.cpu_count() or 1
-            note = f"{values[0] * rate / (1000 * cores):.0%} of its {cores} cores at {rate:g}/s"
+            need = values[0] * rate / (1000 * cores)
+            note = f"needs {need:.0%} of the machine's {cores} cores to keep up at {rate:g}/s"
         goal = goals.get(what)
         report.add(Measure(f"{label}{which}", values[0], "ms", base, goal, note))
 

@@ -17,7 +17,7 @@ from typing import Any
 from kafka import KafkaConsumer
 
 import wiring
-from bench.leftovers import drop_run
+from bench.leftovers import drop_run, named_after
 from bench.processes import cpu_seconds, free_port, frozen_heap, machine_cpu_seconds
 from bench.workload import (
     Receiver,
@@ -153,18 +153,7 @@ def floor_run(
 
 def _fresh(base: Settings, tag: str) -> Settings:
     """``base`` on topics, index, worker group and data folder of their own, named by ``tag``."""
-    settings = base.model_copy(
-        update={
-            "topic_raw": f"{tag}.raw",
-            "topic_tagged": f"{tag}.tagged",
-            "topic_dlq": f"{tag}.dlq",
-            "topic_alerts": f"{tag}.alerts",
-            "index_alias": tag,
-            "worker_id": tag,
-            "data_dir": base.data_dir / tag,
-            "worker_web_port": free_port(),
-        }
-    )
+    settings = named_after(base, tag).model_copy(update={"data_dir": base.data_dir / tag})
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     return settings
 

@@ -28,7 +28,7 @@ from typing import Any
 import uvicorn
 
 import wiring
-from bench.leftovers import drop_run
+from bench.leftovers import drop_run, named_after
 from bench.processes import free_port
 from bench.report import Goal, Measure, Report, at_most
 from bench.workload import percentile
@@ -359,16 +359,7 @@ def _stack_lag(
 ) -> None:
     """The real stack: a tagger+indexer worker process; this one serves the page, watching Kafka."""
     tag = "benchlive" + uuid.uuid4().hex[:8]
-    topics = {f"topic_{t}": f"{tag}.{t}" for t in ("raw", "tagged", "dlq", "alerts")}
-    local = settings.model_copy(
-        update={
-            **topics,
-            "index_alias": tag,
-            "worker_id": tag,
-            "worker_web_port": free_port(),
-            "topic_partitions": 2,
-        }
-    )
+    local = named_after(settings, tag).model_copy(update={"topic_partitions": 2})
     bus = wiring.open_bus(local)
     store = wiring.open_store(local, lexicon, setup=True)
     env = {**os.environ, **local.environment(), "RASAD_WORKER_ROLE": "tagger,indexer"}

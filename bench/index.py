@@ -25,7 +25,7 @@ from rich.console import Console
 
 import wiring
 from bench.agreement import measure
-from bench.leftovers import drop_run
+from bench.leftovers import drop_run, named_after
 from bench.processes import free_port
 from bench.report import Measure, Report, at_least, at_most
 from indexers.lifecycle import ensure_index
@@ -242,16 +242,7 @@ def _raw_bulk(settings: Settings, address: StoreAddress, articles: list[Article]
 def _pipeline(settings: Settings, address: StoreAddress, articles: list[Article]) -> float:
     """Fill a fresh topic, start an indexer worker, time from the first to the last indexed."""
     tag = "bench" + uuid.uuid4().hex[:6]
-    run = settings.model_copy(
-        update={
-            "topic_tagged": f"{tag}.tagged",
-            "topic_raw": f"{tag}.raw",
-            "topic_dlq": f"{tag}.dlq",
-            "topic_alerts": f"{tag}.alerts",
-            "index_alias": tag,
-            "worker_id": tag,
-        }
-    )
+    run = named_after(settings, tag)
     brokers = settings.bus.bootstrap
     ensure_topics(brokers, run)
     producer = KafkaProducer(bootstrap_servers=brokers, linger_ms=20, batch_size=512 * 1024)

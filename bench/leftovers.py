@@ -1,9 +1,10 @@
-"""What a benchmark run leaves on the stack, removed: its Kafka topics and its indices.
+"""A benchmark run's own names on the stack, and what it leaves there removed: its Kafka topics
+and its indices.
 
-Every run works under a fresh tag (topics ``TAG.raw`` …, the workers' internal ``TAG-…`` topics,
-indices ``TAG-…``). Left behind, they pile up: after a dozen runs the broker carried ~230 topics
-and the engine ~90 indices, each partition and shard some idle work and memory on the machine
-the next runs measure on.
+Every run works under a fresh tag (``named_after``: topics ``TAG.raw`` …, the workers'
+internal ``TAG-…`` topics, indices ``TAG-…``). Left behind, they pile up: after a dozen runs the
+broker carried ~230 topics and the engine ~90 indices, each partition and shard some idle work
+and memory on the machine the next runs measure on.
 """
 
 from __future__ import annotations
@@ -12,9 +13,23 @@ import logging
 
 from kafka.admin import KafkaAdminClient
 
+from bench.processes import free_port
 from rasad.settings import Settings
 
 log = logging.getLogger(__name__)
+
+
+def named_after(settings: Settings, tag: str) -> Settings:
+    """``settings`` with the run's own topics, index alias and worker group, named after ``tag``
+    (what ``drop_run`` removes), and a free port for a worker's web server."""
+    return settings.model_copy(
+        update={
+            **{f"topic_{t}": f"{tag}.{t}" for t in ("raw", "tagged", "dlq", "alerts")},
+            "index_alias": tag,
+            "worker_id": tag,
+            "worker_web_port": free_port(),
+        }
+    )
 
 
 def drop_run(settings: Settings, tag: str, engine=None) -> None:

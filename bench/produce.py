@@ -11,7 +11,7 @@ from pathlib import Path
 from kafka import KafkaProducer
 
 import wiring
-from bench.leftovers import drop_run
+from bench.leftovers import drop_run, named_after
 from bench.report import Measure, Report
 from producers.files import FileSource
 from producers.publisher import Producer
@@ -88,15 +88,7 @@ def _language_of(article) -> str:
 
 
 def _fresh_topics(settings: Settings) -> Settings:
-    tag = f"bench-{uuid.uuid4().hex[:8]}"
-    return settings.model_copy(
-        update={
-            "topic_raw": f"{tag}.raw",
-            "topic_tagged": f"{tag}.tagged",
-            "topic_dlq": f"{tag}.dlq",
-            "topic_alerts": f"{tag}.alerts",
-        }
-    )
+    return named_after(settings, f"bench-{uuid.uuid4().hex[:8]}")
 
 
 def _bare(settings: Settings, path: Path) -> tuple[int, float]:

@@ -32,8 +32,8 @@ from prometheus_client.parser import text_string_to_metric_families
 from rich.console import Console
 
 import wiring
-from bench.leftovers import drop_run
-from bench.processes import cpu_seconds, free_port, frozen_heap, rss_mb
+from bench.leftovers import drop_run, named_after
+from bench.processes import cpu_seconds, frozen_heap, rss_mb
 from bench.report import Measure, Report, at_least, at_most
 from bench.workload import fill, standing_rules, stream, workload
 from processors.stories import Banding, StoryLog
@@ -96,12 +96,8 @@ def run(
 
 def _fresh(settings: Settings) -> Settings:
     tag = "soak" + uuid.uuid4().hex[:8]
-    return settings.model_copy(
+    return named_after(settings, tag).model_copy(
         update={
-            **{f"topic_{t}": f"{tag}.{t}" for t in ("raw", "tagged", "dlq", "alerts")},
-            "index_alias": tag,
-            "worker_id": tag,
-            "worker_web_port": free_port(),
             "log_level": "warning",
             "data_dir": Path(tempfile.mkdtemp(prefix="rasad-soak-")),
         }

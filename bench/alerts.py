@@ -259,6 +259,13 @@ def run(
     report.notes.append(
         _caption(lat, rate, seconds, background, firing, split, articles, on_kafka, warmup, share)
     )
+    if bare:
+        report.notes.append(
+            "Baselines of the latency and worker CPU rows: the same articles at the same rate "
+            "through bare workers first (bench/floor.py: the same Faust app and Kafka hops, none "
+            "of the work). CPU per article of each process from the first measured article until "
+            "the last alert; the stack's servers when the bus and store are `rasad stack`'s."
+        )
     return report.finish()
 
 
@@ -372,7 +379,8 @@ def _cpu(
     bare: dict[str, list[float]],
 ) -> None:
     """CPU milliseconds per article: each worker's (against the bare workers' of the floor run),
-    each local stack server's, and the whole machine's with the share of its cores that is."""
+    each local stack server's, this benchmark's, and the whole machine's with the share of its
+    cores the articles need at ``rate``."""
     goals = {"tagger,indexer": at_most(1.0), "alerts": at_most(0.5)}
     which = f", {share:.0%} of articles alerting" if share < 1 else ""
     for name, values in lat.items():

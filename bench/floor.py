@@ -20,7 +20,6 @@ byte, is where Faust and aiokafka spend.)
 
 from __future__ import annotations
 
-import gc
 import json
 import re
 import sys
@@ -29,10 +28,9 @@ from collections.abc import Sequence
 import faust
 
 from alerts.agents import BATCH_SIZE, BATCH_WINDOW
-from rasad import logs
 from rasad.bus.kafka import ensure_topics
 from rasad.settings import Settings, parse_roles
-from rasad.streaming import Topics, batches, make_app
+from rasad.streaming import Topics, batches, make_app, run_worker
 
 # The floor's "alert": the measured rule's name, so the bench reads it like a real one.
 RULE = "bench-isis"
@@ -109,13 +107,7 @@ def main(argv: list[str]) -> None:
     app, topics = make_app(settings)
     ensure_topics(settings.bus.bootstrap, settings)
     register(app, topics, settings)
-    gc.freeze()  # as rasad worker does
-    faust.Worker(
-        app,
-        loglevel=settings.log_level.upper(),
-        quiet=True,
-        logging_config=logs.logging_config(settings.log_level, settings.log_format),
-    ).execute_from_commandline()
+    run_worker(app, settings)
 
 
 if __name__ == "__main__":

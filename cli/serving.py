@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-import gc
 import threading
 import time
 from pathlib import Path
@@ -42,10 +41,8 @@ def worker(
     articles.tagged, evaluate alerts.
     """
     # Imported here: Faust and aiokafka are only needed by this command.
-    import faust
-
     from rasad.bus.kafka import ensure_topics
-    from rasad.streaming import make_app
+    from rasad.streaming import make_app, run_worker
 
     settings: Settings = ctx.obj
     if role:
@@ -58,17 +55,7 @@ def worker(
     # ignores it until the next rebalance.
     ensure_topics(settings.bus.bootstrap, settings)
     wiring.register_worker(faust_app, topics, settings, wiring.lexicon())
-    # The lexicon, the gazetteer, the tagger's lookups and the alert rules loaded at start live
-    # as long as the process: frozen out of the cyclic collector's sight, no full collection
-    # walks them (~0.3 s a collection otherwise).
-    gc.freeze()
-    metrics.watch_gc()
-    faust.Worker(
-        faust_app,
-        loglevel=settings.log_level.upper(),
-        quiet=True,
-        logging_config=logs.logging_config(settings.log_level, settings.log_format),
-    ).execute_from_commandline()
+    run_worker(faust_app, settings)
 
 
 @app.command()

@@ -354,11 +354,13 @@ def _wait_out(on_topic: list[tuple[float, dict]], expected: int) -> None:
 
 def _servers(settings: Settings) -> dict[str, int]:
     """The local stack's servers (``rasad stack``) the run's bus and store use: name → pid."""
-    used = f"{settings.bus} {settings.store}"
+    used = {
+        address.rpartition(":")[2] for address in (*settings.bus.brokers, *settings.store.hosts)
+    }
     return {
         server.name: server.pid
         for server in Stack(settings).status()
-        if server.pid is not None and f":{server.port}" in used
+        if server.pid is not None and str(server.port) in used
     }
 
 

@@ -20,8 +20,8 @@ def test_bare_workers_carry_every_article_through_the_hops_and_report_their_cpu(
 
 
 def test_a_run_watches_the_stack_servers_its_bus_and_store_use(stack, stack_settings, stack_env):
-    on_stack = stack_settings.model_copy(update={"bus": settings_from(stack_env).bus})
-    on_stack = on_stack.model_copy(update={"store": settings_from(stack_env).store})
+    test = settings_from(stack_env)
+    on_stack = stack_settings.model_copy(update={"bus": test.bus, "store": test.store})
     running = {s.name: s.pid for s in stack.status() if s.pid is not None}
 
     assert _servers(on_stack) == {name: running[name] for name in ("kafka", "opensearch")}
